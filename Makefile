@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint format messages bench clean
+
+$(PY):
+	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: $(STAMP)
+	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
+	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
+	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo
+	RAQMANA_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP)
+	RAQMANA_DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --no-obsolete --no-location
+	RAQMANA_DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
+
+bench: $(STAMP)
+	RAQMANA_DEBUG=1 $(PY) bench/territories_load.py
+
+clean:
+	rm -rf $(VENV)

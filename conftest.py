@@ -1,0 +1,37 @@
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from raqmana.territories.models import Territory
+from raqmana.territories.services import import_territories
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The whole HCP hierarchy, loaded once per test database: tests run against the real territories."""
+    with django_db_blocker.unblock():
+        import_territories()
+
+
+@pytest.fixture
+def verified_client(client):
+    """A test client signed in as `user` with a confirmed authenticator, as after a real TOTP check."""
+
+    def sign_in(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        client.force_login(user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def territories_in_transactional_db(transactional_db):
+    """Transactional tests (live server) empty the database after them: load the hierarchy again if missing."""
+    if not Territory.objects.exists():
+        import_territories()

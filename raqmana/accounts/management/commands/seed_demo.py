@@ -1,0 +1,98 @@
+from base64 import b32encode
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from raqmana.accounts import services
+from raqmana.accounts.constants import Role
+from raqmana.accounts.models import Enterprise, RoleAssignment, User
+from raqmana.territories.models import CivilStatusOffice, Territory
+
+DEMO_PASSWORD = "raqmana-demo-2026"
+DEMO_COMMUNE = "04.501.01.07"  # Témara, prefecture of Skhirate-Témara, region Rabat-Salé-Kénitra
+DEMO_ENTERPRISE_ICE = "001537619000093"
+
+# (login, full name, role, where: office / commune / province / region / national)
+DEMO_AGENTS = [
+    ("agent@demo.raqmana.ma", "Salma Bennani", Role.CIVIL_STATUS_AGENT, "office"),
+    ("officier@demo.raqmana.ma", "Youssef El Idrissi", Role.CIVIL_STATUS_OFFICER, "office"),
+    ("bureau-ordre@demo.raqmana.ma", "Khadija Amrani", Role.MAIL_REGISTRY_AGENT, "commune"),
+    ("urbanisme@demo.raqmana.ma", "Omar Tazi", Role.PERMITS_AGENT, "commune"),
+    ("president@demo.raqmana.ma", "Hassan Alaoui", Role.COMMUNE_PRESIDENT, "commune"),
+    ("inspecteur@demo.raqmana.ma", "Nadia Berrada", Role.PROVINCIAL_INSPECTOR, "province"),
+    ("gouverneur@demo.raqmana.ma", "Rachid Fassi", Role.GOVERNOR_SERVICES, "province"),
+    ("wali@demo.raqmana.ma", "Latifa Chraibi", Role.WALI_SERVICES, "region"),
+    ("dgct@demo.raqmana.ma", "Mehdi Benjelloun", Role.DGCT, "national"),
+]
+DEMO_CITIZENS = [
+    ("citoyen@demo.raqmana.ma", None, "Amina Ouazzani"),
+    (None, "+212612345678", "Driss Lahlou"),
+]
+
+
+class Command(BaseCommand):
+    help = "Development only: a demo commune (Témara) with one user per role, then print their logins."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates known passwords: it runs only with RAQMANA_DEBUG=1.")
+        try:
+            commune = Territory.objects.select_related("parent__parent").get(code=DEMO_COMMUNE)
+        except Territory.DoesNotExist:
+            raise CommandError("Load the territories first: manage.py load_territories.") from None
+        with transaction.atomic():
+            agents = self.seed_agents(commune)
+            self.seed_citizens(commune)
+        self.print_logins(commune, agents)
+
+    def seed_agents(self, commune):
+        places = {
+            "office": {"office": CivilStatusOffice.objects.filter(territory=commune).first()},
+            "commune": {"territory": commune},
+            "province": {"territory": commune.parent},
+            "region": {"territory": commune.parent.parent},
+            "national": {},
+        }
+        agents = []
+        for email, full_name, role, where in DEMO_AGENTS:
+            user = User.objects.filter(email=email).first() or User.objects.create_user(
+                email, DEMO_PASSWORD, full_name=full_name, preferred_language="ar"
+            )
+            if role == Role.DGCT and not user.is_superuser:
+                user.is_staff = user.is_superuser = True
+                user.save(update_fields=["is_staff", "is_superuser"])
+            if not RoleAssignment.objects.active().filter(user=user, role=role).exists():
+                services.grant_role(user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where])
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+                user=user, name="Demo authenticator", confirmed=True
+            )
+            agents.append((user, role, b32encode(device.bin_key).decode()))
+        return agents
+
+    def seed_citizens(self, commune):
+        for email, phone, full_name in DEMO_CITIZENS:
+            exists = User.objects.filter(email=email).exists() if email else User.objects.filter(phone=phone).exists()
+            if not exists:
+                services.register_citizen(full_name=full_name, password=DEMO_PASSWORD, email=email, phone=phone)
+        if not Enterprise.objects.filter(ice=DEMO_ENTERPRISE_ICE).exists():
+            services.register_enterprise(
+                ice=DEMO_ENTERPRISE_ICE,
+                legal_name="Atlas Bâtiment SARL",
+                commune=commune,
+                representative=User.objects.get(email=DEMO_CITIZENS[0][0]),
+                trade_register_number="RC Rabat 123456",
+                address="12, avenue Hassan II, Témara",
+            )
+
+    def print_logins(self, commune, agents):
+        write = self.stdout.write
+        write(f"\nDemo commune: {commune.name_fr} ({commune.code}). Every demo password: {DEMO_PASSWORD}")
+        write("Agents sign in with a TOTP code: add the key to an authenticator app, or run")
+        write("  .venv/bin/python manage.py demo_totp EMAIL\n")
+        for user, role, key in agents:
+            write(f"  {user.email:32} {Role(role).label:36} TOTP key {key}")
+        for email, phone, _full_name in DEMO_CITIZENS:
+            write(f"  {email or phone:32} Citizen")
+        write(f"\nAdministration (DGCT): http://127.0.0.1:8000/admin/ as {DEMO_AGENTS[-1][0]}\n")

@@ -1,0 +1,29 @@
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages an agent may reach before the second factor: the factor itself, signing out, language, assets.
+OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/language/", "/static/")
+
+
+class AgentTwoFactorMiddleware:
+    """Agents act for an administration: until their TOTP code checks, they reach nothing else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_agent
+            and not user.is_verified()
+            and not request.path.startswith(OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Second factor required."}, status=403)
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:two_factor')}?{query}")
+        return self.get_response(request)

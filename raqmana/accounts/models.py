@@ -1,0 +1,181 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.scoping import ScopedQuerySet
+
+from .constants import RepresentativeCapacity, Role
+from .managers import UserManager
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: a citizen, an enterprise's representative, an agent; they sign in by email or phone."""
+
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, unique=True, null=True, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    national_id = models.CharField(
+        _("national e-ID subject"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Set when the person signs in through the national e-ID."),
+    )
+    is_staff = models.BooleanField(_("may use the administration site"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or self.phone
+
+    def get_username(self):
+        """Whichever identifier the person signs in with: their email, or their phone for phone-only citizens."""
+        return self.email or self.phone
+
+    @property
+    def is_agent(self):
+        """Agents act for an administration: they must sign in with a second factor."""
+        if not hasattr(self, "_raqmana_is_agent"):
+            self._raqmana_is_agent = self.is_staff or self.is_superuser or self.role_assignments.active().exists()
+        return self._raqmana_is_agent
+
+
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user for one place. Revoked, never deleted: the history of who could act stays."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    territory = models.ForeignKey(
+        Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        CivilStatusOffice,
+        verbose_name=_("civil status office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grant_reason = models.CharField(_("reason for granting"), max_length=300)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+    scope_territory_field = "territory"
+    scope_office_field = "office"
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["-granted_at"]
+        # One active assignment per person, role and place; three partial constraints because SQLite
+        # cannot treat NULL places as equal (nulls_distinct) and a national role has no place.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "office"],
+                condition=Q(revoked_at__isnull=True, office__isnull=False),
+                name="one_active_role_per_office",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "territory"],
+                condition=Q(revoked_at__isnull=True, office__isnull=True, territory__isnull=False),
+                name="one_active_role_per_territory",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(revoked_at__isnull=True, office__isnull=True, territory__isnull=True),
+                name="one_active_national_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.place_name}"
+
+    @property
+    def place_name(self):
+        place = self.office or self.territory
+        return place.name if place else _("the whole country")
+
+
+class Enterprise(models.Model):
+    """A legal person, identified by its ICE, acting through one or more representatives."""
+
+    ice = models.CharField(_("ICE number"), max_length=15, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    trade_register_number = models.CharField(_("trade register number"), max_length=40, blank=True)
+    address = models.CharField(_("registered address"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Territory, verbose_name=_("commune of the registered office"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered on Raqmana"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["legal_name"]
+
+    def __str__(self):
+        return f"{self.legal_name} (ICE {self.ice})"
+
+
+class EnterpriseRepresentativeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class EnterpriseRepresentative(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="representatives")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="representations")
+    capacity = models.CharField(_("capacity"), max_length=16, choices=RepresentativeCapacity.choices)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    added_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = EnterpriseRepresentativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enterprise representative")
+        verbose_name_plural = _("enterprise representatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "user"], condition=Q(revoked_at__isnull=True), name="one_active_representation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.enterprise.legal_name}"

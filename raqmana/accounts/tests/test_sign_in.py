@@ -1,0 +1,140 @@
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from raqmana.accounts.constants import Role
+from raqmana.accounts.services import grant_role, register_citizen
+from raqmana.territories.models import CivilStatusOffice
+
+from .factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("accounts:login")
+
+
+def code_for(device, offset=0):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time += offset * device.step
+    return f"{totp.token():06d}"
+
+
+@pytest.fixture
+def agent():
+    user = UserFactory(email="agent@commune.ma")
+    office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="recruited")
+    return user
+
+
+def test_citizen_signs_in_with_email_in_any_case(client):
+    UserFactory(email="amina@example.ma")
+    response = client.post(LOGIN, {"username": "Amina@Example.MA", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).context["user"].email == "amina@example.ma"
+
+
+def test_citizen_signs_up_and_signs_in_with_a_phone_number(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "Driss Lahlou", "phone": "06 12 34 56 78", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.post(LOGIN, {"username": "+212 612-345678", "password": PASSWORD}).status_code == 302
+
+
+def test_signup_needs_an_email_or_a_phone_and_keeps_the_name(client):
+    response = client.post(
+        reverse("accounts:signup"), {"full_name": "Driss Lahlou", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert 'value="Driss Lahlou"' in response.text
+    assert response.context["form"].non_field_errors()
+
+
+def test_signup_refuses_an_invalid_phone(client):
+    response = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "X", "phone": "12", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert "phone" in response.context["form"].errors
+
+
+def test_wrong_password_is_refused(client):
+    UserFactory(email="amina@example.ma")
+    response = client.post(LOGIN, {"username": "amina@example.ma", "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_failed_logins_are_throttled(client):
+    UserFactory(email="amina@example.ma")
+    for _attempt in range(3):
+        client.post(LOGIN, {"username": "amina@example.ma", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "amina@example.ma", "password": PASSWORD})
+    assert response.status_code == 429
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_citizens_are_not_asked_for_a_second_factor(client):
+    register_citizen(full_name="Amina", email="amina@example.ma", password=PASSWORD)
+    client.post(LOGIN, {"username": "amina@example.ma", "password": PASSWORD})
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_agent_enrols_an_authenticator_then_reaches_the_workspace(client, agent):
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    response = client.get(reverse("core:workspace"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:two_factor"))
+
+    page = client.get(response.url)
+    assert "<svg" in page.text and page.context["secret"]
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+
+    wrong = client.post(response.url, {"token": "000000" if code_for(device) != "000000" else "111111"})
+    assert wrong.status_code == 200 and wrong.context["form"].errors
+    assert client.get(reverse("core:workspace")).status_code == 302
+    # A failure throttles the device for a second; the app's next code comes later than that.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+
+    done = client.post(response.url, {"token": code_for(device)})
+    assert done.status_code == 302 and done.url == reverse("core:workspace")
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("core:workspace")).status_code == 200
+
+
+def test_enrolled_agent_gives_a_code_at_each_sign_in(client, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    page = client.get(reverse("accounts:two_factor"))
+    assert "secret" not in page.context
+    response = client.post(reverse("accounts:two_factor"), {"token": code_for(device)})
+    assert response.status_code == 302
+    assert client.get(reverse("core:workspace")).status_code == 200
+
+
+def test_a_used_code_cannot_be_replayed(client, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    code = code_for(device)
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    client.post(reverse("accounts:two_factor"), {"token": code})
+    client.logout()
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor"), {"token": code})
+    assert response.status_code == 200 and response.context["form"].errors
+
+
+def test_unverified_agents_get_403_from_the_api(client, agent):
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    assert client.get("/api/accounts/me").status_code == 403
+
+
+def test_open_redirects_are_refused(client, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    response = client.post(reverse("accounts:two_factor") + "?next=https://evil.example/", {"token": code_for(device)})
+    assert response.url == reverse("core:home")

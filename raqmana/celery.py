@@ -1,0 +1,11 @@
+"""The Celery application behind TASKS_BACKEND=celery: `celery -A raqmana worker`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raqmana.settings")
+
+app = Celery("raqmana")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(lambda: ["raqmana.core", "raqmana.accounts"], related_name="tasks")

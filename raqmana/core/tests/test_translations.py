@@ -1,0 +1,23 @@
+"""The catalogues ship compiled and complete: every string has its Arabic and French text, and the .mo matches."""
+
+import gettext
+from pathlib import Path
+
+import polib
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_catalogue_is_complete_and_compiled(language):
+    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    assert po.percent_translated() == 100, [entry.msgid for entry in po.untranslated_entries()]
+    assert not po.fuzzy_entries()
+    with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as compiled:
+        mo = gettext.GNUTranslations(compiled)
+    for entry in po.translated_entries():
+        if entry.msgid_plural:
+            assert mo.ngettext(entry.msgid, entry.msgid_plural, 1) in entry.msgstr_plural.values()
+        else:
+            assert mo.gettext(entry.msgid) == entry.msgstr, f"{entry.msgid!r}: run `make messages`"

