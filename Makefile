@@ -14,10 +14,13 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
+# Development server with the database task worker beside it; both stop with Ctrl-C.
 run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
 	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo
+	RAQMANA_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	RAQMANA_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: $(STAMP)

@@ -22,7 +22,8 @@ def test_tests_run_tasks_in_process():
     assert result.return_value["sent_at"] == "now"
 
 
-@pytest.mark.django_db
+# Transactional: the worker closes its database connection when it stops, as a real worker does.
+@pytest.mark.django_db(transaction=True)
 def test_database_backend_queues_until_the_worker_runs():
     database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     with override_settings(TASKS=database):
