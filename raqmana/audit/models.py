@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.territories.models import Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
+from .constants import ACTION_LABELS
+
 
 class AuditEvent(models.Model):
     """Who did or read what, when and why. Append-only: nothing updates or deletes these rows."""
@@ -33,3 +35,7 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)

@@ -1,14 +1,23 @@
+from django.conf import settings
+from django.utils import translation
+
 from .models import AuditEvent
 
 
 def record(*, actor, action, target, reason="", territory=None, details=None):
-    """The one audit call: every transition and every read of personal data goes through it."""
+    """The one audit call: every transition and every read of personal data goes through it.
+
+    The target's description is a snapshot taken in Arabic, the language of the register, whatever the
+    language of the page that caused it.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        target_repr = str(target)[:300]
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         target_type=target._meta.label,
         target_id=str(target.pk),
-        target_repr=str(target)[:300],
+        target_repr=target_repr,
         territory=territory,
         reason=reason,
         details=details or {},

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "account.registered": _("Account opened"),
+    "account.registered_by_eid": _("Account opened with the national e-ID"),
+    "account.signed_in": _("Signed in"),
+    "two_factor.enrolled": _("Authenticator app enrolled"),
+    "two_factor.verified": _("Second factor given"),
+    "role.granted": _("Role granted"),
+    "role.revoked": _("Role revoked"),
+    "enterprise.registered": _("Enterprise registered"),
+    "enterprise.representative_added": _("Representative added"),
+}

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+class ArabicFirstLanguageMiddleware:
+    """Arabic unless the person chose another language (the cookie set by the language switch).
+
+    Replaces Django's LocaleMiddleware on purpose: a browser's Accept-Language must not pick the language of a
+    Moroccan public service; only an explicit choice does.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = dict(settings.LANGUAGES)
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
+        return response
