@@ -13,7 +13,9 @@ from .validators import normalise_ice, normalise_phone
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("Email or phone number"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("Email or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "auto"}),
     )
     error_messages = {
         "invalid_login": _("This email or phone number and password do not match an account."),
@@ -26,14 +28,21 @@ class TokenForm(forms.Form):
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "dir": "ltr"}
+        ),
     )
 
 
 class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Email address"), required=False)
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=20)
+    email = forms.EmailField(label=_("Email address"), required=False, widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    phone = forms.CharField(
+        label=_("Phone number"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"dir": "ltr", "type": "tel"}),
+    )
     password1 = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -76,7 +85,12 @@ class CommuneField(forms.CharField):
 
 
 class EnterpriseForm(forms.Form):
-    ice = forms.CharField(label=_("ICE number"), max_length=20, help_text=_("15 digits, on your ICE certificate."))
+    ice = forms.CharField(
+        label=_("ICE number"),
+        max_length=20,
+        help_text=_("15 digits, on your ICE certificate."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     trade_register_number = forms.CharField(label=_("Trade register number"), max_length=40, required=False)
     address = forms.CharField(label=_("Registered address"), max_length=300, required=False)

@@ -3,6 +3,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.accounts import services
@@ -45,7 +46,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             agents = self.seed_agents(commune)
             self.seed_citizens(commune)
-        self.print_logins(commune, agents)
+        with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
+            self.print_logins(commune, agents)
 
     def seed_agents(self, commune):
         places = {
