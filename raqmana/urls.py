@@ -5,9 +5,20 @@ from django_otp.admin import OTPAdminSite
 
 from raqmana.api import api
 
-# The administration site asks for the second factor too.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = admin.site.site_title = "Raqmana"
+
+class RaqmanaAdminSite(OTPAdminSite):
+    """The DGCT super-administrator's site: superusers only, second factor required.
+
+    Other agents work in the scoped pages; the admin's querysets are not scoped.
+    """
+
+    site_header = site_title = "Raqmana"
+
+    def has_permission(self, request):
+        return super().has_permission(request) and request.user.is_superuser
+
+
+admin.site.__class__ = RaqmanaAdminSite
 
 urlpatterns = [
     path("", include("raqmana.core.urls")),

@@ -1,6 +1,8 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,25 @@ from . import services
 from .models import Enterprise, EnterpriseRepresentative, RoleAssignment, User
 
 
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "phone", "full_name"]
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """People are never deleted; a lost authenticator is replaced with a new enrolment code."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    actions = ["issue_enrolment_codes"]
     ordering = ["full_name"]
     list_display = ["full_name", "email", "phone", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -21,6 +40,18 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "phone", "full_name", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined", "national_id"]
+
+    @admin.action(description=_("Issue a two-factor enrolment code (replaces their authenticator)"))
+    def issue_enrolment_codes(self, request, queryset):
+        for user in queryset:
+            code = services.issue_enrolment_code(user, by=request.user)
+            self.message_user(
+                request,
+                _("Enrolment code for %(person)s, to hand over in person, valid 7 days: %(code)s")
+                % {"person": user, "code": code},
+                messages.WARNING,
+            )
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -41,7 +72,7 @@ class RoleAssignmentForm(forms.ModelForm):
             territory, _office = services.place_of(
                 data["role"], territory=data.get("territory"), office=data.get("office")
             )
-            if not services.may_grant(self.granter, data["role"], territory):
+            if not services.may_grant(self.granter, data["role"], territory, grantee=data["user"]):
                 raise ValidationError(_("You may not grant this role for this place."))
         return data
 
@@ -83,12 +114,16 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 class RepresentativeInline(admin.TabularInline):
+    """Read-only: representatives are invited and accept through the services, which audit each step."""
+
     model = EnterpriseRepresentative
     fk_name = "enterprise"
     extra = 0
-    autocomplete_fields = ["user"]
-    readonly_fields = ["added_at", "added_by"]
+    fields = readonly_fields = ["user", "capacity", "added_at", "added_by", "accepted_at", "revoked_at"]
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Enterprise)

@@ -5,16 +5,30 @@ from django.core.exceptions import ValidationError
 from .validators import normalise_phone
 
 
-def find_user_by_identifier(identifier):
-    """The user whose email (any case) or phone number (any usual spelling) is `identifier`, or None."""
-    users = get_user_model().objects
+def canonical_identifier(identifier):
+    """An email in lower case or a phone number in E.164, as accounts store them; None if it is neither."""
     identifier = (identifier or "").strip()
     if "@" in identifier:
-        return users.filter(email__iexact=identifier).first()
+        return identifier.lower()
     try:
-        return users.filter(phone=normalise_phone(identifier)).first()
+        return normalise_phone(identifier)
     except ValidationError:
         return None
+
+
+def find_user_by_identifier(identifier):
+    """The user whose email (any case) or phone number (any usual spelling) is `identifier`, or None."""
+    canonical = canonical_identifier(identifier)
+    if canonical is None:
+        return None
+    field = "email" if "@" in canonical else "phone"
+    return get_user_model().objects.filter(**{field: canonical}).first()
+
+
+def throttle_key(request, credentials):
+    """django-axes counts failed sign-ins per account, not per spelling of its identifier."""
+    typed = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username", "")
+    return canonical_identifier(typed) or typed.strip().lower()
 
 
 class EmailOrPhoneBackend(ModelBackend):

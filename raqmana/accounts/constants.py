@@ -42,6 +42,21 @@ PLACE_LEVELS = {
     PlaceKind.REGION: (Level.REGION,),
 }
 
+# Who appoints whom, each within the place they hold (the DGCT and superusers appoint anyone anywhere):
+# the president delegates the commune's civil status and services to its staff; the governor's services
+# record the president; the wali's services the provincial services. Nobody appoints themselves.
+GRANTABLE_BY = {
+    Role.DGCT: set(Role),
+    Role.WALI_SERVICES: {Role.GOVERNOR_SERVICES, Role.PROVINCIAL_INSPECTOR},
+    Role.GOVERNOR_SERVICES: {Role.COMMUNE_PRESIDENT},
+    Role.COMMUNE_PRESIDENT: {
+        Role.CIVIL_STATUS_OFFICER,
+        Role.CIVIL_STATUS_AGENT,
+        Role.MAIL_REGISTRY_AGENT,
+        Role.PERMITS_AGENT,
+    },
+}
+
 # Roles whose holders oversee other places rather than work a counter of their own.
 SUPERVISOR_ROLES = {Role.PROVINCIAL_INSPECTOR, Role.GOVERNOR_SERVICES, Role.WALI_SERVICES, Role.DGCT}
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.constants import Level
@@ -31,6 +32,15 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "dir": "ltr"}
         ),
+    )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        help_text=_("Ten characters, sent by email when your role was granted, or given by your administrator."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "autocapitalize": "characters"}),
     )
 
 
@@ -72,16 +82,15 @@ class CommuneField(forms.CharField):
     """A commune typed by name with suggestions; the suggestion's HCP code (or an exact name) resolves it."""
 
     def clean(self, value):
-        value = super().clean(value)
-        code = value.rsplit("·", 1)[-1].strip()
-        commune = (
-            Territory.objects.filter(level=Level.COMMUNE, code=code).first()
-            or Territory.objects.filter(level=Level.COMMUNE, name_fr__iexact=value.strip()).first()
-            or Territory.objects.filter(level=Level.COMMUNE, name_ar=value.strip()).first()
-        )
-        if commune is None:
+        value = super().clean(value).strip()
+        communes = Territory.objects.filter(level=Level.COMMUNE)
+        by_code = communes.filter(code=value.rsplit("·", 1)[-1].strip())
+        by_name = communes.filter(Q(name_fr__iexact=value) | Q(name_ar=value))
+        matches = list(by_code) or list(by_name[:2])
+        if len(matches) != 1:
+            # Several communes share a name (Sidi Ali, Ouled Ayad...): only a suggestion, with its code, decides.
             raise ValidationError(_("Choose a commune from the suggestions."), code="unknown_commune")
-        return commune
+        return matches[0]
 
 
 class EnterpriseForm(forms.Form):

@@ -5,7 +5,8 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email=None, password=None, *, phone=None, **fields):
-        user = self.model(email=self.normalize_email(email) or None, phone=phone or None, **fields)
+        """A user whose email and phone are stored normalised (see User.clean) and checked unique."""
+        user = self.model(email=email or None, phone=phone or None, **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -17,4 +18,4 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         """Email addresses compare without case: people type them as they like."""
-        return self.get(email__iexact=username)
+        return self.get(email=(username or "").strip().lower())

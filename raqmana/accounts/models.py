@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import RepresentativeCapacity, Role
 from .managers import UserManager
+from .validators import normalise_phone
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -29,6 +32,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Set when the person signs in through the national e-ID."),
     )
+    enrolment_code_hash = models.CharField(_("two-factor enrolment code (hashed)"), max_length=128, blank=True)
+    enrolment_code_expires_at = models.DateTimeField(_("enrolment code valid until"), null=True, blank=True)
     is_staff = models.BooleanField(_("may use the administration site"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -45,7 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(
                 condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
-            )
+            ),
+            models.UniqueConstraint(Lower("email"), name="unique_email_whatever_its_case"),
         ]
 
     def __str__(self):
@@ -54,6 +60,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_username(self):
         """Whichever identifier the person signs in with: their email, or their phone for phone-only citizens."""
         return self.email or self.phone
+
+    def clean(self):
+        """Store identifiers as people sign in with them: email in lower case, phone in E.164.
+
+        Deliberately not calling AbstractBaseUser.clean(): it would copy get_username() (the phone of a
+        phone-only person) into the email field.
+        """
+        self.email = self.email.strip().lower() if self.email else None
+        if self.phone:
+            self.phone = normalise_phone(self.phone)
+        else:
+            self.phone = None
+        if not self.email and not self.phone:
+            raise ValidationError(_("Give an email address or a phone number."), code="no_identifier")
 
     @property
     def is_agent(self):
@@ -155,7 +175,10 @@ class Enterprise(models.Model):
 
 class EnterpriseRepresentativeQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        return self.filter(revoked_at__isnull=True, accepted_at__isnull=False)
+
+    def pending(self):
+        return self.filter(revoked_at__isnull=True, accepted_at__isnull=True)
 
 
 class EnterpriseRepresentative(models.Model):
@@ -164,6 +187,9 @@ class EnterpriseRepresentative(models.Model):
     capacity = models.CharField(_("capacity"), max_length=16, choices=RepresentativeCapacity.choices)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     added_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(
+        _("accepted at"), null=True, blank=True, help_text=_("Empty while the person has not accepted the invitation.")
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = EnterpriseRepresentativeQuerySet.as_manager()

@@ -1,10 +1,13 @@
 """National e-ID sign-in through OpenID Connect (mozilla-django-oidc), enabled by OIDC_* environment variables.
 
-People are matched by the provider's stable subject (or the claim named by OIDC_NATIONAL_ID_CLAIM), then by
-verified email; an unknown person gets a citizen account. Agents still give their TOTP code afterwards.
+A person is recognised by the provider's stable identifier (the claim named by OIDC_NATIONAL_ID_CLAIM). A
+first e-ID sign-in creates a citizen account, unless the verified email or phone already belongs to a local
+account: that sign-in is refused rather than linked, since local accounts prove neither. Agents still give
+their TOTP code afterwards.
 """
 
 from django.conf import settings
+from django.db.models import Q
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from raqmana.audit.services import record
@@ -18,31 +21,39 @@ def national_id_of(claims):
 
 
 def full_name_of(claims):
-    return claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])) or ""
+    named = claims.get("name") or " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")]))
+    return named or national_id_of(claims)
 
 
 def verified_email(claims):
-    return claims.get("email") if claims.get("email_verified") else None
+    return claims["email"].strip().lower() if claims.get("email") and claims.get("email_verified") else None
 
 
 def verified_phone(claims):
     return normalise_phone(claims["phone_number"]) if claims.get("phone_number_verified") else None
 
 
+def clashes_with_local_account(claims):
+    """Whether the e-ID's email or phone is already used by an account that is not this person's."""
+    clash = Q(pk__in=[])
+    if verified_email(claims):
+        clash |= Q(email=verified_email(claims))
+    if verified_phone(claims):
+        clash |= Q(phone=verified_phone(claims))
+    return User.objects.filter(clash).exclude(national_id=national_id_of(claims)).exists()
+
+
 class NationalEIdBackend(OIDCAuthenticationBackend):
     def filter_users_by_claims(self, claims):
         national_id = national_id_of(claims)
-        if national_id:
-            users = User.objects.filter(national_id=national_id)
-            if users.exists():
-                return users
-        email = verified_email(claims)
-        if email:
-            return User.objects.filter(email__iexact=email, national_id__isnull=True)
-        return User.objects.none()
+        return User.objects.filter(national_id=national_id) if national_id else User.objects.none()
 
     def verify_claims(self, claims):
-        return bool(national_id_of(claims) and (verified_email(claims) or verified_phone(claims)))
+        if not national_id_of(claims) or not (verified_email(claims) or verified_phone(claims)):
+            return False
+        return User.objects.filter(national_id=national_id_of(claims)).exists() or not clashes_with_local_account(
+            claims
+        )
 
     def create_user(self, claims):
         user = User.objects.create_user(
@@ -56,7 +67,4 @@ class NationalEIdBackend(OIDCAuthenticationBackend):
         return user
 
     def update_user(self, user, claims):
-        if not user.national_id:
-            user.national_id = national_id_of(claims)
-            user.save(update_fields=["national_id"])
         return user

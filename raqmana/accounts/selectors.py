@@ -50,3 +50,7 @@ def recent_activity(user, limit=15):
 
 def representations(user):
     return user.representations.active().select_related("enterprise__commune")
+
+
+def invitations(user):
+    return user.representations.pending().select_related("enterprise__commune", "added_by")

@@ -12,4 +12,5 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("enterprises/new/", views.enterprise_register, name="enterprise_register"),
     path("enterprises/<str:ice>/", views.enterprise_detail, name="enterprise"),
+    path("invitations/<int:pk>/", views.answer_invitation, name="answer_invitation"),
 ]

@@ -18,16 +18,20 @@ from django_otp import match_token, user_has_device
 from raqmana.audit.services import record
 
 from . import services
-from .backends import find_user_by_identifier
-from .forms import EnterpriseForm, LoginForm, RepresentativeForm, SignupForm, TokenForm
-from .models import Enterprise
+from .forms import EnrolmentCodeForm, EnterpriseForm, LoginForm, RepresentativeForm, SignupForm, TokenForm
+from .models import Enterprise, EnterpriseRepresentative
 
 
 def _language_cookie(response, language):
+    """The cookie Django's own language switch sets, with the same settings."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
@@ -57,13 +61,20 @@ def _safe_next(request, default="core:home"):
     return redirect(default).url
 
 
+ENROLMENT_SESSION_KEY = "raqmana_enrolment_unlocked_for"
+
+
 @login_required
 def two_factor(request):
-    """Second factor for agents: enrol an authenticator app once, then give its code at each sign-in."""
+    """Second factor for agents: enrol an authenticator app once (unlocked by a one-time enrolment code),
+    then give its code at each sign-in."""
     user = request.user
     if not user.is_agent or user.is_verified():
         return redirect(_safe_next(request))
     enrolled = user_has_device(user)
+    unlocked = request.session.get(ENROLMENT_SESSION_KEY) == user.pk
+    if not enrolled and not unlocked:
+        return _enrolment_code_step(request)
     device = None if enrolled else services.pending_totp_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -74,16 +85,27 @@ def two_factor(request):
         else:
             verified = services.confirm_totp_device(device, token)
         if verified:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             record(actor=user, action="two_factor.verified", target=user)
             return redirect(_safe_next(request))
         form.add_error("token", _("This code is wrong or has expired. Enter the code your app shows now."))
     context = {"form": form, "enrolled": enrolled, "next": _safe_next(request)}
-    if device is not None and not enrolled:
+    if not enrolled:
         secret = b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111")
     return render(request, "accounts/two_factor.html", context)
+
+
+def _enrolment_code_step(request):
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.enrolment_code_matches(request.user, form.cleaned_data["code"]):
+            request.session[ENROLMENT_SESSION_KEY] = request.user.pk
+            return redirect(request.get_full_path())
+        form.add_error("code", _("This enrolment code is wrong or has expired. Ask your administrator for a new one."))
+    return render(request, "accounts/enrolment_code.html", {"form": form, "next": _safe_next(request)})
 
 
 def signup(request):
@@ -130,23 +152,34 @@ def enterprise_detail(request, ice):
         raise PermissionDenied
     form = RepresentativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = find_user_by_identifier(form.cleaned_data["identifier"])
-        if person is None:
-            form.add_error("identifier", _("No Raqmana account has this email or phone number."))
-        else:
-            try:
-                services.add_representative(enterprise, person, capacity=form.cleaned_data["capacity"], by=request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("%(name)s now represents the enterprise.") % {"name": person})
-                return redirect("accounts:enterprise", ice=enterprise.ice)
+        services.invite_representative(
+            enterprise, form.cleaned_data["identifier"], capacity=form.cleaned_data["capacity"], by=request.user
+        )
+        messages.success(
+            request,
+            _(
+                "If a Raqmana account has this email or phone number, its holder is invited "
+                "and will appear here once they accept."
+            ),
+        )
+        return redirect("accounts:enterprise", ice=enterprise.ice)
     representatives = enterprise.representatives.active().select_related("user")
     return render(
         request,
         "accounts/enterprise_detail.html",
         {"enterprise": enterprise, "representatives": representatives, "form": form},
     )
+
+
+@login_required
+@require_POST
+def answer_invitation(request, pk):
+    invitation = get_object_or_404(EnterpriseRepresentative.objects.pending(), pk=pk, user=request.user)
+    accept = request.POST.get("answer") == "accept"
+    services.answer_invitation(invitation, by=request.user, accept=accept)
+    if accept:
+        messages.success(request, _("You now represent %(name)s.") % {"name": invitation.enterprise.legal_name})
+    return redirect("core:home")
 
 
 @require_POST

@@ -22,11 +22,20 @@ class AuditEvent(models.Model):
     territory = models.ForeignKey(
         Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    office = models.ForeignKey(
+        "territories.CivilStatusOffice",
+        verbose_name=_("civil status office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_territory_field = "territory"
+    scope_office_field = "office"
 
     class Meta:
         verbose_name = _("audit event")

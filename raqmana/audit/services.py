@@ -4,7 +4,7 @@ from django.utils import translation
 from .models import AuditEvent
 
 
-def record(*, actor, action, target, reason="", territory=None, details=None):
+def record(*, actor, action, target, reason="", territory=None, office=None, details=None):
     """The one audit call: every transition and every read of personal data goes through it.
 
     The target's description is a snapshot taken in Arabic, the language of the register, whatever the
@@ -18,7 +18,8 @@ def record(*, actor, action, target, reason="", territory=None, details=None):
         target_type=target._meta.label,
         target_id=str(target.pk),
         target_repr=target_repr,
-        territory=territory,
+        territory=office.territory if office is not None else territory,
+        office=office,
         reason=reason,
         details=details or {},
     )

@@ -17,6 +17,7 @@ def home(request):
     if user.is_authenticated:
         context.update(
             representations=account_selectors.representations(user),
+            invitations=account_selectors.invitations(user),
             roles=account_selectors.active_roles(user),
             works_locally=account_selectors.works_locally(user),
             is_supervisor=account_selectors.is_supervisor(user),

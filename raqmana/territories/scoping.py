@@ -1,8 +1,10 @@
 """The one scoping mechanism: every read of scoped data goes through `ScopedQuerySet.visible_to(user)`.
 
 A user's scopes come from their active role assignments. A scope is a place (a territory, or an office
-inside one) or the whole country. A scope reaches its place and everything under it, following the
-closure table, so a supervisor reads downward and never sideways or upward.
+inside one) or the whole country. A territory scope reaches its place and everything under it, following
+the closure table, so a supervisor reads downward and never sideways or upward. An office scope reaches the
+rows of that office; on rows that belong to no office, only those of the office's own territory (an office
+of Casablanca's commune does not read its arrondissements').
 
 A model opts in by naming, as class attributes, the lookup to its territory (`scope_territory_field`)
 and, when its rows belong to one office, the lookup to that office (`scope_office_field`).
@@ -57,6 +59,8 @@ class ScopedQuerySet(models.QuerySet):
         for scope in scopes:
             if scope.office_id and office_field:
                 condition |= models.Q(**{office_field: scope.office_id})
+            elif scope.office_id:
+                condition |= models.Q(**{territory_field: scope.territory_id})
             else:
                 subtree_roots.add(scope.territory_id)
         if subtree_roots:

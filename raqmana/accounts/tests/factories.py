@@ -6,15 +6,14 @@ PASSWORD = "correct-horse-battery"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """Users made the way the application makes them: identifiers normalised and checked (create_user)."""
+
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.ma")
     full_name = factory.Faker("name", locale="fr_FR")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @classmethod
-    def _after_postgeneration(cls, instance, create, results=None):
-        if create:
-            instance.save()
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(kwargs.pop("email"), kwargs.pop("password", PASSWORD), **kwargs)

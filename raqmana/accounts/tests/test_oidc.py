@@ -42,23 +42,30 @@ def test_unknown_person_gets_a_citizen_account(backend):
 def test_known_person_is_found_by_national_id_even_with_another_email(backend):
     person = UserFactory(national_id="MA-EID-0001", email="old@example.ma")
     assert list(backend.filter_users_by_claims(CLAIMS)) == [person]
+    assert backend.verify_claims(CLAIMS)
 
 
-def test_existing_local_account_is_linked_by_verified_email(backend):
-    person = UserFactory(email="amina@example.ma")
-    assert list(backend.filter_users_by_claims(CLAIMS)) == [person]
-    backend.update_user(person, CLAIMS)
-    assert User.objects.get(pk=person.pk).national_id == "MA-EID-0001"
+def test_a_local_account_with_the_same_email_is_never_taken_over(backend):
+    """Local accounts do not prove their email: linking one to an e-ID would hand it to whoever opened it."""
+    squatter = UserFactory(email="amina@example.ma")
+    assert not backend.filter_users_by_claims(CLAIMS).exists()
+    assert not backend.verify_claims(CLAIMS)
+    assert User.objects.get(pk=squatter.pk).national_id is None
 
 
-def test_unverified_email_neither_links_nor_creates(backend):
-    UserFactory(email="amina@example.ma")
-    claims = {**CLAIMS, "email_verified": False, "sub": "MA-EID-0002"}
-    assert not backend.filter_users_by_claims(claims).exists()
+def test_a_local_account_with_the_same_phone_is_never_taken_over(backend):
+    UserFactory(email=None, phone="0612345678")
+    claims = {"sub": "MA-EID-0004", "phone_number": "+212612345678", "phone_number_verified": True}
     assert not backend.verify_claims(claims)
 
 
-def test_verified_phone_is_enough(backend):
-    claims = {"sub": "MA-EID-0003", "phone_number": "0612345678", "phone_number_verified": True, "name": "Driss"}
+def test_unverified_contacts_are_not_enough(backend):
+    claims = {**CLAIMS, "email_verified": False, "sub": "MA-EID-0002"}
+    assert not backend.verify_claims(claims)
+
+
+def test_verified_phone_is_enough_and_a_name_is_not_required(backend):
+    claims = {"sub": "MA-EID-0003", "phone_number": "0612345678", "phone_number_verified": True}
     assert backend.verify_claims(claims)
-    assert backend.create_user(claims).phone == "+212612345678"
+    user = backend.create_user(claims)
+    assert (user.phone, user.email, user.full_name) == ("+212612345678", None, "MA-EID-0003")

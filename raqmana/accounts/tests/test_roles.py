@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,6 +100,18 @@ def test_the_agent_is_told_by_email_in_their_language(temara_office, django_capt
     assert "Agent d'état civil" in mail.outbox[0].body
 
 
+def test_the_grant_email_carries_a_one_time_enrolment_code(temara_office, django_capture_on_commit_callbacks):
+    from raqmana.accounts.services import enrolment_code_matches
+
+    user = UserFactory(preferred_language="ar")
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_role(user, Role.CIVIL_STATUS_AGENT, office=temara_office, by=None, reason="recruited")
+    code = re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", mail.outbox[0].body).group()
+    user.refresh_from_db()
+    assert enrolment_code_matches(user, code.lower())
+    assert not enrolment_code_matches(user, "AAAAA-AAAAA")
+
+
 def test_who_may_grant(temara, temara_office):
     skhirate = Territory.objects.get(code="04.501.01.05")
     president = UserFactory()
@@ -116,3 +130,20 @@ def test_who_may_grant(temara, temara_office):
     assert not may_grant(agent, Role.CIVIL_STATUS_AGENT, temara)
     with pytest.raises(PermissionDenied):
         grant_role(UserFactory(), Role.CIVIL_STATUS_AGENT, office=temara_office, by=agent, reason="x")
+
+    mail_agent = UserFactory()
+    grant_role(mail_agent, Role.MAIL_REGISTRY_AGENT, territory=temara, by=president, reason="delegation")
+    assert not may_grant(mail_agent, Role.CIVIL_STATUS_OFFICER, temara)
+    assert not may_grant(mail_agent, Role.MAIL_REGISTRY_AGENT, temara)
+    inspector = UserFactory()
+    grant_role(inspector, Role.PROVINCIAL_INSPECTOR, territory=temara.parent, by=None, reason="appointed")
+    assert not may_grant(inspector, Role.COMMUNE_PRESIDENT, temara)
+    assert not may_grant(governor, Role.CIVIL_STATUS_OFFICER, temara)
+
+
+def test_nobody_grants_a_role_to_themselves(temara):
+    president = UserFactory()
+    grant_role(president, Role.COMMUNE_PRESIDENT, territory=temara, by=None, reason="elected")
+    assert not may_grant(president, Role.PERMITS_AGENT, temara, grantee=president)
+    with pytest.raises(PermissionDenied):
+        grant_role(president, Role.PERMITS_AGENT, territory=temara, by=president, reason="myself")

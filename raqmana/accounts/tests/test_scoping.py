@@ -97,6 +97,33 @@ def test_offices_visible_to_each_viewer(people, viewer):
     assert not (must_not_see & seen)
 
 
+@pytest.mark.parametrize(
+    ("viewer", "territory"),
+    [
+        ("inspector_skhirate_temara", "04.501"),
+        ("governor_rabat", "04.421"),
+        ("wali_rabat_sale_kenitra", "04"),
+        ("governor_casablanca_anfa", "06.141.01.00"),
+        ("wali_casablanca_settat", "06"),
+    ],
+)
+def test_supervisors_see_exactly_the_offices_under_them(people, viewer, territory):
+    """Exact sets, not subsets: one office per commune (and arrondissement) under the supervised place."""
+    seen = set(CivilStatusOffice.objects.visible_to(people[viewer]).values_list("pk", flat=True))
+    under = set(
+        CivilStatusOffice.objects.filter(territory__ancestor_links__ancestor__code=territory).values_list(
+            "pk", flat=True
+        )
+    )
+    assert seen == under
+    assert (
+        len(seen)
+        == Territory.objects.filter(
+            ancestor_links__ancestor__code=territory, level__in=["commune", "arrondissement"]
+        ).count()
+    )
+
+
 def test_prefecture_of_arrondissements_sees_exactly_its_three_arrondissements(people):
     seen = CivilStatusOffice.objects.visible_to(people["governor_casablanca_anfa"])
     assert sorted(seen.values_list("territory__name_fr", flat=True)) == ["Anfa", "Maârif", "Sidi Belyout"]
@@ -128,6 +155,21 @@ def test_audit_trail_is_scoped(people):
         grants.filter(territory__code=TEMARA).values_list("target_repr", flat=True)
     )
     assert not grants.visible_to(people["president_temara"]).filter(territory__code=SKHIRATE).exists()
+
+
+def test_office_agents_read_only_their_office_in_the_audit_trail(people):
+    events = AuditEvent.objects.filter(action="role.granted")
+    seen = set(events.visible_to(people["agent_temara"]).values_list("target_repr", flat=True))
+    assert len(seen) == 2  # the grants at the Témara office, not the president's nor Skhirate's
+    assert seen == set(events.filter(office__territory__code=TEMARA).values_list("target_repr", flat=True))
+
+
+def test_an_office_of_a_city_commune_does_not_read_its_arrondissements():
+    casablanca_office = CivilStatusOffice.objects.get(territory__code=CASABLANCA)
+    agent = UserFactory()
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=casablanca_office, by=None, reason="test")
+    assert set(Territory.objects.visible_to(agent).values_list("code", flat=True)) == {CASABLANCA}
+    assert list(CivilStatusOffice.objects.visible_to(agent)) == [casablanca_office]
 
 
 def test_anonymous_sees_nothing():

@@ -1,11 +1,13 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.accounts.constants import Role
-from raqmana.accounts.services import grant_role, register_citizen
+from raqmana.accounts.models import User
+from raqmana.accounts.services import grant_role, issue_enrolment_code, register_citizen
 from raqmana.territories.models import CivilStatusOffice
 
 from .factories import PASSWORD, UserFactory
@@ -41,8 +43,17 @@ def test_citizen_signs_up_and_signs_in_with_a_phone_number(client):
         {"full_name": "Driss Lahlou", "phone": "06 12 34 56 78", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 302
+    person = User.objects.get(full_name="Driss Lahlou")
+    assert (person.email, person.phone) == (None, "+212612345678")
     client.logout()
     assert client.post(LOGIN, {"username": "+212 612-345678", "password": PASSWORD}).status_code == 302
+
+
+def test_emails_are_one_account_whatever_their_case():
+    register_citizen(full_name="Amina", email="Amina@Example.MA", password=PASSWORD)
+    assert User.objects.get().email == "amina@example.ma"
+    with pytest.raises(ValidationError):
+        register_citizen(full_name="Other", email="AMINA@example.ma", password=PASSWORD)
 
 
 def test_signup_needs_an_email_or_a_phone_and_keeps_the_name(client):
@@ -70,13 +81,34 @@ def test_wrong_password_is_refused(client):
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
-def test_failed_logins_are_throttled(client):
+def test_failed_logins_are_throttled_per_account_whatever_the_spelling(client):
     UserFactory(email="amina@example.ma")
-    for _attempt in range(3):
-        client.post(LOGIN, {"username": "amina@example.ma", "password": "wrong"})
-    response = client.post(LOGIN, {"username": "amina@example.ma", "password": PASSWORD})
+    for spelling in ["amina@example.ma", "AMINA@example.ma", " Amina@Example.ma "]:
+        client.post(LOGIN, {"username": spelling, "password": "wrong"})
+    response = client.post(LOGIN, {"username": "amina@EXAMPLE.ma", "password": PASSWORD})
     assert response.status_code == 429
     assert not response.wsgi_request.user.is_authenticated
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_phone_spellings_count_as_one_account(client):
+    UserFactory(email=None, phone="0612345678")
+    for spelling in ["0612345678", "+212612345678", "06 12 34 56 78"]:
+        client.post(LOGIN, {"username": spelling, "password": "wrong"})
+    assert client.post(LOGIN, {"username": "+212 6 12 34 56 78", "password": PASSWORD}).status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_forwarded_address_is_ignored_without_trusted_proxies(client):
+    UserFactory(email="amina@example.ma")
+    for number in range(3):
+        client.post(
+            LOGIN, {"username": "amina@example.ma", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{number}"
+        )
+    response = client.post(
+        LOGIN, {"username": "amina@example.ma", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.9"
+    )
+    assert response.status_code == 429
 
 
 def test_citizens_are_not_asked_for_a_second_factor(client):
@@ -85,13 +117,24 @@ def test_citizens_are_not_asked_for_a_second_factor(client):
     assert client.get(reverse("core:home")).status_code == 200
 
 
+def test_a_password_alone_cannot_enrol_an_authenticator(client, agent):
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    page = client.get(reverse("accounts:two_factor"))
+    assert "secret" not in page.context and "<svg" not in page.text
+    wrong = client.post(reverse("accounts:two_factor"), {"code": "AAAAA-AAAAA"})
+    assert wrong.context["form"].errors and "<svg" not in wrong.text
+    assert not TOTPDevice.objects.filter(user=agent).exists()
+
+
 def test_agent_enrols_an_authenticator_then_reaches_the_workspace(client, agent):
+    code = issue_enrolment_code(agent)
     client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
     response = client.get(reverse("core:workspace"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:two_factor"))
 
+    unlocked = client.post(response.url, {"code": code}, follow=True)
     page = client.get(response.url)
-    assert "<svg" in page.text and page.context["secret"]
+    assert unlocked.status_code == 200 and "<svg" in page.text and page.context["secret"]
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
 
     wrong = client.post(response.url, {"token": "000000" if code_for(device) != "000000" else "111111"})
@@ -105,6 +148,18 @@ def test_agent_enrols_an_authenticator_then_reaches_the_workspace(client, agent)
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("core:workspace")).status_code == 200
+    agent.refresh_from_db()
+    assert agent.enrolment_code_hash == "" and agent.enrolment_code_expires_at is None
+
+
+def test_a_new_enrolment_code_retires_the_lost_authenticator(client, agent):
+    lost = TOTPDevice.objects.create(user=agent, name="lost phone", confirmed=True)
+    code = issue_enrolment_code(agent)
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    client.post(reverse("accounts:two_factor"), {"code": code})
+    fresh = client.get(reverse("accounts:two_factor"))
+    assert fresh.context["secret"] and TOTPDevice.objects.get(user=agent).pk != lost.pk
 
 
 def test_enrolled_agent_gives_a_code_at_each_sign_in(client, agent):

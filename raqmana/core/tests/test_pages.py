@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from raqmana.accounts.constants import Role
-from raqmana.accounts.services import grant_role
+from raqmana.accounts.models import User
+from raqmana.accounts.services import enrolment_code_matches, grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -120,7 +123,8 @@ def test_admin_works_in_three_languages(verified_client, language):
     client = verified_client(admin_user)
     client.cookies["django_language"] = language
     for url in ["/admin/", "/admin/territories/civilstatusoffice/", "/admin/accounts/roleassignment/add/",
-                "/admin/accounts/user/", "/admin/audit/auditevent/"]:  # fmt: skip
+                "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/audit/auditevent/",
+                "/admin/accounts/enterprise/"]:  # fmt: skip
         response = client.get(url)
         assert response.status_code == 200, url
         assert f'lang="{language}"' in response.text
@@ -130,7 +134,54 @@ def test_admin_works_in_three_languages(verified_client, language):
 def test_admin_requires_the_second_factor(client):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
-    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:two_factor"))
+
+
+def test_admin_site_itself_refuses_an_unverified_session():
+    from django.test import RequestFactory
+
+    from raqmana.urls import RaqmanaAdminSite
+
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    request.user.is_verified = lambda: False
+    assert not RaqmanaAdminSite().has_permission(request)
+    request.user.is_verified = lambda: True
+    assert RaqmanaAdminSite().has_permission(request)
+
+
+def test_admin_is_for_superusers_only(verified_client):
+    staff = UserFactory(is_staff=True)
+    response = verified_client(staff).get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_admin_adds_a_phone_only_person_with_a_normalised_number(verified_client):
+    client = verified_client(UserFactory(is_staff=True, is_superuser=True))
+    password = "a-long-enough-password"
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {"email": "", "phone": "06 12 34 56 78", "full_name": "Driss Lahlou", "password1": password,
+         "password2": password, "usable_password": "true"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person = User.objects.get(full_name="Driss Lahlou")
+    assert (person.email, person.phone) == (None, "+212612345678")
+
+
+def test_admin_issues_an_enrolment_code_shown_once(verified_client):
+    client = verified_client(UserFactory(is_staff=True, is_superuser=True))
+    agent = UserFactory()
+    response = client.post(
+        "/admin/accounts/user/",
+        {"action": "issue_enrolment_codes", "_selected_action": [agent.pk]},
+        follow=True,
+    )
+    shown = " ".join(str(message) for message in response.context["messages"])
+    code = re.search(r"[A-Z2-9]{5}-[A-Z2-9]{5}", shown).group()
+    agent.refresh_from_db()
+    assert enrolment_code_matches(agent, code)
 
 
 def test_admin_grants_roles_through_the_rules(verified_client):

