@@ -18,8 +18,21 @@ from .validators import normalise_phone
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: a citizen, an enterprise's representative, an agent; they sign in by email or phone."""
 
-    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
-    phone = models.CharField(_("phone number"), max_length=20, unique=True, null=True, blank=True)
+    email = models.EmailField(
+        _("email address"),
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": _("An account already uses this email address.")},
+    )
+    phone = models.CharField(
+        _("phone number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": _("An account already uses this phone number.")},
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -51,7 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
             ),
-            models.UniqueConstraint(Lower("email"), name="unique_email_whatever_its_case"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="unique_email_whatever_its_case",
+                violation_error_message=_("An account already uses this email address."),
+            ),
         ]
 
     def __str__(self):

@@ -27,13 +27,17 @@ def register_citizen(*, full_name, password, email=None, phone=None, preferred_l
     """Open a citizen account identified by an email address, a phone number or both."""
     if not email and not phone:
         raise ValidationError(_("Give an email address or a phone number."), code="no_identifier")
-    user = User.objects.create_user(
-        email,
-        password,
-        phone=normalise_phone(phone) if phone else None,
-        full_name=full_name,
-        preferred_language=preferred_language,
-    )
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email,
+                password,
+                phone=normalise_phone(phone) if phone else None,
+                full_name=full_name,
+                preferred_language=preferred_language,
+            )
+    except IntegrityError:  # the same identifier registered a moment earlier
+        raise ValidationError(_("An account already uses this email address or phone number.")) from None
     record(actor=user, action="account.registered", target=user)
     return user
 
@@ -158,11 +162,15 @@ def invite_representative(enterprise, identifier, *, capacity, by):
     if not enterprise.representatives.active().filter(user=by).exists():
         raise PermissionDenied(_("Only a representative of this enterprise may add another."))
     person = find_user_by_identifier(identifier)
-    if person is None or enterprise.representatives.filter(user=person, revoked_at__isnull=True).exists():
+    if person is None:
         return
-    invitation = EnterpriseRepresentative.objects.create(
-        enterprise=enterprise, user=person, capacity=capacity, added_by=by
-    )
+    try:
+        with transaction.atomic():
+            invitation = EnterpriseRepresentative.objects.create(
+                enterprise=enterprise, user=person, capacity=capacity, added_by=by
+            )
+    except IntegrityError:  # already invited or representing
+        return
     record(actor=by, action="enterprise.representative_invited", target=invitation, territory=enterprise.commune)
 
 

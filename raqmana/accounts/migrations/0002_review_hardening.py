@@ -43,6 +43,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(accept_existing_representations_and_lower_emails, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='unique_email_whatever_its_case'),
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='unique_email_whatever_its_case', violation_error_message='An account already uses this email address.'),
         ),
     ]

@@ -193,3 +193,15 @@ def test_open_redirects_are_refused(client, agent):
     client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
     response = client.post(reverse("accounts:two_factor") + "?next=https://evil.example/", {"token": code_for(device)})
     assert response.url == reverse("core:home")
+
+
+def test_signup_with_a_taken_email_says_so_in_the_page_language(client):
+    UserFactory(email="amina@example.ma")
+    client.cookies["django_language"] = "fr"
+    response = client.post(
+        reverse("accounts:signup"),
+        {"full_name": "Amina Bis", "email": "AMINA@example.ma", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "Un compte utilise déjà cette adresse électronique." in response.text
+    assert 'value="Amina Bis"' in response.text
