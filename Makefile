@@ -18,6 +18,7 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
+	RAQMANA_DEBUG=1 $(PY) manage.py load_holidays
 	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo
 	RAQMANA_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "raqmana.core",
+    "raqmana.calendars",
     "raqmana.territories",
     "raqmana.accounts",
     "raqmana.audit",

@@ -1,0 +1,48 @@
+"""Working days and legal delays, shared by every module that counts a delay (civil status, permits, access
+to information...): offices close on Saturdays, Sundays and the public holidays of the `Holiday` table."""
+
+from datetime import timedelta
+
+WEEKEND = {5, 6}  # Saturday, Sunday (date.weekday())
+
+
+class WorkingCalendar:
+    """Working-day arithmetic over the holidays between two dates, read once."""
+
+    def __init__(self, holidays=None):
+        if holidays is None:
+            from .models import Holiday
+
+            holidays = set(Holiday.objects.values_list("date", flat=True))
+        self.holidays = set(holidays)
+
+    def is_working_day(self, day):
+        return day.weekday() not in WEEKEND and day not in self.holidays
+
+    def next_working_day(self, day):
+        """`day` itself if offices open on it, else the first day after it on which they do."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def deadline(self, start, days):
+        """The last day of a delay of `days` calendar days from `start`; one ending on a weekend or holiday
+        runs to the next working day (Law 36-21 for declarations; the general rule for delays)."""
+        return self.next_working_day(start + timedelta(days=days))
+
+    def add_working_days(self, start, days):
+        """The day `days` working days after `start` (the day of the event itself does not count)."""
+        day = start
+        while days > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                days -= 1
+        return day
+
+    def working_days_between(self, start, end):
+        """Working days after `start` up to and including `end`."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
