@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "raqmana.core",
     "raqmana.calendars",
+    "raqmana.civil_status",
     "raqmana.territories",
     "raqmana.accounts",
     "raqmana.audit",

@@ -80,7 +80,9 @@ def test_grant_and_revoke_are_audited_and_nothing_is_deleted(temara_office):
     assert assignment.revoked_by == dgct and assignment.revoke_reason == "transferred"
     assert RoleAssignment.objects.filter(user=user).count() == 1
     assert not RoleAssignment.objects.active().filter(user=user).exists()
-    events = AuditEvent.objects.filter(target_id=str(assignment.pk)).order_by("at")
+    events = AuditEvent.objects.filter(target_type="accounts.RoleAssignment", target_id=str(assignment.pk)).order_by(
+        "at"
+    )
     assert [(event.action, event.actor, event.reason) for event in events] == [
         ("role.granted", dgct, "recruited"),
         ("role.revoked", dgct, "transferred"),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CivilStatusConfig(AppConfig):
+    name = "raqmana.civil_status"
+    verbose_name = _("Civil status")

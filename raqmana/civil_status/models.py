@@ -1,0 +1,216 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.scoping import ScopedQuerySet
+
+from .constants import ActKind, ActState, AuthorityKind, DeclarantRelation, MentionKind, Sex
+
+# The names an act carries, each written in Arabic, Latin and Tifinagh letters.
+NAME_PARTS = ["first_name", "family_name", "father_first_name", "grandfather_first_name", "mother_first_name",
+              "mother_family_name"]  # fmt: skip
+SCRIPTS = ["ar", "latin", "tfng"]
+NAME_FIELDS = [f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS]
+
+
+def name_field(label, required=False):
+    return models.CharField(label, max_length=100, blank=not required)
+
+
+class ActQuerySet(ScopedQuerySet):
+    def signed(self):
+        return self.filter(state=ActState.SIGNED)
+
+
+class Act(models.Model):
+    """A birth or death act of the national register, kept by one civil status office.
+
+    Drafted by an agent, signed by the office's officer, and then never changed: later facts and corrections
+    reach it as marginal mentions. Its number is the office's yearly sequence, given at signature.
+    """
+
+    office = models.ForeignKey(
+        CivilStatusOffice, verbose_name=_("office"), on_delete=models.PROTECT, related_name="acts"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ActKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=ActState.choices, default=ActState.DRAFT)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    idcs = models.CharField(_("IDCS"), max_length=12, unique=True, null=True, blank=True)
+
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    first_name_ar = name_field(_("first name (Arabic)"), required=True)
+    first_name_latin = name_field(_("first name (Latin)"))
+    first_name_tfng = name_field(_("first name (Tifinagh)"))
+    family_name_ar = name_field(_("family name (Arabic)"), required=True)
+    family_name_latin = name_field(_("family name (Latin)"))
+    family_name_tfng = name_field(_("family name (Tifinagh)"))
+    father_first_name_ar = name_field(_("father's first name (Arabic)"))
+    father_first_name_latin = name_field(_("father's first name (Latin)"))
+    father_first_name_tfng = name_field(_("father's first name (Tifinagh)"))
+    grandfather_first_name_ar = name_field(_("paternal grandfather's first name (Arabic)"))
+    grandfather_first_name_latin = name_field(_("paternal grandfather's first name (Latin)"))
+    grandfather_first_name_tfng = name_field(_("paternal grandfather's first name (Tifinagh)"))
+    mother_first_name_ar = name_field(_("mother's first name (Arabic)"))
+    mother_first_name_latin = name_field(_("mother's first name (Latin)"))
+    mother_first_name_tfng = name_field(_("mother's first name (Tifinagh)"))
+    mother_family_name_ar = name_field(_("mother's family name (Arabic)"))
+    mother_family_name_latin = name_field(_("mother's family name (Latin)"))
+    mother_family_name_tfng = name_field(_("mother's family name (Tifinagh)"))
+    father_birth_date = models.DateField(_("father's date of birth"), null=True, blank=True)
+    mother_birth_date = models.DateField(_("mother's date of birth"), null=True, blank=True)
+
+    birth_date = models.DateField(_("date of birth"))
+    birth_time = models.TimeField(_("time of birth"), null=True, blank=True)
+    birth_place = models.ForeignKey(
+        Territory, verbose_name=_("commune of birth"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    birth_place_detail = models.CharField(_("place of birth (establishment, address)"), max_length=200, blank=True)
+    born_abroad = models.BooleanField(_("born abroad"), default=False)
+    birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
+
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    death_time = models.TimeField(_("time of death"), null=True, blank=True)
+    death_place = models.ForeignKey(
+        Territory, verbose_name=_("commune of death"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    death_place_detail = models.CharField(_("place of death (establishment, address)"), max_length=200, blank=True)
+    died_abroad = models.BooleanField(_("died abroad"), default=False)
+    birth_act = models.ForeignKey(
+        "self",
+        verbose_name=_("birth act of the deceased"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="death_acts",
+        limit_choices_to={"kind": ActKind.BIRTH, "state": ActState.SIGNED},
+    )
+
+    declarant_name = models.CharField(_("declarant's full name"), max_length=200)
+    declarant_relation = models.CharField(_("declarant's relation"), max_length=24, choices=DeclarantRelation.choices)
+    declarant_document = models.CharField(_("declarant's identity document number"), max_length=40, blank=True)
+    declarant_precedence_reason = models.CharField(
+        _("why no declarant of higher priority declared"), max_length=300, blank=True
+    )
+    declared_on = models.DateField(_("date of the declaration"))
+    late_judgment_number = models.CharField(_("judgment number (late declaration)"), max_length=60, blank=True)
+    late_judgment_court = models.CharField(_("court (late declaration)"), max_length=200, blank=True)
+    late_judgment_date = models.DateField(_("judgment date (late declaration)"), null=True, blank=True)
+
+    # Normalised keys for search and duplicate detection, set by the services from the names.
+    name_key_ar = models.CharField(max_length=200, blank=True, db_index=True)
+    name_key_latin = models.CharField(max_length=200, blank=True, db_index=True)
+    parents_key_ar = models.CharField(max_length=300, blank=True)
+
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+
+    objects = ActQuerySet.as_manager()
+    scope_territory_field = "office__territory"
+    scope_office_field = "office"
+
+    class Meta:
+        verbose_name = _("civil status act")
+        verbose_name_plural = _("civil status acts")
+        ordering = ["-signed_at", "-drafted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="one_number_per_office_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ActState.SIGNED)
+                | Q(number__isnull=False, year__isnull=False, signed_at__isnull=False),
+                name="signed_acts_are_numbered",
+            ),
+        ]
+
+    def __str__(self):
+        number = f"{self.number}/{self.year}" if self.number else _("draft")
+        return f"{self.get_kind_display()} {number} — {self.first_name_ar} {self.family_name_ar}"
+
+    def save(self, *args, **kwargs):
+        # The register's last guard: whatever the caller, a signed act is never written again.
+        if self.pk and type(self).objects.filter(pk=self.pk, state=ActState.SIGNED).exists():
+            raise ValidationError(_("A signed act is never changed: record a marginal mention instead."))
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self):
+        """How the act is cited: office code, year and number."""
+        return f"{self.office.code}/{self.year}/{self.number}" if self.number else ""
+
+
+class ActTransition(models.Model):
+    """Who moved an act from one state to another, when and why."""
+
+    act = models.ForeignKey(Act, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=10, choices=ActState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=ActState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.act_id}: {self.from_state} → {self.to_state}"
+
+
+class OfficeYearSequence(models.Model):
+    """The last act number an office gave in a year; locked while a signature takes the next one."""
+
+    office = models.ForeignKey(CivilStatusOffice, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_sequence_per_office_year")]
+
+    def __str__(self):
+        return f"{self.office_id}/{self.year}: {self.last_number}"
+
+
+class Mention(models.Model):
+    """A marginal mention (بيان هامشي): a later fact or correction written beside a signed act."""
+
+    act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="mentions")
+    kind = models.CharField(_("kind"), max_length=24, choices=MentionKind.choices)
+    authority_kind = models.CharField(_("deciding authority"), max_length=24, choices=AuthorityKind.choices)
+    authority_name = models.CharField(_("authority (court, prosecutor's office...)"), max_length=200)
+    reference_number = models.CharField(_("reference (judgment or authorisation number)"), max_length=80)
+    decided_on = models.DateField(_("decided on"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    text_ar = models.TextField(_("text of the mention (Arabic)"))
+    changes = models.JSONField(_("corrected data"), default=dict, blank=True)
+    related_act = models.ForeignKey(
+        Act, verbose_name=_("related act"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("marginal mention")
+        verbose_name_plural = _("marginal mentions")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.reference_number}"

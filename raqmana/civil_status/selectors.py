@@ -1,0 +1,68 @@
+"""Reads of the register, through the requesting agent's scope; every read of an act is logged."""
+
+from datetime import date, datetime
+
+from django.utils.dateparse import parse_date
+
+from raqmana.audit.services import record
+
+from .constants import CORRECTING_MENTIONS, ActKind, ActState
+from .models import Act
+from .names import normalise_arabic
+from .services import CORRECTABLE_FIELDS
+
+
+def acts_visible_to(user):
+    return Act.objects.visible_to(user).select_related("office__territory", "birth_place", "death_place")
+
+
+def read_act(user, pk, *, reason):
+    """One act, for an agent who says why they open it (Law 09-08): the read is logged and the provincial
+    inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope."""
+    act = acts_visible_to(user).get(pk=pk)
+    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    return act
+
+
+def act_as_of(act, moment):
+    """The act's data as it stood at `moment`: as signed, with the corrections recorded by then applied.
+
+    Returns a dict of the correctable fields, and the mentions of every kind recorded by then.
+    """
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        mentions = [mention for mention in act.mentions.all() if mention.recorded_at.date() <= moment]
+    else:
+        mentions = [mention for mention in act.mentions.all() if mention.recorded_at <= moment]
+    data = {field: getattr(act, field) for field in CORRECTABLE_FIELDS}
+    for mention in mentions:
+        if mention.kind in CORRECTING_MENTIONS:
+            for field, value in mention.changes.items():
+                data[field] = _deserialise(act, field, value)
+    return {"data": data, "mentions": mentions}
+
+
+def _deserialise(act, field, value):
+    internal = act._meta.get_field(field).get_internal_type()
+    if internal == "DateField" and isinstance(value, str):
+        return parse_date(value)
+    if internal == "ForeignKey" and value is not None:
+        return act._meta.get_field(field).related_model.objects.get(pk=value)
+    return value
+
+
+def likely_duplicates(act, limit=5):
+    """Signed acts of the whole register that may record the same person: same normalised name and date of
+    birth, or same name, parents and commune of birth. Only what identifies the act is returned, since the
+    agent may have no right to read it."""
+    key = act.name_key_ar or normalise_arabic(f"{act.first_name_ar} {act.family_name_ar}")
+    candidates = Act.objects.signed().filter(kind=act.kind, name_key_ar=key).exclude(pk=act.pk)
+    same_birth = candidates.filter(birth_date=act.birth_date)
+    if act.parents_key_ar.strip():
+        same_birth = same_birth | candidates.filter(parents_key_ar=act.parents_key_ar, birth_place=act.birth_place)
+    if act.kind == ActKind.DEATH and act.birth_act_id:
+        same_birth = same_birth | Act.objects.signed().filter(kind=ActKind.DEATH, birth_act=act.birth_act_id)
+    return list(
+        same_birth.exclude(state=ActState.ABANDONED)
+        .select_related("office")
+        .values("pk", "office__code", "office__name_ar", "year", "number", "birth_date")[:limit]
+    )

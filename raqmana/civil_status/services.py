@@ -1,0 +1,259 @@
+"""Writes to the register: drafting, signing and abandoning acts, and marginal mentions. Each is audited."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from raqmana.accounts.constants import Role
+from raqmana.accounts.models import RoleAssignment
+from raqmana.audit.services import record
+from raqmana.calendars.workdays import WorkingCalendar
+
+from . import rules
+from .constants import (
+    ACT_TRANSITIONS,
+    CORRECTING_MENTIONS,
+    MENTION_AUTHORITIES,
+    ActKind,
+    ActState,
+    AuthorityKind,
+    MentionKind,
+)
+from .idcs import new_idcs
+from .models import NAME_FIELDS, Act, ActTransition, Mention, OfficeYearSequence
+from .names import normalise_arabic, normalise_latin
+
+# What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
+ACT_INPUT_FIELDS = [
+    "sex", *NAME_FIELDS, "father_birth_date", "mother_birth_date", "birth_date", "birth_time", "birth_place",
+    "birth_place_detail", "born_abroad", "birth_country", "death_date", "death_time", "death_place",
+    "death_place_detail", "died_abroad", "birth_act", "declarant_name", "declarant_relation", "declarant_document",
+    "declarant_precedence_reason", "declared_on", "late_judgment_number", "late_judgment_court", "late_judgment_date",
+]  # fmt: skip
+# A mention may correct these; never the office, number, IDCS or signature.
+CORRECTABLE_FIELDS = set(ACT_INPUT_FIELDS) - {"birth_act"}
+
+
+def roles_at_office(user, office):
+    return set(RoleAssignment.objects.active().filter(user=user, office=office).values_list("role", flat=True))
+
+
+def _require_office_role(user, office, roles, message):
+    if not roles_at_office(user, office) & set(roles):
+        raise PermissionDenied(message)
+
+
+def _transition(act, to_state, by, reason=""):
+    if to_state not in ACT_TRANSITIONS[ActState(act.state)]:
+        raise ValidationError(
+            _("An act cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": ActState(act.state).label, "to": ActState(to_state).label}
+        )
+    ActTransition.objects.create(act=act, from_state=act.state, to_state=to_state, by=by, reason=reason)
+    act.state = to_state
+
+
+def _set_keys(act):
+    act.name_key_ar = normalise_arabic(f"{act.first_name_ar} {act.family_name_ar}")
+    act.name_key_latin = normalise_latin(f"{act.first_name_latin} {act.family_name_latin}")
+    act.parents_key_ar = normalise_arabic(
+        f"{act.father_first_name_ar} {act.mother_first_name_ar} {act.mother_family_name_ar}"
+    )
+
+
+def validate_act(act, working_calendar=None):
+    """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field."""
+    rules.check_dates(
+        kind=act.kind,
+        birth_date=act.birth_date,
+        death_date=act.death_date,
+        declared_on=act.declared_on,
+        mother_birth_date=act.mother_birth_date,
+        father_birth_date=act.father_birth_date,
+    )
+    if act.kind == ActKind.BIRTH:
+        rules.check_birth_declarant(act.declarant_relation, act.declarant_precedence_reason)
+    event = act.death_date if act.kind == ActKind.DEATH else act.birth_date
+    abroad = act.died_abroad if act.kind == ActKind.DEATH else act.born_abroad
+    rules.check_late_declaration(
+        act.kind,
+        event,
+        act.declared_on,
+        abroad,
+        act.late_judgment_number,
+        act.late_judgment_court,
+        working_calendar or WorkingCalendar(),
+    )
+    act.full_clean(exclude=["drafted_by", "name_key_ar", "name_key_latin", "parents_key_ar"])
+
+
+@transaction.atomic
+def draft_act(office, kind, data, *, by):
+    """An agent or officer of the office drafts an act from what the declarant said."""
+    _require_office_role(
+        by, office, {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}, _("Only this office's agents draft its acts.")
+    )
+    act = Act(
+        office=office, kind=kind, drafted_by=by, **{field: data[field] for field in ACT_INPUT_FIELDS if field in data}
+    )
+    validate_act(act)
+    _set_keys(act)
+    act.save()
+    ActTransition.objects.create(act=act, from_state="", to_state=ActState.DRAFT, by=by, reason=_("Drafted"))
+    record(actor=by, action="act.drafted", target=act, office=office)
+    return act
+
+
+@transaction.atomic
+def update_draft(act, data, *, by):
+    act = Act.objects.select_for_update().get(pk=act.pk)
+    if act.state != ActState.DRAFT:
+        raise ValidationError(_("A signed act is never changed: record a marginal mention instead."))
+    _require_office_role(
+        by,
+        act.office,
+        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
+        _("Only this office's agents draft its acts."),
+    )
+    for field in ACT_INPUT_FIELDS:
+        if field in data:
+            setattr(act, field, data[field])
+    validate_act(act)
+    _set_keys(act)
+    act.save()
+    record(actor=by, action="act.draft_updated", target=act, office=act.office)
+    return act
+
+
+def _next_number(office, year):
+    """The office's next number for the year, under a row lock held until the signature commits: two
+    signatures never share a number, and a rolled-back signature gives its number back (no gap)."""
+    sequence, _created = OfficeYearSequence.objects.select_for_update().get_or_create(office=office, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+@transaction.atomic
+def sign_act(act, *, by):
+    """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
+    act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
+    _require_office_role(by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only this office's officer signs its acts."))
+    validate_act(act)
+    _transition(act, ActState.SIGNED, by)
+    now = timezone.now()
+    act.year = timezone.localdate(now).year
+    act.number = _next_number(act.office, act.year)
+    act.signed_by, act.signed_at = by, now
+    if act.kind == ActKind.BIRTH:
+        act.idcs = _unique_idcs()
+    act.save()
+    record(actor=by, action="act.signed", target=act, office=act.office)
+    if act.kind == ActKind.DEATH and act.birth_act_id:
+        _mention_death_on_birth_act(act, by)
+    return act
+
+
+def _unique_idcs():
+    for _attempt in range(5):
+        candidate = new_idcs()
+        if not Act.objects.filter(idcs=candidate).exists():
+            return candidate
+    raise IntegrityError("could not draw an unused IDCS")
+
+
+def _mention_death_on_birth_act(death_act, by):
+    Mention.objects.create(
+        act=death_act.birth_act,
+        kind=MentionKind.DEATH,
+        authority_kind=AuthorityKind.CIVIL_STATUS_OFFICE,
+        authority_name=death_act.office.name_ar,
+        reference_number=death_act.reference,
+        decided_on=death_act.declared_on,
+        legal_basis="القانون 36.21 المتعلق بالحالة المدنية",
+        text_ar=f"توفي(ت) بتاريخ {death_act.death_date:%Y-%m-%d} حسب رسم الوفاة عدد {death_act.reference}",
+        related_act=death_act,
+        recorded_by=by,
+    )
+    record(actor=by, action="act.mention_recorded", target=death_act.birth_act, office=death_act.birth_act.office)
+
+
+@transaction.atomic
+def abandon_draft(act, *, by, reason):
+    act = Act.objects.select_for_update().get(pk=act.pk)
+    _require_office_role(
+        by,
+        act.office,
+        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
+        _("Only this office's agents draft its acts."),
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the draft is abandoned.")})
+    _transition(act, ActState.ABANDONED, by, reason)
+    act.save()
+    record(actor=by, action="act.abandoned", target=act, reason=reason, office=act.office)
+    return act
+
+
+@transaction.atomic
+def record_mention(act, *, kind, authority_kind, authority_name, reference_number, decided_on, legal_basis, text_ar,
+                   by, changes=None, related_act=None):  # fmt: skip
+    """The office's officer writes a marginal mention beside a signed act, with its legal basis and reference.
+
+    Corrections carry the corrected values; the Latin transcription mention may only change Latin spellings.
+    """
+    _require_office_role(
+        by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only the officer of the act's office records mentions.")
+    )
+    if act.state != ActState.SIGNED:
+        raise ValidationError(_("Mentions are written beside signed acts only."))
+    deciders = MENTION_AUTHORITIES[MentionKind(kind)]
+    if authority_kind not in deciders:
+        labels = ", ".join(str(AuthorityKind(authority).label) for authority in deciders)
+        raise ValidationError(
+            {"authority_kind": _("This kind of mention is decided by: %(authorities)s.") % {"authorities": labels}}
+        )
+    changes = dict(changes or {})
+    if changes and kind not in CORRECTING_MENTIONS:
+        raise ValidationError({"changes": _("Only a correction or a court decision changes the act's data.")})
+    unknown = set(changes) - CORRECTABLE_FIELDS
+    if kind == MentionKind.LATIN_TRANSCRIPTION:
+        unknown |= {field for field in changes if not field.endswith("_latin")}
+    if unknown:
+        raise ValidationError(
+            {
+                "changes": _("These data cannot be changed by this mention: %(fields)s.")
+                % {"fields": ", ".join(sorted(unknown))}
+            }
+        )
+    required = {
+        "authority_name": authority_name,
+        "reference_number": reference_number,
+        "legal_basis": legal_basis,
+        "text_ar": text_ar,
+    }
+    missing = {field: _("This field is required.") for field, value in required.items() if not str(value).strip()}
+    if missing:
+        raise ValidationError(missing)
+    mention = Mention.objects.create(
+        act=act,
+        kind=kind,
+        authority_kind=authority_kind,
+        authority_name=authority_name,
+        reference_number=reference_number,
+        decided_on=decided_on,
+        legal_basis=legal_basis,
+        text_ar=text_ar,
+        changes={field: _serialise(value) for field, value in changes.items()},
+        related_act=related_act,
+        recorded_by=by,
+    )
+    record(actor=by, action="act.mention_recorded", target=act, office=act.office, details={"mention": mention.pk})
+    return mention
+
+
+def _serialise(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    return value.isoformat() if hasattr(value, "isoformat") else value
