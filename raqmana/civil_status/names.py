@@ -54,7 +54,8 @@ def _without_article(word):
     return word[2:] if word.startswith(ARTICLE) and len(word) > 4 else word
 
 
-LATIN_ARTICLES = {"el", "al", "el-", "al-", "ben", "bin", "ait", "ou"}
+LATIN_ARTICLES = {"el", "al", "ad", "ed", "es", "et", "ez", "er", "ech", "en"}  # "El Alaoui" = "Alaoui"
+LATIN_PARTICLES = {"ben", "bin", "ait", "ou", "abd", "abou", "bou", "oulad", "ould"}  # "Ben Ali" = "Benali"
 LATIN_FOLDS = [
     (r"([a-z])\1+", r"\1"),  # doubled letters: Mohammed = Mohamed, Youssef = Yousef
     (r"(?<=[^aeiou])e$", ""),  # French mute final e: Abderrahmane = Abderrahman, Imane = Iman
@@ -76,10 +77,15 @@ def normalise_latin(name):
     Mohamed/Mohammed/Muhammad and Youssef/Yousef give one key."""
     text = unicodedata.normalize("NFKD", (name or "").lower())
     text = "".join(char for char in text if not unicodedata.combining(char))
-    words = [word for word in re.split(r"[^a-z]+", text) if word]
-    while len(words) > 1 and words[0] in LATIN_ARTICLES:
-        words = words[1:] if words[0] not in {"ben", "bin", "ait", "ou"} else [words[0] + words[1], *words[2:]]
-    folded = []
+    words, merged = [word for word in re.split(r"[^a-z]+", text) if word], []
+    for index, word in enumerate(words):
+        if word in LATIN_ARTICLES and index + 1 < len(words):
+            continue
+        if merged and merged[-1] in LATIN_PARTICLES:
+            merged[-1] += word
+        else:
+            merged.append(word)
+    words, folded = merged, []
     for word in words:
         for pattern, replacement in LATIN_FOLDS:
             word = re.sub(pattern, replacement, word)
