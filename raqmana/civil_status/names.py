@@ -33,6 +33,7 @@ JOINING_PARTICLES = {"عبد", "ابو", "بو", "بن", "ابن", "بنت", "ا
 ARTICLE = "ال"
 
 
+@lru_cache(maxsize=200_000)  # names repeat: a register holds a few thousand distinct ones
 def normalise_arabic(name):
     """One spelling per Arabic name: no diacritics or tatweel; hamza forms, ة/ه and ى/ي folded; articles and
     the spaces after particles removed. "الإدريسي" and "ادريسى" give the same key."""
@@ -72,6 +73,7 @@ LATIN_FOLDS = [
 ]
 
 
+@lru_cache(maxsize=200_000)
 def normalise_latin(name):
     """A folded Latin key: accents, case, articles, doubled letters and the usual vowel spellings removed, so
     Mohamed/Mohammed/Muhammad and Youssef/Yousef give one key."""

@@ -1,7 +1,7 @@
 """Writes to the register: drafting, signing and abandoning acts, and marginal mentions. Each is audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,3 +257,73 @@ def _serialise(value):
     if isinstance(value, models.Model):
         return value.pk
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def load_historical_acts(rows, *, by, reason):
+    """Load digitised paper acts (signed long ago) in bulk: each gets the next numbers of its office and year,
+    a birth its IDCS, and the search keys. One audit event for the batch. Returns how many were loaded."""
+    acts = [Act(**row) for row in rows]
+    for act in acts:
+        rules.check_dates(
+            kind=act.kind,
+            birth_date=act.birth_date,
+            death_date=act.death_date,
+            declared_on=act.declared_on,
+            mother_birth_date=act.mother_birth_date,
+            father_birth_date=act.father_birth_date,
+        )
+        _set_keys(act)
+    by_sequence = {}
+    for act in acts:
+        by_sequence.setdefault((act.office_id, act.year), []).append(act)
+    increments = []
+    for sequence in _locked_sequences(by_sequence.keys()):
+        sequence_acts = by_sequence[(sequence.office_id, sequence.year)]
+        for offset, act in enumerate(sequence_acts, start=1):
+            act.number = sequence.last_number + offset
+        increments.append((len(sequence_acts), sequence.pk))
+    with connection.cursor() as cursor:  # one statement per sequence, sent together: far cheaper than bulk_update
+        cursor.executemany(
+            f"UPDATE {OfficeYearSequence._meta.db_table} SET last_number = last_number + %s WHERE id = %s", increments
+        )
+    births = [act for act in acts if act.kind == ActKind.BIRTH]
+    for act, idcs in zip(births, _unused_idcs(len(births)), strict=True):
+        act.idcs = idcs
+    if connection.vendor == "postgresql":
+        _copy_into_table(acts)
+    else:
+        Act.objects.bulk_create(acts, batch_size=2000)
+    record(actor=by, action="act.batch_loaded", target=by, reason=reason, details={"acts": len(acts)})
+    return len(acts)
+
+
+def _copy_into_table(acts):
+    """PostgreSQL's COPY: several times faster than INSERT for the thousands of rows of a digitised register."""
+    fields = [field for field in Act._meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {Act._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for act in acts:
+            act.drafted_at = now
+            # Every column holds a str, int, bool, date, time, aware datetime or None, which psycopg adapts itself.
+            copy.write_row([getattr(act, field.attname) for field in fields])
+
+
+def _locked_sequences(keys):
+    """The sequences of these (office, year) pairs, created where missing, locked until the transaction ends."""
+    keys = set(keys)
+    offices, years = {office for office, _year in keys}, {year for _office, year in keys}
+    OfficeYearSequence.objects.bulk_create(
+        [OfficeYearSequence(office_id=office, year=year) for office, year in keys], ignore_conflicts=True
+    )
+    locked = OfficeYearSequence.objects.select_for_update().filter(office_id__in=offices, year__in=years)
+    return [sequence for sequence in locked if (sequence.office_id, sequence.year) in keys]
+
+
+def _unused_idcs(count):
+    drawn = set()
+    while len(drawn) < count:
+        drawn |= {new_idcs() for _ in range(count - len(drawn))}
+        drawn -= set(Act.objects.filter(idcs__in=drawn).values_list("idcs", flat=True))
+    return list(drawn)
