@@ -99,3 +99,30 @@ CORRECTING_MENTIONS = {
 DECLARATION_DELAY_DAYS = 30
 DECLARATION_DELAY_DAYS_ABROAD = 365
 MINIMUM_MOTHER_AGE_YEARS = 10
+
+
+class EstablishmentKind(models.TextChoices):
+    HEALTH = "health", _("Health establishment")
+    HYGIENE_OFFICE = "hygiene", _("Communal hygiene office")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+
+
+class PreDeclarationState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    TAKEN_UP = "taken_up", _("Being registered")
+    REGISTERED = "registered", _("Registered")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# A pre-declaration waits in its office's queue until an agent takes it up with the declarant; it ends
+# registered (the act is signed) or dismissed with a reason (a duplicate, an error of the establishment).
+PRE_DECLARATION_TRANSITIONS = {
+    PreDeclarationState.RECEIVED: {PreDeclarationState.TAKEN_UP, PreDeclarationState.DISMISSED},
+    PreDeclarationState.TAKEN_UP: {
+        PreDeclarationState.REGISTERED,
+        PreDeclarationState.DISMISSED,
+        PreDeclarationState.RECEIVED,  # its draft was abandoned: back to the queue
+    },
+    PreDeclarationState.REGISTERED: set(),
+    PreDeclarationState.DISMISSED: set(),
+}

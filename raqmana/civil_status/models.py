@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
-from .constants import ActKind, ActState, AuthorityKind, DeclarantRelation, MentionKind, Sex
+from .constants import (
+    ActKind,
+    ActState,
+    AuthorityKind,
+    DeclarantRelation,
+    EstablishmentKind,
+    MentionKind,
+    PreDeclarationState,
+    Sex,
+)
 
 # The names an act carries, each written in Arabic, Latin and Tifinagh letters.
 NAME_PARTS = ["first_name", "family_name", "father_first_name", "grandfather_first_name", "mother_first_name",
@@ -89,6 +98,14 @@ class Act(models.Model):
         limit_choices_to={"kind": ActKind.BIRTH, "state": ActState.SIGNED},
     )
 
+    pre_declaration = models.OneToOneField(
+        "PreDeclaration",
+        verbose_name=_("pre-declaration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="act",
+    )
     declarant_name = models.CharField(_("declarant's full name"), max_length=200)
     declarant_relation = models.CharField(_("declarant's relation"), max_length=24, choices=DeclarantRelation.choices)
     declarant_document = models.CharField(_("declarant's identity document number"), max_length=40, blank=True)
@@ -214,3 +231,88 @@ class Mention(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.reference_number}"
+
+
+class Establishment(models.Model):
+    """A health establishment, communal hygiene office or local authority that files pre-declarations, on the
+    web by its members or through the API with its own key (only a hash of which is kept)."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=EstablishmentKind.choices)
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_fr = models.CharField(_("French name"), max_length=200)
+    commune = models.ForeignKey(Territory, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="establishments"
+    )
+    api_key_prefix = models.CharField(_("API key prefix"), max_length=12, blank=True, db_index=True)
+    api_key_hash = models.CharField(_("API key (hashed)"), max_length=128, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("declaring establishment")
+        verbose_name_plural = _("declaring establishments")
+        ordering = ["name_fr"]
+
+    def __str__(self):
+        return self.name_fr
+
+
+class PreDeclaration(models.Model):
+    """A birth or death announced online by an establishment, waiting for a declarant at the civil status
+    office of the commune where it happened."""
+
+    establishment = models.ForeignKey(
+        Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="pre_declarations"
+    )
+    office = models.ForeignKey(
+        CivilStatusOffice, verbose_name=_("office"), on_delete=models.PROTECT, related_name="pre_declarations"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ActKind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PreDeclarationState.choices, default=PreDeclarationState.RECEIVED
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    first_name_ar = models.CharField(_("first name (Arabic)"), max_length=100, blank=True)
+    family_name_ar = models.CharField(_("family name (Arabic)"), max_length=100, blank=True)
+    father_name_ar = models.CharField(_("father's name (Arabic)"), max_length=200, blank=True)
+    mother_name_ar = models.CharField(_("mother's name (Arabic)"), max_length=200, blank=True)
+    event_date = models.DateField(_("date of the birth or death"))
+    event_time = models.TimeField(_("time"), null=True, blank=True)
+    place_detail = models.CharField(_("place (ward, address)"), max_length=200, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_territory_field = "office__territory"
+    scope_office_field = "office"
+
+    class Meta:
+        verbose_name = _("pre-declaration")
+        verbose_name_plural = _("pre-declarations")
+        ordering = ["filed_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.event_date:%Y-%m-%d} — {self.establishment}"
+
+    @property
+    def receipt_number(self):
+        """The number the establishment quotes: its office, year and the pre-declaration's id."""
+        return f"PD-{self.office.code}-{self.filed_at:%Y}-{self.pk:07d}"
+
+
+class PreDeclarationTransition(models.Model):
+    pre_declaration = models.ForeignKey(PreDeclaration, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=10, choices=PreDeclarationState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=PreDeclarationState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.pre_declaration_id}: {self.from_state} → {self.to_state}"

@@ -1,5 +1,8 @@
 """Writes to the register: drafting, signing and abandoning acts, and marginal mentions. Each is audited."""
 
+import secrets
+
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -9,19 +12,31 @@ from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import record
 from raqmana.calendars.workdays import WorkingCalendar
+from raqmana.territories.models import CivilStatusOffice
 
 from . import rules
 from .constants import (
     ACT_TRANSITIONS,
     CORRECTING_MENTIONS,
     MENTION_AUTHORITIES,
+    PRE_DECLARATION_TRANSITIONS,
     ActKind,
     ActState,
     AuthorityKind,
     MentionKind,
+    PreDeclarationState,
 )
 from .idcs import new_idcs
-from .models import NAME_FIELDS, Act, ActTransition, Mention, OfficeYearSequence
+from .models import (
+    NAME_FIELDS,
+    Act,
+    ActTransition,
+    Establishment,
+    Mention,
+    OfficeYearSequence,
+    PreDeclaration,
+    PreDeclarationTransition,
+)
 from .names import normalise_arabic, normalise_latin
 
 # What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
@@ -98,8 +113,9 @@ def validate_act(act, working_calendar=None):
 
 
 @transaction.atomic
-def draft_act(office, kind, data, *, by):
-    """An agent or officer of the office drafts an act from what the declarant said."""
+def draft_act(office, kind, data, *, by, pre_declaration=None):
+    """An agent or officer of the office drafts an act from what the declarant said, possibly taking up a
+    pre-declaration of the office's queue."""
     _require_office_role(
         by, office, {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}, _("Only this office's agents draft its acts.")
     )
@@ -108,6 +124,11 @@ def draft_act(office, kind, data, *, by):
     )
     validate_act(act)
     _set_keys(act)
+    if pre_declaration is not None:
+        if pre_declaration.office_id != office.pk or pre_declaration.kind != kind:
+            raise ValidationError(_("This pre-declaration belongs to another office or is of another kind."))
+        _move_pre_declaration(pre_declaration, PreDeclarationState.TAKEN_UP, by)
+        act.pre_declaration = pre_declaration
     act.save()
     ActTransition.objects.create(act=act, from_state="", to_state=ActState.DRAFT, by=by, reason=_("Drafted"))
     record(actor=by, action="act.drafted", target=act, office=office)
@@ -152,6 +173,8 @@ def sign_act(act, *, by):
         act.idcs = _unique_idcs()
     act.save()
     record(actor=by, action="act.signed", target=act, office=act.office)
+    if act.pre_declaration_id:
+        _move_pre_declaration(act.pre_declaration, PreDeclarationState.REGISTERED, by)
     if act.kind == ActKind.DEATH and act.birth_act_id:
         _mention_death_on_birth_act(act, by)
     return act
@@ -193,6 +216,9 @@ def abandon_draft(act, *, by, reason):
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the draft is abandoned.")})
     _transition(act, ActState.ABANDONED, by, reason)
+    if act.pre_declaration_id:
+        _move_pre_declaration(act.pre_declaration, PreDeclarationState.RECEIVED, by, reason)
+        act.pre_declaration = None
     act.save()
     record(actor=by, action="act.abandoned", target=act, reason=reason, office=act.office)
     return act
@@ -341,3 +367,108 @@ def _unused_idcs(count):
         drawn |= {new_idcs() for _ in range(count - len(drawn))}
         drawn -= set(Act.objects.filter(idcs__in=drawn).values_list("idcs", flat=True))
     return list(drawn)
+
+
+API_KEY_PREFIX_LENGTH = 8
+
+
+@transaction.atomic
+def issue_api_key(establishment, *, by):
+    """A new API key for an establishment's software; shown once, only its hash is kept. The old key stops."""
+    prefix, secret = secrets.token_hex(API_KEY_PREFIX_LENGTH // 2), secrets.token_urlsafe(32)
+    establishment.api_key_prefix = prefix
+    establishment.api_key_hash = make_password(secret)
+    establishment.save(update_fields=["api_key_prefix", "api_key_hash"])
+    record(actor=by, action="establishment.api_key_issued", target=establishment, territory=establishment.commune)
+    return f"rqm_{prefix}_{secret}"
+
+
+def establishment_for_api_key(key):
+    """The active establishment whose key this is, or None."""
+    try:
+        _tag, prefix, secret = (key or "").split("_", 2)
+    except ValueError:
+        return None
+    establishment = Establishment.objects.filter(api_key_prefix=prefix, is_active=True).first()
+    if establishment and check_password(secret, establishment.api_key_hash):
+        return establishment
+    return None
+
+
+def _move_pre_declaration(pre_declaration, to_state, by, reason=""):
+    if to_state not in PRE_DECLARATION_TRANSITIONS[PreDeclarationState(pre_declaration.state)]:
+        raise ValidationError(
+            _("A pre-declaration cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": PreDeclarationState(pre_declaration.state).label, "to": PreDeclarationState(to_state).label}
+        )
+    PreDeclarationTransition.objects.create(
+        pre_declaration=pre_declaration, from_state=pre_declaration.state, to_state=to_state, by=by, reason=reason
+    )
+    pre_declaration.state = to_state
+    pre_declaration.save(update_fields=["state"])
+
+
+@transaction.atomic
+def file_pre_declaration(establishment, data, *, by=None):
+    """An establishment announces a birth or death; it goes to the queue of the office of its commune."""
+    if not establishment.is_active:
+        raise PermissionDenied(_("This establishment may not file pre-declarations."))
+    if by is not None and not establishment.members.filter(pk=by.pk).exists():
+        raise PermissionDenied(_("Only the establishment's members file its pre-declarations."))
+    office = CivilStatusOffice.objects.filter(territory=establishment.commune, is_active=True).order_by("pk").first()
+    if office is None:
+        raise ValidationError(_("The establishment's commune has no open civil status office."))
+    fields = ["kind", "sex", "first_name_ar", "family_name_ar", "father_name_ar", "mother_name_ar", "event_date",
+              "event_time", "place_detail"]  # fmt: skip
+    pre_declaration = PreDeclaration(
+        establishment=establishment,
+        office=office,
+        filed_by=by,
+        **{field: data[field] for field in fields if field in data},
+    )
+    if pre_declaration.event_date and pre_declaration.event_date > timezone.localdate():
+        raise ValidationError({"event_date": _("The date is in the future.")})
+    pre_declaration.full_clean()
+    pre_declaration.save()
+    PreDeclarationTransition.objects.create(
+        pre_declaration=pre_declaration, from_state="", to_state=PreDeclarationState.RECEIVED, by=by
+    )
+    record(actor=by, action="pre_declaration.filed", target=pre_declaration, office=office)
+    return pre_declaration
+
+
+@transaction.atomic
+def dismiss_pre_declaration(pre_declaration, *, by, reason):
+    _require_office_role(
+        by,
+        pre_declaration.office,
+        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
+        _("Only this office's agents handle its queue."),
+    )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the pre-declaration is dismissed.")})
+    _move_pre_declaration(pre_declaration, PreDeclarationState.DISMISSED, by, reason)
+    record(
+        actor=by,
+        action="pre_declaration.dismissed",
+        target=pre_declaration,
+        reason=reason,
+        office=pre_declaration.office,
+    )
+    return pre_declaration
+
+
+def draft_data_from(pre_declaration):
+    """What a pre-declaration already says, to start the act's form with (the declarant completes the rest)."""
+    event = "death_date" if pre_declaration.kind == ActKind.DEATH else "birth_date"
+    return {
+        "sex": pre_declaration.sex,
+        "first_name_ar": pre_declaration.first_name_ar,
+        "family_name_ar": pre_declaration.family_name_ar,
+        "father_first_name_ar": pre_declaration.father_name_ar,
+        "mother_first_name_ar": pre_declaration.mother_name_ar,
+        event: pre_declaration.event_date,
+        "birth_time" if event == "birth_date" else "death_time": pre_declaration.event_time,
+        "birth_place_detail" if event == "birth_date" else "death_place_detail": pre_declaration.place_detail,
+        "birth_place" if event == "birth_date" else "death_place": pre_declaration.establishment.commune,
+    }
