@@ -23,6 +23,7 @@ admin.site.__class__ = RaqmanaAdminSite
 urlpatterns = [
     path("", include("raqmana.core.urls")),
     path("accounts/", include("raqmana.accounts.urls")),
+    path("civil-status/", include("raqmana.civil_status.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -81,8 +81,17 @@ class SignupForm(forms.Form):
 class CommuneField(forms.CharField):
     """A commune typed by name with suggestions; the suggestion's HCP code (or an exact name) resolves it."""
 
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            value = Territory.objects.filter(pk=value).first()
+        if isinstance(value, Territory):
+            return f"{value.name_fr} — {value.name_ar} · {value.code}"
+        return value
+
     def clean(self, value):
         value = super().clean(value).strip()
+        if not value and not self.required:
+            return None
         communes = Territory.objects.filter(level=Level.COMMUNE)
         by_code = communes.filter(code=value.rsplit("·", 1)[-1].strip())
         by_name = communes.filter(Q(name_fr__iexact=value) | Q(name_ar=value))

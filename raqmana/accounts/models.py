@@ -94,9 +94,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_agent(self):
-        """Agents act for an administration: they must sign in with a second factor."""
+        """Agents act for an administration, or file pre-declarations for an establishment: they handle
+        personal data and must sign in with a second factor."""
         if not hasattr(self, "_raqmana_is_agent"):
-            self._raqmana_is_agent = self.is_staff or self.is_superuser or self.role_assignments.active().exists()
+            self._raqmana_is_agent = (
+                self.is_staff
+                or self.is_superuser
+                or self.role_assignments.active().exists()
+                or self.establishments.filter(is_active=True).exists()
+            )
         return self._raqmana_is_agent
 
 

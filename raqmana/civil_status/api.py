@@ -13,7 +13,7 @@ from raqmana.territories.models import CivilStatusOffice
 
 from . import selectors, services
 from .constants import ActKind, PreDeclarationState, Sex
-from .models import Act, PreDeclaration
+from .models import Act
 from .search import ActQuery, search_acts
 
 router = Router(tags=["civil status"])
@@ -143,7 +143,7 @@ def file_pre_declaration(request, payload: PreDeclarationIn):
 
 @router.get("/pre-declarations", response=list[PreDeclarationOut], auth=django_auth)
 def queue(request):
-    waiting = PreDeclaration.objects.visible_to(request.user).filter(
+    waiting = selectors.pre_declarations_visible_to(request.user).filter(
         state__in=[PreDeclarationState.RECEIVED, PreDeclarationState.TAKEN_UP]
     )
     return waiting.select_related("office")
@@ -193,7 +193,7 @@ def draft(request, payload: ActIn):
     pre_declaration = None
     if payload.pre_declaration_id:
         pre_declaration = get_object_or_404(
-            PreDeclaration.objects.visible_to(request.user), pk=payload.pre_declaration_id
+            selectors.pre_declarations_visible_to(request.user), pk=payload.pre_declaration_id
         )
     try:
         act = services.draft_act(office, payload.kind, data, by=request.user, pre_declaration=pre_declaration)

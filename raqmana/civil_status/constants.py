@@ -1,6 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.accounts.constants import Role
+
+# Who reads the register, each within their place: the office's agents and officer, the commune president
+# (civil status officer by law), the provincial inspector who supervises them, and the DGCT.
+REGISTER_READER_ROLES = {
+    Role.CIVIL_STATUS_AGENT,
+    Role.CIVIL_STATUS_OFFICER,
+    Role.COMMUNE_PRESIDENT,
+    Role.PROVINCIAL_INSPECTOR,
+    Role.DGCT,
+}
+
 
 class ActKind(models.TextChoices):
     BIRTH = "birth", _("Birth act")

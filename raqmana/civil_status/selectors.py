@@ -6,14 +6,20 @@ from django.utils.dateparse import parse_date
 
 from raqmana.audit.services import record
 
-from .constants import CORRECTING_MENTIONS, ActKind, ActState
-from .models import Act
+from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind, ActState
+from .models import Act, PreDeclaration
 from .names import normalise_arabic
 from .services import CORRECTABLE_FIELDS
 
 
 def acts_visible_to(user):
-    return Act.objects.visible_to(user).select_related("office__territory", "birth_place", "death_place")
+    return Act.objects.visible_to(user, roles=REGISTER_READER_ROLES).select_related(
+        "office__territory", "birth_place", "death_place"
+    )
+
+
+def pre_declarations_visible_to(user):
+    return PreDeclaration.objects.visible_to(user, roles=REGISTER_READER_ROLES)
 
 
 def read_act(user, pk, *, reason):

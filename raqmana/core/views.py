@@ -33,7 +33,8 @@ def office_finder(request):
 
 
 def commune_suggestions(request):
-    communes = territory_selectors.find_communes(request.GET.get("commune", ""))
+    """HTMX: communes whose name starts like what was typed in the field named by `commune-field`."""
+    communes = territory_selectors.find_communes(request.GET.get(request.GET.get("commune-field", "commune"), ""))
     return render(request, "core/_commune_options.html", {"communes": communes})
 
 

@@ -25,24 +25,31 @@ class Scope:
         return self.territory_id is None and self.office_id is None
 
 
-def scopes_of(user):
-    """The places this user acts for, cached on the user object for the request."""
+def scopes_of(user, roles=None):
+    """The places this user acts for, through any role or only `roles`; cached on the user for the request."""
     if not user.is_authenticated:
         return frozenset()
-    if not hasattr(user, "_raqmana_scopes"):
+    cache = user.__dict__.setdefault("_raqmana_scopes", {})
+    key = frozenset(roles) if roles is not None else None
+    if key not in cache:
         if user.is_superuser:
-            user._raqmana_scopes = frozenset({Scope(None)})
+            cache[key] = frozenset({Scope(None)})
         else:
-            user._raqmana_scopes = frozenset(
+            assignments = user.role_assignments.active()
+            if roles is not None:
+                assignments = assignments.filter(role__in=roles)
+            cache[key] = frozenset(
                 Scope(territory_id, office_id)
-                for territory_id, office_id in user.role_assignments.active().values_list("territory_id", "office_id")
+                for territory_id, office_id in assignments.values_list("territory_id", "office_id")
             )
-    return user._raqmana_scopes
+    return cache[key]
 
 
 class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scopes = scopes_of(user)
+    def visible_to(self, user, roles=None):
+        """Rows of the places the user acts for; with `roles`, only through assignments of those roles (a mail
+        registry agent of a commune does not read its civil status register)."""
+        scopes = scopes_of(user, roles)
         if not scopes:
             return self.none()
         if any(scope.is_national for scope in scopes):

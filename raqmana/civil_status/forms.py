@@ -1,0 +1,117 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.accounts.forms import CommuneField
+
+from .constants import ActKind, AuthorityKind, MentionKind
+from .models import NAME_PARTS, SCRIPTS, Act, PreDeclaration
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+BIRTH_FIELDS = ["birth_date", "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country"]
+DEATH_FIELDS = ["death_date", "death_time", "death_place", "death_place_detail", "died_abroad"]
+PARENT_DATES = ["father_birth_date", "mother_birth_date"]
+DECLARATION_FIELDS = ["declarant_name", "declarant_relation", "declarant_document", "declarant_precedence_reason",
+                      "declared_on", "late_judgment_number", "late_judgment_court", "late_judgment_date"]  # fmt: skip
+READ_REASONS = [
+    ("", _("Choose why you open the act")),
+    ("drafting", _("Drafting or signing the act")),
+    ("extract", _("Extract or copy requested")),
+    ("mention", _("Marginal mention to record")),
+    ("duplicates", _("Duplicate check")),
+    ("inspection", _("Inspection")),
+    ("request", _("Request from a court or an administration")),
+]
+REASON_LABELS = dict(READ_REASONS[1:])
+
+
+class ActForm(forms.ModelForm):
+    """The act form: names in three scripts side by side, the event, the declaration."""
+
+    birth_place = CommuneField(label=_("commune of birth"), required=False, max_length=300)
+    death_place = CommuneField(label=_("commune of death"), required=False, max_length=300)
+
+    class Meta:
+        model = Act
+        fields = ["sex", *[f"{part}_{script}" for part in NAME_PARTS for script in SCRIPTS], *PARENT_DATES,
+                  *BIRTH_FIELDS, *DEATH_FIELDS, *DECLARATION_FIELDS]  # fmt: skip
+        widgets = {
+            "birth_date": DATE, "death_date": DATE, "declared_on": DATE, "late_judgment_date": DATE,
+            "father_birth_date": DATE, "mother_birth_date": DATE, "birth_time": TIME, "death_time": TIME,
+        }  # fmt: skip
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for field in DEATH_FIELDS if kind == ActKind.BIRTH else []:
+            del self.fields[field]
+        for name, field in self.fields.items():
+            if name.endswith("_latin") or name.endswith("_tfng"):
+                field.widget.attrs["dir"] = "ltr"
+            if name.endswith("_ar"):
+                field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
+
+    def name_rows(self):
+        """Each name part with its three fields, for the side-by-side layout."""
+        return [(part, [self[f"{part}_{script}"] for script in SCRIPTS]) for part in NAME_PARTS]
+
+    def section(self, names):
+        return [self[name] for name in names if name in self.fields]
+
+    def event_fields(self):
+        return self.section(BIRTH_FIELDS + (DEATH_FIELDS if self.kind == ActKind.DEATH else []) + PARENT_DATES)
+
+    def declaration_fields(self):
+        return self.section(DECLARATION_FIELDS)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why do you open this act?"), choices=READ_REASONS)
+
+
+class SearchForm(forms.Form):
+    name = forms.CharField(label=_("Name, in Arabic or Latin letters"), required=False, max_length=200)
+    parent_name = forms.CharField(label=_("A parent's name"), required=False, max_length=200)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100)
+    birth_place = CommuneField(label=_("Commune of birth"), required=False, max_length=300)
+    number = forms.IntegerField(label=_("Act number"), required=False, min_value=1)
+    year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1900, max_value=2100)
+    idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
+    reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
+
+
+class AbandonForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this draft abandoned?"), max_length=300)
+
+
+class MentionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of mention"), choices=MentionKind.choices)
+    authority_kind = forms.ChoiceField(label=_("Deciding authority"), choices=AuthorityKind.choices)
+    authority_name = forms.CharField(label=_("Authority (court, prosecutor's office...)"), max_length=200)
+    reference_number = forms.CharField(label=_("Reference (judgment or authorisation number)"), max_length=80)
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300)
+    text_ar = forms.CharField(
+        label=_("Text of the mention (Arabic)"), widget=forms.Textarea(attrs={"rows": 3, "dir": "rtl"})
+    )
+    corrected_field = forms.ChoiceField(label=_("Corrected data (for a correction)"), required=False)
+    corrected_value = forms.CharField(label=_("Corrected value"), required=False, max_length=200)
+
+    def __init__(self, *args, correctable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrected_field"].choices = [("", "—")] + [
+            (name, Act._meta.get_field(name).verbose_name) for name in sorted(correctable)
+        ]
+
+    def changes(self):
+        field, value = self.cleaned_data.get("corrected_field"), self.cleaned_data.get("corrected_value", "")
+        return {field: value} if field else {}
+
+
+class PreDeclarationForm(forms.ModelForm):
+    class Meta:
+        model = PreDeclaration
+        fields = ["kind", "sex", "first_name_ar", "family_name_ar", "father_name_ar", "mother_name_ar", "event_date",
+                  "event_time", "place_detail"]  # fmt: skip
+        widgets = {"event_date": DATE, "event_time": TIME}

@@ -1,0 +1,251 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from raqmana.accounts.constants import Role
+
+from . import selectors, services
+from .constants import ActKind, ActState, PreDeclarationState
+from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
+from .models import Act
+from .names import suggest_spellings
+from .search import ActQuery, search_acts
+
+CIVIL_STATUS_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
+
+
+def _offices(user):
+    """The offices where the user drafts acts."""
+    return [
+        assignment.office
+        for assignment in user.role_assignments.active().select_related("office")
+        if assignment.role in CIVIL_STATUS_ROLES and assignment.office_id
+    ]
+
+
+def _act_url(act, reason):
+    return f"{reverse('civil_status:act', args=[act.pk])}?{urlencode({'reason': reason})}"
+
+
+def _keep_errors(form, error):
+    """Put a service's ValidationError beside the fields it names; nothing typed is lost."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def queue(request):
+    user = request.user
+    if not _offices(user) and not user.is_superuser:
+        raise PermissionDenied
+    visible = selectors.acts_visible_to(user)
+    waiting = selectors.pre_declarations_visible_to(user).filter(
+        state__in=[PreDeclarationState.RECEIVED, PreDeclarationState.TAKEN_UP]
+    )
+    return render(
+        request,
+        "civil_status/queue.html",
+        {
+            "pre_declarations": waiting.select_related("establishment", "office"),
+            "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
+            "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
+            "offices": _offices(user),
+        },
+    )
+
+
+@login_required
+def act_new(request, kind):
+    offices = _offices(request.user)
+    if kind not in ActKind.values or not offices:
+        raise PermissionDenied
+    pre_declaration = None
+    initial = {}
+    if request.GET.get("pre") or request.POST.get("pre"):
+        pre_declaration = get_object_or_404(
+            selectors.pre_declarations_visible_to(request.user), pk=request.GET.get("pre") or request.POST.get("pre")
+        )
+        initial = services.draft_data_from(pre_declaration)
+    form = ActForm(request.POST or None, kind=kind, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        office = pre_declaration.office if pre_declaration else offices[0]
+        try:
+            act = services.draft_act(office, kind, form.cleaned_data, by=request.user, pre_declaration=pre_declaration)
+        except (ValidationError, PermissionDenied) as error:
+            _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+        else:
+            messages.success(request, _("The draft is saved. The officer can now sign it."))
+            return redirect(_act_url(act, "drafting"))
+    return render(
+        request,
+        "civil_status/act_form.html",
+        {"form": form, "kind": ActKind(kind), "pre_declaration": pre_declaration, "office": offices[0]},
+    )
+
+
+@login_required
+def act_edit(request, pk):
+    act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk, state=ActState.DRAFT)
+    form = ActForm(request.POST or None, instance=act, kind=act.kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(act, form.cleaned_data, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+        else:
+            return redirect(_act_url(act, "drafting"))
+    return render(request, "civil_status/act_form.html", {"form": form, "kind": ActKind(act.kind), "act": act})
+
+
+@login_required
+def act_detail(request, pk):
+    """An act, opened with a stated reason (logged); with its mentions, history and the actions allowed."""
+    code = request.GET.get("reason", "")
+    if code not in REASON_LABELS:
+        form = ReasonForm(request.GET or None)
+        return render(request, "civil_status/reason.html", {"form": form})
+    with translation.override(settings.LANGUAGE_CODE):  # the audit trail is kept in the register's language
+        logged_reason = str(REASON_LABELS[code])
+    reason = REASON_LABELS[code]
+    try:
+        act = selectors.read_act(request.user, pk, reason=logged_reason)
+    except Act.DoesNotExist:
+        raise PermissionDenied from None
+    roles = services.roles_at_office(request.user, act.office)
+    context = {
+        "act": act,
+        "reason": reason,
+        "mentions": act.mentions.select_related("recorded_by"),
+        "transitions": act.transitions.select_related("by"),
+        "may_sign": act.state == ActState.DRAFT and Role.CIVIL_STATUS_OFFICER in roles,
+        "may_edit": act.state == ActState.DRAFT and bool(roles & CIVIL_STATUS_ROLES),
+        "may_mention": act.state == ActState.SIGNED and Role.CIVIL_STATUS_OFFICER in roles,
+        "duplicates": selectors.likely_duplicates(act) if act.state == ActState.DRAFT else [],
+        "abandon_form": AbandonForm(),
+    }
+    return render(request, "civil_status/act_detail.html", context)
+
+
+@login_required
+@require_POST
+def act_sign(request, pk):
+    act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk)
+    try:
+        act = services.sign_act(act, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Act %(reference)s is signed.") % {"reference": act.reference})
+    return redirect(_act_url(act, "drafting"))
+
+
+@login_required
+@require_POST
+def act_abandon(request, pk):
+    act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk)
+    form = AbandonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.abandon_draft(act, by=request.user, reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The draft is abandoned; it stays in the register's history."))
+    else:
+        messages.error(request, _("Say why the draft is abandoned."))
+    return redirect(_act_url(act, "drafting"))
+
+
+@login_required
+def mention_new(request, pk):
+    act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk, state=ActState.SIGNED)
+    form = MentionForm(request.POST or None, correctable=services.CORRECTABLE_FIELDS)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_mention(
+                act,
+                kind=data["kind"],
+                authority_kind=data["authority_kind"],
+                authority_name=data["authority_name"],
+                reference_number=data["reference_number"],
+                decided_on=data["decided_on"],
+                legal_basis=data["legal_basis"],
+                text_ar=data["text_ar"],
+                changes=form.changes(),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _keep_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The mention is recorded beside the act."))
+            return redirect(_act_url(act, "mention"))
+    return render(request, "civil_status/mention_form.html", {"form": form, "act": act})
+
+
+@login_required
+def search(request):
+    form = SearchForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        query = ActQuery(
+            name=data["name"],
+            parent_name=data["parent_name"],
+            birth_date=data["birth_date"],
+            birth_year=data["birth_year"],
+            birth_place_id=data["birth_place"].pk if data["birth_place"] else None,
+            number=data["number"],
+            year=data["year"],
+            idcs=data["idcs"],
+        )
+        if query.is_empty():
+            form.add_error(None, _("Give at least a name, a date, a number or an IDCS."))
+        else:
+            results = search_acts(selectors.acts_visible_to(request.user), query)
+    return render(request, "civil_status/search.html", {"form": form, "results": results})
+
+
+@login_required
+def suggest(request):
+    """HTMX: Latin and Tifinagh spellings suggested for the Arabic name just typed."""
+    part = request.GET.get("part", "")
+    name = request.GET.get(f"{part}_ar", "")
+    return render(
+        request, "civil_status/_suggestions.html", {"part": part, "suggestions": suggest_spellings(name), "name": name}
+    )
+
+
+@login_required
+def pre_declaration_new(request):
+    establishments = request.user.establishments.filter(is_active=True)
+    if not establishments.exists():
+        raise PermissionDenied
+    establishment = establishments.first()
+    form = PreDeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pre_declaration = services.file_pre_declaration(establishment, form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            _keep_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Pre-declaration received: number %(number)s, sent to %(office)s.")
+                % {"number": pre_declaration.receipt_number, "office": pre_declaration.office},
+            )
+            return redirect("civil_status:pre_declaration_new")
+    return render(request, "civil_status/pre_declaration_form.html", {"form": form, "establishment": establishment})
