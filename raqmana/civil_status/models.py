@@ -144,6 +144,7 @@ class Act(models.Model):
         verbose_name = _("civil status act")
         verbose_name_plural = _("civil status acts")
         ordering = ["-signed_at", "-drafted_at"]
+        indexes = [models.Index(fields=["birth_place", "birth_date"], name="act_birth_place_date")]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "year", "number"],

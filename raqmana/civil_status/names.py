@@ -108,6 +108,7 @@ TIFINAGH_VOWEL_OF = {"و": ("ⵓ", "ⵡ"), "ي": ("ⵉ", "ⵢ")}
 SHADDA = "\u0651"
 
 
+@lru_cache(maxsize=50_000)
 def to_tifinagh(arabic):
     """Suggest the Tifinagh spelling of an Arabic name, letter by letter (see the table above)."""
     text = unicodedata.normalize("NFKC", arabic or "").replace(TATWEEL, "")

@@ -34,6 +34,10 @@ class ActQuery:
     idcs: str = ""
     kind: str = ""
 
+    def narrows_by_facts(self):
+        """Whether facts other than the name leave only a few acts to compare names with."""
+        return bool(self.birth_date or self.number or self.idcs or (self.birth_year and self.birth_place_id))
+
     def is_empty(self):
         return not any(
             [self.name.strip(), self.parent_name.strip(), self.birth_date, self.birth_year, self.number, self.idcs]
@@ -63,8 +67,8 @@ def search_acts(acts, query, limit=50):
         acts = acts.filter(year=query.year)
     if query.birth_date:
         acts = acts.filter(birth_date=query.birth_date)
-    if query.birth_year:
-        acts = acts.filter(birth_date__year=query.birth_year)
+    if query.birth_year:  # a range, not __year, so that the (place, date) index serves it
+        acts = acts.filter(birth_date__gte=date(query.birth_year, 1, 1), birth_date__lte=date(query.birth_year, 12, 31))
     if query.birth_place_id:
         acts = acts.filter(birth_place_id=query.birth_place_id)
     if query.parent_name.strip():
@@ -75,7 +79,7 @@ def search_acts(acts, query, limit=50):
     if not key:
         return []
     if connection.vendor == "postgresql":
-        return _trigram_search(acts, column, key, limit)
+        return _trigram_search(acts, column, key, limit, narrowed=query.narrows_by_facts())
     return _fallback_search(acts, column, key, limit)
 
 
@@ -89,11 +93,16 @@ def _parent_condition(text):
     return condition
 
 
-def _trigram_search(acts, column, key, limit):
+def _trigram_search(acts, column, key, limit, narrowed):
+    """With facts that leave few candidates (a date, or a year and a place), every candidate is ranked by name
+    similarity, with a lower bar; otherwise the GIN index's similarity operator finds the candidates."""
+    if narrowed:
+        threshold = SIMILARITY_THRESHOLD - 0.2
+    else:
+        acts, threshold = acts.filter(**{f"{column}__trigram_word_similar": key}), SIMILARITY_THRESHOLD
     return list(
-        acts.filter(**{f"{column}__trigram_word_similar": key})
-        .annotate(score=TrigramWordSimilarity(Value(key), F(column)))
-        .filter(score__gte=SIMILARITY_THRESHOLD)
+        acts.annotate(score=TrigramWordSimilarity(Value(key), F(column)))
+        .filter(score__gte=threshold)
         .order_by("-score", "-signed_at")[:limit]
     )
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from .constants import ActKind, ActState, DeclarantRelation, Sex
+from .names import to_tifinagh
 
 # (Arabic, usual Latin spelling, other Latin spellings met in registers), most frequent first.
 MALE_NAMES = [
@@ -142,6 +143,10 @@ class ActGenerator:
         declared = born + timedelta(days=draw.randrange(1, 25))
         signed = datetime.combine(declared, time(10, 0), tzinfo=self.timezone)
         return {
+            "first_name_tfng": to_tifinagh(first[0]),
+            "family_name_tfng": to_tifinagh(family[0]),
+            "father_first_name_tfng": to_tifinagh(father[0]),
+            "mother_first_name_tfng": to_tifinagh(mother[0]),
             "office_id": self.offices_by_commune[commune.pk],
             "kind": ActKind.BIRTH,
             "state": ActState.SIGNED,

@@ -3,17 +3,23 @@ from base64 import b32encode
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.accounts import services
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import Enterprise, RoleAssignment, User
+from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
+from raqmana.civil_status.models import Establishment
+from raqmana.civil_status.services import file_pre_declaration, load_historical_acts
+from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
 DEMO_COMMUNE = "04.501.01.07"  # Témara, prefecture of Skhirate-Témara, region Rabat-Salé-Kénitra
 DEMO_ENTERPRISE_ICE = "001537619000093"
+DEMO_MIDWIFE = "maternite@demo.raqmana.ma"
+DEMO_HISTORICAL_ACTS = 500
 
 # (login, full name, role, where: office / commune / province / region / national)
 DEMO_AGENTS = [
@@ -46,6 +52,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             agents = self.seed_agents(commune)
             self.seed_citizens(commune)
+            agents.append(self.seed_register(commune))
         with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
             self.print_logins(commune, agents)
 
@@ -88,13 +95,52 @@ class Command(BaseCommand):
                 address="12, avenue Hassan II, Témara",
             )
 
+    def seed_register(self, commune):
+        """A maternity that pre-declares, one pending pre-declaration, and synthetic acts to search."""
+        midwife = User.objects.filter(email=DEMO_MIDWIFE).first() or User.objects.create_user(
+            DEMO_MIDWIFE, DEMO_PASSWORD, full_name="Zineb Haddad", preferred_language="ar"
+        )
+        hospital, created = Establishment.objects.get_or_create(
+            name_fr="Maternité de Témara",
+            defaults={"kind": EstablishmentKind.HEALTH, "name_ar": "دار الولادة تمارة", "commune": commune},
+        )
+        hospital.members.add(midwife)
+        if created:
+            file_pre_declaration(
+                hospital,
+                {
+                    "kind": ActKind.BIRTH,
+                    "sex": Sex.FEMALE,
+                    "first_name_ar": "سلمى",
+                    "family_name_ar": "الإدريسي",
+                    "father_name_ar": "يوسف",
+                    "mother_name_ar": "خديجة",
+                    "event_date": timezone.localdate(),
+                    "place_detail": "جناح الولادة",
+                },
+                by=midwife,
+            )
+            office = CivilStatusOffice.objects.filter(territory=commune).first()
+            generator = ActGenerator([commune], {commune.pk: office.pk}, seed=7)
+            officer = User.objects.get(email="officier@demo.raqmana.ma")
+            load_historical_acts(
+                [generator.birth(officer.pk) for _ in range(DEMO_HISTORICAL_ACTS)],
+                by=officer,
+                reason="Demo data (manage.py seed_demo)",
+            )
+        device = TOTPDevice.objects.filter(user=midwife, confirmed=True).first() or TOTPDevice.objects.create(
+            user=midwife, name="Demo authenticator", confirmed=True
+        )
+        return midwife, None, b32encode(device.bin_key).decode()
+
     def print_logins(self, commune, agents):
         write = self.stdout.write
         write(f"\nDemo commune: {commune.name_fr} ({commune.code}). Every demo password: {DEMO_PASSWORD}")
         write("Agents sign in with a TOTP code: add the key to an authenticator app, or run")
         write("  .venv/bin/python manage.py demo_totp EMAIL\n")
         for user, role, key in agents:
-            write(f"  {user.email:32} {Role(role).label:36} TOTP key {key}")
+            label = Role(role).label if role else "Maternity (pre-declarations)"
+            write(f"  {user.email:32} {label:36} TOTP key {key}")
         for email, phone, _full_name in DEMO_CITIZENS:
             write(f"  {email or phone:32} Citizen")
         write(f"\nAdministration (DGCT): http://127.0.0.1:8000/admin/ as {DEMO_AGENTS[-1][0]}\n")
