@@ -60,3 +60,26 @@ def test_keyboard_reaches_the_sign_in_form_with_a_visible_focus(live_server, pag
     page.get_by_label("البريد الإلكتروني أو رقم الهاتف").focus()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def sign_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("البريد الإلكتروني أو رقم الهاتف").fill(email)
+    page.get_by_label("كلمة المرور").fill("raqmana-demo-2026")
+    page.get_by_label("كلمة المرور").press("Enter")
+    page.get_by_label("الرمز المكوّن من ستة أرقام").fill(current_code(email))
+    page.get_by_role("button", name="تأكيد").click()
+
+
+def test_agent_takes_up_a_pre_declaration_and_confirms_suggested_spellings(live_server, page, demo):
+    sign_in(page, live_server, "agent@demo.raqmana.ma")
+    page.goto(live_server.url + "/civil-status/")
+    page.locator("#main table").first.get_by_role("link").first.click()
+    expect(page.locator("#id_first_name_ar")).to_have_value("سلمى")
+
+    page.locator("#id_first_name_ar").fill("يوسف")
+    page.locator("#id_first_name_ar").press("Tab")
+    page.locator("#suggest-first_name button").first.click()
+    expect(page.locator("#id_first_name_latin")).to_have_value("Youssef")
+    page.locator('#suggest-first_name button[lang="zgh"]').click()
+    expect(page.locator("#id_first_name_tfng")).to_have_value("ⵢⵓⵙⴼ")
