@@ -40,7 +40,8 @@ messages: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
 
 bench: $(STAMP)
-	RAQMANA_DEBUG=1 $(PY) bench/territories_load.py
+	$(PY) bench/territories_load.py
+	$(PY) bench/civil_status_search.py --acts 100000
 
 clean:
 	rm -rf $(VENV)

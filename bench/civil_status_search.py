@@ -9,29 +9,11 @@ dropped (the test database of DATABASE_URL). Targets (issue 3): p95 < 50 ms, rec
 """
 
 import argparse
-import json
-import os
-import platform
-import resource
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("RAQMANA_DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raqmana.settings")
-scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.db import connection
+from harness import run_benchmark
 
 BATCH = 20_000
 
@@ -46,23 +28,7 @@ def main():
     parser.add_argument("--acts", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     options = parser.parse_args()
-    setup_test_environment()
-    database_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        figures = run(options.acts, options.queries)
-    finally:
-        connection.creation.destroy_test_db(database_name, verbosity=0)
-    figures.update(
-        database=connection.vendor,
-        python=platform.python_version(),
-        machine=f"{platform.machine()}, {os.cpu_count()} cores",
-        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    )
-    for name, value in figures.items():
-        print(f"{name:36} {value}")
-    out = ROOT / "bench" / "results" / f"civil-status-{connection.vendor}-{options.acts}.json"
-    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    run_benchmark(f"civil-status-{options.acts}", lambda: run(options.acts, options.queries))
 
 
 def run(total, query_count):

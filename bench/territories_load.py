@@ -5,29 +5,10 @@ set DATABASE_URL to measure PostgreSQL (a database of that name is created and d
     RAQMANA_DEBUG=1 .venv/bin/python bench/territories_load.py
 """
 
-import json
-import os
-import platform
-import resource
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("RAQMANA_DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raqmana.settings")
-scratch = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from harness import run_benchmark
 
 
 def timed(function, repeat=1):
@@ -37,26 +18,6 @@ def timed(function, repeat=1):
         result = function()
         durations.append(time.perf_counter() - started)
     return result, durations
-
-
-def main():
-    setup_test_environment()
-    database_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        figures = run()
-    finally:
-        connection.creation.destroy_test_db(database_name, verbosity=0)
-    figures.update(
-        database=connection.vendor,
-        python=platform.python_version(),
-        machine=f"{platform.machine()}, {os.cpu_count()} cores",
-        peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    )
-    for name, value in figures.items():
-        print(f"{name:40} {value}")
-    out = ROOT / "bench" / "results" / f"territories-{connection.vendor}.json"
-    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
 
 
 def run():
@@ -110,4 +71,4 @@ def run():
 
 
 if __name__ == "__main__":
-    main()
+    run_benchmark("territories", run)
