@@ -249,3 +249,16 @@ def pre_declaration_new(request):
             )
             return redirect("civil_status:pre_declaration_new")
     return render(request, "civil_status/pre_declaration_form.html", {"form": form, "establishment": establishment})
+
+
+@login_required
+@require_POST
+def pre_declaration_dismiss(request, pk):
+    pre_declaration = get_object_or_404(selectors.pre_declarations_visible_to(request.user), pk=pk)
+    try:
+        services.dismiss_pre_declaration(pre_declaration, by=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The pre-declaration is dismissed."))
+    return redirect("civil_status:queue")

@@ -114,3 +114,44 @@ def test_members_of_an_establishment_file_pre_declarations(verified_client, tema
     queue = verified_client(agent).get(reverse("civil_status:queue"))
     assert "سلمى" in queue.text
     assert verified_client(UserFactory()).get(reverse("civil_status:pre_declaration_new")).status_code == 403
+
+
+def test_an_agent_dismisses_a_pre_declaration_from_the_queue(verified_client, temara_office, agent):
+    from raqmana.civil_status.services import file_pre_declaration
+
+    hospital = Establishment.objects.create(
+        kind=EstablishmentKind.HEALTH,
+        name_ar="مستشفى",
+        name_fr="Hôpital",
+        commune=Territory.objects.get(code="04.501.01.07"),
+    )
+    pre_declaration = file_pre_declaration(hospital, {"kind": "birth", "sex": "M", "event_date": date.today()})
+    client = verified_client(agent)
+    client.post(reverse("civil_status:pre_declaration_dismiss", args=[pre_declaration.pk]), {"reason": ""})
+    pre_declaration.refresh_from_db()
+    assert pre_declaration.state == "received"
+    client.post(reverse("civil_status:pre_declaration_dismiss", args=[pre_declaration.pk]), {"reason": "Filed twice"})
+    pre_declaration.refresh_from_db()
+    assert pre_declaration.state == "dismissed"
+
+
+def test_the_admin_issues_an_establishment_key_once(verified_client):
+    from raqmana.accounts.tests.factories import UserFactory
+    from raqmana.civil_status.services import establishment_for_api_key
+
+    hospital = Establishment.objects.create(
+        kind=EstablishmentKind.HEALTH,
+        name_ar="مستشفى",
+        name_fr="Hôpital",
+        commune=Territory.objects.get(code="04.501.01.07"),
+    )
+    client = verified_client(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/civil_status/establishment/",
+        {"action": "issue_api_keys", "_selected_action": [hospital.pk]},
+        follow=True,
+    )
+    shown = " ".join(str(message) for message in response.context["messages"])
+    key = shown.split()[-1]
+    assert establishment_for_api_key(key) == hospital
+    assert client.get("/admin/civil_status/act/").status_code == 200
