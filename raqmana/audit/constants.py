@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "act.signed": _("Act signed"),
     "act.abandoned": _("Draft abandoned"),
     "act.read": _("Act read"),
+    "act.searched": _("Register searched"),
     "act.mention_recorded": _("Marginal mention recorded"),
     "act.batch_loaded": _("Digitised acts loaded"),
     "pre_declaration.filed": _("Pre-declaration filed"),

@@ -159,7 +159,9 @@ def search(
     number: int | None = None,
     year: int | None = None,
     idcs: str = "",
+    reason: str = "",
 ):
+    """Searches are logged with their reason and criteria, like reads."""
     query = ActQuery(
         name=name,
         parent_name=parent_name,
@@ -171,7 +173,11 @@ def search(
     )
     if query.is_empty():
         raise HttpError(422, "Give at least one search criterion.")
-    return search_acts(selectors.acts_visible_to(request.user), query)
+    if not reason.strip():
+        raise HttpError(422, "Say why you search the register.")
+    results = search_acts(selectors.acts_visible_to(request.user), query)
+    selectors.log_search(request.user, query, len(results), reason=reason)
+    return results
 
 
 @router.get("/acts/{act_id}", response=ActOut, auth=django_auth)

@@ -2,6 +2,8 @@
 
 from datetime import date, datetime
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.dateparse import parse_date
 
 from raqmana.audit.services import record
@@ -28,6 +30,14 @@ def read_act(user, pk, *, reason):
     act = acts_visible_to(user).get(pk=pk)
     record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
     return act
+
+
+def log_search(user, query, found, *, reason):
+    """A search lists people: it is logged like a read, with its criteria and how many acts it showed."""
+    criteria = {key: str(value) for key, value in vars(query).items() if value}
+    with translation.override(settings.LANGUAGE_CODE):
+        logged_reason = str(reason)
+    record(actor=user, action="act.searched", target=user, reason=logged_reason, details={**criteria, "found": found})
 
 
 def act_as_of(act, moment):

@@ -216,6 +216,7 @@ def search(request):
             form.add_error(None, _("Give at least a name, a date, a number or an IDCS."))
         else:
             results = search_acts(selectors.acts_visible_to(request.user), query)
+            selectors.log_search(request.user, query, len(results), reason=REASON_LABELS[data["reason"]])
     return render(request, "civil_status/search.html", {"form": form, "results": results})
 
 

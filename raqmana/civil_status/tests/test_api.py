@@ -57,8 +57,10 @@ def test_agents_draft_sign_search_and_read_with_a_reason(verified_client, temara
     signed = officer_client.post(f"/api/civil-status/acts/{act_id}/sign")
     assert signed.status_code == 200 and signed.json()["reference"].endswith("/1")
 
-    found = officer_client.get("/api/civil-status/acts", {"name": "Yousef Alaoui"}).json()
+    assert officer_client.get("/api/civil-status/acts", {"name": "Yousef Alaoui"}).status_code == 422
+    found = officer_client.get("/api/civil-status/acts", {"name": "Yousef Alaoui", "reason": "Duplicate check"}).json()
     assert [row["id"] for row in found] == [act_id]
+    assert AuditEvent.objects.get(action="act.searched").details["found"] == 1
     assert officer_client.get(f"/api/civil-status/acts/{act_id}").status_code == 422  # no reason given
     read = officer_client.get(f"/api/civil-status/acts/{act_id}", {"reason": "Checking before an extract"})
     assert read.status_code == 200 and read.json()["mentions"] == []
@@ -94,4 +96,4 @@ def test_other_offices_acts_are_invisible_through_the_api(verified_client, temar
     )
     client = verified_client(stranger)
     assert client.get(f"/api/civil-status/acts/{act.pk}", {"reason": "curious"}).status_code == 404
-    assert client.get("/api/civil-status/acts", {"name": "Youssef"}).json() == []
+    assert client.get("/api/civil-status/acts", {"name": "Youssef", "reason": "x"}).json() == []
