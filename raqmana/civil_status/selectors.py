@@ -5,12 +5,12 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import translation
 from django.utils.dateparse import parse_date
+from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
 
-from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind, ActState
+from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind
 from .models import Act, PreDeclaration
-from .names import normalise_arabic
 from .services import CORRECTABLE_FIELDS
 
 
@@ -66,19 +66,31 @@ def _deserialise(act, field, value):
     return value
 
 
+DUPLICATE_NAME_SIMILARITY = 85  # rapidfuzz score (0-100) of the normalised Arabic names
+
+
 def likely_duplicates(act, limit=5):
-    """Signed acts of the whole register that may record the same person: same normalised name and date of
-    birth, or same name, parents and commune of birth. Only what identifies the act is returned, since the
-    agent may have no right to read it."""
-    key = act.name_key_ar or normalise_arabic(f"{act.first_name_ar} {act.family_name_ar}")
-    candidates = Act.objects.signed().filter(kind=act.kind, name_key_ar=key).exclude(pk=act.pk)
-    same_birth = candidates.filter(birth_date=act.birth_date)
+    """Signed acts of the whole register that may record the same person: born the same day with a similar
+    name (spelling variants included), or with the same name, parents and commune of birth; for a death, an
+    act already recording this birth act's death. Only what identifies the act is returned, since the agent
+    may have no right to read it."""
+    register = Act.objects.filter(kind=act.kind)
+    # About 1,600 births a day nationwide: the acts of one birth day and sex are few enough to compare in Python.
+    same_day = register.signed().filter(birth_date=act.birth_date, sex=act.sex).exclude(pk=act.pk)
+    similar = [
+        pk
+        for pk, key in same_day.values_list("pk", "name_key_ar")
+        if fuzz.token_sort_ratio(act.name_key_ar, key) >= DUPLICATE_NAME_SIMILARITY
+    ]
+    found = register.signed().filter(pk__in=similar)
     if act.parents_key_ar.strip():
-        same_birth = same_birth | candidates.filter(parents_key_ar=act.parents_key_ar, birth_place=act.birth_place)
+        found = found | register.signed().filter(
+            name_key_ar=act.name_key_ar, parents_key_ar=act.parents_key_ar, birth_place=act.birth_place
+        ).exclude(pk=act.pk)
     if act.kind == ActKind.DEATH and act.birth_act_id:
-        same_birth = same_birth | Act.objects.signed().filter(kind=ActKind.DEATH, birth_act=act.birth_act_id)
+        found = found | register.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk)
     return list(
-        same_birth.exclude(state=ActState.ABANDONED)
-        .select_related("office")
-        .values("pk", "office__code", "office__name_ar", "year", "number", "birth_date")[:limit]
+        found.select_related("office").values("pk", "office__code", "office__name_ar", "year", "number", "birth_date")[
+            :limit
+        ]
     )
