@@ -123,6 +123,7 @@ class ActIn(Schema):
     late_judgment_number: str = ""
     late_judgment_court: str = ""
     pre_declaration_id: int | None = None
+    deceased_idcs: str = ""
 
 
 def _refused(error):
@@ -195,7 +196,11 @@ def read(request, act_id: int, reason: str):
 @router.post("/acts", response={201: ActSummaryOut}, auth=django_auth)
 def draft(request, payload: ActIn):
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
-    data = payload.dict(exclude={"office_code", "kind", "pre_declaration_id"})
+    data = payload.dict(exclude={"office_code", "kind", "pre_declaration_id", "deceased_idcs"})
+    if payload.deceased_idcs:
+        data["birth_act"] = Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=payload.deceased_idcs).first()
+        if data["birth_act"] is None:
+            raise HttpError(422, "deceased_idcs: no birth act has this IDCS.")
     pre_declaration = None
     if payload.pre_declaration_id:
         pre_declaration = get_object_or_404(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.accounts.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
+from .idcs import is_valid_idcs
 from .models import NAME_PARTS, SCRIPTS, Act, PreDeclaration
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,6 +31,13 @@ class ActForm(forms.ModelForm):
 
     birth_place = CommuneField(label=_("commune of birth"), required=False, max_length=300)
     death_place = CommuneField(label=_("commune of death"), required=False, max_length=300)
+    deceased_idcs = forms.CharField(
+        label=_("IDCS of the deceased, if registered at birth"),
+        required=False,
+        max_length=14,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+        help_text=_("The death is then also written beside the birth act."),
+    )
 
     class Meta:
         model = Act
@@ -43,13 +51,25 @@ class ActForm(forms.ModelForm):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        for field in DEATH_FIELDS if kind == ActKind.BIRTH else []:
+        for field in [*DEATH_FIELDS, "deceased_idcs"] if kind == ActKind.BIRTH else []:
             del self.fields[field]
+        if kind == ActKind.DEATH and self.instance.birth_act_id:
+            self.initial["deceased_idcs"] = self.instance.birth_act.idcs
         for name, field in self.fields.items():
             if name.endswith("_latin") or name.endswith("_tfng"):
                 field.widget.attrs["dir"] = "ltr"
             if name.endswith("_ar"):
                 field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
+
+    def clean_deceased_idcs(self):
+        """The deceased's birth act, found anywhere in the national register by its IDCS."""
+        idcs = self.cleaned_data["deceased_idcs"].replace(" ", "")
+        if not idcs:
+            return None
+        birth_act = Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=idcs).first() if is_valid_idcs(idcs) else None
+        if birth_act is None:
+            raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
+        return birth_act
 
     def name_rows(self):
         """Each name part with its three fields, for the side-by-side layout."""
@@ -59,7 +79,8 @@ class ActForm(forms.ModelForm):
         return [self[name] for name in names if name in self.fields]
 
     def event_fields(self):
-        return self.section(BIRTH_FIELDS + (DEATH_FIELDS if self.kind == ActKind.DEATH else []) + PARENT_DATES)
+        death = [*DEATH_FIELDS, "deceased_idcs"] if self.kind == ActKind.DEATH else []
+        return self.section(BIRTH_FIELDS + death + PARENT_DATES)
 
     def declaration_fields(self):
         return self.section(DECLARATION_FIELDS)

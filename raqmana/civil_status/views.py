@@ -35,6 +35,11 @@ def _act_url(act, reason):
     return f"{reverse('civil_status:act', args=[act.pk])}?{urlencode({'reason': reason})}"
 
 
+def _act_data(form):
+    """The form's values as the services take them: the deceased's birth act comes from the IDCS typed."""
+    return {**form.cleaned_data, "birth_act": form.cleaned_data.get("deceased_idcs")}
+
+
 def _keep_errors(form, error):
     """Put a service's ValidationError beside the fields it names; nothing typed is lost."""
     if hasattr(error, "error_dict"):
@@ -81,7 +86,7 @@ def act_new(request, kind):
     if request.method == "POST" and form.is_valid():
         office = pre_declaration.office if pre_declaration else offices[0]
         try:
-            act = services.draft_act(office, kind, form.cleaned_data, by=request.user, pre_declaration=pre_declaration)
+            act = services.draft_act(office, kind, _act_data(form), by=request.user, pre_declaration=pre_declaration)
         except (ValidationError, PermissionDenied) as error:
             _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
@@ -100,7 +105,7 @@ def act_edit(request, pk):
     form = ActForm(request.POST or None, instance=act, kind=act.kind)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_draft(act, form.cleaned_data, by=request.user)
+            services.update_draft(act, _act_data(form), by=request.user)
         except (ValidationError, PermissionDenied) as error:
             _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:

@@ -155,3 +155,18 @@ def test_the_admin_issues_an_establishment_key_once(verified_client):
     key = shown.split()[-1]
     assert establishment_for_api_key(key) == hospital
     assert client.get("/admin/civil_status/act/").status_code == 200
+
+
+def test_a_death_act_is_linked_to_the_birth_act_by_its_idcs(verified_client, temara_office, agent, officer, birth_data):
+    birth = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
+    client = verified_client(agent)
+    death = form_data(birth_data, death_date=str(date.today()), deceased_idcs="123456789012")
+    refused = client.post(reverse("civil_status:act_new", args=["death"]), death)
+    assert "deceased_idcs" in refused.context["form"].errors
+    death["deceased_idcs"] = birth.idcs
+    response = client.post(reverse("civil_status:act_new", args=["death"]), death)
+    assert response.status_code == 302, response.context["form"].errors
+    death_act = Act.objects.get(kind=ActKind.DEATH)
+    assert death_act.birth_act == birth
+    sign_act(death_act, by=officer)
+    assert birth.mentions.get().related_act == death_act
