@@ -7,11 +7,12 @@ from .models import AuditEvent
 def record(*, actor, action, target, reason="", territory=None, office=None, details=None):
     """The one audit call: every transition and every read of personal data goes through it.
 
-    The target's description is a snapshot taken in Arabic, the language of the register, whatever the
-    language of the page that caused it.
+    The target's description and the reason are written in Arabic, the language of the register, whatever
+    the language of the page that caused them (a reason may be a translatable label).
     """
     with translation.override(settings.LANGUAGE_CODE):
         target_repr = str(target)[:300]
+        reason = str(reason)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

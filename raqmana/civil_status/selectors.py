@@ -2,8 +2,6 @@
 
 from datetime import date, datetime
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.dateparse import parse_date
 from rapidfuzz import fuzz
 
@@ -35,9 +33,7 @@ def read_act(user, pk, *, reason):
 def log_search(user, query, found, *, reason):
     """A search lists people: it is logged like a read, with its criteria and how many acts it showed."""
     criteria = {key: str(value) for key, value in vars(query).items() if value}
-    with translation.override(settings.LANGUAGE_CODE):
-        logged_reason = str(reason)
-    record(actor=user, action="act.searched", target=user, reason=logged_reason, details={**criteria, "found": found})
+    record(actor=user, action="act.searched", target=user, reason=reason, details={**criteria, "found": found})
 
 
 def act_as_of(act, moment):

@@ -1,12 +1,10 @@
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -120,11 +118,9 @@ def act_detail(request, pk):
     if code not in REASON_LABELS:
         form = ReasonForm(request.GET or None)
         return render(request, "civil_status/reason.html", {"form": form})
-    with translation.override(settings.LANGUAGE_CODE):  # the audit trail is kept in the register's language
-        logged_reason = str(REASON_LABELS[code])
     reason = REASON_LABELS[code]
     try:
-        act = selectors.read_act(request.user, pk, reason=logged_reason)
+        act = selectors.read_act(request.user, pk, reason=reason)
     except Act.DoesNotExist:
         raise PermissionDenied from None
     roles = services.roles_at_office(request.user, act.office)
