@@ -95,11 +95,22 @@ def _parent_condition(text):
 
 def _trigram_search(acts, column, key, limit, narrowed):
     """With facts that leave few candidates (a date, or a year and a place), every candidate is ranked by name
-    similarity, with a lower bar; otherwise the GIN index's similarity operator finds the candidates."""
+    similarity, with a lower bar. Otherwise acts whose key is the query's come first through the btree index
+    (a common name fills the page with them at once), then the GIN index's similarity operator finds the rest."""
     if narrowed:
-        threshold = SIMILARITY_THRESHOLD - 0.2
-    else:
-        acts, threshold = acts.filter(**{f"{column}__trigram_word_similar": key}), SIMILARITY_THRESHOLD
+        return _ranked(acts, column, key, limit, SIMILARITY_THRESHOLD - 0.2)
+    exact = list(
+        acts.filter(**{column: key})
+        .annotate(score=Value(1.0, output_field=FloatField()))
+        .order_by("-signed_at")[:limit]
+    )
+    if len(exact) == limit:
+        return exact
+    similar = acts.filter(**{f"{column}__trigram_word_similar": key}).exclude(**{column: key})
+    return exact + _ranked(similar, column, key, limit - len(exact), SIMILARITY_THRESHOLD)
+
+
+def _ranked(acts, column, key, limit, threshold):
     return list(
         acts.annotate(score=TrigramWordSimilarity(Value(key), F(column)))
         .filter(score__gte=threshold)
