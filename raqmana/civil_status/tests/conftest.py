@@ -5,7 +5,7 @@ import pytest
 from raqmana.accounts.constants import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.civil_status.constants import ActKind, DeclarantRelation, Sex
+from raqmana.civil_status.constants import DeclarantRelation, Sex
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 
@@ -52,8 +52,3 @@ def birth_data(temara_office):
         "declarant_relation": DeclarantRelation.FATHER,
         "declared_on": date.today(),
     }
-
-
-@pytest.fixture
-def kinds():
-    return ActKind
