@@ -12,6 +12,7 @@ from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import record
 from raqmana.calendars.workdays import WorkingCalendar
+from raqmana.core.workflow import move
 from raqmana.territories.models import CivilStatusOffice
 
 from . import rules
@@ -61,13 +62,17 @@ def _require_office_role(user, office, roles, message):
 
 
 def _transition(act, to_state, by, reason=""):
-    if to_state not in ACT_TRANSITIONS[ActState(act.state)]:
-        raise ValidationError(
-            _("An act cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": ActState(act.state).label, "to": ActState(to_state).label}
-        )
-    ActTransition.objects.create(act=act, from_state=act.state, to_state=to_state, by=by, reason=reason)
-    act.state = to_state
+    move(
+        act,
+        to_state,
+        states=ActState,
+        transitions=ACT_TRANSITIONS,
+        log=ActTransition,
+        link="act",
+        by=by,
+        reason=reason,
+        refused=_("An act cannot go from “%(from)s” to “%(to)s”."),
+    )
 
 
 def search_keys(names):
@@ -396,15 +401,17 @@ def establishment_for_api_key(key):
 
 
 def _move_pre_declaration(pre_declaration, to_state, by, reason=""):
-    if to_state not in PRE_DECLARATION_TRANSITIONS[PreDeclarationState(pre_declaration.state)]:
-        raise ValidationError(
-            _("A pre-declaration cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": PreDeclarationState(pre_declaration.state).label, "to": PreDeclarationState(to_state).label}
-        )
-    PreDeclarationTransition.objects.create(
-        pre_declaration=pre_declaration, from_state=pre_declaration.state, to_state=to_state, by=by, reason=reason
+    move(
+        pre_declaration,
+        to_state,
+        states=PreDeclarationState,
+        transitions=PRE_DECLARATION_TRANSITIONS,
+        log=PreDeclarationTransition,
+        link="pre_declaration",
+        by=by,
+        reason=reason,
+        refused=_("A pre-declaration cannot go from “%(from)s” to “%(to)s”."),
     )
-    pre_declaration.state = to_state
     pre_declaration.save(update_fields=["state"])
 
 

@@ -97,3 +97,14 @@ def test_dismissal_needs_a_reason_and_an_agent_of_the_office(hospital, announced
         dismiss_pre_declaration(pre_declaration, by=agent, reason="")
     dismiss_pre_declaration(pre_declaration, by=agent, reason="Filed twice")
     assert PreDeclaration.objects.get(pk=pre_declaration.pk).state == PreDeclarationState.DISMISSED
+
+
+def test_a_registered_pre_declaration_cannot_be_dismissed(
+    hospital, announced, temara_office, agent, officer, birth_data
+):
+    pre_declaration = file_pre_declaration(hospital, announced)
+    sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent, pre_declaration=pre_declaration), by=officer)
+    pre_declaration.refresh_from_db()
+    with pytest.raises(ValidationError):
+        dismiss_pre_declaration(pre_declaration, by=agent, reason="too late")
+    assert PreDeclaration.objects.get(pk=pre_declaration.pk).state == PreDeclarationState.REGISTERED
