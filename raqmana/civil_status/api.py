@@ -198,7 +198,7 @@ def draft(request, payload: ActIn):
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
     data = payload.dict(exclude={"office_code", "kind", "pre_declaration_id", "deceased_idcs"})
     if payload.deceased_idcs:
-        data["birth_act"] = Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=payload.deceased_idcs).first()
+        data["birth_act"] = selectors.birth_act_by_idcs(payload.deceased_idcs)
         if data["birth_act"] is None:
             raise HttpError(422, "deceased_idcs: no birth act has this IDCS.")
     pre_declaration = None

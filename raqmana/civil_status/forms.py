@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.accounts.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
-from .idcs import is_valid_idcs
 from .models import NAME_PARTS, SCRIPTS, Act, PreDeclaration
+from .selectors import birth_act_by_idcs
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -63,10 +63,9 @@ class ActForm(forms.ModelForm):
 
     def clean_deceased_idcs(self):
         """The deceased's birth act, found anywhere in the national register by its IDCS."""
-        idcs = self.cleaned_data["deceased_idcs"].replace(" ", "")
-        if not idcs:
+        if not self.cleaned_data["deceased_idcs"].strip():
             return None
-        birth_act = Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=idcs).first() if is_valid_idcs(idcs) else None
+        birth_act = birth_act_by_idcs(self.cleaned_data["deceased_idcs"])
         if birth_act is None:
             raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
         return birth_act

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 from raqmana.audit.services import record
 
 from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind
+from .idcs import is_valid_idcs
 from .models import Act, PreDeclaration
 from .services import CORRECTABLE_FIELDS
 
@@ -20,6 +21,15 @@ def acts_visible_to(user):
 
 def pre_declarations_visible_to(user):
     return PreDeclaration.objects.visible_to(user, roles=REGISTER_READER_ROLES)
+
+
+def birth_act_by_idcs(idcs):
+    """The signed birth act holding this IDCS anywhere in the national register, or None (an IDCS that fails
+    its check digit holds none)."""
+    idcs = (idcs or "").replace(" ", "")
+    if not is_valid_idcs(idcs):
+        return None
+    return Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=idcs).first()
 
 
 def read_act(user, pk, *, reason):

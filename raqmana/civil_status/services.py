@@ -4,7 +4,7 @@ import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,7 +175,7 @@ def sign_act(act, *, by):
     act.number = _reserve_numbers({(act.office_id, act.year): 1})[(act.office_id, act.year)]
     act.signed_by, act.signed_at = by, now
     if act.kind == ActKind.BIRTH:
-        act.idcs = _unique_idcs()
+        (act.idcs,) = _unused_idcs(1)
     act.save()
     record(actor=by, action="act.signed", target=act, office=act.office)
     if act.pre_declaration_id:
@@ -183,14 +183,6 @@ def sign_act(act, *, by):
     if act.kind == ActKind.DEATH and act.birth_act_id:
         _mention_death_on_birth_act(act, by)
     return act
-
-
-def _unique_idcs():
-    for _attempt in range(5):
-        candidate = new_idcs()
-        if not Act.objects.filter(idcs=candidate).exists():
-            return candidate
-    raise IntegrityError("could not draw an unused IDCS")
 
 
 def _mention_death_on_birth_act(death_act, by):
@@ -367,6 +359,7 @@ def _reserve_numbers(counts, chunk=5000):
 
 
 def _unused_idcs(count):
+    """`count` new IDCS that no act holds yet (a signature takes one, a bulk load thousands)."""
     drawn = set()
     while len(drawn) < count:
         drawn |= {new_idcs() for _ in range(count - len(drawn))}

@@ -18,7 +18,7 @@ def test_a_failed_signature_gives_its_number_back(db, temara_office, agent, offi
     first = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     failing = draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent)
     with (
-        mock.patch("raqmana.civil_status.services._unique_idcs", side_effect=IntegrityError("boom")),
+        mock.patch("raqmana.civil_status.services._unused_idcs", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
         sign_act(failing, by=officer)

@@ -39,6 +39,14 @@ DEMO_CITIZENS = [
 ]
 
 
+def demo_totp_key(user):
+    """The base32 key of the user's demo authenticator, created confirmed on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Demo authenticator", confirmed=True
+    )
+    return b32encode(device.bin_key).decode()
+
+
 class Command(BaseCommand):
     help = "Development only: a demo commune (Témara) with one user per role, then print their logins."
 
@@ -74,10 +82,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
             if not RoleAssignment.objects.active().filter(user=user, role=role).exists():
                 services.grant_role(user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where])
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-                user=user, name="Demo authenticator", confirmed=True
-            )
-            agents.append((user, role, b32encode(device.bin_key).decode()))
+            agents.append((user, role, demo_totp_key(user)))
         return agents
 
     def seed_citizens(self, commune):
@@ -128,10 +133,7 @@ class Command(BaseCommand):
                 by=officer,
                 reason="Demo data (manage.py seed_demo)",
             )
-        device = TOTPDevice.objects.filter(user=midwife, confirmed=True).first() or TOTPDevice.objects.create(
-            user=midwife, name="Demo authenticator", confirmed=True
-        )
-        return midwife, None, b32encode(device.bin_key).decode()
+        return midwife, None, demo_totp_key(midwife)
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
