@@ -5,6 +5,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from raqmana.territories.models import Territory
 from raqmana.territories.services import import_territories
 
+pytest_plugins = ["raqmana.civil_status.tests.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

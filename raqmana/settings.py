@@ -3,9 +3,11 @@
 A deployment sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; README.md lists the rest.
 """
 
+import json
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "raqmana.territories",
     "raqmana.accounts",
     "raqmana.audit",
+    "raqmana.documents",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "raqmana.accounts.middleware.AgentTwoFactorMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -190,6 +194,40 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Issued documents (signed PDFs) are private: kept through the "documents" storage, never served as static
+# media. A local folder by default; any Django storage backend (S3-compatible through django-storages) by setting
+# RAQMANA_DOCUMENTS_STORAGE to its dotted path and its options as JSON in RAQMANA_DOCUMENTS_STORAGE_OPTIONS.
+_scratch = tempfile.mkdtemp(prefix="raqmana-test-") if TESTING else None
+STORAGES["documents"] = {
+    "BACKEND": os.environ.get("RAQMANA_DOCUMENTS_STORAGE", "django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": json.loads(os.environ.get("RAQMANA_DOCUMENTS_STORAGE_OPTIONS", "null"))
+    or {"location": os.environ.get("RAQMANA_DOCUMENTS_DIR", _scratch or str(BASE_DIR / "var" / "documents"))},
+}
+# Public address printed in QR codes, where anyone verifies a document.
+RAQMANA_PUBLIC_URL = os.environ.get("RAQMANA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Signing keys (see raqmana/documents/pki.py): development, pkcs12 or pkcs11.
+RAQMANA_SIGNING_BACKEND = os.environ.get("RAQMANA_SIGNING_BACKEND", "development")
+RAQMANA_PKI_DIR = os.environ.get("RAQMANA_PKI_DIR", _scratch or str(BASE_DIR / "var" / "pki"))
+RAQMANA_PKCS12_DIR = os.environ.get("RAQMANA_PKCS12_DIR", "")
+RAQMANA_PKCS12_PASSPHRASE = os.environ.get("RAQMANA_PKCS12_PASSPHRASE", "")
+RAQMANA_PKCS11_MODULE = os.environ.get("RAQMANA_PKCS11_MODULE", "")
+RAQMANA_PKCS11_TOKEN = os.environ.get("RAQMANA_PKCS11_TOKEN", "")
+RAQMANA_PKCS11_PIN = os.environ.get("RAQMANA_PKCS11_PIN", "")
+RAQMANA_SIGNING_TRUST_ROOTS = os.environ.get("RAQMANA_SIGNING_TRUST_ROOTS", "")
+
+# A shared cache (Redis, REDIS_URL) holds the rate limits of public pages; without it each process counts alone,
+# which only development may accept.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client address as sign-in throttling
+RATELIMIT_VIEW = "raqmana.core.views.rate_limited"
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (["django_ratelimit.E003"] if DEBUG or TESTING else [])
 
 # Background work through django.tasks: in-process under tests, the database worker by default,
 # Celery on the broker when TASKS_BACKEND=celery.

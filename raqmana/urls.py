@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("raqmana.core.urls")),
     path("accounts/", include("raqmana.accounts.urls")),
     path("civil-status/", include("raqmana.civil_status.urls")),
+    path("documents/", include("raqmana.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

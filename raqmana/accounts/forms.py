@@ -2,11 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.territories.constants import Level
-from raqmana.territories.models import Territory
+from raqmana.territories.forms import CommuneField
 
 from .constants import RepresentativeCapacity
 from .validators import normalise_ice, normalise_phone
@@ -78,30 +76,6 @@ class SignupForm(forms.Form):
         return data
 
 
-class CommuneField(forms.CharField):
-    """A commune typed by name with suggestions; the suggestion's HCP code (or an exact name) resolves it."""
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            value = Territory.objects.filter(pk=value).first()
-        if isinstance(value, Territory):
-            return f"{value.name_fr} — {value.name_ar} · {value.code}"
-        return value
-
-    def clean(self, value):
-        value = super().clean(value).strip()
-        if not value and not self.required:
-            return None
-        communes = Territory.objects.filter(level=Level.COMMUNE)
-        by_code = communes.filter(code=value.rsplit("·", 1)[-1].strip())
-        by_name = communes.filter(Q(name_fr__iexact=value) | Q(name_ar=value))
-        matches = list(by_code) or list(by_name[:2])
-        if len(matches) != 1:
-            # Several communes share a name (Sidi Ali, Ouled Ayad...): only a suggestion, with its code, decides.
-            raise ValidationError(_("Choose a commune from the suggestions."), code="unknown_commune")
-        return matches[0]
-
-
 class EnterpriseForm(forms.Form):
     ice = forms.CharField(
         label=_("ICE number"),
@@ -112,7 +86,7 @@ class EnterpriseForm(forms.Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     trade_register_number = forms.CharField(label=_("Trade register number"), max_length=40, required=False)
     address = forms.CharField(label=_("Registered address"), max_length=300, required=False)
-    commune = CommuneField(label=_("Commune of the registered office"), max_length=300)
+    commune = CommuneField(label=_("Commune of the registered office"))
 
     def clean_ice(self):
         return normalise_ice(self.cleaned_data["ice"])

@@ -5,16 +5,18 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
-from raqmana.territories.models import CivilStatusOffice
+from raqmana.core.api_errors import refuse
+from raqmana.territories.constants import Level
+from raqmana.territories.models import CivilStatusOffice, Territory
 
 from . import selectors, services
 from .constants import ActKind, PreDeclarationState, Sex
 from .models import Act
-from .search import ActQuery, search_acts
+from .search import ActQuery
 
 router = Router(tags=["civil status"])
 
@@ -126,19 +128,12 @@ class ActIn(Schema):
     deceased_idcs: str = ""
 
 
-def _refused(error):
-    if isinstance(error, PermissionDenied):
-        raise HttpError(403, str(error) or "Forbidden")
-    messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    raise HttpError(422, "; ".join(f"{field}: {' '.join(texts)}" for field, texts in messages.items()))
-
-
 @router.post("/pre-declarations", response={201: PreDeclarationOut}, auth=EstablishmentKey())
 def file_pre_declaration(request, payload: PreDeclarationIn):
     try:
         pre_declaration = services.file_pre_declaration(request.auth, payload.dict())
     except (ValidationError, PermissionDenied) as error:
-        _refused(error)
+        refuse(error)
     return Status(201, pre_declaration)
 
 
@@ -153,32 +148,36 @@ def queue(request):
 @router.get("/acts", response=list[ActSummaryOut], auth=django_auth)
 def search(
     request,
+    reason: str,
     name: str = "",
     parent_name: str = "",
     birth_date: date | None = None,
     birth_year: int | None = None,
+    birth_place: str = Query("", description="HCP code of the commune of birth"),
     number: int | None = None,
     year: int | None = None,
     idcs: str = "",
-    reason: str = "",
 ):
     """Searches are logged with their reason and criteria, like reads."""
+    commune = None
+    if birth_place:
+        commune = Territory.objects.filter(level=Level.COMMUNE, code=birth_place).first()
+        if commune is None:
+            raise HttpError(422, "birth_place: no commune has this code.")
     query = ActQuery(
         name=name,
         parent_name=parent_name,
         birth_date=birth_date,
         birth_year=birth_year,
+        birth_place_id=commune and commune.pk,
         number=number,
         year=year,
         idcs=idcs,
     )
-    if query.is_empty():
-        raise HttpError(422, "Give at least one search criterion.")
-    if not reason.strip():
-        raise HttpError(422, "Say why you search the register.")
-    results = search_acts(selectors.acts_visible_to(request.user), query)
-    selectors.log_search(request.user, query, len(results), reason=reason)
-    return results
+    try:
+        return selectors.search_register(request.user, query, reason=reason)
+    except ValidationError as error:
+        refuse(error)
 
 
 @router.get("/acts/{act_id}", response=ActOut, auth=django_auth)
@@ -209,7 +208,7 @@ def draft(request, payload: ActIn):
     try:
         act = services.draft_act(office, payload.kind, data, by=request.user, pre_declaration=pre_declaration)
     except (ValidationError, PermissionDenied) as error:
-        _refused(error)
+        refuse(error)
     return Status(201, act)
 
 
@@ -219,4 +218,4 @@ def sign(request, act_id: int):
     try:
         return services.sign_act(act, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        _refused(error)
+        refuse(error)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.accounts.forms import CommuneField
+from raqmana.territories.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import NAME_PARTS, SCRIPTS, Act, PreDeclaration
@@ -29,8 +29,8 @@ REASON_LABELS = dict(READ_REASONS[1:])
 class ActForm(forms.ModelForm):
     """The act form: names in three scripts side by side, the event, the declaration."""
 
-    birth_place = CommuneField(label=_("commune of birth"), required=False, max_length=300)
-    death_place = CommuneField(label=_("commune of death"), required=False, max_length=300)
+    birth_place = CommuneField(label=_("commune of birth"), required=False)
+    death_place = CommuneField(label=_("commune of death"), required=False)
     deceased_idcs = forms.CharField(
         label=_("IDCS of the deceased, if registered at birth"),
         required=False,
@@ -94,7 +94,7 @@ class SearchForm(forms.Form):
     parent_name = forms.CharField(label=_("A parent's name"), required=False, max_length=200)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100)
-    birth_place = CommuneField(label=_("Commune of birth"), required=False, max_length=300)
+    birth_place = CommuneField(label=_("Commune of birth"), required=False)
     number = forms.IntegerField(label=_("Act number"), required=False, min_value=1)
     year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1900, max_value=2100)
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))

@@ -75,7 +75,13 @@ class Act(models.Model):
     birth_date = models.DateField(_("date of birth"))
     birth_time = models.TimeField(_("time of birth"), null=True, blank=True)
     birth_place = models.ForeignKey(
-        Territory, verbose_name=_("commune of birth"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Territory,
+        verbose_name=_("commune of birth"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # act_birth_place_date starts with it
     )
     birth_place_detail = models.CharField(_("place of birth (establishment, address)"), max_length=200, blank=True)
     born_abroad = models.BooleanField(_("born abroad"), default=False)
@@ -84,7 +90,13 @@ class Act(models.Model):
     death_date = models.DateField(_("date of death"), null=True, blank=True)
     death_time = models.TimeField(_("time of death"), null=True, blank=True)
     death_place = models.ForeignKey(
-        Territory, verbose_name=_("commune of death"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Territory,
+        verbose_name=_("commune of death"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # indexed where set: see Meta.indexes
     )
     death_place_detail = models.CharField(_("place of death (establishment, address)"), max_length=200, blank=True)
     died_abroad = models.BooleanField(_("died abroad"), default=False)
@@ -96,6 +108,7 @@ class Act(models.Model):
         on_delete=models.PROTECT,
         related_name="death_acts",
         limit_choices_to={"kind": ActKind.BIRTH, "state": ActState.SIGNED},
+        db_index=False,  # indexed where set: see Meta.indexes
     )
 
     pre_declaration = models.OneToOneField(
@@ -144,7 +157,12 @@ class Act(models.Model):
         verbose_name = _("civil status act")
         verbose_name_plural = _("civil status acts")
         ordering = ["-signed_at", "-drafted_at"]
-        indexes = [models.Index(fields=["birth_place", "birth_date"], name="act_birth_place_date")]
+        indexes = [
+            models.Index(fields=["birth_place", "birth_date"], name="act_birth_place_date"),
+            # Only death acts have these: indexing births' empty values would slow every load for nothing.
+            models.Index(fields=["death_place"], condition=Q(death_place__isnull=False), name="act_death_place"),
+            models.Index(fields=["birth_act"], condition=Q(birth_act__isnull=False), name="act_birth_act"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "year", "number"],

@@ -34,6 +34,14 @@ class ActQuery:
     idcs: str = ""
     kind: str = ""
 
+    @classmethod
+    def from_criteria(cls, criteria):
+        """The query for criteria as a form or the API gives them: a commune of birth (a Territory) included,
+        values left empty ignored, other keys (such as the reason) not criteria."""
+        birth_place = criteria.get("birth_place")
+        values = {field: criteria[field] for field in cls.__dataclass_fields__ if criteria.get(field)}
+        return cls(**values, **({"birth_place_id": birth_place.pk} if birth_place else {}))
+
     def narrows_by_facts(self):
         """Whether facts other than the name leave only a few acts to compare names with."""
         return bool(self.birth_date or self.number or self.idcs or (self.birth_year and self.birth_place_id))

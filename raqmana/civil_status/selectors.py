@@ -2,7 +2,9 @@
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
@@ -10,6 +12,7 @@ from raqmana.audit.services import record
 from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind
 from .idcs import is_valid_idcs
 from .models import Act, PreDeclaration
+from .search import search_acts
 from .services import CORRECTABLE_FIELDS
 
 
@@ -40,10 +43,17 @@ def read_act(user, pk, *, reason):
     return act
 
 
-def log_search(user, query, found, *, reason):
-    """A search lists people: it is logged like a read, with its criteria and how many acts it showed."""
+def search_register(user, query, *, reason):
+    """The acts within the agent's scope that match `query`, best first. A search lists people: it is logged
+    like a read (Law 09-08), with its reason, its criteria and how many acts it showed."""
+    if query.is_empty():
+        raise ValidationError(_("Give at least a name, a date, a number or an IDCS."))
+    if not reason.strip():
+        raise ValidationError(_("Say why you search the register."))
+    results = search_acts(acts_visible_to(user), query)
     criteria = {key: str(value) for key, value in vars(query).items() if value}
-    record(actor=user, action="act.searched", target=user, reason=reason, details={**criteria, "found": found})
+    record(actor=user, action="act.searched", target=user, reason=reason, details={**criteria, "found": len(results)})
+    return results
 
 
 def act_as_of(act, moment):

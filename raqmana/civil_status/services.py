@@ -1,10 +1,11 @@
 """Writes to the register: drafting, signing and abandoning acts, and marginal mentions. Each is audited."""
 
+import json
 import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -284,6 +285,9 @@ def _serialise(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+IDCS_DRAWS = 3
+
+
 @transaction.atomic
 def load_historical_acts(rows, *, by, reason):
     """Load digitised paper acts (signed long ago) in bulk: each gets the next numbers of its office and year,
@@ -315,47 +319,67 @@ def load_historical_acts(rows, *, by, reason):
         for offset, act in enumerate(by_sequence[key], start=1):
             act["number"] = first + offset
     births = [act for act in acts if act["kind"] == ActKind.BIRTH]
-    for act, idcs in zip(births, _unused_idcs(len(births)), strict=True):
-        act["idcs"] = idcs
+    for draw in range(1, IDCS_DRAWS + 1):
+        for act, idcs in zip(births, _unused_idcs(len(births)), strict=True):
+            act["idcs"] = idcs
+        try:
+            with transaction.atomic():
+                _insert_rows(acts)
+            break
+        except IntegrityError as error:
+            # Another load or signature may take one of the drawn IDCS between the check and the insert.
+            if draw == IDCS_DRAWS or "idcs" not in str(error):
+                raise
+    record(actor=by, action="act.batch_loaded", target=by, reason=reason, details={"acts": len(acts)})
+    return len(acts)
+
+
+def _insert_rows(acts):
     if connection.vendor == "postgresql":
         _copy_into_table(acts)
     else:
         Act.objects.bulk_create([Act(**act) for act in acts], batch_size=2000)
-    record(actor=by, action="act.batch_loaded", target=by, reason=reason, details={"acts": len(acts)})
-    return len(acts)
 
 
 def _copy_into_table(acts):
     """PostgreSQL's COPY: several times faster than INSERT for the thousands of rows of a digitised register."""
     columns = ", ".join(connection.ops.quote_name(field.column) for field in LOADED_FIELDS)
     attnames = [field.attname for field in LOADED_FIELDS]
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {Act._meta.db_table} ({columns}) FROM STDIN") as copy:
+    # psycopg's own copy() bypasses Django's cursor: its errors are turned into Django's (IntegrityError...) here.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Act._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
         for act in acts:
             # Every column holds a str, int, bool, date, time, aware datetime or None, which psycopg adapts itself.
             copy.write_row([act[attname] for attname in attnames])
 
 
-def _reserve_numbers(counts, chunk=5000):
+def _reserve_numbers(counts_by_sequence):
     """Reserve `count` numbers in each (office, year) sequence at once; returns each sequence's new last number.
 
-    One upsert per chunk (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, which PostgreSQL and SQLite both
-    speak) increments and locks the sequence rows until the transaction ends.
+    One upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) increments and locks the sequence rows until the
+    transaction ends. The rows travel as one array parameter: thousands of placeholders cost psycopg more time
+    to parse than PostgreSQL takes to run the statement, and overflow SQLite's limit on parameters.
     """
     table = OfficeYearSequence._meta.db_table
-    reserved, items = {}, sorted(counts.items())
+    sequences = [[office_id, year, count] for (office_id, year), count in sorted(counts_by_sequence.items())]
+    if connection.vendor == "postgresql":
+        rows = "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::int[])"
+        params = [list(column) for column in zip(*sequences, strict=True)]
+    else:
+        # SQLite reads the rows from JSON; its INSERT ... SELECT needs a WHERE before ON CONFLICT.
+        rows = "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(%s) WHERE true"
+        params = [json.dumps(sequences)]
     with connection.cursor() as cursor:
-        for index in range(0, len(items), chunk):
-            part = items[index : index + chunk]
-            values = ", ".join(["(%s, %s, %s)"] * len(part))
-            params = [value for (office_id, year), count in part for value in (office_id, year, count)]
-            cursor.execute(
-                f"INSERT INTO {table} (office_id, year, last_number) VALUES {values} "
-                f"ON CONFLICT (office_id, year) DO UPDATE SET last_number = {table}.last_number + excluded.last_number "
-                "RETURNING office_id, year, last_number",
-                params,
-            )
-            reserved.update({(office_id, year): last for office_id, year, last in cursor.fetchall()})
-    return reserved
+        cursor.execute(
+            f"INSERT INTO {table} (office_id, year, last_number) {rows} "
+            f"ON CONFLICT (office_id, year) DO UPDATE SET last_number = {table}.last_number + excluded.last_number "
+            "RETURNING office_id, year, last_number",
+            params,
+        )
+        return {(office_id, year): last for office_id, year, last in cursor.fetchall()}
 
 
 def _unused_idcs(count):
@@ -363,8 +387,19 @@ def _unused_idcs(count):
     drawn = set()
     while len(drawn) < count:
         drawn |= {new_idcs() for _ in range(count - len(drawn))}
-        drawn -= set(Act.objects.filter(idcs__in=drawn).values_list("idcs", flat=True))
+        drawn -= _idcs_in_use(drawn)
     return list(drawn)
+
+
+def _idcs_in_use(candidates):
+    """Which of these IDCS acts already hold; one array parameter, as in _reserve_numbers."""
+    if connection.vendor == "postgresql":
+        condition, param = "idcs = ANY(%s)", list(candidates)
+    else:
+        condition, param = "idcs IN (SELECT value FROM json_each(%s))", json.dumps(list(candidates))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT idcs FROM {Act._meta.db_table} WHERE {condition}", [param])
+        return {idcs for (idcs,) in cursor.fetchall()}
 
 
 API_KEY_PREFIX_LENGTH = 8

@@ -15,7 +15,7 @@ from .constants import ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import Act
 from .names import suggest_spellings
-from .search import ActQuery, search_acts
+from .search import ActQuery
 
 CIVIL_STATUS_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
 
@@ -132,6 +132,7 @@ def act_detail(request, pk):
         "may_sign": act.state == ActState.DRAFT and Role.CIVIL_STATUS_OFFICER in roles,
         "may_edit": act.state == ActState.DRAFT and bool(roles & CIVIL_STATUS_ROLES),
         "may_mention": act.state == ActState.SIGNED and Role.CIVIL_STATUS_OFFICER in roles,
+        "may_issue": act.state == ActState.SIGNED and bool(roles & CIVIL_STATUS_ROLES),
         "duplicates": selectors.likely_duplicates(act) if act.state == ActState.DRAFT else [],
         "abandon_form": AbandonForm(),
     }
@@ -202,22 +203,14 @@ def search(request):
     form = SearchForm(request.GET or None)
     results = None
     if request.GET and form.is_valid():
-        data = form.cleaned_data
-        query = ActQuery(
-            name=data["name"],
-            parent_name=data["parent_name"],
-            birth_date=data["birth_date"],
-            birth_year=data["birth_year"],
-            birth_place_id=data["birth_place"].pk if data["birth_place"] else None,
-            number=data["number"],
-            year=data["year"],
-            idcs=data["idcs"],
-        )
-        if query.is_empty():
-            form.add_error(None, _("Give at least a name, a date, a number or an IDCS."))
-        else:
-            results = search_acts(selectors.acts_visible_to(request.user), query)
-            selectors.log_search(request.user, query, len(results), reason=REASON_LABELS[data["reason"]])
+        try:
+            results = selectors.search_register(
+                request.user,
+                ActQuery.from_criteria(form.cleaned_data),
+                reason=REASON_LABELS[form.cleaned_data["reason"]],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
     return render(request, "civil_status/search.html", {"form": form, "results": results})
 
 

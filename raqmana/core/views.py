@@ -69,3 +69,8 @@ def supervision(request, code=None):
     }
     template = "core/_supervision_table.html" if request.htmx else "core/supervision.html"
     return render(request, template, context)
+
+
+def rate_limited(request, exception):
+    """Too many requests from one address on a public page (django-ratelimit)."""
+    return render(request, "core/rate_limited.html", status=429)

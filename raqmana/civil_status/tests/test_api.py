@@ -97,3 +97,17 @@ def test_other_offices_acts_are_invisible_through_the_api(verified_client, temar
     client = verified_client(stranger)
     assert client.get(f"/api/civil-status/acts/{act.pk}", {"reason": "curious"}).status_code == 404
     assert client.get("/api/civil-status/acts", {"name": "Youssef", "reason": "x"}).json() == []
+
+
+def test_the_api_searches_by_commune_of_birth_by_its_code(verified_client, temara_office, agent, officer, birth_data):
+    act = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
+    client = verified_client(officer)
+    criteria = {"name": "Youssef", "birth_year": birth_data["birth_date"].year, "reason": "Duplicate check"}
+    born_here = client.get("/api/civil-status/acts", {**criteria, "birth_place": birth_data["birth_place"].code})
+    assert [row["id"] for row in born_here.json()] == [act.pk]
+    assert client.get("/api/civil-status/acts", {**criteria, "birth_place": "04.501.01.05"}).json() == []
+    unknown = client.get("/api/civil-status/acts", {**criteria, "birth_place": "99.999"})
+    assert unknown.status_code == 422 and "birth_place" in unknown.json()["detail"]
+    blank_reason = client.get("/api/civil-status/acts", {**criteria, "reason": "  "})
+    assert blank_reason.status_code == 422
+    assert AuditEvent.objects.filter(action="act.searched").count() == 2

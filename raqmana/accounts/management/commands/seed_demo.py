@@ -10,9 +10,12 @@ from raqmana.accounts import services
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import Enterprise, RoleAssignment, User
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
-from raqmana.civil_status.models import Establishment
+from raqmana.civil_status.models import Act, Establishment
 from raqmana.civil_status.services import file_pre_declaration, load_historical_acts
 from raqmana.civil_status.synthetic import ActGenerator
+from raqmana.documents.constants import DocumentKind, RequesterRelation
+from raqmana.documents.models import IssuedDocument
+from raqmana.documents.services import issue_at_counter, verification_url
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
@@ -133,6 +136,15 @@ class Command(BaseCommand):
                 by=officer,
                 reason="Demo data (manage.py seed_demo)",
             )
+            act = Act.objects.filter(office=office, kind=ActKind.BIRTH).order_by("pk").first()
+            issue_at_counter(
+                act,
+                DocumentKind.BIRTH_EXTRACT,
+                office=office,
+                by=User.objects.get(email=DEMO_AGENTS[0][0]),
+                requester={"name": f"{act.first_name_ar} {act.family_name_ar}", "relation": RequesterRelation.HOLDER},
+                purpose="Demo",
+            )
         return midwife, None, demo_totp_key(midwife)
 
     def print_logins(self, commune, agents):
@@ -145,4 +157,8 @@ class Command(BaseCommand):
             write(f"  {user.email:32} {label:36} TOTP key {key}")
         for email, phone, _full_name in DEMO_CITIZENS:
             write(f"  {email or phone:32} Citizen")
-        write(f"\nAdministration (DGCT): http://127.0.0.1:8000/admin/ as {DEMO_AGENTS[-1][0]}\n")
+        write(f"\nAdministration (DGCT): http://127.0.0.1:8000/admin/ as {DEMO_AGENTS[-1][0]}")
+        document = IssuedDocument.objects.order_by("pk").first()
+        if document is not None:
+            write(f"A sealed demo extract, to verify: {verification_url(document.verification_code)}")
+        write("")

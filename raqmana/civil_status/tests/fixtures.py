@@ -1,3 +1,5 @@
+"""Register fixtures (an office of Témara, its agent and officer, a birth), shared by the apps that use acts."""
+
 from datetime import date, timedelta
 
 import pytest

@@ -1,0 +1,171 @@
+"""Documents in the API: anyone verifies (by code or by file, rate-limited); counter agents issue, fetch and
+revoke, as on the screens."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+from ninja.throttling import AnonRateThrottle
+
+from raqmana.core.api_errors import refuse
+from raqmana.territories.models import CivilStatusOffice
+
+from . import selectors, services
+from .constants import DocumentKind, DocumentStatus, RequesterRelation
+from .views import ISSUING_READ_REASON, UPLOAD_RATE, VERIFY_RATE
+
+router = Router(tags=["documents"])
+
+
+class VerificationOut(Schema):
+    """What a verification shows: the document's status and what it certifies, nothing else."""
+
+    status: DocumentStatus
+    since: datetime | None
+    kind: DocumentKind
+    reference: str
+    issued_at: datetime
+    issuing_office: str
+    content: dict
+
+
+class SealOut(Schema):
+    signed: bool
+    intact: bool
+    trusted: bool
+    covers_whole_file: bool
+    signer: str
+
+
+class FileCheckOut(Schema):
+    authentic: bool
+    matches_an_issued_document: bool
+    seal: SealOut
+    document: VerificationOut | None
+
+
+class IssueIn(Schema):
+    office_code: str
+    act: str  # the act's IDCS, or its reference office code/year/number
+    kind: DocumentKind
+    requester_name: str
+    requester_document: str
+    requester_relation: RequesterRelation
+    mandate_reference: str = ""
+    purpose: str
+    identity_checked: bool
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: DocumentKind
+    reference: str
+    verification_code: str
+    verification_url: str
+    sha256: str
+    issued_at: datetime
+
+
+def _verification(document):
+    status, since = selectors.status_of(document)
+    return {
+        "status": status,
+        "since": since,
+        "kind": document.kind,
+        "reference": document.reference,
+        "issued_at": document.issued_at,
+        "issuing_office": str(document.office),
+        "content": document.content,
+    }
+
+
+def _document_out(document):
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "reference": document.reference,
+        "verification_code": document.verification_code,
+        "verification_url": services.verification_url(document.verification_code),
+        "sha256": document.sha256,
+        "issued_at": document.issued_at,
+    }
+
+
+@router.get("/verify/{code}", response=VerificationOut, throttle=[AnonRateThrottle(VERIFY_RATE)])
+def verify(request, code: str):
+    """Public: the status and content of the document with this verification code."""
+    document = selectors.document_by_code(code)
+    if document is None:
+        raise HttpError(404, "No document has this verification code.")
+    return _verification(document)
+
+
+@router.post("/verify", response=FileCheckOut, throttle=[AnonRateThrottle(UPLOAD_RATE)])
+def verify_file(request, pdf: File[UploadedFile]):
+    """Public: is this PDF, byte for byte, a document issued here, and does its seal validate?"""
+    if pdf.size > selectors.MAX_UPLOAD_BYTES:
+        raise HttpError(413, "The file is larger than 5 MB: it is not a document issued here.")
+    try:
+        check = selectors.check_file(pdf.read())
+    except ValidationError as error:
+        refuse(error)
+    return {
+        "authentic": check.authentic,
+        "matches_an_issued_document": check.document is not None,
+        "seal": vars(check.seal),
+        "document": _verification(check.document) if check.document else None,
+    }
+
+
+@router.post("/", response={201: DocumentOut}, auth=django_auth)
+def issue(request, payload: IssueIn):
+    """At the counter of `office_code`: find the act by IDCS or reference, issue and seal the document."""
+    if not payload.identity_checked:
+        raise HttpError(422, "identity_checked: confirm that the requester's identity was checked.")
+    office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
+    try:
+        act = selectors.act_for_issuance(request.user, office, payload.act, reason=ISSUING_READ_REASON)
+        if act is None:
+            raise HttpError(404, "No signed act has this IDCS or reference (or you do not work at this office).")
+        document = services.issue_at_counter(
+            act,
+            payload.kind,
+            office=office,
+            by=request.user,
+            requester={
+                "name": payload.requester_name,
+                "document": payload.requester_document,
+                "relation": payload.requester_relation,
+                "mandate": payload.mandate_reference,
+            },
+            purpose=payload.purpose,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        refuse(error)
+    return Status(201, _document_out(document))
+
+
+@router.get("/{document_id}/pdf", auth=django_auth)
+def pdf(request, document_id: int):
+    """The sealed PDF, for the issuing office's agents."""
+    document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id)
+    return FileResponse(selectors.open_pdf(request.user, document), content_type="application/pdf")
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+@router.post("/{document_id}/revoke", response=DocumentOut, auth=django_auth)
+def revoke(request, document_id: int, payload: RevokeIn):
+    document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id)
+    try:
+        services.revoke_document(document, by=request.user, reason=payload.reason)
+    except (ValidationError, PermissionDenied) as error:
+        refuse(error)
+    return _document_out(document)

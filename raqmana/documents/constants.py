@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.accounts.constants import Role
+from raqmana.civil_status.constants import ActKind
+
+# Who issues documents at an office's counter.
+COUNTER_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
+# No 0/O or 1/I: the code is also typed by hand from the paper.
+VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+VERIFICATION_CODE_LENGTH = 16  # 80 bits: not guessable, so the verification page may show what the PDF shows
+
+
+class DocumentKind(models.TextChoices):
+    BIRTH_EXTRACT = "birth_extract", _("Extract of a birth act")
+    BIRTH_FULL_COPY = "birth_full_copy", _("Full copy of a birth act")
+    DEATH_FULL_COPY = "death_full_copy", _("Full copy of a death act")
+
+
+# The kind of act each document is drawn from.
+ACT_KIND_OF = {
+    DocumentKind.BIRTH_EXTRACT: ActKind.BIRTH,
+    DocumentKind.BIRTH_FULL_COPY: ActKind.BIRTH,
+    DocumentKind.DEATH_FULL_COPY: ActKind.DEATH,
+}
+FULL_COPIES = {DocumentKind.BIRTH_FULL_COPY, DocumentKind.DEATH_FULL_COPY}
+
+# Titles printed on the documents, in Arabic and French whatever the language of the screen.
+TITLES = {
+    DocumentKind.BIRTH_EXTRACT: ("نسخة موجزة من رسم الولادة", "Extrait d'acte de naissance"),
+    DocumentKind.BIRTH_FULL_COPY: ("نسخة كاملة من رسم الولادة", "Copie intégrale d'acte de naissance"),
+    DocumentKind.DEATH_FULL_COPY: ("نسخة كاملة من رسم الوفاة", "Copie intégrale d'acte de décès"),
+}
+
+
+class RequesterRelation(models.TextChoices):
+    HOLDER = "holder", _("The holder of the act")
+    ASCENDANT = "ascendant", _("An ascendant (parent, grandparent)")
+    DESCENDANT = "descendant", _("A descendant (child, grandchild)")
+    SPOUSE = "spouse", _("The spouse")
+    GUARDIAN = "guardian", _("The legal guardian")
+    MANDATARY = "mandatary", _("A person authorised by one of them")
+    OTHER = "other", _("Another person")
+
+
+class DocumentStatus(models.TextChoices):
+    VALID = "valid", _("Authentic and current")
+    SUPERSEDED = "superseded", _("Authentic, but superseded: the act has changed since")
+    REVOKED = "revoked", _("Revoked")

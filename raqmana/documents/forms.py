@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .constants import ACT_KIND_OF, DocumentKind, RequesterRelation
+
+
+class ActLookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("The act's IDCS, or its reference (office code/year/number)"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+
+
+class IssueForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"))
+    requester_name = forms.CharField(label=_("Requester's full name"), max_length=200)
+    requester_document = forms.CharField(label=_("Requester's identity document number"), max_length=40)
+    requester_relation = forms.ChoiceField(label=_("Requester's relation to the act"), choices=RequesterRelation)
+    mandate_reference = forms.CharField(
+        label=_("Mandate (reference and date), for a person authorised by the holder"), max_length=200, required=False
+    )
+    purpose = forms.CharField(label=_("What is the document for?"), max_length=200)
+    identity_checked = forms.BooleanField(
+        label=_("I have checked the requester's identity document and, for a full copy, the proof of their relation.")
+    )
+
+    def __init__(self, *args, act_kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind.value, kind.label) for kind in DocumentKind if ACT_KIND_OF[kind] == act_kind
+        ]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this document revoked?"), max_length=300)
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code printed on the document"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off", "placeholder": "XXXX-XXXX-XXXX-XXXX"}),
+    )
+
+
+class VerifyFileForm(forms.Form):
+    pdf = forms.FileField(label=_("The PDF you received"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))

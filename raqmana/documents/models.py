@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.civil_status.models import Act
+from raqmana.territories.models import CivilStatusOffice
+from raqmana.territories.scoping import ScopedQuerySet
+
+from .constants import DocumentKind, RequesterRelation
+
+
+def documents_storage():
+    return storages["documents"]
+
+
+class IssuedDocument(models.Model):
+    """A signed document drawn from an act, as issued: what it certifies, to whom, why, and the PDF's hash.
+
+    Never deleted nor changed after issue, except to record its revocation. Its verification code is the
+    unguessable key printed in the QR code; the number is the issuing office's yearly sequence.
+    """
+
+    kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
+    act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="issued_documents")
+    office = models.ForeignKey(
+        CivilStatusOffice, verbose_name=_("issuing office"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    verification_code = models.CharField(_("verification code"), max_length=16, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester's account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requested_documents",
+    )
+    requester_name = models.CharField(_("requester's full name"), max_length=200)
+    requester_document = models.CharField(_("requester's identity document number"), max_length=40, blank=True)
+    requester_relation = models.CharField(
+        _("requester's relation to the act"), max_length=16, choices=RequesterRelation.choices
+    )
+    mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    content = models.JSONField(_("certified content"))
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, unique=True)
+    pdf = models.FileField(_("PDF"), storage=documents_storage, upload_to="issued/%Y/%m/")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revocation_reason = models.CharField(_("why it was revoked"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_territory_field = "office__territory"
+    scope_office_field = "office"
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "number"], name="one_document_number_per_office_year")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def reference(self):
+        return f"{self.office.code}/{self.year}/{self.number}"
+
+
+class DocumentSequence(models.Model):
+    """The last document number an office gave in a year."""
+
+    office = models.ForeignKey(CivilStatusOffice, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_document_sequence_per_office_year")]
+
+    def __str__(self):
+        return f"{self.office_id}/{self.year}: {self.last_number}"

@@ -1,0 +1,95 @@
+"""Reads of issued documents: the issuing offices' (scoped), the public verification's (by code or by file),
+and the national lookup of an act to issue from."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from raqmana.audit.services import record
+from raqmana.civil_status.idcs import is_valid_idcs
+from raqmana.civil_status.models import Act
+from raqmana.civil_status.services import roles_at_office
+
+from .constants import COUNTER_ROLES, VERIFICATION_ALPHABET, VERIFICATION_CODE_LENGTH, DocumentStatus
+from .models import IssuedDocument
+from .signing import SealCheck, check_seal
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def documents_visible_to(user):
+    return IssuedDocument.objects.visible_to(user).select_related("act__office", "office")
+
+
+def open_pdf(user, document):
+    """The sealed PDF of a document the user may see (documents_visible_to); the read is logged."""
+    record(actor=user, action="document.read", target=document, office=document.office)
+    return document.pdf.open("rb")
+
+
+def act_for_issuance(user, office, reference, *, reason):
+    """The signed act an agent issues from, anywhere in the national register, found only by its exact
+    reference (office code/year/number) or IDCS, which the requester brings: no browsing other offices'
+    registers. The read is logged. Returns None when nothing matches."""
+    if not roles_at_office(user, office) & COUNTER_ROLES:
+        return None
+    reference = (reference or "").strip().replace(" ", "")
+    acts = Act.objects.signed().select_related("office", "birth_place", "death_place")
+    if is_valid_idcs(reference):
+        act = acts.filter(idcs=reference).first()
+    else:
+        office_code, _slash, rest = reference.rpartition("/")
+        office_code, _slash, year = office_code.rpartition("/") if office_code else ("", "", "")
+        year, number = (year or "").strip(), rest.strip()
+        if not (office_code and year.isdigit() and number.isdigit()):
+            raise ValidationError(_("Give the act's IDCS, or its reference as office code/year/number."))
+        act = acts.filter(office__code=office_code, year=int(year), number=int(number)).first()
+    if act is not None:
+        record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    return act
+
+
+def normalise_code(typed):
+    return "".join(character for character in (typed or "").upper() if character.isalnum())
+
+
+def document_by_code(typed):
+    code = normalise_code(typed)
+    if len(code) != VERIFICATION_CODE_LENGTH or set(code) - set(VERIFICATION_ALPHABET):
+        return None
+    return IssuedDocument.objects.select_related("office", "act").filter(verification_code=code).first()
+
+
+def status_of(document):
+    """(status, since): revoked; superseded from the first mention recorded on the act after the issue; valid."""
+    if document.revoked_at:
+        return DocumentStatus.REVOKED, document.revoked_at
+    later = document.act.mentions.filter(recorded_at__gt=document.issued_at).order_by("recorded_at").first()
+    if later is not None:
+        return DocumentStatus.SUPERSEDED, later.recorded_at
+    return DocumentStatus.VALID, None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """An uploaded PDF against the records: the issued document with the same bytes, if any, and its seal."""
+
+    document: IssuedDocument | None
+    seal: SealCheck
+
+    @property
+    def authentic(self):
+        return self.document is not None and self.seal.valid
+
+
+def check_file(data):
+    """Byte-for-byte: the SHA-256 must be that of an issued document; the seal must validate on its own."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB: it is not a document issued here."))
+    if not data.startswith(b"%PDF-"):
+        raise ValidationError(_("The file is not a PDF."))
+    digest = hashlib.sha256(data).hexdigest()
+    document = IssuedDocument.objects.select_related("office", "act").filter(sha256=digest).first()
+    return FileCheck(document=document, seal=check_seal(data))

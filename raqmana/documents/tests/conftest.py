@@ -1,0 +1,31 @@
+import pytest
+from django.core.cache import cache
+
+from raqmana.accounts.constants import Role
+from raqmana.accounts.services import grant_role
+from raqmana.accounts.tests.factories import UserFactory
+from raqmana.civil_status.constants import ActKind
+from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.documents.constants import RequesterRelation
+from raqmana.territories.models import CivilStatusOffice
+
+HOLDER = {"name": "يوسف العلوي", "document": "AB123456", "relation": RequesterRelation.HOLDER}
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def birth_act(temara_office, agent, officer, birth_data):
+    return sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
+
+
+@pytest.fixture
+def agadir_agent():
+    """An agent of another office, far from the act's: copies are issued from any office."""
+    office = CivilStatusOffice.objects.filter(territory__name_fr__icontains="Agadir").order_by("pk").first()
+    user = UserFactory(full_name="Hassan Ait Ali")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
+    return user, office

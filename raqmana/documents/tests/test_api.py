@@ -1,0 +1,59 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from raqmana.documents.constants import DocumentKind
+from raqmana.documents.models import IssuedDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def issue_payload(office, birth_act, **changes):
+    return {
+        "office_code": office.code,
+        "act": birth_act.reference,
+        "kind": DocumentKind.BIRTH_EXTRACT,
+        "requester_name": "Fatima Bennani",
+        "requester_document": "BE998877",
+        "requester_relation": "other",
+        "purpose": "Inscription scolaire",
+        "identity_checked": True,
+        **changes,
+    }
+
+
+def test_a_counter_agent_issues_through_the_api_and_anyone_verifies(verified_client, client, birth_act, agadir_agent):
+    agent, office = agadir_agent
+    api = verified_client(agent)
+    issued = api.post("/api/documents/", issue_payload(office, birth_act), content_type="application/json")
+    assert issued.status_code == 201, issued.content
+    body = issued.json()
+    assert body["reference"].startswith(office.code) and body["verification_url"].endswith(
+        f"{body['verification_code']}/"
+    )
+    pdf = b"".join(api.get(f"/api/documents/{body['id']}/pdf").streaming_content)
+
+    client.logout()
+    verified = client.get(f"/api/documents/verify/{body['verification_code']}").json()
+    assert verified["status"] == "valid" and verified["reference"] == body["reference"]
+    assert "Inscription scolaire" not in str(verified)
+    checked = client.post("/api/documents/verify", {"pdf": SimpleUploadedFile("d.pdf", pdf)}).json()
+    assert checked["authentic"] and checked["seal"]["trusted"] and checked["document"]["kind"] == "birth_extract"
+    forged = client.post("/api/documents/verify", {"pdf": SimpleUploadedFile("d.pdf", pdf.replace(b"1/", b"2/", 1))})
+    assert not forged.json()["authentic"]
+
+
+def test_the_api_refuses_what_the_counter_refuses(verified_client, birth_act, agent, temara_office):
+    api = verified_client(agent)
+    full_copy_to_stranger = issue_payload(temara_office, birth_act, kind=DocumentKind.BIRTH_FULL_COPY)
+    refused = api.post("/api/documents/", full_copy_to_stranger, content_type="application/json")
+    assert refused.status_code == 422 and "requester_relation" in refused.json()["detail"]
+    unchecked = issue_payload(temara_office, birth_act, identity_checked=False)
+    assert api.post("/api/documents/", unchecked, content_type="application/json").status_code == 422
+    unknown = issue_payload(temara_office, birth_act, act=f"{temara_office.code}/1990/4")
+    assert api.post("/api/documents/", unknown, content_type="application/json").status_code == 404
+    assert not IssuedDocument.objects.exists()
+
+
+def test_verification_by_api_is_rate_limited(client, db):
+    statuses = [client.get("/api/documents/verify/ABCDEFGHJKLMNPQR").status_code for _ in range(31)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429

@@ -1,0 +1,128 @@
+"""Issuing a document: who may have which copy, the sealed PDF, its record, its number."""
+
+import hashlib
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from raqmana.accounts.tests.factories import UserFactory
+from raqmana.audit.models import AuditEvent
+from raqmana.civil_status.constants import AuthorityKind, MentionKind
+from raqmana.civil_status.services import record_mention
+from raqmana.documents.constants import DocumentKind, DocumentStatus, RequesterRelation
+from raqmana.documents.selectors import check_file, status_of
+from raqmana.documents.services import issue_at_counter, revoke_document, verification_url
+from raqmana.documents.signing import check_seal
+from raqmana.documents.tests.conftest import HOLDER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_any_office_issues_a_sealed_extract_of_any_act(birth_act, agadir_agent):
+    agent, office = agadir_agent
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_EXTRACT, office=office, by=agent, requester=HOLDER, purpose="Passport"
+    )
+    pdf = document.pdf.read()
+    assert pdf.startswith(b"%PDF-") and hashlib.sha256(pdf).hexdigest() == document.sha256
+    assert (document.year, document.number, document.office) == (document.issued_at.year, 1, office)
+    seal = check_seal(pdf)
+    assert seal.valid and office.code in seal.signer
+    rows = {row["label"][1]: [value["text"] for value in row["values"]] for row in document.content["rows"]}
+    assert rows["Prénom"] == ["يوسف", "Youssef", "ⵢⵓⵙⴼ"]
+    assert rows["N° de l'acte"] == [f"{birth_act.number}/{birth_act.year}"]
+    assert "Déclarant" not in rows  # an extract does not name the declarant; a full copy does
+    assert check_file(pdf).authentic
+    event = AuditEvent.objects.get(action="document.issued")
+    assert event.office == office and event.details["act"] == birth_act.reference
+
+
+def test_the_pdf_validates_in_poppler_too(birth_act, agent, temara_office):
+    if not shutil.which("pdfsig"):
+        pytest.skip("poppler's pdfsig is not installed (apt-get install poppler-utils)")
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
+    )
+    report = subprocess.run(["pdfsig", document.pdf.path], capture_output=True, text=True, check=True).stdout
+    assert "Signature is Valid." in report and "Total document signed" in report
+
+
+@pytest.mark.parametrize(
+    ("kind", "relation", "mandate", "allowed"),
+    [
+        (DocumentKind.BIRTH_EXTRACT, RequesterRelation.OTHER, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.HOLDER, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.ASCENDANT, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.DESCENDANT, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.SPOUSE, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.GUARDIAN, "", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.MANDATARY, "Procuration 55/2026 du 02/11/2026", True),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.MANDATARY, "", False),
+        (DocumentKind.BIRTH_FULL_COPY, RequesterRelation.OTHER, "", False),
+        (DocumentKind.DEATH_FULL_COPY, RequesterRelation.HOLDER, "", False),
+        (DocumentKind.DEATH_FULL_COPY, RequesterRelation.DESCENDANT, "", True),
+    ],
+)
+def test_who_may_receive_which_copy(kind, relation, mandate, allowed):
+    from raqmana.documents.rules import check_copy_requester
+
+    if allowed:
+        check_copy_requester(kind, relation, mandate)
+    else:
+        with pytest.raises(ValidationError):
+            check_copy_requester(kind, relation, mandate)
+
+
+def test_a_full_copy_is_refused_to_a_stranger_and_nothing_is_issued(birth_act, agent, temara_office):
+    stranger = {"name": "Someone", "relation": RequesterRelation.OTHER}
+    with pytest.raises(ValidationError) as refused:
+        issue_at_counter(
+            birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=stranger, purpose="x"
+        )
+    assert "requester_relation" in refused.value.message_dict
+    assert not birth_act.issued_documents.exists()
+
+
+def test_only_counter_agents_of_the_issuing_office_issue(birth_act, temara_office):
+    with pytest.raises(PermissionDenied):
+        issue_at_counter(
+            birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=UserFactory(), requester=HOLDER, purpose="x"
+        )
+
+
+def test_a_later_mention_supersedes_and_revocation_revokes(birth_act, agent, officer, temara_office):
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Work"
+    )
+    assert status_of(document) == (DocumentStatus.VALID, None)
+    record_mention(
+        birth_act,
+        kind=MentionKind.MARRIAGE,
+        authority_kind=AuthorityKind.ADOUL,
+        authority_name="قسم قضاء الأسرة بتمارة",
+        reference_number="123/2026",
+        decided_on=date(2026, 11, 1),
+        legal_basis="Code de la famille",
+        text_ar="تزوج بتاريخ 01/11/2026",
+        by=officer,
+    )
+    status, since = status_of(document)
+    assert status == DocumentStatus.SUPERSEDED and since is not None
+    with pytest.raises(PermissionDenied):
+        revoke_document(document, by=agent, reason="Issued in error")
+    revoke_document(document, by=officer, reason="Issued in error")
+    assert status_of(document)[0] == DocumentStatus.REVOKED
+
+
+def test_the_printed_qr_code_reads_back_as_the_verification_address(birth_act, agent, temara_office, tmp_path):
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("pdftoppm and zbarimg are not installed (apt-get install poppler-utils zbar-tools)")
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Bank"
+    )
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", document.pdf.path, tmp_path / "page"], check=True)
+    decoded = subprocess.run(["zbarimg", "-q", "--raw", tmp_path / "page.png"], capture_output=True, text=True).stdout
+    assert decoded.strip() == verification_url(document.verification_code)

@@ -1,0 +1,108 @@
+"""Production key stores: an office's PKCS#12 file, and a PKCS#11 token (SoftHSM2 standing in for an HSM)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from raqmana.documents import pki
+from raqmana.documents.constants import DocumentKind
+from raqmana.documents.selectors import check_file
+from raqmana.documents.services import issue_at_counter
+from raqmana.documents.tests.conftest import HOLDER
+
+pytestmark = pytest.mark.django_db
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.fixture
+def national_ca(tmp_path, settings):
+    """A CA standing for the national one: its certificate is the deployment's trust root."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = pki._certificate(
+        pki._name("Test national CA"), key.public_key(), pki._name("Test national CA"), key, is_ca=True
+    )
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    settings.RAQMANA_SIGNING_TRUST_ROOTS = str(roots)
+    return certificate, key
+
+
+def office_certificate(office, public_key, national_ca):
+    ca_certificate, ca_key = national_ca
+    subject = pki._name(f"{office.name_fr} ({office.code})")
+    return pki._certificate(subject, public_key, ca_certificate.subject, ca_key, is_ca=False)
+
+
+def issue_and_check(birth_act, agent, office):
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_EXTRACT, office=office, by=agent, requester=HOLDER, purpose="Test"
+    )
+    check = check_file(document.pdf.read())
+    assert check.authentic, check.seal
+    return check
+
+
+def test_an_office_signs_with_its_pkcs12_file(tmp_path, settings, national_ca, birth_act, agent, temara_office):
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = office_certificate(temara_office, key.public_key(), national_ca)
+    bundle = pkcs12.serialize_key_and_certificates(
+        b"temara", key, certificate, [national_ca[0]], serialization.BestAvailableEncryption(b"secret")
+    )
+    (tmp_path / f"{temara_office.code}.p12").write_bytes(bundle)
+    settings.RAQMANA_SIGNING_BACKEND = "pkcs12"
+    settings.RAQMANA_PKCS12_DIR = str(tmp_path)
+    settings.RAQMANA_PKCS12_PASSPHRASE = "secret"
+    check = issue_and_check(birth_act, agent, temara_office)
+    assert temara_office.code in check.seal.signer
+
+
+def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca, birth_act, agent, temara_office):
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
+    )
+    settings.RAQMANA_SIGNING_BACKEND = "pkcs12"
+    seal = check_file(document.pdf.read()).seal
+    assert seal.intact and not seal.trusted
+
+
+@pytest.mark.skipif(
+    not SOFTHSM.exists() or not shutil.which("softhsm2-util"),
+    reason="SoftHSM2 is not installed (apt-get install softhsm2)",
+)
+def test_an_office_signs_with_a_pkcs11_token(
+    tmp_path, monkeypatch, settings, national_ca, birth_act, agent, temara_office
+):
+    import pkcs11
+    from pkcs11 import Attribute, KeyType
+    from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+    from pkcs11.util.x509 import decode_x509_certificate
+
+    (tmp_path / "tokens").mkdir()
+    (tmp_path / "softhsm2.conf").write_text(
+        f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n"
+    )
+    monkeypatch.setenv("SOFTHSM2_CONF", str(tmp_path / "softhsm2.conf"))
+    init = ["softhsm2-util", "--init-token", "--free", "--label", "raqmana-test", "--pin", "1234", "--so-pin", "5678"]
+    subprocess.run(init, check=True, capture_output=True)
+    token = pkcs11.lib(str(SOFTHSM)).get_token(token_label="raqmana-test")
+    with token.open(rw=True, user_pin="1234") as session:
+        curve = session.create_domain_parameters(
+            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
+        )
+        public, _private = curve.generate_keypair(store=True, label=temara_office.code)
+        public_key = serialization.load_der_public_key(encode_ec_public_key(public))
+        certificate = office_certificate(temara_office, public_key, national_ca)
+        stored = decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER))
+        stored.update({Attribute.LABEL: temara_office.code, Attribute.TOKEN: True})
+        session.create_object(stored)
+    settings.RAQMANA_SIGNING_BACKEND = "pkcs11"
+    settings.RAQMANA_PKCS11_MODULE = str(SOFTHSM)
+    settings.RAQMANA_PKCS11_TOKEN = "raqmana-test"
+    settings.RAQMANA_PKCS11_PIN = "1234"
+    check = issue_and_check(birth_act, agent, temara_office)
+    assert temara_office.code in check.seal.signer
