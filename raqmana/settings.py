@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "raqmana.territories",
     "raqmana.accounts",
     "raqmana.audit",
+    "raqmana.notifications",
+    "raqmana.payments",
     "raqmana.documents",
 ]
 
@@ -228,6 +230,20 @@ RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client 
 RATELIMIT_VIEW = "raqmana.core.views.rate_limited"
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (["django_ratelimit.E003"] if DEBUG or TESTING else [])
+
+# Online payment: the dotted path of a provider class (raqmana/payments/providers.py). Development and tests use
+# the simulated gateway; production has none until a real one is configured, and orders are then paid at the counter.
+RAQMANA_PAYMENT_PROVIDER = os.environ.get(
+    "RAQMANA_PAYMENT_PROVIDER", "raqmana.payments.providers.SimulatedProvider" if DEBUG or TESTING else ""
+)
+
+# SMS (raqmana/notifications/sms.py): the console in development, none in production unless configured.
+RAQMANA_SMS_PROVIDER = os.environ.get(
+    "RAQMANA_SMS_PROVIDER", "raqmana.notifications.sms.ConsoleSms" if DEBUG or TESTING else ""
+)
+RAQMANA_SMS_URL = os.environ.get("RAQMANA_SMS_URL", "")
+RAQMANA_SMS_TOKEN = os.environ.get("RAQMANA_SMS_TOKEN", "")
+RAQMANA_SMS_SENDER = os.environ.get("RAQMANA_SMS_SENDER", "Raqmana")
 
 # Background work through django.tasks: in-process under tests, the database worker by default,
 # Celery on the broker when TASKS_BACKEND=celery.

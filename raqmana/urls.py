@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("raqmana.accounts.urls")),
     path("civil-status/", include("raqmana.civil_status.urls")),
     path("documents/", include("raqmana.documents.urls")),
+    path("payments/", include("raqmana.payments.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 
 from raqmana.core.api_errors import refuse
+from raqmana.core.uploads import MAX_UPLOAD_BYTES
 from raqmana.territories.models import CivilStatusOffice
 
 from . import selectors, services
@@ -108,7 +109,7 @@ def verify(request, code: str):
 @router.post("/verify", response=FileCheckOut, throttle=[AnonRateThrottle(UPLOAD_RATE)])
 def verify_file(request, pdf: File[UploadedFile]):
     """Public: is this PDF, byte for byte, a document issued here, and does its seal validate?"""
-    if pdf.size > selectors.MAX_UPLOAD_BYTES:
+    if pdf.size > MAX_UPLOAD_BYTES:
         raise HttpError(413, "The file is larger than 5 MB: it is not a document issued here.")
     try:
         check = selectors.check_file(pdf.read())

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "raqmana.documents"
     verbose_name = _("Issued documents")
+
+    def ready(self):
+        from raqmana.payments.services import when_paid
+
+        from .services import order_paid
+
+        when_paid("documents.documentorder", order_paid)

@@ -47,3 +47,20 @@ class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Authentic and current")
     SUPERSEDED = "superseded", _("Authentic, but superseded: the act has changed since")
     REVOKED = "revoked", _("Revoked")
+
+
+class OrderState(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    AWAITING_CHECK = "awaiting_check", _("Awaiting the office's check")
+    ISSUED = "issued", _("Issued")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ORDER_TRANSITIONS = {
+    OrderState.AWAITING_PAYMENT: {OrderState.AWAITING_CHECK, OrderState.ISSUED, OrderState.CANCELLED},
+    OrderState.AWAITING_CHECK: {OrderState.ISSUED, OrderState.REFUSED},
+    OrderState.ISSUED: set(),
+    OrderState.REFUSED: set(),
+    OrderState.CANCELLED: set(),
+}

@@ -46,3 +46,35 @@ class VerifyCodeForm(forms.Form):
 
 class VerifyFileForm(forms.Form):
     pdf = forms.FileField(label=_("The PDF you received"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+
+
+class OrderLookupForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind)
+    reference = forms.CharField(
+        label=_("The act's IDCS, or its reference (office code/year/number)"),
+        help_text=_("On your family booklet or on an earlier extract."),
+        max_length=60,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
+    event_date = forms.DateField(
+        label=_("Date of birth (date of death for a death act)"),
+        help_text=_("It must match the act: this keeps others from reaching acts by trying numbers."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class OrderForm(forms.Form):
+    requester_relation = forms.ChoiceField(label=_("You are"), choices=RequesterRelation)
+    mandate_reference = forms.CharField(
+        label=_("Mandate (reference and date), for a person authorised by the holder"), max_length=200, required=False
+    )
+    purpose = forms.CharField(label=_("What is the document for?"), max_length=200)
+    proof = forms.FileField(
+        label=_("Your identity document and the proof of your relation (PDF, JPEG or PNG, 5 MB at most)"),
+        required=False,
+        help_text=_("Needed for a full copy: the office that keeps the act checks it before issuing."),
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the order refused?"), max_length=300)

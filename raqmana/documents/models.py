@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
+from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice
 from raqmana.territories.scoping import ScopedQuerySet
 
-from .constants import DocumentKind, RequesterRelation
+from .constants import DocumentKind, OrderState, RequesterRelation
 
 
 def documents_storage():
@@ -99,3 +100,58 @@ class DocumentSequence(models.Model):
 
     def __str__(self):
         return f"{self.office_id}/{self.year}: {self.last_number}"
+
+
+class DocumentOrder(models.Model):
+    """A citizen's online request for a document from an act: paid, then issued at once or after the check of
+    an agent of the office that keeps the act."""
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="document_orders"
+    )
+    act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField(_("document"), max_length=24, choices=DocumentKind.choices)
+    requester_relation = models.CharField(
+        _("requester's relation to the act"), max_length=16, choices=RequesterRelation.choices
+    )
+    mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    proof = models.FileField(
+        _("proof of identity and relation"), storage=documents_storage, upload_to="proofs/%Y/%m/", blank=True
+    )
+    state = models.CharField(_("state"), max_length=20, choices=OrderState.choices, default=OrderState.AWAITING_PAYMENT)
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.OneToOneField(
+        IssuedDocument, verbose_name=_("document"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
+    refusal_reason = models.CharField(_("why it was refused"), max_length=300, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_territory_field = "act__office__territory"
+    scope_office_field = "act__office"
+
+    class Meta:
+        verbose_name = _("document order")
+        verbose_name_plural = _("document orders")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.act.reference} ({self.get_state_display()})"
+
+
+class OrderTransition(models.Model):
+    order = models.ForeignKey(DocumentOrder, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=OrderState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_state} → {self.to_state}"

@@ -37,3 +37,10 @@ def check_copy_requester(kind, relation, mandate_reference=""):
                 )
             }
         )
+
+
+def issued_without_check(kind):
+    """Law 36-21 on civil status (copies of acts): an extract may be issued to anyone, so an extract ordered
+    online is issued as soon as it is paid. A full copy is restricted to the holder and their family, so an
+    agent of the office that keeps the act first checks the requester's proof of identity and relation."""
+    return kind not in FULL_COPIES

@@ -8,15 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
+from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.services import roles_at_office
+from raqmana.core.uploads import check_upload
 
-from .constants import COUNTER_ROLES, VERIFICATION_ALPHABET, VERIFICATION_CODE_LENGTH, DocumentStatus
-from .models import IssuedDocument
+from .constants import COUNTER_ROLES, VERIFICATION_ALPHABET, VERIFICATION_CODE_LENGTH, DocumentStatus, OrderState
+from .models import DocumentOrder, IssuedDocument
 from .signing import SealCheck, check_seal
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+PDF_ONLY = {"application/pdf": "pdf"}
 
 
 def documents_visible_to(user):
@@ -29,26 +31,59 @@ def open_pdf(user, document):
     return document.pdf.open("rb")
 
 
+def act_for_order(citizen, reference, event_date, *, reason):
+    """The act a citizen orders from: its IDCS or reference, and its date (birth, or death for a death act),
+    must both match, so that nobody reaches an act by trying numbers. The read is logged."""
+    act = _act_by_reference(reference)
+    if act is None or (act.death_date if act.kind == ActKind.DEATH else act.birth_date) != event_date:
+        return None
+    record(actor=citizen, action="act.read", target=act, reason=reason, office=act.office)
+    return act
+
+
+def orders_of(citizen):
+    return citizen.document_orders.select_related("act__office", "payment", "document")
+
+
+def orders_to_check(user):
+    """Full copies ordered from the acts of the user's offices, waiting for their check."""
+    return (
+        DocumentOrder.objects.visible_to(user, roles=COUNTER_ROLES)
+        .filter(state=OrderState.AWAITING_CHECK)
+        .select_related("act__office", "citizen")
+        .order_by("created_at")
+    )
+
+
+def open_proof(user, order):
+    record(actor=user, action="document_order.proof_read", target=order, office=order.act.office)
+    return order.proof.open("rb")
+
+
 def act_for_issuance(user, office, reference, *, reason):
     """The signed act an agent issues from, anywhere in the national register, found only by its exact
     reference (office code/year/number) or IDCS, which the requester brings: no browsing other offices'
     registers. The read is logged. Returns None when nothing matches."""
     if not roles_at_office(user, office) & COUNTER_ROLES:
         return None
-    reference = (reference or "").strip().replace(" ", "")
-    acts = Act.objects.signed().select_related("office", "birth_place", "death_place")
-    if is_valid_idcs(reference):
-        act = acts.filter(idcs=reference).first()
-    else:
-        office_code, _slash, rest = reference.rpartition("/")
-        office_code, _slash, year = office_code.rpartition("/") if office_code else ("", "", "")
-        year, number = (year or "").strip(), rest.strip()
-        if not (office_code and year.isdigit() and number.isdigit()):
-            raise ValidationError(_("Give the act's IDCS, or its reference as office code/year/number."))
-        act = acts.filter(office__code=office_code, year=int(year), number=int(number)).first()
+    act = _act_by_reference(reference)
     if act is not None:
         record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
     return act
+
+
+def _act_by_reference(reference):
+    """The signed act with this IDCS or reference (office code/year/number), or None; ValidationError for a
+    reference that is neither."""
+    reference = (reference or "").strip().replace(" ", "")
+    acts = Act.objects.signed().select_related("office", "birth_place", "death_place")
+    if is_valid_idcs(reference):
+        return acts.filter(idcs=reference).first()
+    office_code, _slash, number = reference.rpartition("/")
+    office_code, _slash, year = office_code.rpartition("/") if office_code else ("", "", "")
+    if not (office_code and year.isdigit() and number.isdigit()):
+        raise ValidationError(_("Give the act's IDCS, or its reference as office code/year/number."))
+    return acts.filter(office__code=office_code, year=int(year), number=int(number)).first()
 
 
 def normalise_code(typed):
@@ -86,10 +121,7 @@ class FileCheck:
 
 def check_file(data):
     """Byte-for-byte: the SHA-256 must be that of an issued document; the seal must validate on its own."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is larger than 5 MB: it is not a document issued here."))
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError(_("The file is not a PDF."))
+    check_upload(data, allowed=PDF_ONLY)
     digest = hashlib.sha256(data).hexdigest()
     document = IssuedDocument.objects.select_related("office", "act").filter(sha256=digest).first()
     return FileCheck(document=document, seal=check_seal(data))

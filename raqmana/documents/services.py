@@ -9,27 +9,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from raqmana.accounts.constants import Role
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActState
 from raqmana.civil_status.services import roles_at_office
+from raqmana.core.uploads import check_upload
+from raqmana.core.workflow import move
+from raqmana.notifications.services import notify
+from raqmana.payments import services as payment_services
 from raqmana.territories.models import Territory
 
 from . import rules
 from .constants import (
     ACT_KIND_OF,
     COUNTER_ROLES,
+    ORDER_TRANSITIONS,
     TITLES,
     VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
+    OrderState,
 )
 from .content import certified_content
-from .models import DocumentSequence, IssuedDocument
+from .models import DocumentOrder, DocumentSequence, IssuedDocument, OrderTransition
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
 
@@ -166,3 +173,152 @@ def _issuance_lines(document, calendar, url):
         "code": isolate(format_code(document.verification_code)),
         "verify_url": isolate(url),
     }
+
+
+@transaction.atomic
+def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, proof=None):
+    """A citizen orders a document from an act found by its IDCS or reference and its date (selectors.
+    act_for_order). Full copies carry the proof an agent will check. Returns the order, awaiting payment."""
+    kind = DocumentKind(kind)
+    if ACT_KIND_OF[kind] != act.kind:
+        raise ValidationError({"kind": _("This document is not drawn from this kind of act.")})
+    if not purpose.strip():
+        raise ValidationError({"purpose": _("Say what the document is for.")})
+    rules.check_copy_requester(kind, relation, mandate_reference)
+    extension = None
+    if not rules.issued_without_check(kind):
+        if proof is None:
+            raise ValidationError({"proof": _("Attach your identity document and the proof of your relation.")})
+        extension = check_upload(proof.read())
+        proof.seek(0)
+    order = DocumentOrder(
+        citizen=citizen,
+        act=act,
+        kind=kind,
+        requester_relation=relation,
+        mandate_reference=mandate_reference.strip(),
+        purpose=purpose.strip(),
+    )
+    order.save()
+    if extension:
+        order.proof.save(f"order-{order.pk}.{extension}", proof, save=False)
+    OrderTransition.objects.create(order=order, from_state="", to_state=OrderState.AWAITING_PAYMENT, by=citizen)
+    order.payment = payment_services.create_payment(
+        citizen,
+        kind.value,
+        description=f"{kind.label} — {act.reference}",
+        for_object=order,
+        return_url=reverse("documents:order", args=[order.pk]),
+    )
+    order.save(update_fields=["proof", "payment"])
+    record(actor=citizen, action="document_order.placed", target=order, office=act.office, reason=order.purpose)
+    return order
+
+
+def order_paid(payment):
+    """The payment of an order arrived: an extract is issued at once, a full copy waits for the office's check."""
+    order = DocumentOrder.objects.select_for_update().select_related("act__office", "citizen").get(pk=payment.for_id)
+    if order.state != OrderState.AWAITING_PAYMENT:
+        return
+    if rules.issued_without_check(order.kind):
+        _issue_order(order, by=None)
+    else:
+        _move_order(order, OrderState.AWAITING_CHECK, by=None)
+        order.save(update_fields=["state"])
+        _tell_citizen(order)
+
+
+@transaction.atomic
+def approve_order(order, *, by):
+    """An agent of the office keeping the act has checked the proof: the document is issued and sealed."""
+    _require_counter_role(by, order.act.office)
+    if order.state != OrderState.AWAITING_CHECK:
+        raise ValidationError(_("This order is not waiting for a check."))
+    return _issue_order(order, by=by)
+
+
+@transaction.atomic
+def refuse_order(order, *, by, reason):
+    """The proof does not show a right to the document: the order is refused, with its reason, and refunded."""
+    _require_counter_role(by, order.act.office)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is refused.")})
+    _move_order(order, OrderState.REFUSED, by=by, reason=reason)
+    order.refusal_reason = reason.strip()
+    order.save(update_fields=["state", "refusal_reason"])
+    payment_services.refund(order.payment, by=by, reason=reason)
+    record(actor=by, action="document_order.refused", target=order, office=order.act.office, reason=reason)
+    _tell_citizen(order)
+    return order
+
+
+@transaction.atomic
+def cancel_order(order, *, by):
+    if order.citizen_id != by.pk:
+        raise PermissionDenied
+    _move_order(order, OrderState.CANCELLED, by=by)
+    order.save(update_fields=["state"])
+    payment_services.cancel(order.payment, by=by)
+    return order
+
+
+def _issue_order(order, *, by):
+    citizen = order.citizen
+    order.document = issue_document(
+        order.act,
+        order.kind,
+        office=order.act.office,
+        issued_by=by,
+        requester={
+            "name": citizen.full_name,
+            "relation": order.requester_relation,
+            "mandate": order.mandate_reference,
+        },
+        purpose=order.purpose,
+        account=citizen,
+    )
+    _move_order(order, OrderState.ISSUED, by=by)
+    order.save(update_fields=["document", "state"])
+    _tell_citizen(order)
+    return order
+
+
+def _require_counter_role(user, office):
+    if not roles_at_office(user, office) & COUNTER_ROLES:
+        raise PermissionDenied(_("Only the agents of the office that keeps the act check its orders."))
+
+
+def _move_order(order, to_state, *, by, reason=""):
+    move(
+        order,
+        to_state,
+        states=OrderState,
+        transitions=ORDER_TRANSITIONS,
+        log=OrderTransition,
+        link="order",
+        by=by,
+        reason=reason,
+        refused=_("An order cannot go from “%(from)s” to “%(to)s”."),
+    )
+
+
+ORDER_MESSAGES = {
+    OrderState.AWAITING_CHECK: gettext_lazy(
+        "Your payment is received. The office that keeps the act checks your proof; "
+        "you will be told as soon as it decides."
+    ),
+    OrderState.ISSUED: gettext_lazy("Your document is ready. Download it from your account: %(url)s"),
+    OrderState.REFUSED: gettext_lazy("Your order was refused: %(reason)s. The payment is refunded."),
+}
+
+
+def _tell_citizen(order):
+    citizen = order.citizen
+    url = settings.RAQMANA_PUBLIC_URL + reverse("documents:order", args=[order.pk])
+    with translation.override(citizen.preferred_language):
+        subject = _("Raqmana: %(document)s — %(state)s") % {
+            "document": order.get_kind_display(),
+            "state": order.get_state_display(),
+        }
+        body = str(ORDER_MESSAGES[order.state]) % {"url": url, "reason": order.refusal_reason}
+    notify(citizen, subject, body)

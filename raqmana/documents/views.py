@@ -10,10 +10,21 @@ from django_ratelimit.decorators import ratelimit
 
 from raqmana.accounts.constants import Role
 from raqmana.civil_status.services import roles_at_office
+from raqmana.core.uploads import MAX_UPLOAD_BYTES
+from raqmana.payments import services as payment_services
 
 from . import selectors, services
-from .constants import COUNTER_ROLES
-from .forms import ActLookupForm, IssueForm, RevokeForm, VerifyCodeForm, VerifyFileForm
+from .constants import ACT_KIND_OF, COUNTER_ROLES, DocumentKind, OrderState
+from .forms import (
+    ActLookupForm,
+    IssueForm,
+    OrderForm,
+    OrderLookupForm,
+    RefuseForm,
+    RevokeForm,
+    VerifyCodeForm,
+    VerifyFileForm,
+)
 
 ISSUING_READ_REASON = gettext_lazy("Extract or copy requested")
 # Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
@@ -134,7 +145,7 @@ def verify_start(request):
     if request.method == "POST" and file_form.is_valid():
         upload = file_form.cleaned_data["pdf"]
         try:
-            if upload.size > selectors.MAX_UPLOAD_BYTES:
+            if upload.size > MAX_UPLOAD_BYTES:
                 raise ValidationError(_("The file is larger than 5 MB: it is not a document issued here."))
             file_check = selectors.check_file(upload.read())
         except ValidationError as error:
@@ -162,3 +173,133 @@ def _public_view(document):
         "since": since,
         "code": services.format_code(document.verification_code),
     }
+
+
+ORDER_READ_REASON = gettext_lazy("Online order of a document")
+
+
+@login_required
+def order_new(request):
+    """A citizen orders a document from any act of the national register; then pays."""
+    lookup = OrderLookupForm(request.GET or None)
+    act, form = None, None
+    if lookup.is_valid():
+        data = lookup.cleaned_data
+        try:
+            act = selectors.act_for_order(request.user, data["reference"], data["event_date"], reason=ORDER_READ_REASON)
+        except ValidationError as error:
+            lookup.add_error("reference", error)
+        else:
+            if act is None:
+                lookup.add_error(None, _("No act has this IDCS or reference with this date."))
+            elif ACT_KIND_OF[DocumentKind(data["kind"])] != act.kind:
+                lookup.add_error("kind", _("This document is not drawn from this kind of act."))
+                act = None
+    if act is not None:
+        form = OrderForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                order = services.place_order(
+                    request.user,
+                    act,
+                    lookup.cleaned_data["kind"],
+                    relation=data["requester_relation"],
+                    mandate_reference=data["mandate_reference"],
+                    purpose=data["purpose"],
+                    proof=data["proof"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(payment_services.checkout_url(order.payment))
+    return render(request, "documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
+
+
+@login_required
+def orders(request):
+    return render(request, "documents/orders.html", {"orders": selectors.orders_of(request.user)})
+
+
+def _own_order(request, pk):
+    return get_object_or_404(selectors.orders_of(request.user), pk=pk)
+
+
+@login_required
+def order_detail(request, pk):
+    order = _own_order(request, pk)
+    context = {"order": order, "transitions": order.transitions.all()}
+    if order.document:
+        context["status"], context["since"] = selectors.status_of(order.document)
+    return render(request, "documents/order.html", context)
+
+
+@login_required
+@require_POST
+def order_pay(request, pk):
+    order = _own_order(request, pk)
+    if order.state != OrderState.AWAITING_PAYMENT:
+        return redirect("documents:order", order.pk)
+    return redirect(payment_services.checkout_url(order.payment))
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk):
+    order = _own_order(request, pk)
+    try:
+        services.cancel_order(order, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("documents:order", order.pk)
+
+
+@login_required
+def order_pdf(request, pk):
+    order = _own_order(request, pk)
+    if order.document is None:
+        raise Http404
+    return FileResponse(
+        order.document.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{order.document.verification_code}.pdf",
+    )
+
+
+@login_required
+def checks(request):
+    """The orders for full copies of this office's acts, waiting for an agent's check."""
+    if not _counter_offices(request.user):
+        raise PermissionDenied
+    return render(request, "documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
+
+
+def _order_to_check(request, pk):
+    return get_object_or_404(selectors.orders_to_check(request.user), pk=pk)
+
+
+@login_required
+def check_detail(request, pk):
+    order = _order_to_check(request, pk)
+    refuse_form = RefuseForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "approve":
+                services.approve_order(order, by=request.user)
+                messages.success(request, _("The document is issued; the citizen is told."))
+                return redirect("documents:checks")
+            if refuse_form.is_valid():
+                services.refuse_order(order, by=request.user, reason=refuse_form.cleaned_data["reason"])
+                messages.success(request, _("The order is refused and refunded; the citizen is told."))
+                return redirect("documents:checks")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return render(request, "documents/check.html", {"order": order, "refuse_form": refuse_form})
+
+
+@login_required
+def check_proof(request, pk):
+    order = _order_to_check(request, pk)
+    if not order.proof:
+        raise Http404
+    return FileResponse(selectors.open_proof(request.user, order), filename=order.proof.name.rsplit("/", 1)[-1])

@@ -90,7 +90,7 @@ def test_an_uploaded_file_is_checked_byte_for_byte(client, extract):
     altered = client.post(reverse("documents:verify_start"), {"pdf": SimpleUploadedFile("a.pdf", original + b"\n%x")})
     assert "Not authentic" in altered.text
     not_pdf = client.post(reverse("documents:verify_start"), {"pdf": SimpleUploadedFile("a.pdf", b"GIF89a...")})
-    assert "not a PDF" in not_pdf.text
+    assert "not accepted" in not_pdf.text
 
 
 def test_verification_is_rate_limited(client, extract):

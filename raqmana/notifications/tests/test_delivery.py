@@ -1,0 +1,66 @@
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+
+from raqmana.accounts.tests.factories import UserFactory
+from raqmana.notifications.models import Channel, Notification
+from raqmana.notifications.services import notify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """A local HTTP server standing for the SMS gateway: it records what it receives."""
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(
+                (self.headers["Authorization"], json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            )
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"id": "sms-1"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.RAQMANA_SMS_PROVIDER = "raqmana.notifications.sms.HttpSms"
+    settings.RAQMANA_SMS_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.RAQMANA_SMS_TOKEN = "secret-token"
+    yield received
+    server.shutdown()
+
+
+def test_a_person_is_told_by_email_and_by_sms(sms_gateway, django_capture_on_commit_callbacks):
+    user = UserFactory(phone="0612345678")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user, "Raqmana: document ready", "Download it from your account.")
+    assert mail.outbox[0].to == [user.email] and mail.outbox[0].subject == "Raqmana: document ready"
+    ((authorization, message),) = sms_gateway
+    assert authorization == "Bearer secret-token" and message["to"] == "+212612345678"
+    assert "document ready" in message["text"]
+    assert Notification.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_a_gateway_failure_is_recorded_not_raised(settings, django_capture_on_commit_callbacks):
+    settings.RAQMANA_SMS_PROVIDER = "raqmana.notifications.sms.HttpSms"
+    settings.RAQMANA_SMS_URL = "http://127.0.0.1:9/unreachable"
+    user = UserFactory(phone="0612345679")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user, "Subject", "Body")
+    sms = Notification.objects.get(channel=Channel.SMS)
+    assert sms.sent_at is None and sms.error
+
+
+def test_no_sms_without_a_provider(settings, django_capture_on_commit_callbacks):
+    settings.RAQMANA_SMS_PROVIDER = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(UserFactory(phone="0612345670"), "Subject", "Body")
+    assert list(Notification.objects.values_list("channel", flat=True)) == [Channel.EMAIL]

@@ -1,0 +1,44 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import services
+from .constants import PaymentState
+from .models import Payment
+from .providers import SimulatedProvider, payment_provider
+
+
+@login_required
+def simulated(request, reference):
+    """The simulated gateway's page: the payer pays or declines, as on the Treasury's page."""
+    provider = payment_provider()
+    if not isinstance(provider, SimulatedProvider):
+        raise Http404
+    payment = get_object_or_404(Payment, reference=reference, payer=request.user)
+    if request.method == "POST" and payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
+        return redirect(provider.answer(payment, paid=request.POST.get("choice") == "pay"))
+    return render(request, "payments/simulated.html", {"payment": payment})
+
+
+def returned(request, provider_name):
+    """Where the provider sends the payer back (and, for real gateways, its notification) with the outcome."""
+    provider = payment_provider()
+    if provider is None or provider.name != provider_name:
+        raise Http404
+    try:
+        outcome = provider.outcome(request)
+        payment = services.settle(outcome)
+    except (signing.BadSignature, ValueError, KeyError):
+        return HttpResponseBadRequest(_("This payment answer is not genuine."))
+    except (Payment.DoesNotExist, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("Unknown payment.")])))
+        return redirect("core:home")
+    if payment.state == PaymentState.PAID:
+        messages.success(request, _("Payment received: %(amount)s MAD.") % {"amount": payment.amount})
+    else:
+        messages.error(request, _("The payment was declined. You can try again."))
+    return redirect(payment.return_url)
