@@ -114,6 +114,8 @@ class ActIn(Schema):
     grandfather_first_name_ar: str = ""
     mother_first_name_ar: str = ""
     mother_family_name_ar: str = ""
+    father_idcs: str = ""
+    mother_idcs: str = ""
     mother_birth_date: date | None = None
     birth_date: date
     birth_time: time | None = None

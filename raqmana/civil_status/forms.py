@@ -11,7 +11,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 BIRTH_FIELDS = ["birth_date", "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country"]
 DEATH_FIELDS = ["death_date", "death_time", "death_place", "death_place_detail", "died_abroad"]
-PARENT_DATES = ["father_birth_date", "mother_birth_date"]
+PARENT_DATES = ["father_idcs", "father_birth_date", "mother_idcs", "mother_birth_date"]
 DECLARATION_FIELDS = ["declarant_name", "declarant_relation", "declarant_document", "declarant_precedence_reason",
                       "declared_on", "late_judgment_number", "late_judgment_court", "late_judgment_date"]  # fmt: skip
 READ_REASONS = [
@@ -55,6 +55,9 @@ class ActForm(forms.ModelForm):
             del self.fields[field]
         if kind == ActKind.DEATH and self.instance.birth_act_id:
             self.initial["deceased_idcs"] = self.instance.birth_act.idcs
+        for name in ("father_idcs", "mother_idcs"):
+            self.fields[name].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
+            self.fields[name].help_text = _("If the parent was registered at birth: it links the family booklet.")
         for name, field in self.fields.items():
             if name.endswith("_latin") or name.endswith("_tfng"):
                 field.widget.attrs["dir"] = "ltr"
@@ -115,6 +118,13 @@ class MentionForm(forms.Form):
     text_ar = forms.CharField(
         label=_("Text of the mention (Arabic)"), widget=forms.Textarea(attrs={"rows": 3, "dir": "rtl"})
     )
+    related_idcs = forms.CharField(
+        label=_("IDCS of the spouse (marriage, divorce)"),
+        required=False,
+        max_length=14,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+        help_text=_("Links the spouse's birth act, for the family booklet."),
+    )
     corrected_field = forms.ChoiceField(label=_("Corrected data (for a correction)"), required=False)
     corrected_value = forms.CharField(label=_("Corrected value"), required=False, max_length=200)
 
@@ -123,6 +133,14 @@ class MentionForm(forms.Form):
         self.fields["corrected_field"].choices = [("", "—")] + [
             (name, Act._meta.get_field(name).verbose_name) for name in sorted(correctable)
         ]
+
+    def clean_related_idcs(self):
+        if not self.cleaned_data["related_idcs"].strip():
+            return None
+        related = birth_act_by_idcs(self.cleaned_data["related_idcs"])
+        if related is None:
+            raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
+        return related
 
     def changes(self):
         field, value = self.cleaned_data.get("corrected_field"), self.cleaned_data.get("corrected_value", "")

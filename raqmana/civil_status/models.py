@@ -69,6 +69,9 @@ class Act(models.Model):
     mother_family_name_ar = name_field(_("mother's family name (Arabic)"))
     mother_family_name_latin = name_field(_("mother's family name (Latin)"))
     mother_family_name_tfng = name_field(_("mother's family name (Tifinagh)"))
+    # The parents' own birth acts, when they were registered: what the family booklet is drawn from.
+    father_idcs = models.CharField(_("father's IDCS"), max_length=12, blank=True)
+    mother_idcs = models.CharField(_("mother's IDCS"), max_length=12, blank=True)
     father_birth_date = models.DateField(_("father's date of birth"), null=True, blank=True)
     mother_birth_date = models.DateField(_("mother's date of birth"), null=True, blank=True)
 
@@ -162,6 +165,8 @@ class Act(models.Model):
             # Only death acts have these: indexing births' empty values would slow every load for nothing.
             models.Index(fields=["death_place"], condition=Q(death_place__isnull=False), name="act_death_place"),
             models.Index(fields=["birth_act"], condition=Q(birth_act__isnull=False), name="act_birth_act"),
+            models.Index(fields=["father_idcs"], condition=~Q(father_idcs=""), name="act_father_idcs"),
+            models.Index(fields=["mother_idcs"], condition=~Q(mother_idcs=""), name="act_mother_idcs"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
 
-from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind
+from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind, Sex
 from .idcs import is_valid_idcs
 from .models import Act, PreDeclaration
 from .search import search_acts
@@ -33,6 +33,14 @@ def birth_act_by_idcs(idcs):
     if not is_valid_idcs(idcs):
         return None
     return Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=idcs).first()
+
+
+def children_of(act):
+    """The signed birth acts that name this person, by their IDCS, as father or mother."""
+    if not act.idcs:
+        return Act.objects.none()
+    parent_field = "father_idcs" if act.sex == Sex.MALE else "mother_idcs"
+    return Act.objects.signed().filter(kind=ActKind.BIRTH, **{parent_field: act.idcs}).order_by("birth_date", "pk")
 
 
 def read_act(user, pk, *, reason):

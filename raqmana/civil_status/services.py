@@ -27,6 +27,7 @@ from .constants import (
     AuthorityKind,
     MentionKind,
     PreDeclarationState,
+    Sex,
 )
 from .idcs import new_idcs
 from .models import (
@@ -43,10 +44,11 @@ from .names import normalise_arabic, normalise_latin
 
 # What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
 ACT_INPUT_FIELDS = [
-    "sex", *NAME_FIELDS, "father_birth_date", "mother_birth_date", "birth_date", "birth_time", "birth_place",
-    "birth_place_detail", "born_abroad", "birth_country", "death_date", "death_time", "death_place",
-    "death_place_detail", "died_abroad", "birth_act", "declarant_name", "declarant_relation", "declarant_document",
-    "declarant_precedence_reason", "declared_on", "late_judgment_number", "late_judgment_court", "late_judgment_date",
+    "sex", *NAME_FIELDS, "father_idcs", "mother_idcs", "father_birth_date", "mother_birth_date", "birth_date",
+    "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country", "death_date", "death_time",
+    "death_place", "death_place_detail", "died_abroad", "birth_act", "declarant_name", "declarant_relation",
+    "declarant_document", "declarant_precedence_reason", "declared_on", "late_judgment_number", "late_judgment_court",
+    "late_judgment_date",
 ]  # fmt: skip
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
 # A mention may correct these; never the office, number, IDCS or signature.
@@ -92,6 +94,22 @@ def _set_keys(act):
         setattr(act, field, key)
 
 
+def check_parent_links(act):
+    """A parent's IDCS, when given, must be that of a signed birth act of a person of the parent's sex: the link
+    is what the family booklet is drawn from, so a wrong one would put a child in another family."""
+    errors = {}
+    for field, sex, message in (
+        ("father_idcs", Sex.MALE, _("No man's birth act has this IDCS: check its 12 digits.")),
+        ("mother_idcs", Sex.FEMALE, _("No woman's birth act has this IDCS: check its 12 digits.")),
+    ):
+        value = getattr(act, field).replace(" ", "")
+        setattr(act, field, value)
+        if value and not Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=value, sex=sex).exists():
+            errors[field] = message
+    if errors:
+        raise ValidationError(errors)
+
+
 def validate_act(act, working_calendar=None):
     """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field."""
     rules.check_dates(
@@ -115,6 +133,7 @@ def validate_act(act, working_calendar=None):
         act.late_judgment_court,
         working_calendar or WorkingCalendar(),
     )
+    check_parent_links(act)
     act.full_clean(exclude=["drafted_by", "name_key_ar", "name_key_latin", "parents_key_ar"])
 
 

@@ -186,6 +186,7 @@ def mention_new(request, pk):
                 legal_basis=data["legal_basis"],
                 text_ar=data["text_ar"],
                 changes=form.changes(),
+                related_act=data["related_idcs"],
                 by=request.user,
             )
         except ValidationError as error:

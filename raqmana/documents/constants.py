@@ -15,6 +15,7 @@ class DocumentKind(models.TextChoices):
     BIRTH_EXTRACT = "birth_extract", _("Extract of a birth act")
     BIRTH_FULL_COPY = "birth_full_copy", _("Full copy of a birth act")
     DEATH_FULL_COPY = "death_full_copy", _("Full copy of a death act")
+    FAMILY_RECORD = "family_record", _("Family booklet record")
 
 
 # The kind of act each document is drawn from.
@@ -22,14 +23,21 @@ ACT_KIND_OF = {
     DocumentKind.BIRTH_EXTRACT: ActKind.BIRTH,
     DocumentKind.BIRTH_FULL_COPY: ActKind.BIRTH,
     DocumentKind.DEATH_FULL_COPY: ActKind.DEATH,
+    DocumentKind.FAMILY_RECORD: ActKind.BIRTH,  # drawn from the holder's birth act and the acts linked to it
 }
 FULL_COPIES = {DocumentKind.BIRTH_FULL_COPY, DocumentKind.DEATH_FULL_COPY}
+# Documents that show more than an extract does, and go only to the holder's circle.
+RESTRICTED_KINDS = FULL_COPIES | {DocumentKind.FAMILY_RECORD}
 
 # Titles printed on the documents, in Arabic and French whatever the language of the screen.
 TITLES = {
     DocumentKind.BIRTH_EXTRACT: ("نسخة موجزة من رسم الولادة", "Extrait d'acte de naissance"),
     DocumentKind.BIRTH_FULL_COPY: ("نسخة كاملة من رسم الولادة", "Copie intégrale d'acte de naissance"),
     DocumentKind.DEATH_FULL_COPY: ("نسخة كاملة من رسم الوفاة", "Copie intégrale d'acte de décès"),
+    DocumentKind.FAMILY_RECORD: (
+        "الدفتر العائلي: بيان مستخرج من رسوم الحالة المدنية",
+        "Livret de famille : relevé tiré des actes de l'état civil",
+    ),
 }
 
 

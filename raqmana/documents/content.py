@@ -7,8 +7,8 @@ document: the PDF prints it, and the verification page shows exactly it and noth
 from django.utils import translation
 
 from raqmana.calendars.hijri import MoroccanHijriCalendar
-from raqmana.civil_status.constants import ActKind, DeclarantRelation, Sex
-from raqmana.civil_status.selectors import act_as_of
+from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
+from raqmana.civil_status.selectors import act_as_of, children_of
 
 from .constants import FULL_COPIES, TITLES, DocumentKind
 
@@ -25,9 +25,11 @@ def both_languages(text):
 
 def certified_content(kind, act, moment, calendar=None):
     """The document's content: the act as of `moment`, with the mentions recorded by then."""
+    calendar = calendar or MoroccanHijriCalendar()
+    if kind == DocumentKind.FAMILY_RECORD:
+        return family_record_content(act, moment, calendar)
     state = act_as_of(act, moment)
     data, mentions = state["data"], state["mentions"]
-    calendar = calendar or MoroccanHijriCalendar()
     rows = [_row("رقم الرسم", "N° de l'acte", (f"{act.number}/{act.year}", NUMBER))]
     if act.idcs:
         rows.append(_row("المعرف الرقمي المدني والاجتماعي", "IDCS", (act.idcs, NUMBER)))
@@ -65,6 +67,53 @@ def certified_content(kind, act, moment, calendar=None):
         "act_office": [office.name_ar, office.name_fr],
         "rows": rows,
         "mentions": [_mention(mention, full, calendar) for mention in mentions],
+    }
+
+
+def family_record_content(holder, moment, calendar):
+    """The family booklet as the acts tell it at `moment`: the holder, each marriage whose mention links the
+    spouse's birth act (and its end, if a divorce is recorded), and the children whose birth acts name the
+    holder as parent by IDCS, with their deaths."""
+    state = act_as_of(holder, moment)
+    data, mentions = state["data"], state["mentions"]
+    rows = [
+        _names_row("صاحب الدفتر", "Titulaire", data, "first_name", "family_name"),
+        _row("المعرف الرقمي المدني والاجتماعي", "IDCS", (holder.idcs, NUMBER)),
+        _row("تاريخ الازدياد", "Date de naissance", *_date(data["birth_date"], calendar)),
+        _row("مكان الازدياد", "Lieu de naissance", *_place(data, "birth")),
+        _row("رسم الولادة", "Acte de naissance", (holder.reference, NUMBER)),
+    ]
+    ended = {m.related_act_id: m.decided_on for m in mentions if m.kind == MentionKind.DIVORCE and m.related_act_id}
+    for marriage in (m for m in mentions if m.kind == MentionKind.MARRIAGE and m.related_act_id):
+        spouse = act_as_of(marriage.related_act, moment)["data"]
+        values = [(f"{spouse['first_name_ar']} {spouse['family_name_ar']}", ARABIC)]
+        if spouse["first_name_latin"]:
+            values.append((f"{spouse['first_name_latin']} {spouse['family_name_latin']}", LATIN))
+        values.append((f"{marriage.related_act.idcs} — {_date(spouse['birth_date'], calendar)[0][0]}", NUMBER))
+        values.append((f"{_date(marriage.decided_on, calendar)[0][0]} — {marriage.reference_number}", NUMBER))
+        if marriage.related_act_id in ended:
+            values.append((f"انحلال الزواج: {_date(ended[marriage.related_act_id], calendar)[0][0]}", ARABIC))
+        rows.append(_row("الزواج", "Mariage", *values))
+    children = children_of(holder).filter(signed_at__lte=moment).select_related("office")
+    for number, child_act in enumerate(children, start=1):
+        child = act_as_of(child_act, moment)
+        values = [(f"{child['data']['first_name_ar']} {child['data']['family_name_ar']}", ARABIC)]
+        if child["data"]["first_name_latin"]:
+            values.append((f"{child['data']['first_name_latin']} {child['data']['family_name_latin']}", LATIN))
+        values.append((f"{_date(child['data']['birth_date'], calendar)[0][0]} — {child_act.reference}", NUMBER))
+        death = next((m for m in child["mentions"] if m.kind == MentionKind.DEATH), None)
+        if death is not None:
+            values.append((f"الوفاة: {_date(death.decided_on, calendar)[0][0]}", ARABIC))
+        rows.append(_row(f"الولد {number}", f"Enfant {number}", *values))
+    death = next((m for m in mentions if m.kind == MentionKind.DEATH), None)
+    if death is not None:
+        rows.append(_row("وفاة صاحب الدفتر", "Décès du titulaire", *_date(death.decided_on, calendar)))
+    title_ar, title_fr = TITLES[DocumentKind.FAMILY_RECORD]
+    return {
+        "title": [title_ar, title_fr],
+        "act_office": [holder.office.name_ar, holder.office.name_fr],
+        "rows": rows,
+        "mentions": [_mention(mention, False, calendar) for mention in mentions],
     }
 
 

@@ -10,11 +10,19 @@ from django.utils.translation import gettext as _
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
-from raqmana.civil_status.models import Act
+from raqmana.civil_status.models import Act, Mention
+from raqmana.civil_status.selectors import children_of
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import check_upload
 
-from .constants import COUNTER_ROLES, VERIFICATION_ALPHABET, VERIFICATION_CODE_LENGTH, DocumentStatus, OrderState
+from .constants import (
+    COUNTER_ROLES,
+    VERIFICATION_ALPHABET,
+    VERIFICATION_CODE_LENGTH,
+    DocumentKind,
+    DocumentStatus,
+    OrderState,
+)
 from .models import DocumentOrder, IssuedDocument
 from .signing import SealCheck, check_seal
 
@@ -101,9 +109,19 @@ def status_of(document):
     """(status, since): revoked; superseded from the first mention recorded on the act after the issue; valid."""
     if document.revoked_at:
         return DocumentStatus.REVOKED, document.revoked_at
-    later = document.act.mentions.filter(recorded_at__gt=document.issued_at).order_by("recorded_at").first()
-    if later is not None:
-        return DocumentStatus.SUPERSEDED, later.recorded_at
+    changes = [
+        mention.recorded_at
+        for mention in document.act.mentions.filter(recorded_at__gt=document.issued_at).order_by("recorded_at")[:1]
+    ]
+    if document.kind == DocumentKind.FAMILY_RECORD:
+        # The family changes too when a child is registered, or a child's act receives a mention (a death).
+        children = children_of(document.act)
+        changes += children.filter(signed_at__gt=document.issued_at).values_list("signed_at", flat=True)[:1]
+        changes += Mention.objects.filter(act__in=children, recorded_at__gt=document.issued_at).values_list(
+            "recorded_at", flat=True
+        )[:1]
+    if changes:
+        return DocumentStatus.SUPERSEDED, min(changes)
     return DocumentStatus.VALID, None
 
 
