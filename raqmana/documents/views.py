@@ -262,6 +262,7 @@ def order_pdf(request, pk):
     return FileResponse(
         order.document.pdf.open("rb"),
         content_type="application/pdf",
+        as_attachment=True,
         filename=f"{order.document.verification_code}.pdf",
     )
 
