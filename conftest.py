@@ -1,7 +1,12 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
+from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.payments.models import Fee
 from raqmana.territories.models import Territory
 from raqmana.territories.services import import_territories
 
@@ -13,6 +18,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The whole HCP hierarchy, loaded once per test database: tests run against the real territories."""
     with django_db_blocker.unblock():
         import_territories()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limits count per client address in the cache, and every test client comes from 127.0.0.1."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -34,6 +45,11 @@ def verified_client(client):
 
 @pytest.fixture
 def territories_in_transactional_db(transactional_db):
-    """Transactional tests (live server) empty the database after them: load the hierarchy again if missing."""
+    """Transactional tests (live server) empty the database after them: load the hierarchy again if missing, and
+    the fees the migrations create."""
     if not Territory.objects.exists():
         import_territories()
+    if not Fee.objects.exists():
+        for migration in ("0003_document_fees", "0004_family_record"):
+            module = importlib.import_module(f"raqmana.documents.migrations.{migration}")
+            module.create_fees(django_apps, None)

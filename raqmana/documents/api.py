@@ -1,12 +1,12 @@
 """Documents in the API: anyone verifies (by code or by file, rate-limited); counter agents issue, fetch and
 revoke, as on the screens."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -14,11 +14,12 @@ from ninja.throttling import AnonRateThrottle
 
 from raqmana.core.api_errors import refuse
 from raqmana.core.uploads import MAX_UPLOAD_BYTES
+from raqmana.payments import services as payment_services
 from raqmana.territories.models import CivilStatusOffice
 
 from . import selectors, services
-from .constants import DocumentKind, DocumentStatus, RequesterRelation
-from .views import ISSUING_READ_REASON, UPLOAD_RATE, VERIFY_RATE
+from .constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
+from .views import ISSUING_READ_REASON, ORDER_READ_REASON, UPLOAD_RATE, VERIFY_RATE
 
 router = Router(tags=["documents"])
 
@@ -170,3 +171,72 @@ def revoke(request, document_id: int, payload: RevokeIn):
     except (ValidationError, PermissionDenied) as error:
         refuse(error)
     return _document_out(document)
+
+
+class OrderIn(Schema):
+    kind: DocumentKind
+    act: str  # the act's IDCS, or its reference office code/year/number
+    event_date: date  # the date of birth, or of death for a death act: it must match the act
+    requester_relation: RequesterRelation
+    mandate_reference: str = ""
+    purpose: str
+
+
+class OrderOut(Schema):
+    id: int
+    kind: DocumentKind
+    act_reference: str
+    state: OrderState
+    amount: str
+    payment_url: str | None
+    document_verification_code: str | None
+    refusal_reason: str
+    created_at: datetime
+
+
+def _order_out(request, order):
+    awaiting = order.state == OrderState.AWAITING_PAYMENT
+    return {
+        "id": order.pk,
+        "kind": order.kind,
+        "act_reference": order.act.reference,
+        "state": order.state,
+        "amount": str(order.payment.amount),
+        "payment_url": request.build_absolute_uri(payment_services.checkout_url(order.payment)) if awaiting else None,
+        "document_verification_code": order.document.verification_code if order.document else None,
+        "refusal_reason": order.refusal_reason,
+        "created_at": order.created_at,
+    }
+
+
+@router.post("/orders", response={201: OrderOut}, auth=django_auth)
+def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = None):
+    """A citizen orders a document; full copies and family booklet records carry `proof` (PDF, JPEG or PNG).
+    The answer gives the address where to pay."""
+    try:
+        act = selectors.act_for_order(request.user, payload.act, payload.event_date, reason=ORDER_READ_REASON)
+        if act is None:
+            raise HttpError(404, "No act has this IDCS or reference with this date.")
+        order = services.place_order(
+            request.user,
+            act,
+            payload.kind,
+            relation=payload.requester_relation,
+            mandate_reference=payload.mandate_reference,
+            purpose=payload.purpose,
+            proof=proof,
+        )
+    except ValidationError as error:
+        refuse(error)
+    return Status(201, _order_out(request, order))
+
+
+@router.get("/orders", response=list[OrderOut], auth=django_auth)
+def orders(request):
+    """The signed-in citizen's orders, newest first."""
+    return [_order_out(request, order) for order in selectors.orders_of(request.user)]
+
+
+@router.get("/orders/{order_id}", response=OrderOut, auth=django_auth)
+def order(request, order_id: int):
+    return _order_out(request, get_object_or_404(selectors.orders_of(request.user), pk=order_id))

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
+from raqmana.civil_status.search import ARABIC_LETTER
 from raqmana.civil_status.selectors import act_as_of, children_of
 
 from .constants import FULL_COPIES, TITLES, DocumentKind
@@ -60,6 +61,8 @@ def certified_content(kind, act, moment, calendar=None):
             judgment = (data["late_judgment_number"], NUMBER), (data["late_judgment_court"], ARABIC)
             rows.append(_row("حكم التصريح المتأخر", "Jugement (déclaration tardive)", *judgment))
         rows.append(_row("تاريخ تحرير الرسم", "Acte dressé le", *_date(act.signed_at.date(), calendar)))
+        if act.signed_by_id:
+            rows.append(_row("ضابط الحالة المدنية", "Officier de l'état civil", _person(act.signed_by.full_name)))
     title_ar, title_fr = TITLES[DocumentKind(kind)]
     office = act.office
     return {
@@ -132,6 +135,11 @@ def _names_row(label_ar, label_fr, data, field, family_field=None):
 
     values = [(joined("ar"), ARABIC), (joined("latin"), LATIN), (joined("tfng"), TIFINAGH)]
     return _row(label_ar, label_fr, *[(text, script) for text, script in values if text])
+
+
+def _person(name):
+    """A person's name as written in the accounts, in whichever script that is."""
+    return name, ARABIC if ARABIC_LETTER.search(name) else LATIN
 
 
 def _time(moment):

@@ -165,6 +165,7 @@ def _issuance_lines(document, calendar, url):
         "authority_ar": ["المملكة المغربية", "وزارة الداخلية", *[place.name_ar for place in places]],
         "authority_fr": ["Royaume du Maroc", "Ministère de l'Intérieur", *[place.name_fr for place in places]],
         "issuer": [office.name_ar, office.name_fr],
+        "agent": isolate(document.issued_by.full_name) if document.issued_by else "",
         "issued_on": [
             isolate(f"{timezone.localtime(document.issued_at):%d/%m/%Y %H:%M}"),
             f"{hijri.day} {hijri.month_name_ar} {hijri.year} هـ",

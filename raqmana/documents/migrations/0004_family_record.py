@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
-def create_fee(apps, schema_editor):
+def create_fees(apps, schema_editor):
     # A family booklet record costs what replacing a lost booklet costs: 50 DH (DOMAIN.md).
     apps.get_model("payments", "Fee").objects.get_or_create(
         code="family_record",
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_fee, migrations.RunPython.noop),
+        migrations.RunPython(create_fees, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='documentorder',
             name='kind',

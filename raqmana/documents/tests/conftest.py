@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from raqmana.accounts.constants import Role
 from raqmana.accounts.services import grant_role
@@ -10,11 +9,6 @@ from raqmana.documents.constants import RequesterRelation
 from raqmana.territories.models import CivilStatusOffice
 
 HOLDER = {"name": "يوسف العلوي", "document": "AB123456", "relation": RequesterRelation.HOLDER}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

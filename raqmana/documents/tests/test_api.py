@@ -57,3 +57,23 @@ def test_the_api_refuses_what_the_counter_refuses(verified_client, birth_act, ag
 def test_verification_by_api_is_rate_limited(client, db):
     statuses = [client.get("/api/documents/verify/ABCDEFGHJKLMNPQR").status_code for _ in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
+
+
+def test_a_citizen_orders_through_the_api(client, birth_act):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from raqmana.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    form = {"kind": "birth_full_copy", "act": birth_act.idcs, "event_date": birth_act.birth_date.isoformat(),
+            "requester_relation": "holder", "purpose": "Visa"}  # fmt: skip
+    missing_proof = client.post("/api/documents/orders", form)
+    assert missing_proof.status_code == 422 and "proof" in missing_proof.json()["detail"]
+    proof = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n")
+    placed = client.post("/api/documents/orders", {**form, "proof": proof})
+    assert placed.status_code == 201, placed.content
+    body = placed.json()
+    assert body["state"] == "awaiting_payment" and body["amount"] == "2.00" and "/payments/" in body["payment_url"]
+    assert [row["id"] for row in client.get("/api/documents/orders").json()] == [body["id"]]
+    wrong_date = {**form, "event_date": "1900-01-01", "kind": "birth_extract"}
+    assert client.post("/api/documents/orders", wrong_date).status_code == 404

@@ -4,6 +4,7 @@ import hashlib
 import shutil
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,14 +41,27 @@ def test_any_office_issues_a_sealed_extract_of_any_act(birth_act, agadir_agent):
     assert event.office == office and event.details["act"] == birth_act.reference
 
 
-def test_the_pdf_validates_in_poppler_too(birth_act, agent, temara_office):
-    if not shutil.which("pdfsig"):
-        pytest.skip("poppler's pdfsig is not installed (apt-get install poppler-utils)")
+def test_the_pdf_validates_in_poppler_too(birth_act, agent, temara_office, tmp_path, settings):
+    if not (shutil.which("pdfsig") and shutil.which("certutil")):
+        pytest.skip(
+            "poppler's pdfsig and NSS's certutil are not installed (apt-get install poppler-utils libnss3-tools)"
+        )
     document = issue_at_counter(
         birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
     )
-    report = subprocess.run(["pdfsig", document.pdf.path], capture_output=True, text=True, check=True).stdout
-    assert "Signature is Valid." in report and "Total document signed" in report
+    # poppler trusts what an NSS database trusts: one holding the development CA, as a deployment's would hold
+    # the national CA.
+    nss = f"sql:{tmp_path}"
+    subprocess.run(["certutil", "-N", "-d", nss, "--empty-password"], check=True, capture_output=True)
+    ca = Path(settings.RAQMANA_PKI_DIR) / "ca.cert.pem"
+    subprocess.run(
+        ["certutil", "-A", "-d", nss, "-n", "raqmana", "-t", "C,C,C", "-i", ca], check=True, capture_output=True
+    )
+    report = subprocess.run(
+        ["pdfsig", "-nssdir", nss, document.pdf.path], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Signature is Valid." in report and "Certificate is Trusted." in report
+    assert "Total document signed" in report
 
 
 @pytest.mark.parametrize(
@@ -126,3 +140,12 @@ def test_the_printed_qr_code_reads_back_as_the_verification_address(birth_act, a
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", document.pdf.path, tmp_path / "page"], check=True)
     decoded = subprocess.run(["zbarimg", "-q", "--raw", tmp_path / "page.png"], capture_output=True, text=True).stdout
     assert decoded.strip() == verification_url(document.verification_code)
+
+
+def test_a_full_copy_shows_the_declaration_and_the_officer_who_signed(birth_act, agent, temara_office, officer):
+    document = issue_at_counter(
+        birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
+    )
+    rows = {row["label"][1]: [value["text"] for value in row["values"]] for row in document.content["rows"]}
+    assert rows["Officier de l'état civil"] == [officer.full_name]
+    assert rows["Déclarant"][0] == birth_act.declarant_name and "Grand-père paternel" in rows
