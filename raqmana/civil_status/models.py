@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
@@ -197,18 +198,13 @@ class Act(models.Model):
         return f"{self.office.code}/{self.year}/{self.number}" if self.number else ""
 
 
-class ActTransition(models.Model):
+class ActTransition(TransitionRecord):
     """Who moved an act from one state to another, when and why."""
 
     act = models.ForeignKey(Act, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=10, choices=ActState.choices, blank=True)
     to_state = models.CharField(max_length=10, choices=ActState.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.act_id}: {self.from_state} → {self.to_state}"
@@ -327,16 +323,11 @@ class PreDeclaration(models.Model):
         return f"PD-{self.office.code}-{self.filed_at:%Y}-{self.pk:07d}"
 
 
-class PreDeclarationTransition(models.Model):
+class PreDeclarationTransition(TransitionRecord):
     pre_declaration = models.ForeignKey(PreDeclaration, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=10, choices=PreDeclarationState.choices, blank=True)
     to_state = models.CharField(max_length=10, choices=PreDeclarationState.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.pre_declaration_id}: {self.from_state} → {self.to_state}"

@@ -1,8 +1,21 @@
 """One step of an explicit workflow, shared by every module that keeps a state machine (acts,
-pre-declarations; later permits and complaints). Each module lists its states and allowed transitions in its
-`constants.py` and keeps a log model with `from_state`, `to_state`, `by`, `at` and `reason`."""
+pre-declarations, document orders, payments; later permits and complaints). Each module lists its states and allowed transitions in its
+`constants.py` and keeps a log model built on `TransitionRecord`, with `from_state`, `to_state` and `by`."""
 
 from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class TransitionRecord(models.Model):
+    """The log row of one step. Each workflow's own log adds the link to its subject, the two states with its
+    choices, and who moved it (`by`)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
 
 
 def move(subject, to_state, *, states, transitions, log, link, by, reason, refused):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
+from raqmana.core.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice
 from raqmana.territories.scoping import ScopedQuerySet
@@ -142,16 +143,11 @@ class DocumentOrder(models.Model):
         return f"{self.get_kind_display()} — {self.act.reference} ({self.get_state_display()})"
 
 
-class OrderTransition(models.Model):
+class OrderTransition(TransitionRecord):
     order = models.ForeignKey(DocumentOrder, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=OrderState.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.order_id}: {self.from_state} → {self.to_state}"

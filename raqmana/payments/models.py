@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.workflow import TransitionRecord
+
 from .constants import PaymentState
 
 
@@ -54,16 +56,11 @@ class Payment(models.Model):
         return f"{self.reference} — {self.amount} MAD ({self.get_state_display()})"
 
 
-class PaymentTransition(models.Model):
+class PaymentTransition(TransitionRecord):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=10, choices=PaymentState.choices, blank=True)
     to_state = models.CharField(max_length=10, choices=PaymentState.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.payment_id}: {self.from_state} → {self.to_state}"
