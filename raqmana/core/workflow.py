@@ -1,6 +1,6 @@
-"""One step of an explicit workflow, shared by every module that keeps a state machine (acts,
-pre-declarations, document orders, payments; later permits and complaints). Each module lists its states and allowed transitions in its
-`constants.py` and keeps a log model built on `TransitionRecord`, with `from_state`, `to_state` and `by`."""
+"""One step of an explicit workflow, shared by every module that keeps a state machine (acts, pre-declarations,
+document orders, payments; later permits and complaints). Each module lists its states and allowed transitions
+in its `constants.py` and keeps a log model built on `TransitionRecord`, with `from_state`, `to_state` and `by`."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
