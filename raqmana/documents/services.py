@@ -18,7 +18,7 @@ from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActState
 from raqmana.civil_status.services import roles_at_office
-from raqmana.core.uploads import check_upload
+from raqmana.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
@@ -190,7 +190,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
     if not rules.issued_without_check(kind):
         if proof is None:
             raise ValidationError({"proof": _("Attach your identity document and the proof of your relation.")})
-        extension = check_upload(proof.read())
+        extension = check_upload(proof.read(MAX_UPLOAD_BYTES + 1))  # never more than the limit in memory
         proof.seek(0)
     order = DocumentOrder(
         citizen=citizen,

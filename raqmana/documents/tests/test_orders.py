@@ -133,3 +133,12 @@ def test_without_a_payment_provider_orders_are_refused_plainly(client, citizen, 
     refused = client.post(order_url(birth_act), {"requester_relation": "other", "purpose": "Dossier"})
     assert "pay at the office" in refused.text and not DocumentOrder.objects.exists()
     assert urlparse(order_url(birth_act)).path == reverse("documents:order_new")
+
+
+def test_a_proof_over_the_size_limit_is_refused(client, citizen, birth_act):
+    from raqmana.core.uploads import MAX_UPLOAD_BYTES
+
+    url = order_url(birth_act, kind=DocumentKind.BIRTH_FULL_COPY)
+    huge = SimpleUploadedFile("id.pdf", PDF_PROOF + b"0" * MAX_UPLOAD_BYTES)
+    refused = client.post(url, {"requester_relation": "holder", "purpose": "Visa", "proof": huge})
+    assert "larger than 5 MB" in refused.text and not DocumentOrder.objects.exists()
