@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
-from ninja.throttling import AnonRateThrottle
+from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from raqmana.core.api_errors import refuse
 from raqmana.core.uploads import MAX_UPLOAD_BYTES
@@ -19,7 +19,7 @@ from raqmana.territories.models import CivilStatusOffice
 
 from . import selectors, services
 from .constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
-from .views import ISSUING_READ_REASON, ORDER_READ_REASON, UPLOAD_RATE, VERIFY_RATE
+from .views import ISSUING_READ_REASON, LOOKUP_RATE, ORDER_READ_REASON, UPLOAD_RATE, VERIFY_RATE
 
 router = Router(tags=["documents"])
 
@@ -209,7 +209,7 @@ def _order_out(request, order):
     }
 
 
-@router.post("/orders", response={201: OrderOut}, auth=django_auth)
+@router.post("/orders", response={201: OrderOut}, auth=django_auth, throttle=[UserRateThrottle(LOOKUP_RATE)])
 def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = None):
     """A citizen orders a document; full copies and family booklet records carry `proof` (PDF, JPEG or PNG).
     The answer gives the address where to pay."""

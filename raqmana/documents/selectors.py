@@ -2,13 +2,15 @@
 and the national lookup of an act to issue from."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
-from raqmana.civil_status.constants import ActKind
+from raqmana.civil_status.constants import REGISTER_READER_ROLES, ActKind, MentionKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.selectors import children_of
@@ -27,10 +29,12 @@ from .models import DocumentOrder, IssuedDocument
 from .signing import SealCheck, check_seal
 
 PDF_ONLY = {"application/pdf": "pdf"}
+ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
 
 
 def documents_visible_to(user):
-    return IssuedDocument.objects.visible_to(user).select_related("act__office", "office")
+    """Issued documents carry a person's civil status: only those who may read the register see them."""
+    return IssuedDocument.objects.visible_to(user, roles=REGISTER_READER_ROLES).select_related("act__office", "office")
 
 
 def open_pdf(user, document):
@@ -89,7 +93,7 @@ def _act_by_reference(reference):
         return acts.filter(idcs=reference).first()
     office_code, _slash, number = reference.rpartition("/")
     office_code, _slash, year = office_code.rpartition("/") if office_code else ("", "", "")
-    if not (office_code and year.isdigit() and number.isdigit()):
+    if not (office_code and ASCII_DIGITS.fullmatch(year) and ASCII_DIGITS.fullmatch(number)):
         raise ValidationError(_("Give the act's IDCS, or its reference as office code/year/number."))
     return acts.filter(office__code=office_code, year=int(year), number=int(number)).first()
 
@@ -114,12 +118,12 @@ def status_of(document):
         for mention in document.act.mentions.filter(recorded_at__gt=document.issued_at).order_by("recorded_at")[:1]
     ]
     if document.kind == DocumentKind.FAMILY_RECORD:
-        # The family changes too when a child is registered, or a child's act receives a mention (a death).
+        # The family changes too when a child is registered, or a child's or a spouse's act receives a mention.
         children = children_of(document.act)
+        spouses = document.act.mentions.filter(kind=MentionKind.MARRIAGE).values("related_act")
         changes += children.filter(signed_at__gt=document.issued_at).values_list("signed_at", flat=True)[:1]
-        changes += Mention.objects.filter(act__in=children, recorded_at__gt=document.issued_at).values_list(
-            "recorded_at", flat=True
-        )[:1]
+        linked = Mention.objects.filter(Q(act__in=children) | Q(act__in=spouses), recorded_at__gt=document.issued_at)
+        changes += linked.order_by("recorded_at").values_list("recorded_at", flat=True)[:1]
     if changes:
         return DocumentStatus.SUPERSEDED, min(changes)
     return DocumentStatus.VALID, None

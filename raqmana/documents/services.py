@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from raqmana.accounts.constants import Role
 from raqmana.audit.services import record
@@ -22,6 +22,7 @@ from raqmana.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
+from raqmana.payments.constants import PaymentState
 from raqmana.territories.models import Territory
 
 from . import rules
@@ -217,22 +218,35 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
 
 
 def order_paid(payment):
-    """The payment of an order arrived: an extract is issued at once, a full copy waits for the office's check."""
-    order = DocumentOrder.objects.select_for_update().select_related("act__office", "citizen").get(pk=payment.for_id)
+    """The payment of an order arrived (inside the payment's transaction, its row locked): an extract is issued at
+    once, a full copy waits for the office's check. A payment for an order cancelled meanwhile is given back."""
+    order = _locked_order(payment.for_id)
+    if order.state == OrderState.CANCELLED:
+        payment_services.refund(payment, by=None, reason=gettext("The order was cancelled before the payment arrived."))
+        return
     if order.state != OrderState.AWAITING_PAYMENT:
         return
     if rules.issued_without_check(order.kind):
-        _issue_order(order, by=None)
+        try:
+            with transaction.atomic():
+                _issue_order(order, by=None)
+            return
+        except Exception as error:  # the payment must stay recorded whatever stops the issue (typst, a token)
+            order.refresh_from_db()
+            failed = gettext("The automatic issue failed; an agent issues the document.")
+            reason = f"{failed} ({error})"[:300]
     else:
-        _move_order(order, OrderState.AWAITING_CHECK, by=None)
-        order.save(update_fields=["state"])
-        _tell_citizen(order)
+        reason = ""
+    _move_order(order, OrderState.AWAITING_CHECK, by=None, reason=reason)
+    order.save(update_fields=["state"])
+    _tell_citizen(order)
 
 
 @transaction.atomic
 def approve_order(order, *, by):
     """An agent of the office keeping the act has checked the proof: the document is issued and sealed."""
     _require_counter_role(by, order.act.office)
+    order = _locked_order(order.pk)
     if order.state != OrderState.AWAITING_CHECK:
         raise ValidationError(_("This order is not waiting for a check."))
     return _issue_order(order, by=by)
@@ -244,6 +258,7 @@ def refuse_order(order, *, by, reason):
     _require_counter_role(by, order.act.office)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is refused.")})
+    order = _locked_order(order.pk)
     _move_order(order, OrderState.REFUSED, by=by, reason=reason)
     order.refusal_reason = reason.strip()
     order.save(update_fields=["state", "refusal_reason"])
@@ -255,12 +270,22 @@ def refuse_order(order, *, by, reason):
 
 @transaction.atomic
 def cancel_order(order, *, by):
+    """The citizen withdraws an order not yet paid."""
     if order.citizen_id != by.pk:
         raise PermissionDenied
+    # The payment's row first, as `settle` locks it before the order's: the two never wait for each other.
+    payment = payment_services.lock(order.payment)
+    order = _locked_order(order.pk)
+    if payment.state == PaymentState.PAID:
+        raise ValidationError(_("This order is already paid."))
     _move_order(order, OrderState.CANCELLED, by=by)
     order.save(update_fields=["state"])
-    payment_services.cancel(order.payment, by=by)
+    payment_services.cancel(payment, by=by)
     return order
+
+
+def _locked_order(pk):
+    return DocumentOrder.objects.select_for_update().select_related("act__office", "citizen", "payment").get(pk=pk)
 
 
 def _issue_order(order, *, by):

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from raqmana.accounts.constants import Role
 from raqmana.civil_status.services import roles_at_office
@@ -30,6 +32,8 @@ ISSUING_READ_REASON = gettext_lazy("Extract or copy requested")
 # Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
 VERIFY_RATE = "30/m"
 UPLOAD_RATE = "10/m"
+# A citizen finds an act by its reference and date: enough for a family's orders, too few to try dates.
+LOOKUP_RATE = "30/h"
 
 
 def _counter_offices(user):
@@ -184,6 +188,8 @@ def order_new(request):
     lookup = OrderLookupForm(request.GET or None)
     act, form = None, None
     if lookup.is_valid():
+        if is_ratelimited(request, group="documents.order_lookup", key="user", rate=LOOKUP_RATE, increment=True):
+            raise Ratelimited
         data = lookup.cleaned_data
         try:
             act = selectors.act_for_order(request.user, data["reference"], data["event_date"], reason=ORDER_READ_REASON)

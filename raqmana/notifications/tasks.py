@@ -10,6 +10,8 @@ def deliver(notification_id):
     from .sms import sms_provider
 
     notification = Notification.objects.get(pk=notification_id)
+    if notification.sent_at:  # a task delivered twice by the queue sends once
+        return True
     try:
         if notification.channel == Channel.EMAIL:
             send_mail(notification.subject, notification.body, None, [notification.address])

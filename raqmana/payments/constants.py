@@ -14,6 +14,6 @@ PAYMENT_TRANSITIONS = {
     PaymentState.PENDING: {PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELLED},
     PaymentState.FAILED: {PaymentState.PAID, PaymentState.CANCELLED},  # the payer may try again
     PaymentState.PAID: {PaymentState.REFUNDED},
-    PaymentState.CANCELLED: set(),
+    PaymentState.CANCELLED: {PaymentState.PAID},  # the gateway took the money anyway: recorded, then refunded
     PaymentState.REFUNDED: set(),
 }

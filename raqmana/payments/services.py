@@ -53,17 +53,21 @@ def checkout_url(payment):
     return payment_provider().start(payment)
 
 
+def lock(payment):
+    """The payment's row, re-read and locked until the transaction ends."""
+    return Payment.objects.select_for_update().get(pk=payment.pk)
+
+
 @transaction.atomic
 def settle(outcome):
     """Record what the provider reports. A repeated report changes nothing; a payment becomes paid only once,
-    and its app's handler runs in the same transaction."""
+    and its app's handler runs in the same transaction. Money taken after the payer cancelled is recorded too:
+    the handler gives it back."""
     payment = Payment.objects.select_for_update().get(reference=outcome.reference)
-    if payment.state == PaymentState.PAID or payment.state == PaymentState.REFUNDED:
+    if payment.state in {PaymentState.PAID, PaymentState.REFUNDED}:
         return payment
-    if payment.state == PaymentState.CANCELLED:
-        raise ValidationError(_("This payment was cancelled."))
     to_state = PaymentState.PAID if outcome.paid else PaymentState.FAILED
-    if to_state == payment.state:
+    if to_state == payment.state or (payment.state == PaymentState.CANCELLED and not outcome.paid):
         return payment
     _move(payment, to_state, by=None, reason=outcome.provider_reference)
     if outcome.paid:
@@ -77,19 +81,22 @@ def settle(outcome):
 
 @transaction.atomic
 def refund(payment, *, by, reason):
-    """Give back a paid payment (a refused request): the provider refunds, the payment is marked refunded."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    """Give back a paid payment. The refund is recorded first and the provider asked last, so that a failure of
+    the provider undoes the record rather than leaving money returned and the payment still marked paid."""
+    payment = lock(payment)
     if payment.state != PaymentState.PAID:
         return payment
-    provider_reference = payment_provider().refund(payment)
-    _move(payment, PaymentState.REFUNDED, by=by, reason=f"{reason} ({provider_reference})")
+    _move(payment, PaymentState.REFUNDED, by=by, reason=reason)
     payment.save(update_fields=["state"])
     record(actor=by, action="payment.refunded", target=payment, reason=reason)
+    provider_reference = payment_provider().refund(payment)
+    payment.transitions.filter(to_state=PaymentState.REFUNDED).update(reason=f"{reason} ({provider_reference})"[:300])
     return payment
 
 
 @transaction.atomic
 def cancel(payment, *, by):
+    payment = lock(payment)
     if payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
         _move(payment, PaymentState.CANCELLED, by=by, reason="")
         payment.save(update_fields=["state"])

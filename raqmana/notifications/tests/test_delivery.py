@@ -64,3 +64,15 @@ def test_no_sms_without_a_provider(settings, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         notify(UserFactory(phone="0612345670"), "Subject", "Body")
     assert list(Notification.objects.values_list("channel", flat=True)) == [Channel.EMAIL]
+
+
+def test_a_notification_delivered_twice_is_sent_once(settings):
+    from raqmana.notifications.tasks import deliver
+
+    settings.RAQMANA_SMS_PROVIDER = ""
+    notification = Notification.objects.create(
+        user=UserFactory(), channel=Channel.EMAIL, address="a@example.ma", subject="S", body="B"
+    )
+    deliver.call(notification.pk)
+    deliver.call(notification.pk)
+    assert len(mail.outbox) == 1
