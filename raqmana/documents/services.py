@@ -285,7 +285,11 @@ def cancel_order(order, *, by):
 
 
 def _locked_order(pk):
-    return DocumentOrder.objects.select_for_update().select_related("act__office", "citizen", "payment").get(pk=pk)
+    return (
+        DocumentOrder.objects.select_for_update(of=("self",))
+        .select_related("act__office", "citizen", "payment")
+        .get(pk=pk)
+    )
 
 
 def _issue_order(order, *, by):
