@@ -26,16 +26,30 @@ READ_REASONS = [
 REASON_LABELS = dict(READ_REASONS[1:])
 
 
+class BirthActField(forms.CharField):
+    """A signed birth act named by its IDCS, found anywhere in the national register; None when left empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}))
+        super().__init__(required=False, max_length=14, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if not value:
+            return None
+        birth_act = birth_act_by_idcs(value)
+        if birth_act is None:
+            raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
+        return birth_act
+
+
 class ActForm(forms.ModelForm):
     """The act form: names in three scripts side by side, the event, the declaration."""
 
     birth_place = CommuneField(label=_("commune of birth"), required=False)
     death_place = CommuneField(label=_("commune of death"), required=False)
-    deceased_idcs = forms.CharField(
+    deceased_idcs = BirthActField(
         label=_("IDCS of the deceased, if registered at birth"),
-        required=False,
-        max_length=14,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
         help_text=_("The death is then also written beside the birth act."),
     )
 
@@ -63,15 +77,6 @@ class ActForm(forms.ModelForm):
                 field.widget.attrs["dir"] = "ltr"
             if name.endswith("_ar"):
                 field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
-
-    def clean_deceased_idcs(self):
-        """The deceased's birth act, found anywhere in the national register by its IDCS."""
-        if not self.cleaned_data["deceased_idcs"].strip():
-            return None
-        birth_act = birth_act_by_idcs(self.cleaned_data["deceased_idcs"])
-        if birth_act is None:
-            raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
-        return birth_act
 
     def name_rows(self):
         """Each name part with its three fields, for the side-by-side layout."""
@@ -118,11 +123,8 @@ class MentionForm(forms.Form):
     text_ar = forms.CharField(
         label=_("Text of the mention (Arabic)"), widget=forms.Textarea(attrs={"rows": 3, "dir": "rtl"})
     )
-    related_idcs = forms.CharField(
+    related_idcs = BirthActField(
         label=_("IDCS of the spouse (marriage, divorce)"),
-        required=False,
-        max_length=14,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
         help_text=_("Links the spouse's birth act, for the family booklet."),
     )
     corrected_field = forms.ChoiceField(label=_("Corrected data (for a correction)"), required=False)
@@ -133,14 +135,6 @@ class MentionForm(forms.Form):
         self.fields["corrected_field"].choices = [("", "—")] + [
             (name, Act._meta.get_field(name).verbose_name) for name in sorted(correctable)
         ]
-
-    def clean_related_idcs(self):
-        if not self.cleaned_data["related_idcs"].strip():
-            return None
-        related = birth_act_by_idcs(self.cleaned_data["related_idcs"])
-        if related is None:
-            raise forms.ValidationError(_("No birth act has this IDCS: check its 12 digits."))
-        return related
 
     def changes(self):
         field, value = self.cleaned_data.get("corrected_field"), self.cleaned_data.get("corrected_value", "")

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
 
-from .constants import CORRECTING_MENTIONS, REGISTER_READER_ROLES, ActKind, Sex
+from .constants import CORRECTING_MENTIONS, OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, Sex
 from .idcs import is_valid_idcs
 from .models import Act, PreDeclaration
 from .search import search_acts
@@ -20,6 +20,15 @@ def acts_visible_to(user):
     return Act.objects.visible_to(user, roles=REGISTER_READER_ROLES).select_related(
         "office__territory", "birth_place", "death_place"
     )
+
+
+def offices_of(user):
+    """The offices where the user works at the counter (agent or officer)."""
+    return [
+        assignment.office
+        for assignment in user.role_assignments.active().select_related("office")
+        if assignment.role in OFFICE_STAFF_ROLES and assignment.office_id
+    ]
 
 
 def pre_declarations_visible_to(user):

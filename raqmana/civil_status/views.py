@@ -11,22 +11,11 @@ from django.views.decorators.http import require_POST
 from raqmana.accounts.constants import Role
 
 from . import selectors, services
-from .constants import ActKind, ActState, PreDeclarationState
+from .constants import OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import Act
 from .names import suggest_spellings
 from .search import ActQuery
-
-CIVIL_STATUS_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
-
-
-def _offices(user):
-    """The offices where the user drafts acts."""
-    return [
-        assignment.office
-        for assignment in user.role_assignments.active().select_related("office")
-        if assignment.role in CIVIL_STATUS_ROLES and assignment.office_id
-    ]
 
 
 def _act_url(act, reason):
@@ -50,7 +39,7 @@ def _keep_errors(form, error):
 @login_required
 def queue(request):
     user = request.user
-    if not _offices(user) and not user.is_superuser:
+    if not selectors.offices_of(user) and not user.is_superuser:
         raise PermissionDenied
     visible = selectors.acts_visible_to(user)
     waiting = selectors.pre_declarations_visible_to(user).filter(
@@ -63,14 +52,14 @@ def queue(request):
             "pre_declarations": waiting.select_related("establishment", "office"),
             "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
             "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
-            "offices": _offices(user),
+            "offices": selectors.offices_of(user),
         },
     )
 
 
 @login_required
 def act_new(request, kind):
-    offices = _offices(request.user)
+    offices = selectors.offices_of(request.user)
     if kind not in ActKind.values or not offices:
         raise PermissionDenied
     pre_declaration = None
@@ -130,9 +119,9 @@ def act_detail(request, pk):
         "mentions": act.mentions.select_related("recorded_by"),
         "transitions": act.transitions.select_related("by"),
         "may_sign": act.state == ActState.DRAFT and Role.CIVIL_STATUS_OFFICER in roles,
-        "may_edit": act.state == ActState.DRAFT and bool(roles & CIVIL_STATUS_ROLES),
+        "may_edit": act.state == ActState.DRAFT and bool(roles & OFFICE_STAFF_ROLES),
         "may_mention": act.state == ActState.SIGNED and Role.CIVIL_STATUS_OFFICER in roles,
-        "may_issue": act.state == ActState.SIGNED and bool(roles & CIVIL_STATUS_ROLES),
+        "may_issue": act.state == ActState.SIGNED and bool(roles & OFFICE_STAFF_ROLES),
         "duplicates": selectors.likely_duplicates(act) if act.state == ActState.DRAFT else [],
         "abandon_form": AbandonForm(),
     }

@@ -1,11 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.accounts.constants import Role
 from raqmana.civil_status.constants import ActKind
 
-# Who issues documents at an office's counter.
-COUNTER_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
 # No 0/O or 1/I: the code is also typed by hand from the paper.
 VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 VERIFICATION_CODE_LENGTH = 16  # 80 bits: not guessable, so the verification page may show what the PDF shows

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
-from raqmana.civil_status.constants import REGISTER_READER_ROLES, ActKind, MentionKind
+from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, MentionKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.selectors import children_of
@@ -18,7 +18,6 @@ from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import check_upload
 
 from .constants import (
-    COUNTER_ROLES,
     VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
@@ -60,7 +59,7 @@ def orders_of(citizen):
 def orders_to_check(user):
     """Full copies ordered from the acts of the user's offices, waiting for their check."""
     return (
-        DocumentOrder.objects.visible_to(user, roles=COUNTER_ROLES)
+        DocumentOrder.objects.visible_to(user, roles=OFFICE_STAFF_ROLES)
         .filter(state=OrderState.AWAITING_CHECK)
         .select_related("act__office", "citizen")
         .order_by("created_at")
@@ -76,7 +75,7 @@ def act_for_issuance(user, office, reference, *, reason):
     """The signed act an agent issues from, anywhere in the national register, found only by its exact
     reference (office code/year/number) or IDCS, which the requester brings: no browsing other offices'
     registers. The read is logged. Returns None when nothing matches."""
-    if not roles_at_office(user, office) & COUNTER_ROLES:
+    if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
         return None
     act = _act_by_reference(reference)
     if act is not None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from raqmana.accounts.constants import Role
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
-from raqmana.civil_status.constants import ActState
+from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from raqmana.core.workflow import move
@@ -28,7 +28,6 @@ from raqmana.territories.models import Territory
 from . import rules
 from .constants import (
     ACT_KIND_OF,
-    COUNTER_ROLES,
     ORDER_TRANSITIONS,
     TITLES,
     VERIFICATION_ALPHABET,
@@ -58,7 +57,7 @@ def verification_url(code):
 def issue_at_counter(act, kind, *, office, by, requester, purpose):
     """An agent of any civil status office issues a document from any act of the national register (Law 36-21:
     a copy may be asked from any office). `requester` holds name, identity document, relation, mandate."""
-    if not roles_at_office(by, office) & COUNTER_ROLES:
+    if not roles_at_office(by, office) & OFFICE_STAFF_ROLES:
         raise PermissionDenied(_("Only the civil status agents and officers of this office issue its documents."))
     return issue_document(act, kind, office=office, issued_by=by, requester=requester, purpose=purpose)
 
@@ -314,7 +313,7 @@ def _issue_order(order, *, by):
 
 
 def _require_counter_role(user, office):
-    if not roles_at_office(user, office) & COUNTER_ROLES:
+    if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
         raise PermissionDenied(_("Only the agents of the office that keeps the act check its orders."))
 
 

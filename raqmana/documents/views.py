@@ -11,12 +11,14 @@ from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from raqmana.accounts.constants import Role
+from raqmana.civil_status.forms import REASON_LABELS
+from raqmana.civil_status.selectors import offices_of
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 
 from . import selectors, services
-from .constants import ACT_KIND_OF, COUNTER_ROLES, DocumentKind, OrderState
+from .constants import ACT_KIND_OF, DocumentKind, OrderState
 from .forms import (
     ActLookupForm,
     IssueForm,
@@ -28,7 +30,7 @@ from .forms import (
     VerifyFileForm,
 )
 
-ISSUING_READ_REASON = gettext_lazy("Extract or copy requested")
+ISSUING_READ_REASON = REASON_LABELS["extract"]
 # Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
 VERIFY_RATE = "30/m"
 UPLOAD_RATE = "10/m"
@@ -36,18 +38,10 @@ UPLOAD_RATE = "10/m"
 LOOKUP_RATE = "30/h"
 
 
-def _counter_offices(user):
-    return [
-        assignment.office
-        for assignment in user.role_assignments.active().select_related("office")
-        if assignment.role in COUNTER_ROLES and assignment.office_id
-    ]
-
-
 @login_required
 def counter(request):
     """The counter: find the act the requester names, anywhere in the register, and issue the document."""
-    offices = _counter_offices(request.user)
+    offices = offices_of(request.user)
     if not offices:
         raise PermissionDenied
     office = next(
@@ -276,7 +270,7 @@ def order_pdf(request, pk):
 @login_required
 def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
-    if not _counter_offices(request.user):
+    if not offices_of(request.user):
         raise PermissionDenied
     return render(request, "documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
 
