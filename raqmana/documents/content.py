@@ -92,10 +92,10 @@ def family_record_content(holder, moment, calendar):
         values = [(f"{spouse['first_name_ar']} {spouse['family_name_ar']}", ARABIC)]
         if spouse["first_name_latin"]:
             values.append((f"{spouse['first_name_latin']} {spouse['family_name_latin']}", LATIN))
-        values.append((f"{marriage.related_act.idcs} — {_date(spouse['birth_date'], calendar)[0][0]}", NUMBER))
-        values.append((f"{_date(marriage.decided_on, calendar)[0][0]} — {marriage.reference_number}", NUMBER))
+        values.append((f"{marriage.related_act.idcs} — {_gregorian(spouse['birth_date'])}", NUMBER))
+        values.append((f"{_gregorian(marriage.decided_on)} — {marriage.reference_number}", NUMBER))
         if marriage.related_act_id in ended:
-            values.append((f"انحلال الزواج: {_date(ended[marriage.related_act_id], calendar)[0][0]}", ARABIC))
+            values.append((f"انحلال الزواج: {_gregorian(ended[marriage.related_act_id])}", ARABIC))
         rows.append(_row("الزواج", "Mariage", *values))
     children = children_of(holder).filter(signed_at__lte=moment).select_related("office")
     for number, child_act in enumerate(children, start=1):
@@ -103,10 +103,10 @@ def family_record_content(holder, moment, calendar):
         values = [(f"{child['data']['first_name_ar']} {child['data']['family_name_ar']}", ARABIC)]
         if child["data"]["first_name_latin"]:
             values.append((f"{child['data']['first_name_latin']} {child['data']['family_name_latin']}", LATIN))
-        values.append((f"{_date(child['data']['birth_date'], calendar)[0][0]} — {child_act.reference}", NUMBER))
+        values.append((f"{_gregorian(child['data']['birth_date'])} — {child_act.reference}", NUMBER))
         death = next((m for m in child["mentions"] if m.kind == MentionKind.DEATH), None)
         if death is not None:
-            values.append((f"الوفاة: {_date(death.decided_on, calendar)[0][0]}", ARABIC))
+            values.append((f"الوفاة: {_gregorian(death.decided_on)}", ARABIC))
         rows.append(_row(f"الولد {number}", f"Enfant {number}", *values))
     death = next((m for m in mentions if m.kind == MentionKind.DEATH), None)
     if death is not None:
@@ -151,13 +151,17 @@ def _choice(label):
     return (arabic, ARABIC), (french, LATIN)
 
 
+def _gregorian(day):
+    return f"{day:%d/%m/%Y}" if day else "—"
+
+
 def _date(day, calendar):
     """A date in both calendars: the Gregorian in digits, the Hijri with its Arabic month name."""
     if not day:
         return (("—", NUMBER),)
     hijri = calendar.to_hijri(day)
     approximate = " (تقريبي)" if hijri.approximate else ""
-    return (f"{day:%d/%m/%Y}", NUMBER), (f"{hijri.day} {hijri.month_name_ar} {hijri.year} هـ{approximate}", ARABIC)
+    return (_gregorian(day), NUMBER), (f"{hijri.day} {hijri.month_name_ar} {hijri.year} هـ{approximate}", ARABIC)
 
 
 def _place(data, event):
@@ -172,7 +176,7 @@ def _mention(mention, full, calendar):
     kind_ar, kind_fr = both_languages(mention.get_kind_display())
     entry = {
         "kind": [kind_ar, kind_fr],
-        "decided_on": _date(mention.decided_on, calendar)[0][0],
+        "decided_on": _gregorian(mention.decided_on),
         "reference": f"{mention.reference_number} — {mention.authority_name}",
     }
     if full:
