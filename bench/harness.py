@@ -20,12 +20,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 
 def run_benchmark(name, measure):
     """Run `measure()` (returns a dict of figures) on a fresh test database, then report its figures."""
+    settings.DEBUG = False  # as deployed: no log of every query
     setup_test_environment()
     database_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -2,6 +2,11 @@
 
 The compiler is built once per process (loading fonts is most of a first compile) and used under a lock,
 since a compiler is not meant to be shared between threads.
+
+Each document's data reaches the layout inside a small main source, as string literals, not through typst's
+`sys.inputs`: new inputs make typst redo every page from nothing, while a new main source leaves in its cache
+the layout of whatever did not change (labels, authority lines, fixed sentences). A page then takes about
+8 ms instead of 11 to 13 (bench/documents_issue.py).
 """
 
 import functools
@@ -15,7 +20,8 @@ import typst
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE / "fonts"
-LAYOUT = HERE / "typst" / "document.typ"
+LAYOUTS = HERE / "typst"
+MAIN = '#import "/document.typ": printed\n#printed(json(bytes({document})), bytes({qr}))\n'
 PDF_STANDARD = "a-2b"
 _lock = threading.Lock()
 
@@ -29,7 +35,14 @@ def isolate(text):
 
 @functools.cache
 def _compiler():
-    return typst.Compiler(LAYOUT, root=HERE / "typst", font_paths=[FONTS], ignore_system_fonts=True)
+    return typst.Compiler(root=LAYOUTS, font_paths=[FONTS], ignore_system_fonts=True)
+
+
+def typst_string(text):
+    """A typst string literal holding `text`: inside one, only the backslash and the double quote are special
+    (line breaks are escaped too, to keep the source on one line)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
 def qr_svg(url):
@@ -42,10 +55,13 @@ def qr_svg(url):
 def render_pdf(page, *, verify_url, created_at):
     """The PDF of a document. `page` holds the certified content (content.py) and the issuance lines."""
     printable = {**page, "rows": [_isolated_row(row) for row in page["rows"]]}
+    main = MAIN.format(
+        document=typst_string(json.dumps(printable, ensure_ascii=False)), qr=typst_string(qr_svg(verify_url))
+    )
     with _lock:
         return _compiler().compile(
+            input=main.encode(),
             format="pdf",
-            sys_inputs={"document": json.dumps(printable, ensure_ascii=False), "qr": qr_svg(verify_url)},
             pdf_standards=PDF_STANDARD,
             timestamp=created_at.replace(microsecond=0),
         )

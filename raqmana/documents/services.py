@@ -53,7 +53,6 @@ def verification_url(code):
     return settings.RAQMANA_PUBLIC_URL + reverse("documents:verify", args=[code])
 
 
-@transaction.atomic
 def issue_at_counter(act, kind, *, office, by, requester, purpose):
     """An agent of any civil status office issues a document from any act of the national register (Law 36-21:
     a copy may be asked from any office). `requester` holds name, identity document, relation, mandate."""
@@ -101,8 +100,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         purpose=purpose.strip(),
         content=certified_content(kind, act, now, calendar),
     )
-    url = verification_url(code)
-    pdf = render_pdf(printed_page(document, calendar, url), verify_url=url, created_at=now)
+    pdf = render_pdf(printed_page(document, calendar), verify_url=verification_url(code), created_at=now)
     sealed = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
     document.sha256 = hashlib.sha256(sealed).hexdigest()
     document.pdf.save(f"{code}.pdf", ContentFile(sealed), save=False)
@@ -145,13 +143,14 @@ def _next_number(office, year):
         return cursor.fetchone()[0]
 
 
-def printed_page(document, calendar, url):
+def printed_page(document, calendar):
     """Everything the PDF prints: the certified content and the lines about its own issue."""
-    return {**document.content, **_issuance_lines(document, calendar, url)}
+    return {**document.content, **_issuance_lines(document, calendar)}
 
 
-def _issuance_lines(document, calendar, url):
-    """What the page says of its own issue: the authority, the office, the date, the number, how to verify."""
+def _issuance_lines(document, calendar):
+    """What the page says of its own issue: the authority, the office, the date, the number, how to verify
+    (the verification page's address and the code; the QR code holds the document's own address)."""
     office = document.office
     places = []
     # An arrondissement lies three levels under its region: one query brings the whole chain.
@@ -172,7 +171,7 @@ def _issuance_lines(document, calendar, url):
         ],
         "reference": isolate(document.reference),
         "code": isolate(format_code(document.verification_code)),
-        "verify_url": isolate(url),
+        "verify_at": isolate(settings.RAQMANA_PUBLIC_URL + reverse("documents:verify_start")),
     }
 
 
