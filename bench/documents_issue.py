@@ -38,14 +38,11 @@ def run(count):
     from raqmana.accounts.constants import Role
     from raqmana.accounts.models import User
     from raqmana.accounts.services import grant_role
-    from raqmana.calendars.hijri import MoroccanHijriCalendar
     from raqmana.civil_status.models import Act
     from raqmana.civil_status.services import load_historical_acts
     from raqmana.documents.constants import DocumentKind, RequesterRelation
-    from raqmana.documents.content import certified_content
     from raqmana.documents.models import IssuedDocument
-    from raqmana.documents.rendering import render_pdf
-    from raqmana.documents.services import issue_at_counter, new_verification_code, printed_page, verification_url
+    from raqmana.documents.services import draw, issue_at_counter, new_verification_code
     from raqmana.documents.signing import seal_pdf
     from raqmana.territories.models import CivilStatusOffice
     from raqmana.territories.services import import_territories
@@ -63,15 +60,16 @@ def run(count):
     rendering_acts, issuing_acts = acts[:count], acts[count:]
     kind, requester = DocumentKind.BIRTH_EXTRACT, {"name": "Demandeur", "relation": RequesterRelation.HOLDER}
     issue_at_counter(warm_up_act, kind, office=office, by=agent, requester=requester, purpose="bench")
-    now, calendar = timezone.now(), MoroccanHijriCalendar()
+    year = timezone.localdate().year
 
     def render(act, number):
-        document = IssuedDocument(
-            kind=kind, act=act, office=office, year=now.year, number=number, issued_at=now, issued_by=agent,
-            verification_code=new_verification_code(), content=certified_content(kind, act, now, calendar),
+        """What issuing does before sealing (documents.services.draw), on an unsaved record."""
+        return draw(
+            IssuedDocument(
+                kind=kind, act=act, office=office, year=year, number=number, issued_at=timezone.now(),
+                issued_by=agent, verification_code=new_verification_code(),
+            )
         )  # fmt: skip
-        url = verification_url(document.verification_code)
-        return render_pdf(printed_page(document, calendar), verify_url=url, created_at=now)
 
     # The three measures take turns, a slice at a time, so that the machine's drift (about ±10 % from one
     # minute to the next here) weighs on each of them alike.

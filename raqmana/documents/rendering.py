@@ -45,18 +45,21 @@ def typst_string(text):
     return f'"{escaped}"'
 
 
-def qr_svg(url):
+def qr_png(url):
+    """The QR code as a PNG of one pixel per module, which the layout scales up without smoothing: typst embeds
+    it in a fraction of the time it takes to convert the same code drawn as SVG (0.1 ms against 1 ms)."""
     buffer = io.BytesIO()
-    # A fixed mask: readers decode any of the eight, and scoring all of them is 3 ms of a document's ~25.
-    segno.make(url, error="m", mask=0).save(buffer, kind="svg", scale=4, border=2, xmldecl=False)
-    return buffer.getvalue().decode()
+    # A fixed mask: readers decode any of the eight, and scoring all of them costs 3 ms.
+    segno.make(url, error="m", mask=0).save(buffer, kind="png", scale=1, border=2)
+    return buffer.getvalue()
 
 
 def render_pdf(page, *, verify_url, created_at):
     """The PDF of a document. `page` holds the certified content (content.py) and the issuance lines."""
     printable = {**page, "rows": [_isolated_row(row) for row in page["rows"]]}
     main = MAIN.format(
-        document=typst_string(json.dumps(printable, ensure_ascii=False)), qr=typst_string(qr_svg(verify_url))
+        document=typst_string(json.dumps(printable, ensure_ascii=False)),
+        qr=f"({','.join(map(str, qr_png(verify_url)))},)",  # a typst array of the bytes
     )
     with _lock:
         return _compiler().compile(

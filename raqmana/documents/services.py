@@ -81,15 +81,13 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
 
     now = timezone.now()
     year = timezone.localdate(now).year
-    code = new_verification_code()
-    calendar = MoroccanHijriCalendar()
     document = IssuedDocument(
         kind=kind,
         act=act,
         office=office,
         year=year,
         number=_next_number(office, year),
-        verification_code=code,
+        verification_code=new_verification_code(),
         issued_at=now,
         issued_by=issued_by,
         requester=account,
@@ -98,12 +96,11 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         requester_relation=requester["relation"],
         mandate_reference=requester.get("mandate", "").strip(),
         purpose=purpose.strip(),
-        content=certified_content(kind, act, now, calendar),
     )
-    pdf = render_pdf(printed_page(document, calendar), verify_url=verification_url(code), created_at=now)
+    pdf = draw(document)
     sealed = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
     document.sha256 = hashlib.sha256(sealed).hexdigest()
-    document.pdf.save(f"{code}.pdf", ContentFile(sealed), save=False)
+    document.pdf.save(f"{document.verification_code}.pdf", ContentFile(sealed), save=False)
     document.save()
     record(
         actor=issued_by or account,
@@ -141,6 +138,14 @@ def _next_number(office, year):
             [office.pk, year],
         )
         return cursor.fetchone()[0]
+
+
+def draw(document):
+    """Set the document's certified content, as of its issue, and return its page as a PDF, not yet sealed."""
+    calendar = MoroccanHijriCalendar()
+    document.content = certified_content(document.kind, document.act, document.issued_at, calendar)
+    url = verification_url(document.verification_code)
+    return render_pdf(printed_page(document, calendar), verify_url=url, created_at=document.issued_at)
 
 
 def printed_page(document, calendar):
