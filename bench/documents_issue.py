@@ -1,6 +1,7 @@
 """Benchmark: signed extracts per second on one core, end to end (render + seal + store + record), beside
 rendering alone and sealing alone in the same run. Each extract is drawn from a different act (generated
-names, dates and places across the country).
+names, dates and places across the country). Sealing is also measured with an RSA-2048 key from a PKCS#12
+file, beside the development CA's EC key that the target uses.
 
     .venv/bin/python bench/documents_issue.py [--documents 300]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/raqmana_bench .venv/bin/python bench/documents_issue.py
@@ -11,7 +12,9 @@ end to end, and end to end >= 80 % of render + seal alone.
 
 import argparse
 import os
+import tempfile
 import time
+from pathlib import Path
 
 from civil_status_search import generator_for
 from harness import run_benchmark
@@ -33,6 +36,7 @@ def rate(count, seconds):
 
 
 def run(count):
+    from django.test import override_settings
     from django.utils import timezone
 
     from raqmana.accounts.constants import Role
@@ -73,8 +77,10 @@ def run(count):
 
     # The three measures take turns, a slice at a time, so that the machine's drift (about ±10 % from one
     # minute to the next here) weighs on each of them alike.
-    render_seconds = seal_seconds = end_to_end_seconds = 0.0
+    render_seconds = seal_seconds = rsa_seal_seconds = end_to_end_seconds = 0.0
     pdf_bytes = 0
+    pkcs12_dir = tempfile.TemporaryDirectory()  # removed when the run ends
+    write_rsa_pkcs12(office, Path(pkcs12_dir.name))
     for start in range(0, count, SLICE):
         started = time.perf_counter()
         pdfs = [render(act, start + offset + 2) for offset, act in enumerate(rendering_acts[start : start + SLICE])]
@@ -85,6 +91,13 @@ def run(count):
         for pdf in pdfs:
             seal_pdf(pdf, office, reason="bench")
         seal_seconds += time.perf_counter() - started
+
+        # Beside the target: the same seals with an RSA-2048 key from a PKCS#12 file, as a national CA may issue.
+        with override_settings(RAQMANA_SIGNING_BACKEND="pkcs12", RAQMANA_PKCS12_DIR=pkcs12_dir.name):
+            started = time.perf_counter()
+            for pdf in pdfs:
+                seal_pdf(pdf, office, reason="bench")
+            rsa_seal_seconds += time.perf_counter() - started
 
         started = time.perf_counter()
         for act in issuing_acts[start : start + SLICE]:
@@ -99,11 +112,30 @@ def run(count):
         "cores": len(os.sched_getaffinity(0)),
         "render_per_s": rate(count, render_seconds),
         "seal_per_s": rate(count, seal_seconds),
+        "seal_rsa_2048_pkcs12_per_s": rate(count, rsa_seal_seconds),
         "render_plus_seal_per_s": round(render_and_seal_rate, 1),
         "end_to_end_per_s": rate(count, end_to_end_seconds),
         "end_to_end_share_of_render_plus_seal": round(count / end_to_end_seconds / render_and_seal_rate, 3),
         "pdf_bytes": round(pdf_bytes / count),
     }
+
+
+def write_rsa_pkcs12(office, directory):
+    """The office's PKCS#12 file with an RSA-2048 key certified by the development CA."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from raqmana.documents import pki
+
+    ca_certificate, ca_key = pki._development_ca()
+    key = rsa.generate_private_key(65537, 2048)
+    subject = pki._name(f"{office.name_fr} ({office.code})")
+    certificate = pki._certificate(subject, key.public_key(), ca_certificate.subject, ca_key, is_ca=False)
+    bundle = pkcs12.serialize_key_and_certificates(
+        b"bench", key, certificate, [ca_certificate], serialization.NoEncryption()
+    )
+    (directory / f"{office.code}.p12").write_bytes(bundle)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ Three key stores, chosen by RAQMANA_SIGNING_BACKEND:
 - `pkcs11`: a token (HSM or smart card) through its PKCS#11 module (RAQMANA_PKCS11_MODULE, RAQMANA_PKCS11_TOKEN,
   RAQMANA_PKCS11_PIN) where each office's key and certificate are labelled with the office's code.
 
-Signers are built once per office and process and kept: loading a key (above all an RSA one) costs more than
-a signature.
+Signers are built once per office and process and kept, with their key parsed once (`OfficeKeySigner`):
+loading a key, above all an RSA one, costs more than a signature.
 """
 
 import datetime
@@ -23,13 +23,14 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 CA_NAME = "Raqmana Development CA"
 CA_YEARS = 20
@@ -71,10 +72,36 @@ def _signer(backend, where, office_code, office_name):
         path = Path(where) / f"{office_code}.p12"
         if not path.exists():
             raise ImproperlyConfigured(f"No PKCS#12 file for office {office_code}: {path}")
-        return signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+        loaded = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+        return OfficeKeySigner(
+            signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
+        )
     if backend == "pkcs11":
         return _pkcs11_signer(office_code)
     raise ImproperlyConfigured("RAQMANA_SIGNING_BACKEND must be development, pkcs12 or pkcs11.")
+
+
+class OfficeKeySigner(signers.SimpleSigner):
+    """pyHanko's signer for a key held in memory, with the key parsed once. `SimpleSigner` parses it again for
+    every signature: 35 ms with an RSA-2048 key, which cryptography validates on loading, against 0.3 ms for
+    the signature itself. RSA (PKCS#1 v1.5) and ECDSA keys, the ones certification authorities issue for seals,
+    sign here; any other mechanism goes through `SimpleSigner`."""
+
+    @functools.cached_property
+    def private_key(self):
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data, digest_algorithm):
+        try:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        except ValueError:
+            mechanism = None
+        digest = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15":
+            return self.private_key.sign(data, padding.PKCS1v15(), digest)
+        if mechanism == "ecdsa":
+            return self.private_key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)
 
 
 def _pkcs11_signer(office_code):
@@ -106,7 +133,7 @@ def _development_signer(office_code, office_name):
             _write(certificate_path, certificate.public_bytes(serialization.Encoding.PEM))
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
-    return signers.SimpleSigner(
+    return OfficeKeySigner(
         signing_cert=_to_asn1(certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(
             key.private_bytes(

@@ -70,7 +70,8 @@ async def _container_template(signer):
     with _templates_lock:
         template = _templates.get(signer)
     if template is None:
-        content = await signer.async_sign(bytes(32), DIGEST, use_pades=True)
+        # A dry run: a token is not asked to sign the blank digest (its placeholder signature is replaced anyway).
+        content = await signer.async_sign(bytes(32), DIGEST, use_pades=True, dry_run=True)
         signed_attributes = content["content"]["signer_infos"][0]["signed_attrs"].untag()
         template = ContainerTemplate(signed_attributes=signed_attributes.dump(), container=content.dump())
         with _templates_lock:
@@ -111,6 +112,12 @@ def _run_in_new_loop(coroutine):
     try:
         return loop.run_until_complete(coroutine)
     finally:
+        # As asyncio.run does: tasks a failure left behind (pyHanko gathers attributes concurrently) are cancelled.
+        pending = asyncio.all_tasks(loop)
+        if pending:
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())  # a PKCS#11 signer signs in the executor
         loop.close()

@@ -137,9 +137,12 @@ def test_the_printed_qr_code_reads_back_as_the_verification_address(birth_act, a
     document = issue_at_counter(
         birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Bank"
     )
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", document.pdf.path, tmp_path / "page"], check=True)
-    decoded = subprocess.run(["zbarimg", "-q", "--raw", tmp_path / "page.png"], capture_output=True, text=True).stdout
-    assert decoded.strip() == verification_url(document.verification_code)
+    for dpi in (72, 150):  # on a screen and on paper
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", document.pdf.path, tmp_path / "page"], check=True
+        )
+        read = subprocess.run(["zbarimg", "-q", "--raw", tmp_path / "page.png"], capture_output=True, text=True)
+        assert read.stdout.strip() == verification_url(document.verification_code), dpi
 
 
 def test_a_full_copy_shows_the_declaration_and_the_officer_who_signed(birth_act, agent, temara_office, officer):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from raqmana.documents import pki
@@ -47,8 +47,15 @@ def issue_and_check(birth_act, agent, office):
     return check
 
 
-def test_an_office_signs_with_its_pkcs12_file(tmp_path, settings, national_ca, birth_act, agent, temara_office):
-    key = ec.generate_private_key(ec.SECP256R1())
+@pytest.mark.parametrize(
+    "new_key",
+    [lambda: ec.generate_private_key(ec.SECP256R1()), lambda: rsa.generate_private_key(65537, 2048)],
+    ids=["ec-p256", "rsa-2048"],
+)
+def test_an_office_signs_with_its_pkcs12_file(
+    tmp_path, monkeypatch, settings, national_ca, birth_act, agent, temara_office, new_key
+):
+    key = new_key()
     certificate = office_certificate(temara_office, key.public_key(), national_ca)
     bundle = pkcs12.serialize_key_and_certificates(
         b"temara", key, certificate, [national_ca[0]], serialization.BestAvailableEncryption(b"secret")
@@ -57,8 +64,13 @@ def test_an_office_signs_with_its_pkcs12_file(tmp_path, settings, national_ca, b
     settings.RAQMANA_SIGNING_BACKEND = "pkcs12"
     settings.RAQMANA_PKCS12_DIR = str(tmp_path)
     settings.RAQMANA_PKCS12_PASSPHRASE = "secret"
+    key_loads = []
+    load_key = serialization.load_der_private_key
+    monkeypatch.setattr(serialization, "load_der_private_key", lambda *a, **k: key_loads.append(1) or load_key(*a, **k))
     check = issue_and_check(birth_act, agent, temara_office)
     assert temara_office.code in check.seal.signer
+    issue_and_check(birth_act, agent, temara_office)
+    assert len(key_loads) == 1  # parsed once, not for every seal: 35 ms with an RSA key
 
 
 def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca, birth_act, agent, temara_office):

@@ -91,3 +91,16 @@ def test_a_seal_made_inside_a_running_event_loop_validates(temara_office):
         return seal_pdf(pdf, temara_office, reason="test")
 
     assert check_seal(asyncio.run(from_a_coroutine())).valid
+
+
+def test_tasks_a_failed_seal_leaves_behind_are_cancelled():
+    left_behind = []
+
+    async def failing_seal():
+        left_behind.append(asyncio.ensure_future(asyncio.sleep(3600)))
+        await asyncio.sleep(0)
+        raise RuntimeError("token unavailable")
+
+    with pytest.raises(RuntimeError):
+        signing._run(failing_seal())
+    assert left_behind[0].cancelled()
