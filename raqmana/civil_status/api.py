@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
@@ -165,7 +166,7 @@ def search(
     if birth_place:
         commune = Territory.objects.filter(level=Level.COMMUNE, code=birth_place).first()
         if commune is None:
-            raise HttpError(422, "birth_place: no commune has this code.")
+            raise HttpError(422, "birth_place: " + _("No commune has this code."))
     query = ActQuery(
         name=name,
         parent_name=parent_name,
@@ -186,11 +187,11 @@ def search(
 def read(request, act_id: int, reason: str):
     """Every read is logged with its reason (Law 09-08)."""
     if not reason.strip():
-        raise HttpError(422, "Say why you read this act.")
+        raise HttpError(422, _("Say why you read this act."))
     try:
         act = selectors.read_act(request.user, act_id, reason=reason)
     except Act.DoesNotExist:
-        raise HttpError(404, "Not found") from None
+        raise HttpError(404, _("No act has this number.")) from None
     return act
 
 
@@ -201,7 +202,7 @@ def draft(request, payload: ActIn):
     if payload.deceased_idcs:
         data["birth_act"] = selectors.birth_act_by_idcs(payload.deceased_idcs)
         if data["birth_act"] is None:
-            raise HttpError(422, "deceased_idcs: no birth act has this IDCS.")
+            raise HttpError(422, "deceased_idcs: " + _("No birth act has this IDCS: check its 12 digits."))
     pre_declaration = None
     if payload.pre_declaration_id:
         pre_declaration = get_object_or_404(

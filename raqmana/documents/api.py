@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -103,7 +104,7 @@ def verify(request, code: str):
     """Public: the status and content of the document with this verification code."""
     document = selectors.document_by_code(code)
     if document is None:
-        raise HttpError(404, "No document has this verification code.")
+        raise HttpError(404, _("No document has this verification code."))
     return _verification(document)
 
 
@@ -111,7 +112,7 @@ def verify(request, code: str):
 def verify_file(request, pdf: File[UploadedFile]):
     """Public: is this PDF, byte for byte, a document issued here, and does its seal validate?"""
     if pdf.size > MAX_UPLOAD_BYTES:
-        raise HttpError(413, "The file is larger than 5 MB: it is not a document issued here.")
+        raise HttpError(413, _("The file is larger than 5 MB: it is not a document issued here."))
     try:
         check = selectors.check_file(pdf.read())
     except ValidationError as error:
@@ -128,12 +129,12 @@ def verify_file(request, pdf: File[UploadedFile]):
 def issue(request, payload: IssueIn):
     """At the counter of `office_code`: find the act by IDCS or reference, issue and seal the document."""
     if not payload.identity_checked:
-        raise HttpError(422, "identity_checked: confirm that the requester's identity was checked.")
+        raise HttpError(422, "identity_checked: " + _("Confirm that the requester’s identity was checked."))
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
     try:
         act = selectors.act_for_issuance(request.user, office, payload.act, reason=ISSUING_READ_REASON)
         if act is None:
-            raise HttpError(404, "No signed act has this IDCS or reference (or you do not work at this office).")
+            raise HttpError(404, _("No signed act has this IDCS or reference (or you do not work at this office)."))
         document = services.issue_at_counter(
             act,
             payload.kind,
@@ -216,7 +217,7 @@ def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = Non
     try:
         act = selectors.act_for_order(request.user, payload.act, payload.event_date, reason=ORDER_READ_REASON)
         if act is None:
-            raise HttpError(404, "No act has this IDCS or reference with this date.")
+            raise HttpError(404, _("No act has this IDCS or reference with this date."))
         order = services.place_order(
             request.user,
             act,

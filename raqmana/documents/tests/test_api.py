@@ -48,10 +48,18 @@ def test_the_api_refuses_what_the_counter_refuses(verified_client, birth_act, ag
     refused = api.post("/api/documents/", full_copy_to_stranger, content_type="application/json")
     assert refused.status_code == 422 and "requester_relation" in refused.json()["detail"]
     unchecked = issue_payload(temara_office, birth_act, identity_checked=False)
-    assert api.post("/api/documents/", unchecked, content_type="application/json").status_code == 422
+    refused = api.post("/api/documents/", unchecked, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == "identity_checked: أكد أنه تم التحقق من هوية الطالب."  # Arabic first
     unknown = issue_payload(temara_office, birth_act, act=f"{temara_office.code}/1990/4")
     assert api.post("/api/documents/", unknown, content_type="application/json").status_code == 404
     assert not IssuedDocument.objects.exists()
+
+
+def test_the_api_answers_in_the_language_the_person_chose(client, db, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    unknown = client.get("/api/documents/verify/ABCDEFGHJKLMNPQR")
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Aucun document n'a ce code de vérification."
 
 
 def test_verification_by_api_is_rate_limited(client, db):
