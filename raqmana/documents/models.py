@@ -16,7 +16,21 @@ def documents_storage():
     return storages["documents"]
 
 
-class IssuedDocument(models.Model):
+class RequestGrounds(models.Model):
+    """Why a document is asked for and by whom, which decide whether a full copy may be given
+    (`rules.check_copy_requester`): the same on an online order and on the document issued from it."""
+
+    requester_relation = models.CharField(
+        _("requester's relation to the act"), max_length=16, choices=RequesterRelation.choices
+    )
+    mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+
+class IssuedDocument(RequestGrounds):
     """A signed document drawn from an act, as issued: what it certifies, to whom, why, and the PDF's hash.
 
     Never deleted nor changed after issue, except to record its revocation. Its verification code is the
@@ -50,11 +64,6 @@ class IssuedDocument(models.Model):
     )
     requester_name = models.CharField(_("requester's full name"), max_length=200)
     requester_document = models.CharField(_("requester's identity document number"), max_length=40, blank=True)
-    requester_relation = models.CharField(
-        _("requester's relation to the act"), max_length=16, choices=RequesterRelation.choices
-    )
-    mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=200)
     content = models.JSONField(_("certified content"))
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, unique=True)
     pdf = models.FileField(_("PDF"), storage=documents_storage, upload_to="issued/%Y/%m/")
@@ -103,7 +112,7 @@ class DocumentSequence(models.Model):
         return f"{self.office_id}/{self.year}: {self.last_number}"
 
 
-class DocumentOrder(models.Model):
+class DocumentOrder(RequestGrounds):
     """A citizen's online request for a document from an act: paid, then issued at once or after the check of
     an agent of the office that keeps the act."""
 
@@ -112,11 +121,6 @@ class DocumentOrder(models.Model):
     )
     act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="orders")
     kind = models.CharField(_("document"), max_length=24, choices=DocumentKind.choices)
-    requester_relation = models.CharField(
-        _("requester's relation to the act"), max_length=16, choices=RequesterRelation.choices
-    )
-    mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=200)
     proof = models.FileField(
         _("proof of identity and relation"), storage=documents_storage, upload_to="proofs/%Y/%m/", blank=True
     )
