@@ -37,6 +37,15 @@ class HijriDate:
     def month_name_latin(self):
         return HIJRI_MONTHS_LATIN[self.month - 1]
 
+    @property
+    def text_ar(self):
+        """As Arabic documents write it: "12 جمادى الآخرة 1448 هـ"."""
+        return f"{self.day} {self.month_name_ar} {self.year} هـ"
+
+    @property
+    def text_latin(self):
+        return f"{self.day} {self.month_name_latin} {self.year} H"
+
 
 def _arithmetic_ordinal(year, month, day):
     return ARITHMETIC_EPOCH - 1 + day + ceil(29.5 * (month - 1)) + 354 * (year - 1) + floor((3 + 11 * year) / 30)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.sequences import OfficeYearSequenceBase
 from raqmana.core.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
@@ -210,18 +211,11 @@ class ActTransition(TransitionRecord):
         return f"{self.act_id}: {self.from_state} → {self.to_state}"
 
 
-class OfficeYearSequence(models.Model):
+class OfficeYearSequence(OfficeYearSequenceBase):
     """The last act number an office gave in a year; locked while a signature takes the next one."""
-
-    office = models.ForeignKey(CivilStatusOffice, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_sequence_per_office_year")]
-
-    def __str__(self):
-        return f"{self.office_id}/{self.year}: {self.last_number}"
 
 
 class Mention(models.Model):

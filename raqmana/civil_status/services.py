@@ -13,6 +13,7 @@ from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import record
 from raqmana.calendars.workdays import WorkingCalendar
+from raqmana.core.sequences import next_number, reserve_numbers
 from raqmana.core.workflow import move
 from raqmana.territories.models import CivilStatusOffice
 
@@ -59,7 +60,8 @@ def roles_at_office(user, office):
     return set(RoleAssignment.objects.active().filter(user=user, office=office).values_list("role", flat=True))
 
 
-def _require_office_role(user, office, roles, message):
+def require_office_role(user, office, roles, message):
+    """PermissionDenied with `message` unless the user holds one of `roles` at this office."""
     if not roles_at_office(user, office) & set(roles):
         raise PermissionDenied(message)
 
@@ -141,7 +143,7 @@ def validate_act(act, working_calendar=None):
 def draft_act(office, kind, data, *, by, pre_declaration=None):
     """An agent or officer of the office drafts an act from what the declarant said, possibly taking up a
     pre-declaration of the office's queue."""
-    _require_office_role(
+    require_office_role(
         by, office, {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}, _("Only this office's agents draft its acts.")
     )
     act = Act(
@@ -165,7 +167,7 @@ def update_draft(act, data, *, by):
     act = Act.objects.select_for_update().get(pk=act.pk)
     if act.state != ActState.DRAFT:
         raise ValidationError(_("A signed act is never changed: record a marginal mention instead."))
-    _require_office_role(
+    require_office_role(
         by,
         act.office,
         {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
@@ -185,14 +187,14 @@ def update_draft(act, data, *, by):
 def sign_act(act, *, by):
     """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
-    _require_office_role(by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only this office's officer signs its acts."))
+    require_office_role(by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only this office's officer signs its acts."))
     validate_act(act)
     _transition(act, ActState.SIGNED, by)
     now = timezone.now()
     act.year = timezone.localdate(now).year
     # The sequence row stays locked until the signature commits: two signatures never share a number, and a
     # rolled-back signature gives its number back (no gap).
-    act.number = _reserve_numbers({(act.office_id, act.year): 1})[(act.office_id, act.year)]
+    act.number = next_number(OfficeYearSequence, act.office, act.year)
     act.signed_by, act.signed_at = by, now
     if act.kind == ActKind.BIRTH:
         (act.idcs,) = _unused_idcs(1)
@@ -224,7 +226,7 @@ def _mention_death_on_birth_act(death_act, by):
 @transaction.atomic
 def abandon_draft(act, *, by, reason):
     act = Act.objects.select_for_update().get(pk=act.pk)
-    _require_office_role(
+    require_office_role(
         by,
         act.office,
         {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
@@ -248,7 +250,7 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
 
     Corrections carry the corrected values; the Latin transcription mention may only change Latin spellings.
     """
-    _require_office_role(
+    require_office_role(
         by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only the officer of the act's office records mentions.")
     )
     if act.state != ActState.SIGNED:
@@ -333,7 +335,8 @@ def load_historical_acts(rows, *, by, reason):
     by_sequence = {}
     for act in acts:
         by_sequence.setdefault((act["office_id"], act["year"]), []).append(act)
-    for key, last_number in _reserve_numbers({key: len(group) for key, group in by_sequence.items()}).items():
+    counts = {key: len(group) for key, group in by_sequence.items()}
+    for key, last_number in reserve_numbers(OfficeYearSequence, counts).items():
         first = last_number - len(by_sequence[key])
         for offset, act in enumerate(by_sequence[key], start=1):
             act["number"] = first + offset
@@ -375,32 +378,6 @@ def _copy_into_table(acts):
             copy.write_row([act[attname] for attname in attnames])
 
 
-def _reserve_numbers(counts_by_sequence):
-    """Reserve `count` numbers in each (office, year) sequence at once; returns each sequence's new last number.
-
-    One upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) increments and locks the sequence rows until the
-    transaction ends. The rows travel as one array parameter: thousands of placeholders cost psycopg more time
-    to parse than PostgreSQL takes to run the statement, and overflow SQLite's limit on parameters.
-    """
-    table = OfficeYearSequence._meta.db_table
-    sequences = [[office_id, year, count] for (office_id, year), count in sorted(counts_by_sequence.items())]
-    if connection.vendor == "postgresql":
-        rows = "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::int[])"
-        params = [list(column) for column in zip(*sequences, strict=True)]
-    else:
-        # SQLite reads the rows from JSON; its INSERT ... SELECT needs a WHERE before ON CONFLICT.
-        rows = "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(%s) WHERE true"
-        params = [json.dumps(sequences)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (office_id, year, last_number) {rows} "
-            f"ON CONFLICT (office_id, year) DO UPDATE SET last_number = {table}.last_number + excluded.last_number "
-            "RETURNING office_id, year, last_number",
-            params,
-        )
-        return {(office_id, year): last for office_id, year, last in cursor.fetchall()}
-
-
 def _unused_idcs(count):
     """`count` new IDCS that no act holds yet (a signature takes one, a bulk load thousands)."""
     drawn = set()
@@ -411,7 +388,7 @@ def _unused_idcs(count):
 
 
 def _idcs_in_use(candidates):
-    """Which of these IDCS acts already hold; one array parameter, as in _reserve_numbers."""
+    """Which of these IDCS acts already hold; one array parameter, as in core.sequences.reserve_numbers."""
     if connection.vendor == "postgresql":
         condition, param = "idcs = ANY(%s)", list(candidates)
     else:
@@ -493,7 +470,7 @@ def file_pre_declaration(establishment, data, *, by=None):
 
 @transaction.atomic
 def dismiss_pre_declaration(pre_declaration, *, by, reason):
-    _require_office_role(
+    require_office_role(
         by,
         pre_declaration.office,
         {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},

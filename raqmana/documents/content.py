@@ -89,9 +89,7 @@ def family_record_content(holder, moment, calendar):
     ended = {m.related_act_id: m.decided_on for m in mentions if m.kind == MentionKind.DIVORCE and m.related_act_id}
     for marriage in (m for m in mentions if m.kind == MentionKind.MARRIAGE and m.related_act_id):
         spouse = act_as_of(marriage.related_act, moment)["data"]
-        values = [(f"{spouse['first_name_ar']} {spouse['family_name_ar']}", ARABIC)]
-        if spouse["first_name_latin"]:
-            values.append((f"{spouse['first_name_latin']} {spouse['family_name_latin']}", LATIN))
+        values = _full_names(spouse)
         values.append((f"{marriage.related_act.idcs} — {_gregorian(spouse['birth_date'])}", NUMBER))
         values.append((f"{_gregorian(marriage.decided_on)} — {marriage.reference_number}", NUMBER))
         if marriage.related_act_id in ended:
@@ -100,9 +98,7 @@ def family_record_content(holder, moment, calendar):
     children = children_of(holder).filter(signed_at__lte=moment).select_related("office")
     for number, child_act in enumerate(children, start=1):
         child = act_as_of(child_act, moment)
-        values = [(f"{child['data']['first_name_ar']} {child['data']['family_name_ar']}", ARABIC)]
-        if child["data"]["first_name_latin"]:
-            values.append((f"{child['data']['first_name_latin']} {child['data']['family_name_latin']}", LATIN))
+        values = _full_names(child["data"])
         values.append((f"{_gregorian(child['data']['birth_date'])} — {child_act.reference}", NUMBER))
         death = next((m for m in child["mentions"] if m.kind == MentionKind.DEATH), None)
         if death is not None:
@@ -137,6 +133,14 @@ def _names_row(label_ar, label_fr, data, field, family_field=None):
     return _row(label_ar, label_fr, *[(text, script) for text, script in values if text])
 
 
+def _full_names(data):
+    """A spouse's or a child's first and family name in Arabic, and in Latin letters where the act has them."""
+    values = [(f"{data['first_name_ar']} {data['family_name_ar']}", ARABIC)]
+    if data["first_name_latin"]:
+        values.append((f"{data['first_name_latin']} {data['family_name_latin']}", LATIN))
+    return values
+
+
 def _person(name):
     """A person's name as written in the accounts, in whichever script that is."""
     return name, ARABIC if ARABIC_LETTER.search(name) else LATIN
@@ -161,7 +165,7 @@ def _date(day, calendar):
         return (("—", NUMBER),)
     hijri = calendar.to_hijri(day)
     approximate = " (تقريبي)" if hijri.approximate else ""
-    return (_gregorian(day), NUMBER), (f"{hijri.day} {hijri.month_name_ar} {hijri.year} هـ{approximate}", ARABIC)
+    return (_gregorian(day), NUMBER), (f"{hijri.text_ar}{approximate}", ARABIC)
 
 
 def _place(data, event):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
+from raqmana.core.sequences import OfficeYearSequenceBase
 from raqmana.core.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice
@@ -98,18 +99,11 @@ class IssuedDocument(RequestGrounds):
         return f"{self.office.code}/{self.year}/{self.number}"
 
 
-class DocumentSequence(models.Model):
+class DocumentSequence(OfficeYearSequenceBase):
     """The last document number an office gave in a year."""
-
-    office = models.ForeignKey(CivilStatusOffice, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_document_sequence_per_office_year")]
-
-    def __str__(self):
-        return f"{self.office_id}/{self.year}: {self.last_number}"
 
 
 class DocumentOrder(RequestGrounds):

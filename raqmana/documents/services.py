@@ -7,17 +7,18 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from raqmana.accounts.constants import Role
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
-from raqmana.civil_status.services import roles_at_office
+from raqmana.civil_status.services import require_office_role
+from raqmana.core.sequences import next_number
 from raqmana.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
@@ -49,15 +50,24 @@ def format_code(code):
     return "-".join(code[index : index + 4] for index in range(0, len(code), 4))
 
 
+def public_url(view_name, *args):
+    """The address of a page as people outside reach it (in a QR code, a message)."""
+    return settings.RAQMANA_PUBLIC_URL + reverse(view_name, args=args)
+
+
 def verification_url(code):
-    return settings.RAQMANA_PUBLIC_URL + reverse("documents:verify", args=[code])
+    return public_url("documents:verify", code)
 
 
 def issue_at_counter(act, kind, *, office, by, requester, purpose):
     """An agent of any civil status office issues a document from any act of the national register (Law 36-21:
     a copy may be asked from any office). `requester` holds name, identity document, relation, mandate."""
-    if not roles_at_office(by, office) & OFFICE_STAFF_ROLES:
-        raise PermissionDenied(_("Only the civil status agents and officers of this office issue its documents."))
+    require_office_role(
+        by,
+        office,
+        OFFICE_STAFF_ROLES,
+        _("Only the civil status agents and officers of this office issue its documents."),
+    )
     return issue_document(act, kind, office=office, issued_by=by, requester=requester, purpose=purpose)
 
 
@@ -86,7 +96,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         act=act,
         office=office,
         year=year,
-        number=_next_number(office, year),
+        number=next_number(DocumentSequence, office, year),
         verification_code=new_verification_code(),
         issued_at=now,
         issued_by=issued_by,
@@ -116,8 +126,12 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
 @transaction.atomic
 def revoke_document(document, *, by, reason):
     """An officer of the issuing office withdraws a document issued in error; it stays recorded."""
-    if Role.CIVIL_STATUS_OFFICER not in roles_at_office(by, document.office):
-        raise PermissionDenied(_("Only an officer of the issuing office revokes its documents."))
+    require_office_role(
+        by,
+        document.office,
+        {Role.CIVIL_STATUS_OFFICER},
+        _("Only an officer of the issuing office revokes its documents."),
+    )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the document is revoked.")})
     if document.revoked_at:
@@ -126,18 +140,6 @@ def revoke_document(document, *, by, reason):
     document.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     record(actor=by, action="document.revoked", target=document, reason=reason, office=document.office)
     return document
-
-
-def _next_number(office, year):
-    """The office's next document number for the year: one upsert that locks the sequence row until commit."""
-    table = DocumentSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (office_id, year, last_number) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (office_id, year) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number",
-            [office.pk, year],
-        )
-        return cursor.fetchone()[0]
 
 
 def draw(document):
@@ -172,11 +174,11 @@ def _issuance_lines(document, calendar):
         "agent": isolate(document.issued_by.full_name) if document.issued_by else "",
         "issued_on": [
             isolate(f"{timezone.localtime(document.issued_at):%d/%m/%Y %H:%M}"),
-            f"{hijri.day} {hijri.month_name_ar} {hijri.year} هـ",
+            hijri.text_ar,
         ],
         "reference": isolate(document.reference),
         "code": isolate(format_code(document.verification_code)),
-        "verify_at": isolate(settings.RAQMANA_PUBLIC_URL + reverse("documents:verify_start")),
+        "verify_at": isolate(public_url("documents:verify_start")),
     }
 
 
@@ -225,7 +227,7 @@ def order_paid(payment):
     once, a full copy waits for the office's check. A payment for an order cancelled meanwhile is given back."""
     order = _locked_order(payment.for_id)
     if order.state == OrderState.CANCELLED:
-        payment_services.refund(payment, by=None, reason=gettext("The order was cancelled before the payment arrived."))
+        payment_services.refund(payment, by=None, reason=_("The order was cancelled before the payment arrived."))
         return
     if order.state != OrderState.AWAITING_PAYMENT:
         return
@@ -236,7 +238,7 @@ def order_paid(payment):
             return
         except Exception as error:  # the payment must stay recorded whatever stops the issue (typst, a token)
             order.refresh_from_db()
-            failed = gettext("The automatic issue failed; an agent issues the document.")
+            failed = _("The automatic issue failed; an agent issues the document.")
             reason = f"{failed} ({error})"[:300]
     else:
         reason = ""
@@ -317,8 +319,9 @@ def _issue_order(order, *, by):
 
 
 def _require_counter_role(user, office):
-    if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
-        raise PermissionDenied(_("Only the agents of the office that keeps the act check its orders."))
+    require_office_role(
+        user, office, OFFICE_STAFF_ROLES, _("Only the agents of the office that keeps the act check its orders.")
+    )
 
 
 def _move_order(order, to_state, *, by, reason=""):
@@ -347,7 +350,7 @@ ORDER_MESSAGES = {
 
 def _tell_citizen(order):
     citizen = order.citizen
-    url = settings.RAQMANA_PUBLIC_URL + reverse("documents:order", args=[order.pk])
+    url = public_url("documents:order", order.pk)
     with translation.override(citizen.preferred_language):
         subject = _("Raqmana: %(document)s — %(state)s") % {
             "document": order.get_kind_display(),

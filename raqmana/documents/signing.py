@@ -18,8 +18,6 @@ from pyhanko_certvalidator import ValidationContext
 from .pki import signer_for, trust_roots
 
 SIGNATURE_FIELD = "RaqmanaSeal"
-
-
 DIGEST = "sha256"
 
 

@@ -13,7 +13,5 @@ def hijri(day):
     if not day:
         return ""
     converted = MoroccanHijriCalendar().to_hijri(day)
-    arabic = (get_language() or "ar").startswith("ar")
-    month = converted.month_name_ar if arabic else converted.month_name_latin
-    text = f"{converted.day} {month} {converted.year} {'هـ' if arabic else 'H'}"
+    text = converted.text_ar if (get_language() or "ar").startswith("ar") else converted.text_latin
     return f"{text} ({_('approximate')})" if converted.approximate else text

@@ -10,8 +10,9 @@ from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, OfficeYearSequence
-from raqmana.civil_status.services import _reserve_numbers, draft_act, load_historical_acts, sign_act
+from raqmana.civil_status.services import draft_act, load_historical_acts, sign_act
 from raqmana.civil_status.synthetic import ActGenerator
+from raqmana.core.sequences import reserve_numbers
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -61,8 +62,8 @@ def test_numbers_are_reserved_in_thousands_of_sequences_at_once():
     offices = list(CivilStatusOffice.objects.values_list("pk", flat=True))
     counts = {(office, year): 3 for office in offices for year in range(1990, 2002)}
     assert len(counts) > 18_000
-    assert set(_reserve_numbers(counts).values()) == {3}
-    assert set(_reserve_numbers(counts).values()) == {6}
+    assert set(reserve_numbers(OfficeYearSequence, counts).values()) == {3}
+    assert set(reserve_numbers(OfficeYearSequence, counts).values()) == {6}
 
 
 def test_an_idcs_taken_meanwhile_by_a_concurrent_load_is_drawn_again(generator, agent):
