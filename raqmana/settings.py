@@ -207,6 +207,9 @@ STORAGES["documents"] = {
     or {"location": os.environ.get("RAQMANA_DOCUMENTS_DIR", _scratch or str(BASE_DIR / "var" / "documents"))},
 }
 # Public address printed in QR codes, where anyone verifies a document.
+# Two births of one name and parents this many days apart or less are flagged as a possible duplicate
+# (OpenCRVS's deduplication rules use the same window).
+RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS = int(os.environ.get("RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS", "5"))
 RAQMANA_PUBLIC_URL = os.environ.get("RAQMANA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Signing keys (see raqmana/documents/pki.py): development, pkcs12 or pkcs11.
 RAQMANA_SIGNING_BACKEND = os.environ.get("RAQMANA_SIGNING_BACKEND", "development")

@@ -4,13 +4,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.text import CheckedTextForm
 from raqmana.territories.forms import CommuneField
 
 from .constants import RepresentativeCapacity
 from .validators import normalise_ice, normalise_phone
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CheckedTextForm, AuthenticationForm):
     username = forms.CharField(
         label=_("Email or phone number"),
         max_length=254,
@@ -22,7 +23,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class TokenForm(forms.Form):
+class TokenForm(CheckedTextForm, forms.Form):
     token = forms.CharField(
         label=_("Six-digit code from your authenticator app"),
         min_length=6,
@@ -33,7 +34,7 @@ class TokenForm(forms.Form):
     )
 
 
-class EnrolmentCodeForm(forms.Form):
+class EnrolmentCodeForm(CheckedTextForm, forms.Form):
     code = forms.CharField(
         label=_("Enrolment code"),
         help_text=_("Ten characters, sent by email when your role was granted, or given by your administrator."),
@@ -42,7 +43,7 @@ class EnrolmentCodeForm(forms.Form):
     )
 
 
-class SignupForm(forms.Form):
+class SignupForm(CheckedTextForm, forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("Email address"), required=False, widget=forms.EmailInput(attrs={"dir": "ltr"}))
     phone = forms.CharField(
@@ -76,7 +77,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(CheckedTextForm, forms.Form):
     ice = forms.CharField(
         label=_("ICE number"),
         max_length=20,
@@ -92,6 +93,6 @@ class EnterpriseForm(forms.Form):
         return normalise_ice(self.cleaned_data["ice"])
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(CheckedTextForm, forms.Form):
     identifier = forms.CharField(label=_("Email or phone number of the person's Raqmana account"), max_length=254)
     capacity = forms.ChoiceField(label=_("Capacity"), choices=RepresentativeCapacity.choices)

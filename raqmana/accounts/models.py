@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.text import CheckedTextModel
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
@@ -15,7 +16,7 @@ from .managers import UserManager
 from .validators import normalise_phone
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: a citizen, an enterprise's representative, an agent; they sign in by email or phone."""
 
     email = models.EmailField(
@@ -111,7 +112,7 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(CheckedTextModel):
     """A role held by a user for one place. Revoked, never deleted: the history of who could act stays."""
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="role_assignments")
@@ -175,7 +176,7 @@ class RoleAssignment(models.Model):
         return place.name if place else _("the whole country")
 
 
-class Enterprise(models.Model):
+class Enterprise(CheckedTextModel):
     """A legal person, identified by its ICE, acting through one or more representatives."""
 
     ice = models.CharField(_("ICE number"), max_length=15, unique=True)

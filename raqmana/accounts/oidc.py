@@ -7,6 +7,7 @@ their TOTP code afterwards.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
@@ -51,6 +52,10 @@ class NationalEIdBackend(OIDCAuthenticationBackend):
     def verify_claims(self, claims):
         if not national_id_of(claims) or not (verified_email(claims) or verified_phone(claims)):
             return False
+        try:
+            User.checked_text("full_name", full_name_of(claims))
+        except ValidationError:
+            return False  # a name with a control character or markup: the sign-in fails like any refused claim
         return User.objects.filter(national_id=national_id_of(claims)).exists() or not clashes_with_local_account(
             claims
         )

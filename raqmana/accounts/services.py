@@ -87,14 +87,23 @@ def grant_role(user, role, *, by, reason, territory=None, office=None):
         raise PermissionDenied(_("You may not grant this role for this place."))
     if not reason.strip():
         raise ValidationError(_("Say why this role is granted."), code="reason_required")
+    assignment = RoleAssignment(
+        user=user, role=role, territory=territory, office=office, granted_by=by, grant_reason=reason
+    )
+    assignment.check_texts()
     try:
         with transaction.atomic():
-            assignment = RoleAssignment.objects.create(
-                user=user, role=role, territory=territory, office=office, granted_by=by, grant_reason=reason
-            )
+            assignment.save()
     except IntegrityError:
         raise ValidationError(_("This person already holds this role for this place."), code="duplicate_role") from None
-    record(actor=by, action="role.granted", target=assignment, reason=reason, territory=territory, office=office)
+    record(
+        actor=by,
+        action="role.granted",
+        target=assignment,
+        reason=assignment.grant_reason,
+        territory=territory,
+        office=office,
+    )
     transaction.on_commit(partial(notify_role_granted.enqueue, assignment.pk))
     return assignment
 
@@ -107,6 +116,7 @@ def revoke_role(assignment, *, by, reason):
         raise PermissionDenied(_("You may not revoke this role."))
     if not reason.strip():
         raise ValidationError(_("Say why this role is revoked."), code="reason_required")
+    reason = RoleAssignment.checked_text("revoke_reason", reason, error_key="reason")
     assignment.revoked_at = timezone.now()
     assignment.revoked_by = by
     assignment.revoke_reason = reason
@@ -128,15 +138,13 @@ def register_enterprise(*, ice, legal_name, commune, representative, trade_regis
     ice = normalise_ice(ice)
     if not isinstance(commune, Territory) or commune.level != Level.COMMUNE:
         raise ValidationError(_("Choose the commune of the registered office."), code="commune_required")
+    enterprise = Enterprise(
+        ice=ice, legal_name=legal_name, commune=commune, trade_register_number=trade_register_number, address=address
+    )
+    enterprise.check_texts()
     try:
         with transaction.atomic():
-            enterprise = Enterprise.objects.create(
-                ice=ice,
-                legal_name=legal_name,
-                commune=commune,
-                trade_register_number=trade_register_number,
-                address=address,
-            )
+            enterprise.save()
     except IntegrityError:
         raise ValidationError(
             _("An enterprise with this ICE is already registered: ask one of its representatives to add you."),

@@ -8,6 +8,16 @@ from raqmana.territories.scoping import ScopedQuerySet
 from .constants import ACTION_LABELS
 
 
+class AuditEventQuerySet(ScopedQuerySet):
+    def visible_to(self, user, roles=None):
+        """Events of the places the user supervises: where the target is, or where the actor works."""
+        target_place = self.scope_condition(user, roles, "territory", "office")
+        actor_place = self.scope_condition(user, roles, "actor_territory", "actor_office")
+        if target_place is None or actor_place is None:
+            return self
+        return self.filter(target_place | actor_place)
+
+
 class AuditEvent(models.Model):
     """Who did or read what, when and why. Append-only: nothing updates or deletes these rows."""
 
@@ -30,10 +40,28 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Where the actor works, when it is not where the target is (a search, a read refused by scoping): the
+    # actor's supervisors see the event too, not only those of the target's place.
+    actor_territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("actor's territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_office = models.ForeignKey(
+        "territories.CivilStatusOffice",
+        verbose_name=_("actor's office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
     scope_territory_field = "territory"
     scope_office_field = "office"
 

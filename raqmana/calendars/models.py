@@ -26,12 +26,24 @@ class HijriMonthStart(models.Model):
 
 
 class Holiday(models.Model):
-    """A public holiday in Morocco: offices are closed and legal delays do not end on it."""
+    """A public holiday in Morocco: offices are closed and legal delays do not end on it.
+
+    Rows made from the rules (`services.load_holidays`) are `derived`: a religious one is recomputed whenever
+    Morocco's Hijri month starts change. A row added or edited by hand is not, and stays as it is.
+    """
 
     date = models.DateField(_("date"), unique=True)
     name_ar = models.CharField(_("Arabic name"), max_length=120)
     name_fr = models.CharField(_("French name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=HolidayKind.choices)
+    # Which day of a Hijri feast this is ("1446-10-01"): once edited by hand, the row still stands for that
+    # day, so recomputing does not add the feast a second time.
+    hijri_date = models.CharField(_("Hijri date"), max_length=10, blank=True)
+    derived = models.BooleanField(
+        _("derived from the rules"),
+        default=False,
+        help_text=_("Recomputed from the fixed dates and Morocco's Hijri calendar; a row edited by hand is not."),
+    )
 
     class Meta:
         verbose_name = _("holiday")

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Act, Establishment, Mention, PreDeclaration
+from .models import Act, DeathNotice, Establishment, Mention, PreDeclaration
 
 
 @admin.register(Establishment)
@@ -59,3 +59,9 @@ class MentionAdmin(ReadOnlyAdmin):
 class PreDeclarationAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "office", "kind", "state", "filed_at"]
     list_filter = ["kind", "state"]
+
+
+@admin.register(DeathNotice)
+class DeathNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "office", "state", "sent_at"]
+    list_filter = ["state"]

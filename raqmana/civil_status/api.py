@@ -6,20 +6,23 @@ from datetime import date, datetime, time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
+from pydantic import ConfigDict
 
 from raqmana.core.api_errors import refuse
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from . import selectors, services
-from .constants import ActKind, PreDeclarationState, Sex
-from .models import Act
+from .constants import ActKind, DeclarantRelation, PreDeclarationState, Sex
+from .models import HIJRI_TYPED_DATES, Act
 from .search import ActQuery
 
 router = Router(tags=["civil status"])
+# Where the API names what the services name otherwise: the deceased's birth act is given by its IDCS.
+API_FIELD_OF = {"birth_act": "deceased_idcs"}
 
 
 class EstablishmentKey(HttpBearer):
@@ -71,6 +74,20 @@ class ActSummaryOut(Schema):
         return act.office.code
 
 
+class ScoredActOut(ActSummaryOut):
+    score: float = Field(description="Closeness of spelling to the name asked (1: exact, or no name asked)")
+
+
+class SearchPageOut(Schema):
+    total: int = Field(description="How many acts matched")
+    total_is_capped: bool = Field(description="More acts than `total` matched: add a fact to narrow the search")
+    page: int
+    per_page: int
+    needs_more_facts: bool
+    advice: str = Field(description="What to add to the search, when a name alone matches many acts")
+    results: list[ScoredActOut]
+
+
 class MentionOut(Schema):
     kind: str
     authority_kind: str
@@ -86,49 +103,172 @@ class ActOut(ActSummaryOut):
     first_name_tfng: str
     family_name_tfng: str
     father_first_name_ar: str
+    father_first_name_latin: str
+    father_first_name_tfng: str
+    grandfather_first_name_ar: str
+    grandfather_first_name_latin: str
+    grandfather_first_name_tfng: str
     mother_first_name_ar: str
+    mother_first_name_latin: str
+    mother_first_name_tfng: str
     mother_family_name_ar: str
+    mother_family_name_latin: str
+    mother_family_name_tfng: str
+    father_idcs: str
+    mother_idcs: str
+    father_birth_date: date | None
+    mother_birth_date: date | None
     sex: str
+    birth_date_hijri: str
     birth_time: time | None
+    birth_place: str | None = Field(description="HCP code of the commune of birth")
+    birth_place_detail: str
+    born_abroad: bool
+    birth_country: str
     death_date: date | None
+    death_date_hijri: str
+    death_time: time | None
+    death_place: str | None = Field(description="HCP code of the commune of death")
+    death_place_detail: str
+    died_abroad: bool
+    deceased_idcs: str | None
     declarant_name: str
     declarant_relation: str
+    declarant_document: str
+    declarant_precedence_reason: str
     declared_on: date
+    declared_on_hijri: str
+    late_judgment_number: str
+    late_judgment_court: str
+    late_judgment_date: date | None
     mentions: list[MentionOut]
+
+    @staticmethod
+    def resolve_birth_place(act):
+        return act.birth_place.code if act.birth_place_id else None
+
+    @staticmethod
+    def resolve_death_place(act):
+        return act.death_place.code if act.death_place_id else None
+
+    @staticmethod
+    def resolve_deceased_idcs(act):
+        return act.birth_act.idcs if act.birth_act_id else None
 
     @staticmethod
     def resolve_mentions(act):
         return list(act.mentions.all())
 
 
-class ActIn(Schema):
-    office_code: str
-    kind: ActKind
-    sex: Sex
+class DuplicateOut(Schema):
+    id: int = Field(alias="pk")
+    reference: str
+    office_name_ar: str
+    office_name_fr: str
     first_name_ar: str
     family_name_ar: str
+    first_name_latin: str
+    family_name_latin: str
+    birth_date: date
+    reason: str
+    reason_text: str
+
+
+class DraftOut(ActOut):
+    duplicates: list[DuplicateOut] = Field(description="Signed acts that may record the same person")
+
+
+class HijriDateIn(Schema):
+    """A date typed in the Hijri calendar, as old registers write it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    month: int
+    day: int
+
+
+class ActIn(Schema):
+    """Every field of the act forms. What the register sets itself (number, year, IDCS, state, keys, signature)
+    and any unknown field are refused, never dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    office_code: str
+    kind: ActKind
+    pre_declaration_id: int | None = None
+    sex: Sex
+    first_name_ar: str
     first_name_latin: str = ""
-    family_name_latin: str = ""
     first_name_tfng: str = ""
+    family_name_ar: str
+    family_name_latin: str = ""
     family_name_tfng: str = ""
     father_first_name_ar: str = ""
+    father_first_name_latin: str = ""
+    father_first_name_tfng: str = ""
     grandfather_first_name_ar: str = ""
+    grandfather_first_name_latin: str = ""
+    grandfather_first_name_tfng: str = ""
     mother_first_name_ar: str = ""
+    mother_first_name_latin: str = ""
+    mother_first_name_tfng: str = ""
     mother_family_name_ar: str = ""
+    mother_family_name_latin: str = ""
+    mother_family_name_tfng: str = ""
     father_idcs: str = ""
+    father_birth_date: date | None = None
     mother_idcs: str = ""
     mother_birth_date: date | None = None
-    birth_date: date
+    birth_date: date | None = Field(None, description="Required unless birth_date_hijri is given")
+    birth_date_hijri: HijriDateIn | None = None
     birth_time: time | None = None
-    death_date: date | None = None
+    birth_place: str = Field("", description="HCP code of the commune of birth")
+    birth_place_detail: str = ""
+    born_abroad: bool = False
+    birth_country: str = ""
+    death_date: date | None = Field(None, description="Death acts: required unless death_date_hijri is given")
+    death_date_hijri: HijriDateIn | None = None
+    death_time: time | None = None
+    death_place: str = Field("", description="HCP code of the commune of death")
+    death_place_detail: str = ""
+    died_abroad: bool = False
+    deceased_idcs: str = Field("", description="IDCS of the deceased's birth act, if registered at birth")
     declarant_name: str
-    declarant_relation: str
+    declarant_relation: DeclarantRelation
+    declarant_document: str = ""
     declarant_precedence_reason: str = ""
-    declared_on: date
+    declared_on: date | None = Field(None, description="Required unless declared_on_hijri is given")
+    declared_on_hijri: HijriDateIn | None = None
     late_judgment_number: str = ""
     late_judgment_court: str = ""
-    pre_declaration_id: int | None = None
-    deceased_idcs: str = ""
+    late_judgment_date: date | None = None
+
+
+# The API's fields that are not the act form's: where the act is drafted, and from which pre-declaration.
+ACT_IN_CONTEXT_FIELDS = {"office_code", "kind", "pre_declaration_id"}
+
+
+def _act_data(payload):
+    """The payload as the services take it: communes and the deceased's birth act found from their codes, Hijri
+    dates as typed. Raises ValidationError naming the API's field."""
+    data = payload.dict(exclude=ACT_IN_CONTEXT_FIELDS | {"deceased_idcs", "birth_place", "death_place"})
+    errors = {}
+    for field in HIJRI_TYPED_DATES.values():
+        typed = getattr(payload, field)
+        data[field] = f"{typed.year:04d}-{typed.month:02d}-{typed.day:02d}" if typed else ""
+    for field in ("birth_place", "death_place"):
+        code = getattr(payload, field).strip()
+        data[field] = Territory.objects.filter(level=Level.COMMUNE, code=code).first() if code else None
+        if code and data[field] is None:
+            errors[field] = _("No commune has this code.")
+    if payload.deceased_idcs.strip():
+        data["birth_act"] = selectors.birth_act_by_idcs(payload.deceased_idcs)
+        if data["birth_act"] is None:
+            errors["deceased_idcs"] = _("No birth act has this IDCS: check its 12 digits.")
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 @router.post("/pre-declarations", response={201: PreDeclarationOut}, auth=EstablishmentKey())
@@ -148,10 +288,12 @@ def queue(request):
     return waiting.select_related("office")
 
 
-@router.get("/acts", response=list[ActSummaryOut], auth=django_auth)
+@router.get("/acts", response=SearchPageOut, auth=django_auth)
 def search(
     request,
     reason: str,
+    page: int = Query(1, ge=1, le=1000),
+    per_page: int = Query(20, ge=1, le=100),
     name: str = "",
     parent_name: str = "",
     birth_date: date | None = None,
@@ -161,7 +303,8 @@ def search(
     year: int | None = None,
     idcs: str = "",
 ):
-    """Searches are logged with their reason and criteria, like reads."""
+    """Searches are logged with their reason and criteria, like reads. A name alone may match thousands of acts:
+    the answer says how many, pages them by closeness of spelling, and advises what fact to add."""
     commune = None
     if birth_place:
         commune = Territory.objects.filter(level=Level.COMMUNE, code=birth_place).first()
@@ -178,9 +321,10 @@ def search(
         idcs=idcs,
     )
     try:
-        return selectors.search_register(request.user, query, reason=reason)
+        found = selectors.search_register(request.user, query, reason=reason, page=page, per_page=per_page)
     except ValidationError as error:
         refuse(error)
+    return {**vars(found), "results": found.acts, "advice": selectors.search_advice(found)}
 
 
 @router.get("/acts/{act_id}", response=ActOut, auth=django_auth)
@@ -195,23 +339,22 @@ def read(request, act_id: int, reason: str):
     return act
 
 
-@router.post("/acts", response={201: ActSummaryOut}, auth=django_auth)
+@router.post("/acts", response={201: DraftOut}, auth=django_auth)
 def draft(request, payload: ActIn):
+    """Draft an act as the screen does; the answer lists the signed acts that may record the same person."""
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
-    data = payload.dict(exclude={"office_code", "kind", "pre_declaration_id", "deceased_idcs"})
-    if payload.deceased_idcs:
-        data["birth_act"] = selectors.birth_act_by_idcs(payload.deceased_idcs)
-        if data["birth_act"] is None:
-            raise HttpError(422, "deceased_idcs: " + _("No birth act has this IDCS: check its 12 digits."))
     pre_declaration = None
     if payload.pre_declaration_id:
         pre_declaration = get_object_or_404(
             selectors.pre_declarations_visible_to(request.user), pk=payload.pre_declaration_id
         )
     try:
-        act = services.draft_act(office, payload.kind, data, by=request.user, pre_declaration=pre_declaration)
+        act = services.draft_act(
+            office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration
+        )
     except (ValidationError, PermissionDenied) as error:
-        refuse(error)
+        refuse(error, field_names=API_FIELD_OF)
+    act.duplicates = selectors.likely_duplicates(act)
     return Status(201, act)
 
 

@@ -140,3 +140,12 @@ PRE_DECLARATION_TRANSITIONS = {
     PreDeclarationState.REGISTERED: set(),
     PreDeclarationState.DISMISSED: set(),
 }
+
+
+class DeathNoticeState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    NOTED = "noted", _("Noted")
+
+
+# A death notice waits in the queue of the office keeping the birth act until one of its agents takes note.
+DEATH_NOTICE_TRANSITIONS = {DeathNoticeState.RECEIVED: {DeathNoticeState.NOTED}, DeathNoticeState.NOTED: set()}

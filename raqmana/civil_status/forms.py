@@ -1,19 +1,31 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.calendars.forms import HijriDateField
+from raqmana.core.text import CheckedTextForm, TextKind
 from raqmana.territories.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
-from .models import NAME_PARTS, SCRIPTS, Act, PreDeclaration
+from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration
 from .selectors import birth_act_by_idcs
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-BIRTH_FIELDS = ["birth_date", "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country"]
-DEATH_FIELDS = ["death_date", "death_time", "death_place", "death_place_detail", "died_abroad"]
+BIRTH_FIELDS = [
+    "birth_date",
+    "birth_date_hijri",
+    "birth_time",
+    "birth_place",
+    "birth_place_detail",
+    "born_abroad",
+    "birth_country",
+]
+DEATH_FIELDS = ["death_date", "death_date_hijri", "death_time", "death_place", "death_place_detail", "died_abroad"]
 PARENT_DATES = ["father_idcs", "father_birth_date", "mother_idcs", "mother_birth_date"]
 DECLARATION_FIELDS = ["declarant_name", "declarant_relation", "declarant_document", "declarant_precedence_reason",
-                      "declared_on", "late_judgment_number", "late_judgment_court", "late_judgment_date"]  # fmt: skip
+                      "declared_on", "declared_on_hijri", "late_judgment_number", "late_judgment_court",
+                      "late_judgment_date"]  # fmt: skip
 READ_REASONS = [
     ("", _("Choose why you open the act")),
     ("drafting", _("Drafting or signing the act")),
@@ -46,8 +58,11 @@ class BirthActField(forms.CharField):
 class ActForm(forms.ModelForm):
     """The act form: names in three scripts side by side, the event, the declaration."""
 
-    birth_place = CommuneField(label=_("commune of birth"), required=False)
-    death_place = CommuneField(label=_("commune of death"), required=False)
+    birth_place = CommuneField(label=capfirst(_("commune of birth")), required=False)
+    death_place = CommuneField(label=capfirst(_("commune of death")), required=False)
+    birth_date_hijri = HijriDateField(label=_("Date of birth in the Hijri calendar"))
+    death_date_hijri = HijriDateField(label=_("Date of death in the Hijri calendar"))
+    declared_on_hijri = HijriDateField(label=_("Date of the declaration in the Hijri calendar"))
     deceased_idcs = BirthActField(
         label=_("IDCS of the deceased, if registered at birth"),
         help_text=_("The death is then also written beside the birth act."),
@@ -69,6 +84,13 @@ class ActForm(forms.ModelForm):
             del self.fields[field]
         if kind == ActKind.DEATH and self.instance.birth_act_id:
             self.initial["deceased_idcs"] = self.instance.birth_act.idcs
+        # Either calendar may be typed; the services require one and derive the Gregorian from the Hijri.
+        for gregorian, hijri in HIJRI_TYPED_DATES.items():
+            if gregorian in self.fields:
+                self.fields[gregorian].required = False
+                self.fields[gregorian].help_text = _("Or give it in the Hijri calendar below.")
+                if getattr(self.instance, hijri, ""):
+                    self.initial[gregorian] = None  # kept as typed in Hijri: the Gregorian is derived again
         for name in ("father_idcs", "mother_idcs"):
             self.fields[name].widget.attrs.update({"dir": "ltr", "inputmode": "numeric"})
             self.fields[name].help_text = _("If the parent was registered at birth: it links the family booklet.")
@@ -93,11 +115,11 @@ class ActForm(forms.ModelForm):
         return self.section(DECLARATION_FIELDS)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CheckedTextForm, forms.Form):
     reason = forms.ChoiceField(label=_("Why do you open this act?"), choices=READ_REASONS)
 
 
-class SearchForm(forms.Form):
+class SearchForm(CheckedTextForm, forms.Form):
     name = forms.CharField(label=_("Name, in Arabic or Latin letters"), required=False, max_length=200)
     parent_name = forms.CharField(label=_("A parent's name"), required=False, max_length=200)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -107,13 +129,16 @@ class SearchForm(forms.Form):
     year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1900, max_value=2100)
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
 
 
-class AbandonForm(forms.Form):
+class AbandonForm(CheckedTextForm, forms.Form):
     reason = forms.CharField(label=_("Why is this draft abandoned?"), max_length=300)
 
 
-class MentionForm(forms.Form):
+class MentionForm(CheckedTextForm, forms.Form):
+    text_kinds = {"text_ar": TextKind.MULTILINE_TEXT}
+
     kind = forms.ChoiceField(label=_("Kind of mention"), choices=MentionKind.choices)
     authority_kind = forms.ChoiceField(label=_("Deciding authority"), choices=AuthorityKind.choices)
     authority_name = forms.CharField(label=_("Authority (court, prosecutor's office...)"), max_length=200)

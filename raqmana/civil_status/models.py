@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.core.sequences import OfficeYearSequenceBase
+from raqmana.core.text import CheckedTextModel, TextKind
 from raqmana.core.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
@@ -13,6 +14,7 @@ from .constants import (
     ActKind,
     ActState,
     AuthorityKind,
+    DeathNoticeState,
     DeclarantRelation,
     EstablishmentKind,
     MentionKind,
@@ -31,17 +33,31 @@ def name_field(label, required=False):
     return models.CharField(label, max_length=100, blank=not required)
 
 
+def hijri_field(label):
+    return models.CharField(label, max_length=10, blank=True)
+
+
 class ActQuerySet(ScopedQuerySet):
     def signed(self):
         return self.filter(state=ActState.SIGNED)
 
 
-class Act(models.Model):
+# Each name in the script its field is for: an Arabic name holds no Latin letter, a Latin one no bidi control.
+NAME_TEXT_KINDS = {
+    **{f"{part}_ar": TextKind.ARABIC_NAME for part in NAME_PARTS},
+    **{f"{part}_latin": TextKind.LATIN_NAME for part in NAME_PARTS},
+    **{f"{part}_tfng": TextKind.TIFINAGH_NAME for part in NAME_PARTS},
+}
+
+
+class Act(CheckedTextModel):
     """A birth or death act of the national register, kept by one civil status office.
 
     Drafted by an agent, signed by the office's officer, and then never changed: later facts and corrections
     reach it as marginal mentions. Its number is the office's yearly sequence, given at signature.
     """
+
+    text_kinds = NAME_TEXT_KINDS
 
     office = models.ForeignKey(
         CivilStatusOffice, verbose_name=_("office"), on_delete=models.PROTECT, related_name="acts"
@@ -78,6 +94,9 @@ class Act(models.Model):
     mother_birth_date = models.DateField(_("mother's date of birth"), null=True, blank=True)
 
     birth_date = models.DateField(_("date of birth"))
+    # A date typed in Hijri (old registers carry no other) is kept as typed, "YYYY-MM-DD" of the Hijri calendar;
+    # the Gregorian field beside it holds its equivalent, by which the register is searched and dated.
+    birth_date_hijri = hijri_field(_("date of birth (Hijri, as written)"))
     birth_time = models.TimeField(_("time of birth"), null=True, blank=True)
     birth_place = models.ForeignKey(
         Territory,
@@ -93,6 +112,7 @@ class Act(models.Model):
     birth_country = models.CharField(_("country of birth"), max_length=100, blank=True)
 
     death_date = models.DateField(_("date of death"), null=True, blank=True)
+    death_date_hijri = hijri_field(_("date of death (Hijri, as written)"))
     death_time = models.TimeField(_("time of death"), null=True, blank=True)
     death_place = models.ForeignKey(
         Territory,
@@ -131,14 +151,17 @@ class Act(models.Model):
         _("why no declarant of higher priority declared"), max_length=300, blank=True
     )
     declared_on = models.DateField(_("date of the declaration"))
+    declared_on_hijri = hijri_field(_("date of the declaration (Hijri, as written)"))
     late_judgment_number = models.CharField(_("judgment number (late declaration)"), max_length=60, blank=True)
     late_judgment_court = models.CharField(_("court (late declaration)"), max_length=200, blank=True)
     late_judgment_date = models.DateField(_("judgment date (late declaration)"), null=True, blank=True)
 
     # Normalised keys for search and duplicate detection, set by the services from the names.
-    name_key_ar = models.CharField(max_length=200, blank=True, db_index=True)
-    name_key_latin = models.CharField(max_length=200, blank=True, db_index=True)
+    name_key_ar = models.CharField(max_length=200, blank=True)
+    name_key_latin = models.CharField(max_length=200, blank=True)
     parents_key_ar = models.CharField(max_length=300, blank=True)
+    # The names' consonant skeleton, one alphabet for both scripts (names.sound_key): what a name is searched by.
+    name_sound = models.CharField(max_length=100, blank=True)
 
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.PROTECT, related_name="+"
@@ -169,6 +192,8 @@ class Act(models.Model):
             models.Index(fields=["birth_act"], condition=Q(birth_act__isnull=False), name="act_birth_act"),
             models.Index(fields=["father_idcs"], condition=~Q(father_idcs=""), name="act_father_idcs"),
             models.Index(fields=["mother_idcs"], condition=~Q(mother_idcs=""), name="act_mother_idcs"),
+            # A name's matches by spelling, then each spelling's acts newest first, from the index alone.
+            models.Index(fields=["name_sound", "name_key_ar", "name_key_latin", "signed_at"], name="act_name_sound"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -199,6 +224,24 @@ class Act(models.Model):
         return f"{self.office.code}/{self.year}/{self.number}" if self.number else ""
 
 
+# What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
+ACT_INPUT_FIELDS = [
+    "sex", *NAME_FIELDS, "father_idcs", "mother_idcs", "father_birth_date", "mother_birth_date", "birth_date",
+    "birth_date_hijri", "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country",
+    "death_date", "death_date_hijri", "death_time", "death_place", "death_place_detail", "died_abroad", "birth_act",
+    "declarant_name", "declarant_relation", "declarant_document", "declarant_precedence_reason", "declared_on",
+    "declared_on_hijri", "late_judgment_number", "late_judgment_court", "late_judgment_date",
+]  # fmt: skip
+# A mention may correct these; never the office, number, IDCS or signature.
+CORRECTABLE_FIELDS = set(ACT_INPUT_FIELDS) - {"birth_act"}
+# The dates that may be typed in Hijri, each with the field keeping the Hijri as typed.
+HIJRI_TYPED_DATES = {
+    "birth_date": "birth_date_hijri",
+    "death_date": "death_date_hijri",
+    "declared_on": "declared_on_hijri",
+}
+
+
 class ActTransition(TransitionRecord):
     """Who moved an act from one state to another, when and why."""
 
@@ -218,7 +261,7 @@ class OfficeYearSequence(OfficeYearSequenceBase):
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_sequence_per_office_year")]
 
 
-class Mention(models.Model):
+class Mention(CheckedTextModel):
     """A marginal mention (بيان هامشي): a later fact or correction written beside a signed act."""
 
     act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="mentions")
@@ -247,7 +290,50 @@ class Mention(models.Model):
         return f"{self.get_kind_display()} — {self.reference_number}"
 
 
-class Establishment(models.Model):
+class DeathNotice(models.Model):
+    """Law 36-21: the officer of the place of death notifies the office keeping the deceased's birth act, which
+    writes the death beside it. The mention is written when the death act is signed; the notice tells the
+    birth act's office, whose agents see it in their queue until they have taken note of it."""
+
+    death_act = models.OneToOneField(
+        Act, verbose_name=_("death act"), on_delete=models.PROTECT, related_name="death_notice"
+    )
+    birth_act = models.ForeignKey(Act, verbose_name=_("birth act"), on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(
+        CivilStatusOffice,
+        verbose_name=_("office keeping the birth act"),
+        on_delete=models.PROTECT,
+        related_name="death_notices",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeathNoticeState.choices, default=DeathNoticeState.RECEIVED
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_territory_field = "office__territory"
+    scope_office_field = "office"
+
+    class Meta:
+        verbose_name = _("death notice")
+        verbose_name_plural = _("death notices")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self):
+        return f"{self.death_act.reference} → {self.birth_act.reference}"
+
+
+class DeathNoticeTransition(TransitionRecord):
+    notice = models.ForeignKey(DeathNotice, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=10, choices=DeathNoticeState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=DeathNoticeState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return f"{self.notice_id}: {self.from_state} → {self.to_state}"
+
+
+class Establishment(CheckedTextModel):
     """A health establishment, communal hygiene office or local authority that files pre-declarations, on the
     web by its members or through the API with its own key (only a hash of which is kept)."""
 
@@ -271,9 +357,13 @@ class Establishment(models.Model):
         return self.name_fr
 
 
-class PreDeclaration(models.Model):
+class PreDeclaration(CheckedTextModel):
     """A birth or death announced online by an establishment, waiting for a declarant at the civil status
     office of the commune where it happened."""
+
+    text_kinds = dict.fromkeys(
+        ["first_name_ar", "family_name_ar", "father_name_ar", "mother_name_ar"], TextKind.ARABIC_NAME
+    )
 
     establishment = models.ForeignKey(
         Establishment, verbose_name=_("establishment"), on_delete=models.PROTECT, related_name="pre_declarations"

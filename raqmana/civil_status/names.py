@@ -6,6 +6,7 @@ Moroccan (French-style) spellings; Tifinagh from the table below. Both are sugge
 spelling, and the confirmed one is legal data.
 """
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -146,3 +147,154 @@ def suggest_latin(arabic, top=3):
 def suggest_spellings(arabic):
     """What the act form proposes beside an Arabic name: Latin candidates and one Tifinagh spelling."""
     return {"latin": list(suggest_latin(arabic.strip())), "tfng": to_tifinagh(arabic)}
+
+
+# Sound keys: one consonant skeleton over one alphabet for Arabic and Latin spellings, so that a name typed in
+# either script meets an act written in Arabic only. Short vowels are not written in Arabic and Latin spellings
+# disagree on them, so vowels (and ا و ي ى ع ء, w, y, ou) are dropped; the letters Moroccan spellings use for
+# one Arabic letter share one symbol. Written here rather than taken from a library: phonetic algorithms
+# (Soundex, Metaphone, Beider-Morse...) follow English or French spelling and know nothing of Arabic letters.
+SOUND_OF_ARABIC = {
+    "ب": "b", "پ": "b", "ت": "t", "ث": "t", "ط": "t", "ج": "j", "ح": "h", "ه": "h", "خ": "x", "د": "d", "ذ": "d",
+    "ض": "d", "ظ": "d", "ر": "r", "ز": "z", "س": "s", "ص": "s", "ش": "c", "چ": "c", "غ": "g", "ڭ": "g", "گ": "g",
+    "ف": "f", "ڤ": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n",
+}  # fmt: skip
+# Hamza seats are vowels here; ة is kept apart from ه because a final ة is never pronounced h.
+ARABIC_SOUND_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+# Latin spellings of one sound, digraphs first: ch/sh ش, kh خ, gh غ, dj ج; c is s before e, i, y (Youcef,
+# Lahcen, Houcine) and k elsewhere; p and v do not exist in Arabic names and stand for ب and ف.
+LATIN_TOKENS = re.compile(r"ch|sh|kh|gh|dj|ph|ck|qu|[a-z]")
+SOUND_OF_LATIN = {
+    "ch": "c", "sh": "c", "kh": "x", "gh": "g", "dj": "j", "ph": "f", "ck": "k", "qu": "k", "c": "k", "b": "b",
+    "p": "b", "d": "d", "f": "f", "v": "f", "g": "g", "h": "h", "j": "j", "k": "k", "q": "k", "l": "l", "m": "m",
+    "n": "n", "r": "r", "s": "s", "t": "t", "x": "x", "z": "z",
+}  # fmt: skip
+# The article written apart ("El Alaoui", "Ech Chaoui"), dropped when a word follows; Ait and Ben are kept.
+LATIN_ARTICLE_WORDS = {"el", "al", "il", "ad", "ed", "as", "es", "at", "et", "az", "ez", "ar", "er", "an", "en", "ech",
+                       "ach", "esh", "ash"}  # fmt: skip
+# Joined to the name: "Elkhattabi", "Ilham" (whose ل may be the root's); "Ettazi", "Essaidi" need no rule,
+# as a vowel and a doubled letter vanish from the skeleton anyway.
+LATIN_JOINED_ARTICLE = re.compile(r"^(?:el|al|il)(?=[a-z]{2})")
+# After Abd the article is assimilated or written: Abdellah, Abderrahim, Abdelaziz, Abdoullah, Abdul.
+LATIN_ABD = re.compile(r"^abd[aeiou]*(l?)")
+ARABIC_PARTICLE_ARTICLE = re.compile("^(عبد|ابو|بو|ابن|بنت)ال(?=..)")
+# The second word of a compound joined to the first: نورالدين = نور الدين, فتحالله = فتح الله.
+ARABIC_JOINED_SECOND_WORD = re.compile("(?<=..)ال(دين|له)$")
+# Arabic letters, with the Persian and Maghrebi ones names use (پ چ ڤ ک ڭ گ).
+ARABIC_LETTERS = "\u0621-\u064a\u067e\u0686\u06a4\u06a9\u06ad\u06af"
+ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
+NAME_WORD = re.compile(f"[a-zà-ÿ]+|[{ARABIC_LETTERS}]+")
+# Latin particles joined to the next word, as Arabic writes عبدالله, بنعلي: "Abd Allah" = "Abdallah".
+LATIN_JOINING_WORDS = {"abd", "abdel", "abdal", "abdul", "abdou", "abou", "abu", "bou", "ben", "ibn"}
+DOUBLED = re.compile(r"(.)\1+")
+# t+h and d+h read as one letter (Othmane = عثمان, Thami = التهامي), in both scripts alike.
+ONE_LETTER_PAIRS = [(re.compile("th"), "t"), (re.compile("dh"), "d")]
+MAX_QUERY_KEYS = 48
+
+
+def _skeleton(sounds):
+    """The sounds of a name's words joined, doubled letters folded across words too (Ben Nani = Bennani)."""
+    text = DOUBLED.sub(r"\1", "".join(sounds))
+    for pattern, replacement in ONE_LETTER_PAIRS:
+        text = pattern.sub(replacement, text)
+    return DOUBLED.sub(r"\1", text)
+
+
+def _arabic_sounds(letters):
+    return "".join(SOUND_OF_ARABIC.get(char, "") for char in letters)
+
+
+@lru_cache(maxsize=100_000)
+def _arabic_word_sounds(word):
+    """The readings of one Arabic word, the one for acts first: the article ال dropped (the Latin spellings
+    drop or assimilate it) and a final ة or ه dropped (but the ه of الله kept); then the other readings."""
+    word = ARABIC_PARTICLE_ARTICLE.sub(r"\1", word)
+    word = ARABIC_JOINED_SECOND_WORD.sub(r"\1", word)
+    final_h = word.endswith("ه") and not word.endswith("له")
+    bodies = [word[:-1], word] if final_h else [word.removesuffix("ة")]
+    readings = []
+    for body in bodies:
+        if body.startswith("ال") and len(body) > 3:
+            readings += [_arabic_sounds(body[2:]), _arabic_sounds(body)]
+        else:
+            readings.append(_arabic_sounds(body))
+    if word.startswith("ل") and len(word) > 3:  # the colloquial article: لحسين = الحسين, لعربي = العربي
+        readings += [reading[1:] for reading in readings]
+    if re.search("[كق]", word):  # the Moroccan g (ڭ) is also written ك or ق: كروج = ڭروج
+        readings += [reading.replace("k", "g") for reading in readings]
+    return tuple(dict.fromkeys(readings))
+
+
+def _latin_sounds(word):
+    word = re.sub(r"c(?=[eiy])", "s", word)
+    return "".join(SOUND_OF_LATIN.get(token, "") for token in LATIN_TOKENS.findall(word))
+
+
+@lru_cache(maxsize=100_000)
+def _latin_word_sounds(word):
+    """The readings of one Latin word: with and without a joined article, a final h after a vowel (Fatimah,
+    but Saleh = صالح), a colloquial leading l (Lahcen, Larbi = العربي), sh as ش or س+ه (Ishaq), g before e, i as
+    in French (Gilali = Jilali)."""
+    abd = LATIN_ABD.match(word)
+    if abd:
+        rest = word[abd.end() :]
+        spellings = ["abd" + rest] + (["abdl" + rest] if abd.group(1) else [])
+    elif LATIN_JOINED_ARTICLE.match(word):
+        spellings = [word[2:], word]
+    else:
+        spellings = [word]
+    if re.search(r"[aeiou]h$", word):
+        spellings += [spelling[:-1] for spelling in spellings]
+    if "sh" in word:  # the hyphen keeps s and h apart when tokenised
+        spellings += [spelling.replace("sh", "s-h") for spelling in spellings]
+    if "g" in word.replace("gh", ""):  # the Moroccan g (ڭ) is also written ك or ق in Arabic
+        spellings += [re.sub(r"g(?!h)", "k", spelling) for spelling in spellings]
+    if re.search(r"g[ei]", word):
+        spellings += [re.sub(r"g(?=[ei])", "j", spelling) for spelling in spellings]
+    readings = [_latin_sounds(spelling) for spelling in spellings]
+    if word.startswith("l") and len(word) > 3:
+        readings += [reading[1:] for reading in readings]
+    return tuple(dict.fromkeys(readings))
+
+
+def _name_words(text):
+    """The words of a name in either script, each with its readings (the one for acts first); articles written
+    apart dropped, and Latin "Abd" joined to the next word as Arabic joins عبد."""
+    text = unicodedata.normalize("NFKC", text or "").replace(TATWEEL, "")
+    text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_SOUND_FOLDS).lower().replace("'", "").replace("’", "")
+    words = NAME_WORD.findall(text)
+    merged = []
+    for index, word in enumerate(words):
+        if ARABIC_LETTER.match(word):
+            merged.append(word)
+            continue
+        word = "".join(char for char in unicodedata.normalize("NFKD", word) if not unicodedata.combining(char))
+        if word in LATIN_ARTICLE_WORDS and index + 1 < len(words):
+            continue
+        if merged and merged[-1] in LATIN_JOINING_WORDS:
+            merged[-1] += word
+        else:
+            merged.append(word)
+    readings = [_arabic_word_sounds(word) if ARABIC_LETTER.match(word) else _latin_word_sounds(word) for word in merged]
+    # A word read as nothing ("Alaoui" without its Al) would let a name match a shorter one: keep it only alone.
+    return [tuple(reading for reading in word if reading) or word for word in readings]
+
+
+@lru_cache(maxsize=200_000)
+def sound_key(name):
+    """The key an act is found by: the consonant skeleton of its names as written (in Arabic on every act).
+    "محمد العلوي", "Mohammed El Alaoui" and "Muhammad Alaoui" give one key."""
+    return _skeleton(readings[0] for readings in _name_words(name))
+
+
+@lru_cache(maxsize=20_000)
+def query_sound_keys(name):
+    """Every key a typed name may have, the likeliest first: each word's readings (article kept or not, final h
+    or not...), and the words in every rotation, since people give the family name first as often as last."""
+    words = _name_words(name)
+    per_rotation = max(1, MAX_QUERY_KEYS // max(len(words), 1))  # so that every rotation has its share
+    keys = []
+    for start in range(max(len(words), 1)):
+        readings = itertools.product(*(words[start:] + words[:start]))
+        keys += [_skeleton(combination) for combination in itertools.islice(readings, per_rotation)]
+    return tuple(key for key in dict.fromkeys(keys) if key)

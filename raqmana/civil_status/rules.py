@@ -4,9 +4,8 @@ Article numbers are not cited here: the consolidated text was not available to c
 docstring names the provision by its content (see DOMAIN.md, "Civil status").
 """
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
@@ -17,6 +16,7 @@ from .constants import (
     ActKind,
     DeclarantRelation,
 )
+from .names import normalise_arabic
 
 
 def declaration_deadline(event_date, abroad, working_calendar):
@@ -63,6 +63,42 @@ def check_birth_declarant(relation, precedence_reason):
         )
 
 
+IDENTITY_FIELDS = ["sex", "birth_date", "first_name_ar", "family_name_ar", "father_first_name_ar"]
+
+
+def check_same_person(deceased, born):
+    """Law 36-21, death of a person registered at birth: the death is written beside the birth act, so the
+    death act and the birth act must record the same person: same sex, same date of birth, and the same names
+    by the register's normalised keys (the father's first name compared when both acts give it).
+
+    `deceased` and `born` are dicts of IDENTITY_FIELDS; raises a ValidationError naming what differs."""
+    differences = []
+    if deceased["sex"] != born["sex"]:
+        differences.append(_("sex"))
+    if deceased["birth_date"] != born["birth_date"]:
+        differences.append(_("date of birth (%(date)s on the birth act)") % {"date": born["birth_date"].isoformat()})
+    labels = {
+        "first_name_ar": _("first name"),
+        "family_name_ar": _("family name"),
+        "father_first_name_ar": _("father's first name"),
+    }
+    for field, label in labels.items():
+        if field == "father_first_name_ar" and not (deceased[field].strip() and born[field].strip()):
+            continue
+        if normalise_arabic(deceased[field]) != normalise_arabic(born[field]):
+            differences.append(_("%(name)s (“%(value)s” on the birth act)") % {"name": label, "value": born[field]})
+    if differences:
+        raise ValidationError(
+            {
+                "birth_act": ValidationError(
+                    _("This birth act records another person: %(differences)s differ."),
+                    params={"differences": "; ".join(str(difference) for difference in differences)},
+                    code="another_person",
+                )
+            }
+        )
+
+
 def years_between(earlier, later):
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
@@ -70,7 +106,7 @@ def years_between(earlier, later):
 def check_dates(*, kind, birth_date, death_date, declared_on, mother_birth_date, father_birth_date, today=None):
     """Dates an act cannot carry: an event in the future or declared before it happened, a death before the
     birth, a mother younger than ten, a parent born after the child."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     errors = {}
     if birth_date and birth_date > today:
         errors["birth_date"] = _("The date of birth is in the future.")

@@ -1,25 +1,36 @@
 """Searching the register by name in Arabic or Latin letters, with spelling variants, and by other facts.
 
-Names are compared through their normalised keys (names.py), so most variants meet exactly; what remains
-(a letter more or less, a vowel) is matched by trigram similarity: PostgreSQL's pg_trgm with GIN indexes, or
-on SQLite a narrowed candidate list ranked with rapidfuzz.
+A typed name is turned into the sound keys it may have (names.query_sound_keys: one consonant skeleton for both
+scripts), which meet each act's `name_sound` through a btree index: "Youcef Drissi" finds an act written only
+"يوسف الإدريسي". Matches are ranked by closeness of spelling (rapidfuzz on the normalised names), then the most
+recent first. When no sound key meets and the facts leave few acts (a date, a year and a commune...), every one
+of them is compared by spelling, which finds what the sound keys miss (a letter typed wrong): this fuzzy fallback
+stays bounded by those facts. The same code serves SQLite and PostgreSQL; only listing a large match's spellings
+takes a PostgreSQL-specific path (a skip scan of the index).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import F, FloatField, Q, Value
-from rapidfuzz import fuzz
+from django.db.models import Q
+from rapidfuzz import fuzz, process
 
 from .idcs import is_valid_idcs
-from .names import normalise_arabic, normalise_latin
+from .models import Act
+from .names import normalise_arabic, normalise_latin, query_sound_keys
 
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
-SIMILARITY_THRESHOLD = 0.5  # word similarity (0-1) under which a name is not shown
-FALLBACK_CANDIDATES = 5000
+# Up to this many matches are all read and ranked by spelling; beyond it, ranking goes by distinct spelling and
+# the count stops there ("more than 1,000").
+RANKED_MATCHES = 1000
+MANY_MATCHES = 50  # a name alone matching more than this: suggest a year, a place or a parent's name
+# With facts leaving few acts, names this close (0-1) are shown even when their sound keys differ.
+FUZZY_THRESHOLD = 0.6
+# A match by sound alone (another script, or another spelling) ranks after the same spelling.
+SOUND_MATCH_WEIGHT = 0.9
+SPELLING_FIELDS = ("name_key_ar", "name_key_latin", "name_sound")
 
 
 @dataclass
@@ -52,18 +63,73 @@ class ActQuery:
         )
 
 
-def name_key(text):
-    """The key column and the normalised query for a name typed in either script."""
-    if ARABIC_LETTER.search(text):
-        return "name_key_ar", normalise_arabic(text)
-    return "name_key_latin", normalise_latin(text)
+@dataclass
+class SearchPage:
+    """One page of a search's results, best first, and what the whole search found."""
+
+    acts: list = field(default_factory=list)  # each with .score: closeness of spelling 0-1, 1 for exact facts
+    total: int = 0  # how many acts matched, at most RANKED_MATCHES
+    total_is_capped: bool = False  # more than `total` matched
+    page: int = 1
+    per_page: int = 20
+    needs_more_facts: bool = False  # a name with no narrowing fact matched many acts
+
+    @property
+    def page_count(self):
+        return -(-self.total // self.per_page)
 
 
-def search_acts(acts, query, limit=50):
-    """Signed acts among `acts` (already scoped to the agent) that match `query`, best matches first.
+class TypedName:
+    """A name as typed, with what it is compared by: its normalised spelling and its sound keys."""
 
-    Each result carries `score` (1 for exact facts, the name similarity otherwise)."""
-    acts = acts.signed()
+    def __init__(self, text):
+        self.is_arabic = bool(ARABIC_LETTER.search(text))
+        self.spelling = normalise_arabic(text) if self.is_arabic else normalise_latin(text)
+        self.keys = query_sound_keys(text)
+        self._scores = {}
+
+    def score(self, name_key_ar, name_key_latin, name_sound):
+        """Closeness (0-1) of an act's names to this one: the same script's spelling compared letter by letter,
+        or, a little lower, the sound keys (the only way to compare across scripts)."""
+        spelling = (name_key_ar, name_key_latin, name_sound)
+        if spelling not in self._scores:
+            own = name_key_ar if self.is_arabic else name_key_latin
+            same_script = fuzz.WRatio(self.spelling, own) / 100 if own else 0.0
+            if name_sound in self.keys:
+                by_sound = 1.0
+            else:
+                best = process.extractOne(name_sound, self.keys, scorer=fuzz.ratio) if name_sound else None
+                by_sound = best[1] / 100 if best else 0.0
+            self._scores[spelling] = round(max(same_script, SOUND_MATCH_WEIGHT * by_sound), 3)
+        return self._scores[spelling]
+
+
+def search_acts(acts, query, *, page=1, per_page=20):
+    """Signed acts among `acts` (already scoped to the agent) that match `query`: a page of them, closest
+    spelling first and then the most recent, with how many matched."""
+    page, per_page = max(1, int(page)), max(1, int(per_page))
+    acts = _by_facts(acts.signed(), query)
+    if not query.name.strip():
+        return _newest_first(acts, page, per_page)
+    name = TypedName(query.name)
+    matching = acts.filter(name_sound__in=name.keys)
+    rows = _spelling_rows(matching) if name.keys else []
+    if not rows:
+        if query.narrows_by_facts() and name.spelling:
+            # No sound key met (a letter typed wrong): the few acts the facts leave are compared letter by letter.
+            rows = _spelling_rows(acts)
+            if len(rows) <= RANKED_MATCHES:
+                return _ranked(acts, rows, name, page, per_page, threshold=FUZZY_THRESHOLD)
+        return SearchPage(page=page, per_page=per_page)
+    if len(rows) <= RANKED_MATCHES:
+        found = _ranked(matching, rows, name, page, per_page, threshold=0)
+    else:
+        found = _ranked_by_spelling(matching, name, page, per_page)
+    found.needs_more_facts = found.total > MANY_MATCHES and not query.narrows_by_facts()
+    return found
+
+
+def _by_facts(acts, query):
     if query.kind:
         acts = acts.filter(kind=query.kind)
     if query.idcs:
@@ -81,14 +147,7 @@ def search_acts(acts, query, limit=50):
         acts = acts.filter(birth_place_id=query.birth_place_id)
     if query.parent_name.strip():
         acts = acts.filter(_parent_condition(query.parent_name))
-    if not query.name.strip():
-        return list(acts.annotate(score=Value(1.0, output_field=FloatField())).order_by("-signed_at")[:limit])
-    column, key = name_key(query.name)
-    if not key:
-        return []
-    if connection.vendor == "postgresql":
-        return _trigram_search(acts, column, key, limit, narrowed=query.narrows_by_facts())
-    return _fallback_search(acts, column, key, limit)
+    return acts
 
 
 def _parent_condition(text):
@@ -96,46 +155,91 @@ def _parent_condition(text):
     if ARABIC_LETTER.search(text):
         return Q(*[Q(parents_key_ar__contains=word) for word in normalise_arabic(text).split()])
     condition = Q()
-    for field in ("father_first_name_latin", "mother_first_name_latin", "mother_family_name_latin"):
-        condition |= Q(**{f"{field}__icontains": text.strip()})
+    for name_field in ("father_first_name_latin", "mother_first_name_latin", "mother_family_name_latin"):
+        condition |= Q(**{f"{name_field}__icontains": text.strip()})
     return condition
 
 
-def _trigram_search(acts, column, key, limit, narrowed):
-    """With facts that leave few candidates (a date, or a year and a place), every candidate is ranked by name
-    similarity, with a lower bar. Otherwise acts whose key is the query's come first through the btree index
-    (a common name fills the page with them at once), then the GIN index's similarity operator finds the rest."""
-    if narrowed:
-        return _ranked(acts, column, key, limit, SIMILARITY_THRESHOLD - 0.2)
-    exact = list(
-        acts.filter(**{column: key})
-        .annotate(score=Value(1.0, output_field=FloatField()))
-        .order_by("-signed_at")[:limit]
-    )
-    if len(exact) == limit:
-        return exact
-    similar = acts.filter(**{f"{column}__trigram_word_similar": key}).exclude(**{column: key})
-    return exact + _ranked(similar, column, key, limit - len(exact), SIMILARITY_THRESHOLD)
+def _newest_first(acts, page, per_page):
+    """Acts found by facts alone: all exact, newest first."""
+    matched = acts.order_by()[: RANKED_MATCHES + 1].count()
+    offset = (page - 1) * per_page
+    found = list(acts.order_by("-signed_at", "-pk")[offset : offset + per_page])
+    for act in found:
+        act.score = 1.0
+    return SearchPage(found, min(matched, RANKED_MATCHES), matched > RANKED_MATCHES, page, per_page)
 
 
-def _ranked(acts, column, key, limit, threshold):
-    return list(
-        acts.annotate(score=TrigramWordSimilarity(Value(key), F(column)))
-        .filter(score__gte=threshold)
-        .order_by("-score", "-signed_at")[:limit]
-    )
+def _spelling_rows(acts):
+    """Up to RANKED_MATCHES + 1 matches as (pk, signed_at, spelling), unordered: one more tells there are more."""
+    return list(acts.order_by().values_list("pk", "signed_at", *SPELLING_FIELDS)[: RANKED_MATCHES + 1])
 
 
-def _fallback_search(acts, column, key, limit):
-    """SQLite: keep rows sharing a word's first letters with the query, then rank them with rapidfuzz."""
-    narrowing = Q()
-    for word in key.split():
-        narrowing |= Q(**{f"{column}__contains": word[:3]})
-    ranked = []
-    for act in acts.filter(narrowing)[:FALLBACK_CANDIDATES]:
-        score = fuzz.token_set_ratio(key, getattr(act, column)) / 100
-        if score >= SIMILARITY_THRESHOLD + 0.3:
+def _ranked(acts, rows, name, page, per_page, threshold):
+    """Few enough matches to rank them all: by closeness, then the most recent; the page's acts read by pk."""
+    scored = [(name.score(*spelling), signed_at, pk) for pk, signed_at, *spelling in rows]
+    scored = sorted((entry for entry in scored if entry[0] >= threshold), reverse=True)
+    offset = (page - 1) * per_page
+    shown = scored[offset : offset + per_page]
+    by_pk = acts.order_by().in_bulk([pk for _, _, pk in shown])
+    found = []
+    for score, _, pk in shown:
+        by_pk[pk].score = score
+        found.append(by_pk[pk])
+    return SearchPage(found, len(scored), False, page, per_page)
+
+
+def _ranked_by_spelling(matching, name, page, per_page):
+    """Too many matches to read: their distinct spellings are few, so those are ranked, and each spelling's acts
+    are read newest first from the index (name_sound, name_key_ar, name_key_latin, signed_at), one page only."""
+    tiers = {}
+    for spelling in _distinct_spellings(matching, name.keys):
+        tiers.setdefault(name.score(*spelling), []).append(spelling)
+    skip, found = (page - 1) * per_page, []
+    for score in sorted(tiers, reverse=True):
+        condition = Q()
+        for name_key_ar, name_key_latin, name_sound in tiers[score]:
+            condition |= Q(name_sound=name_sound, name_key_ar=name_key_ar, name_key_latin=name_key_latin)
+        tier = matching.filter(condition).order_by("-signed_at", "-pk")
+        if skip:
+            in_tier = tier.order_by()[: skip + per_page].count()
+            if in_tier <= skip:
+                skip -= in_tier
+                continue
+        for act in tier[skip : skip + per_page - len(found)]:
             act.score = score
-            ranked.append(act)
-    ranked.sort(key=lambda act: (-act.score, -act.signed_at.timestamp()))
-    return ranked[:limit]
+            found.append(act)
+        skip = 0
+        if len(found) == per_page:
+            break
+    return SearchPage(found, RANKED_MATCHES, True, page, per_page)
+
+
+def _distinct_spellings(matching, keys):
+    """The (name_key_ar, name_key_latin, name_sound) spellings among the matches. On PostgreSQL, a skip scan of
+    the whole table's index, one probe per spelling, instead of reading thousands of rows to find a few values;
+    it may list a spelling only acts out of the agent's scope have, which then ranks no act."""
+    if connection.vendor != "postgresql":
+        return list(matching.order_by().values_list(*SPELLING_FIELDS).distinct())
+    spellings = []
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(SKIP_SCAN, [key, key])
+            spellings += [(name_key_ar, name_key_latin, key) for name_key_ar, name_key_latin in cursor.fetchall()]
+    return spellings
+
+
+# PostgreSQL has no skip scan of its own (before 18): a recursive query jumps from one spelling to the next.
+SKIP_SCAN = f"""
+WITH RECURSIVE spelling AS (
+    (SELECT name_key_ar, name_key_latin FROM {Act._meta.db_table} WHERE name_sound = %s
+     ORDER BY name_key_ar, name_key_latin LIMIT 1)
+    UNION ALL
+    SELECT following.name_key_ar, following.name_key_latin FROM spelling, LATERAL (
+        SELECT name_key_ar, name_key_latin FROM {Act._meta.db_table}
+        WHERE name_sound = %s AND (name_key_ar, name_key_latin) > (spelling.name_key_ar, spelling.name_key_latin)
+        ORDER BY name_key_ar, name_key_latin LIMIT 1
+    ) AS following
+)
+SELECT name_key_ar, name_key_latin FROM spelling LIMIT 200
+"""

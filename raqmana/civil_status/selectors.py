@@ -1,19 +1,31 @@
 """Reads of the register, through the requesting agent's scope; every read of an act is logged."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
+from raqmana.territories.models import CivilStatusOffice, Territory
 
-from .constants import CORRECTING_MENTIONS, OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, Sex
+from .constants import (
+    CORRECTING_MENTIONS,
+    OFFICE_STAFF_ROLES,
+    REGISTER_READER_ROLES,
+    ActKind,
+    DeathNoticeState,
+    Sex,
+)
 from .idcs import is_valid_idcs
-from .models import Act, PreDeclaration
+from .models import CORRECTABLE_FIELDS, Act, DeathNotice, PreDeclaration
+from .names import normalise_arabic
 from .search import search_acts
-from .services import CORRECTABLE_FIELDS
 
 
 def acts_visible_to(user):
@@ -35,6 +47,15 @@ def pre_declarations_visible_to(user):
     return PreDeclaration.objects.visible_to(user, roles=REGISTER_READER_ROLES)
 
 
+def death_notices_for(user):
+    """Deaths written beside birth acts of the user's offices that nobody there has taken note of yet."""
+    return (
+        DeathNotice.objects.visible_to(user, roles=OFFICE_STAFF_ROLES)
+        .filter(state=DeathNoticeState.RECEIVED)
+        .select_related("death_act__office", "birth_act__office")
+    )
+
+
 def birth_act_by_idcs(idcs):
     """The signed birth act holding this IDCS anywhere in the national register, or None (an IDCS that fails
     its check digit holds none)."""
@@ -52,25 +73,76 @@ def children_of(act):
     return Act.objects.signed().filter(kind=ActKind.BIRTH, **{parent_field: act.idcs}).order_by("birth_date", "pk")
 
 
+def workplace_of(user):
+    """Where the user works, for the audit trail: their office at the counter, else the territory of their first
+    role (an inspector's province); None for a user with no role."""
+    offices = offices_of(user)
+    if offices:
+        return offices[0]
+    assignment = user.role_assignments.active().select_related("office__territory", "territory").first()
+    if assignment is None:
+        return None
+    return assignment.office or assignment.territory
+
+
 def read_act(user, pk, *, reason):
     """One act, for an agent who says why they open it (Law 09-08): the read is logged and the provincial
-    inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope."""
-    act = acts_visible_to(user).get(pk=pk)
-    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope, and that refusal
+    is logged too, where the inspectors of the act's place and the reader's supervisors both see it."""
+    try:
+        act = acts_visible_to(user).get(pk=pk)
+    except Act.DoesNotExist:
+        _record_refused_read(user, pk, reason)
+        raise
+    record(actor=user, action="act.read", target=act, reason=reason, office=act.office, actor_place=workplace_of(user))
     return act
 
 
-def search_register(user, query, *, reason):
+def _record_refused_read(user, pk, reason):
+    # The event names the reader, not the act: the reader's supervisors may have no right to the act's names.
+    asked = Act.objects.filter(pk=pk).select_related("office__territory").first() if str(pk).isdigit() else None
+    record(
+        actor=user,
+        action="act.read_refused",
+        target=user,
+        reason=reason,
+        office=asked.office if asked else None,
+        actor_place=workplace_of(user),
+        details={"act": str(pk), "reference": asked.reference if asked else "", "exists": asked is not None},
+    )
+
+
+def search_register(user, query, *, reason, page=1, per_page=20):
     """The acts within the agent's scope that match `query`, best first. A search lists people: it is logged
     like a read (Law 09-08), with its reason, its criteria and how many acts it showed."""
     if query.is_empty():
         raise ValidationError(_("Give at least a name, a date, a number or an IDCS."))
     if not reason.strip():
         raise ValidationError(_("Say why you search the register."))
-    results = search_acts(acts_visible_to(user), query)
+    found = search_acts(acts_visible_to(user), query, page=page, per_page=per_page)
     criteria = {key: str(value) for key, value in vars(query).items() if value}
-    record(actor=user, action="act.searched", target=user, reason=reason, details={**criteria, "found": len(results)})
-    return results
+    workplace = workplace_of(user)
+    record(
+        actor=user,
+        action="act.searched",
+        target=user,
+        reason=reason,
+        office=workplace if isinstance(workplace, CivilStatusOffice) else None,
+        territory=workplace if isinstance(workplace, Territory) else None,
+        actor_place=workplace,
+        details={**criteria, "page": page, "found": found.total, "shown": len(found.acts)},
+    )
+    return found
+
+
+def search_advice(found):
+    """What to add when a name alone matches many acts; "" when the search is narrow enough."""
+    if not found.needs_more_facts:
+        return ""
+    count = _("more than %(count)s") % {"count": found.total} if found.total_is_capped else found.total
+    return _("%(count)s acts match this name: add a year of birth, a commune of birth or a parent's name.") % {
+        "count": count
+    }
 
 
 def act_as_of(act, moment):
@@ -79,7 +151,8 @@ def act_as_of(act, moment):
     Returns a dict of the correctable fields, and the mentions of every kind recorded by then.
     """
     if isinstance(moment, date) and not isinstance(moment, datetime):
-        mentions = [mention for mention in act.mentions.all() if mention.recorded_at.date() <= moment]
+        # A day is Morocco's day: a mention recorded at 00:30 in Casablanca belongs to that day, not UTC's eve.
+        mentions = [mention for mention in act.mentions.all() if timezone.localdate(mention.recorded_at) <= moment]
     else:
         mentions = [mention for mention in act.mentions.all() if mention.recorded_at <= moment]
     data = {field: getattr(act, field) for field in CORRECTABLE_FIELDS}
@@ -100,30 +173,61 @@ def _deserialise(act, field, value):
 
 
 DUPLICATE_NAME_SIMILARITY = 85  # rapidfuzz score (0-100) of the normalised Arabic names
+DUPLICATE_REASONS = {
+    "same_day_similar_name": gettext_lazy("born the same day, with a similar name"),
+    "same_name_and_parents": gettext_lazy("same name and parents, born within %(days)s days"),
+    "death_already_recorded": gettext_lazy("already records this person's death"),
+}
 
 
 def likely_duplicates(act, limit=5):
-    """Signed acts of the whole register that may record the same person: born the same day with a similar
-    name (spelling variants included), or with the same name, parents and commune of birth; for a death, an
-    act already recording this birth act's death. Only what identifies the act is returned, since the agent
-    may have no right to read it."""
-    register = Act.objects.filter(kind=act.kind)
-    # About 1,600 births a day nationwide: the acts of one birth day and sex are few enough to compare in Python.
-    same_day = register.signed().filter(birth_date=act.birth_date, sex=act.sex).exclude(pk=act.pk)
-    similar = [
-        pk
-        for pk, key in same_day.values_list("pk", "name_key_ar")
-        if fuzz.token_sort_ratio(act.name_key_ar, key) >= DUPLICATE_NAME_SIMILARITY
-    ]
-    found = register.signed().filter(pk__in=similar)
-    if act.parents_key_ar.strip():
-        found = found | register.signed().filter(
-            name_key_ar=act.name_key_ar, parents_key_ar=act.parents_key_ar, birth_place=act.birth_place
-        ).exclude(pk=act.pk)
+    """Signed acts of the whole register that may record the same person, each with why: born the same day with
+    a similar name (spelling variants included); or the same name and parents (the mother's names, and the
+    father's first name when both acts give it) with births at most `DUPLICATE_BIRTH_WINDOW_DAYS` apart; for a
+    death, an act already recording this birth act's death. Each candidate is listed with its names, birth date,
+    office and id, the same on screen and in the API; opening it is a read like any other (scoped, logged)."""
+    window = timedelta(days=settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS)
+    signed = Act.objects.signed().filter(kind=act.kind, sex=act.sex).exclude(pk=act.pk)
+    near_birth = Q(birth_date__gte=act.birth_date - window, birth_date__lte=act.birth_date + window)
+    # Both conditions go through an index: the name key's, or (commune of birth, date of birth).
+    candidates = signed.filter(near_birth & Q(name_key_ar=act.name_key_ar))
+    if act.birth_place_id:
+        candidates = candidates | signed.filter(near_birth & Q(birth_place_id=act.birth_place_id))
+    found = {}
+    for candidate in candidates.select_related("office")[:500]:
+        if candidate.birth_date == act.birth_date and (
+            fuzz.token_sort_ratio(act.name_key_ar, candidate.name_key_ar) >= DUPLICATE_NAME_SIMILARITY
+        ):
+            found[candidate.pk] = (candidate, "same_day_similar_name")
+        elif candidate.name_key_ar == act.name_key_ar and _same_parents(act, candidate):
+            found[candidate.pk] = (candidate, "same_name_and_parents")
     if act.kind == ActKind.DEATH and act.birth_act_id:
-        found = found | register.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk)
-    return list(
-        found.select_related("office").values("pk", "office__code", "office__name_ar", "year", "number", "birth_date")[
-            :limit
-        ]
-    )
+        for candidate in Act.objects.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk):
+            found[candidate.pk] = (candidate, "death_already_recorded")
+    ranked = sorted(found.values(), key=lambda pair: (abs((pair[0].birth_date - act.birth_date).days), pair[0].pk))
+    return [_duplicate_row(candidate, reason) for candidate, reason in ranked[:limit]]
+
+
+def _same_parents(act, other):
+    """The mother's names agree, and the father's first name too when both acts give it."""
+    mother = [normalise_arabic(f"{a.mother_first_name_ar} {a.mother_family_name_ar}") for a in (act, other)]
+    father = [normalise_arabic(a.father_first_name_ar) for a in (act, other)]
+    if not mother[0] and not father[0]:
+        return False
+    return mother[0] == mother[1] and (not (father[0] and father[1]) or father[0] == father[1])
+
+
+def _duplicate_row(candidate, reason):
+    return {
+        "pk": candidate.pk,
+        "reference": candidate.reference,
+        "office_name_ar": candidate.office.name_ar,
+        "office_name_fr": candidate.office.name_fr,
+        "first_name_ar": candidate.first_name_ar,
+        "family_name_ar": candidate.family_name_ar,
+        "first_name_latin": candidate.first_name_latin,
+        "family_name_latin": candidate.family_name_latin,
+        "birth_date": candidate.birth_date,
+        "reason": reason,
+        "reason_text": str(DUPLICATE_REASONS[reason]) % {"days": settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS},
+    }

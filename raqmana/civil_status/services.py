@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import record
+from raqmana.calendars.hijri import HijriDate, typed_hijri_to_gregorian
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.core.sequences import next_number, reserve_numbers
 from raqmana.core.workflow import move
@@ -21,39 +22,37 @@ from . import rules
 from .constants import (
     ACT_TRANSITIONS,
     CORRECTING_MENTIONS,
+    DEATH_NOTICE_TRANSITIONS,
     MENTION_AUTHORITIES,
+    OFFICE_STAFF_ROLES,
     PRE_DECLARATION_TRANSITIONS,
     ActKind,
     ActState,
     AuthorityKind,
+    DeathNoticeState,
     MentionKind,
     PreDeclarationState,
     Sex,
 )
 from .idcs import new_idcs
 from .models import (
-    NAME_FIELDS,
+    ACT_INPUT_FIELDS,
+    CORRECTABLE_FIELDS,
+    HIJRI_TYPED_DATES,
     Act,
     ActTransition,
+    DeathNotice,
+    DeathNoticeTransition,
     Establishment,
     Mention,
     OfficeYearSequence,
     PreDeclaration,
     PreDeclarationTransition,
 )
-from .names import normalise_arabic, normalise_latin
+from .names import normalise_arabic, normalise_latin, sound_key
+from .selectors import act_as_of
 
-# What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
-ACT_INPUT_FIELDS = [
-    "sex", *NAME_FIELDS, "father_idcs", "mother_idcs", "father_birth_date", "mother_birth_date", "birth_date",
-    "birth_time", "birth_place", "birth_place_detail", "born_abroad", "birth_country", "death_date", "death_time",
-    "death_place", "death_place_detail", "died_abroad", "birth_act", "declarant_name", "declarant_relation",
-    "declarant_document", "declarant_precedence_reason", "declared_on", "late_judgment_number", "late_judgment_court",
-    "late_judgment_date",
-]  # fmt: skip
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
-# A mention may correct these; never the office, number, IDCS or signature.
-CORRECTABLE_FIELDS = set(ACT_INPUT_FIELDS) - {"birth_act"}
 
 
 def roles_at_office(user, office):
@@ -88,6 +87,9 @@ def search_keys(names):
         "parents_key_ar": normalise_arabic(
             f"{names['father_first_name_ar']} {names['mother_first_name_ar']} {names['mother_family_name_ar']}"
         ),
+        # From the Arabic names every act has (old ones have no Latin names); Latin queries meet it by sound.
+        "name_sound": sound_key(f"{names['first_name_ar']} {names['family_name_ar']}")
+        or sound_key(f"{names['first_name_latin']} {names['family_name_latin']}"),
     }
 
 
@@ -112,8 +114,45 @@ def check_parent_links(act):
         raise ValidationError(errors)
 
 
+def resolve_hijri_dates(act):
+    """A date typed in Hijri is kept as typed and gives the Gregorian date beside it; a Gregorian date typed as
+    well must be the same day. Every date the act needs is then given, in one calendar or the other."""
+    errors = {}
+    for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
+        typed = getattr(act, hijri_field)
+        if typed:
+            try:
+                hijri = HijriDate.from_iso(typed)
+                equivalent = typed_hijri_to_gregorian(hijri.year, hijri.month, hijri.day)
+            except ValueError:
+                errors[hijri_field] = _("Give the Hijri date as year, month and day.")
+                continue
+            except ValidationError as error:
+                errors[hijri_field] = error.messages
+                continue
+            given = getattr(act, gregorian_field)
+            if given and given != equivalent:
+                errors[gregorian_field] = _(
+                    "%(hijri)s is %(equivalent)s in the Gregorian calendar, not %(given)s: give one of the two, or "
+                    "both for the same day."
+                ) % {"hijri": hijri.text_latin, "equivalent": equivalent.isoformat(), "given": given.isoformat()}
+            setattr(act, gregorian_field, equivalent)
+    required = {
+        "birth_date": _("Give the date of birth, in the Gregorian or the Hijri calendar."),
+        "declared_on": _("Give the date of the declaration, in the Gregorian or the Hijri calendar."),
+    }
+    if act.kind == ActKind.DEATH:
+        required["death_date"] = _("Give the date of death, in the Gregorian or the Hijri calendar.")
+    for field, message in required.items():
+        if getattr(act, field) is None and field not in errors and HIJRI_TYPED_DATES[field] not in errors:
+            errors[field] = message
+    if errors:
+        raise ValidationError(errors)
+
+
 def validate_act(act, working_calendar=None):
     """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field."""
+    resolve_hijri_dates(act)
     rules.check_dates(
         kind=act.kind,
         birth_date=act.birth_date,
@@ -136,7 +175,28 @@ def validate_act(act, working_calendar=None):
         working_calendar or WorkingCalendar(),
     )
     check_parent_links(act)
+    if act.kind == ActKind.DEATH and act.birth_act_id:
+        check_deceased_birth_act(act)
     act.full_clean(exclude=["drafted_by", "name_key_ar", "name_key_latin", "parents_key_ar"])
+
+
+def check_deceased_birth_act(death_act):
+    """The death is written beside the deceased's birth act only when both acts record the same person (the
+    birth act as its mentions have corrected it), and only once."""
+    birth_act = Act.objects.get(pk=death_act.birth_act_id)
+    recorded = act_as_of(birth_act, timezone.now())["data"]
+    rules.check_same_person(
+        {field: getattr(death_act, field) for field in rules.IDENTITY_FIELDS},
+        {field: recorded[field] for field in rules.IDENTITY_FIELDS},
+    )
+    earlier = Act.objects.signed().filter(kind=ActKind.DEATH, birth_act=birth_act).exclude(pk=death_act.pk).first()
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "birth_act": _("Death act %(reference)s already records this person's death.")
+                % {"reference": earlier.reference}
+            }
+        )
 
 
 @transaction.atomic
@@ -208,19 +268,56 @@ def sign_act(act, *, by):
 
 
 def _mention_death_on_birth_act(death_act, by):
+    """Law 36-21: the officer of the place of death notifies the office keeping the birth act; the death is
+    written beside the birth act, naming both acts, and the notice waits in that office's queue."""
+    birth_act = death_act.birth_act
     Mention.objects.create(
-        act=death_act.birth_act,
+        act=birth_act,
         kind=MentionKind.DEATH,
         authority_kind=AuthorityKind.CIVIL_STATUS_OFFICE,
         authority_name=death_act.office.name_ar,
         reference_number=death_act.reference,
         decided_on=death_act.declared_on,
         legal_basis="القانون 36.21 المتعلق بالحالة المدنية",
-        text_ar=f"توفي(ت) بتاريخ {death_act.death_date:%Y-%m-%d} حسب رسم الوفاة عدد {death_act.reference}",
+        text_ar=(
+            f"توفي(ت) صاحب(ة) رسم الولادة عدد {birth_act.reference} بتاريخ {death_act.death_date:%Y-%m-%d}"
+            f" حسب رسم الوفاة عدد {death_act.reference} المحرر بمكتب {death_act.office.name_ar}"
+        ),
         related_act=death_act,
         recorded_by=by,
     )
-    record(actor=by, action="act.mention_recorded", target=death_act.birth_act, office=death_act.birth_act.office)
+    record(
+        actor=by,
+        action="act.mention_recorded",
+        target=birth_act,
+        office=birth_act.office,
+        actor_place=death_act.office,
+        details={"death_act": death_act.reference},
+    )
+    notice = DeathNotice.objects.create(death_act=death_act, birth_act=birth_act, office=birth_act.office)
+    DeathNoticeTransition.objects.create(notice=notice, from_state="", to_state=DeathNoticeState.RECEIVED, by=by)
+    record(actor=by, action="death_notice.sent", target=notice, office=birth_act.office, actor_place=death_act.office)
+
+
+@transaction.atomic
+def take_note_of_death_notice(notice, *, by):
+    """An agent or the officer of the office keeping the birth act takes note of a death written beside it."""
+    notice = DeathNotice.objects.select_for_update().select_related("office").get(pk=notice.pk)
+    require_office_role(by, notice.office, OFFICE_STAFF_ROLES, _("Only this office's agents handle its queue."))
+    move(
+        notice,
+        DeathNoticeState.NOTED,
+        states=DeathNoticeState,
+        transitions=DEATH_NOTICE_TRANSITIONS,
+        log=DeathNoticeTransition,
+        link="notice",
+        by=by,
+        reason="",
+        refused=_("A death notice cannot go from “%(from)s” to “%(to)s”."),
+    )
+    notice.save(update_fields=["state"])
+    record(actor=by, action="death_notice.noted", target=notice, office=notice.office)
+    return notice
 
 
 @transaction.atomic
@@ -274,6 +371,10 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
                 % {"fields": ", ".join(sorted(unknown))}
             }
         )
+    for field, value in changes.items():
+        if isinstance(value, str) and Act.text_kind_of(Act._meta.get_field(field)) is not None:
+            changes[field] = Act.checked_text(field, value, error_key="changes")
+    _keep_hijri_dates_consistent(act, changes)
     required = {
         "authority_name": authority_name,
         "reference_number": reference_number,
@@ -283,7 +384,7 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
     missing = {field: _("This field is required.") for field, value in required.items() if not str(value).strip()}
     if missing:
         raise ValidationError(missing)
-    mention = Mention.objects.create(
+    mention = Mention(
         act=act,
         kind=kind,
         authority_kind=authority_kind,
@@ -296,8 +397,28 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
         related_act=related_act,
         recorded_by=by,
     )
+    mention.full_clean()
+    mention.save()
     record(actor=by, action="act.mention_recorded", target=act, office=act.office, details={"mention": mention.pk})
     return mention
+
+
+def _keep_hijri_dates_consistent(act, changes):
+    """A corrected Hijri date gives its Gregorian; a corrected Gregorian date drops the Hijri typed before, which
+    no longer says the same day (the Hijri is then converted from the corrected date)."""
+    current = act_as_of(act, timezone.now())["data"]
+    for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
+        if changes.get(hijri_field):
+            try:
+                hijri = HijriDate.from_iso(str(changes[hijri_field]))
+            except ValueError:
+                raise ValidationError({"changes": _("Give the Hijri date as year, month and day.")}) from None
+            try:
+                changes[gregorian_field] = typed_hijri_to_gregorian(hijri.year, hijri.month, hijri.day)
+            except ValidationError as error:
+                raise ValidationError({"changes": error.messages}) from None
+        elif gregorian_field in changes and current[hijri_field]:
+            changes[hijri_field] = ""
 
 
 def _serialise(value):
@@ -320,8 +441,14 @@ def load_historical_acts(rows, *, by, reason):
     now = timezone.now()
     defaults = {field.attname: field.get_default() for field in LOADED_FIELDS}
     acts = []
-    for row in rows:
+    for position, row in enumerate(rows, start=1):
         act = {**defaults, **row, "drafted_at": now}
+        try:
+            act.update(Act.checked_values(act))
+        except ValidationError as error:
+            # The row's position names it: a digitised register has no other handle on it yet.
+            refusals = {f"{position}.{field}": texts for field, texts in error.message_dict.items()}
+            raise ValidationError(refusals) from None
         rules.check_dates(
             kind=act["kind"],
             birth_date=act["birth_date"],

@@ -14,5 +14,6 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("names/suggest/", views.suggest, name="suggest"),
     path("pre-declarations/new/", views.pre_declaration_new, name="pre_declaration_new"),
+    path("death-notices/<int:pk>/noted/", views.death_notice_noted, name="death_notice_noted"),
     path("pre-declarations/<int:pk>/dismiss/", views.pre_declaration_dismiss, name="pre_declaration_dismiss"),
 ]

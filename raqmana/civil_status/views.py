@@ -13,7 +13,7 @@ from raqmana.accounts.constants import Role
 from . import selectors, services
 from .constants import OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
-from .models import Act
+from .models import CORRECTABLE_FIELDS, Act
 from .names import suggest_spellings
 from .search import ActQuery
 
@@ -27,10 +27,15 @@ def _act_data(form):
     return {**form.cleaned_data, "birth_act": form.cleaned_data.get("deceased_idcs")}
 
 
+# Where the form asks for what a service names otherwise: the deceased's birth act is typed as an IDCS.
+FORM_FIELD_OF = {"birth_act": "deceased_idcs"}
+
+
 def _keep_errors(form, error):
     """Put a service's ValidationError beside the fields it names; nothing typed is lost."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = FORM_FIELD_OF.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
@@ -52,6 +57,7 @@ def queue(request):
             "pre_declarations": waiting.select_related("establishment", "office"),
             "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
             "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
+            "death_notices": selectors.death_notices_for(user),
             "offices": selectors.offices_of(user),
         },
     )
@@ -161,7 +167,7 @@ def act_abandon(request, pk):
 @login_required
 def mention_new(request, pk):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk, state=ActState.SIGNED)
-    form = MentionForm(request.POST or None, correctable=services.CORRECTABLE_FIELDS)
+    form = MentionForm(request.POST or None, correctable=CORRECTABLE_FIELDS)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -191,17 +197,32 @@ def mention_new(request, pk):
 @login_required
 def search(request):
     form = SearchForm(request.GET or None)
-    results = None
+    found = None
+    context = {}
     if request.GET and form.is_valid():
+        page = form.cleaned_data.get("page") or 1
         try:
-            results = selectors.search_register(
+            found = selectors.search_register(
                 request.user,
                 ActQuery.from_criteria(form.cleaned_data),
                 reason=REASON_LABELS[form.cleaned_data["reason"]],
+                page=page,
             )
         except ValidationError as error:
             form.add_error(None, error)
-    return render(request, "civil_status/search.html", {"form": form, "results": results})
+        else:
+            context = {
+                "advice": selectors.search_advice(found),
+                "previous_page": _page_query(request, page - 1) if page > 1 else "",
+                "next_page": _page_query(request, page + 1) if found.page * found.per_page < found.total else "",
+            }
+    return render(request, "civil_status/search.html", {"form": form, "found": found, **context})
+
+
+def _page_query(request, page):
+    query = request.GET.copy()
+    query["page"] = page
+    return query.urlencode()
 
 
 @login_required
@@ -234,6 +255,19 @@ def pre_declaration_new(request):
             )
             return redirect("civil_status:pre_declaration_new")
     return render(request, "civil_status/pre_declaration_form.html", {"form": form, "establishment": establishment})
+
+
+@login_required
+@require_POST
+def death_notice_noted(request, pk):
+    notice = get_object_or_404(selectors.death_notices_for(request.user), pk=pk)
+    try:
+        services.take_note_of_death_notice(notice, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The death notice is noted."))
+    return redirect("civil_status:queue")
 
 
 @login_required

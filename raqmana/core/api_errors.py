@@ -2,11 +2,53 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
 
 
-def refuse(error):
+def refuse(error, field_names=None):
+    """`field_names` maps a service's field to the API's name for it, where they differ."""
     if isinstance(error, PermissionDenied):
         raise HttpError(403, str(error) or _("You may not do this."))
     messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    raise HttpError(422, "; ".join(f"{field}: {' '.join(texts)}" for field, texts in messages.items()))
+    field_names = field_names or {}
+    raise HttpError(
+        422, "; ".join(f"{field_names.get(field, field)}: {' '.join(texts)}" for field, texts in messages.items())
+    )
+
+
+# Pydantic's error types, said in the person's language like the services' refusals.
+INPUT_ERRORS = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy(
+        "This field is not accepted here: the register sets it itself, or it does not exist."
+    ),
+    "date_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "date_type": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "time_parsing": gettext_lazy("Enter a valid time (HH:MM)."),
+    "time_type": gettext_lazy("Enter a valid time (HH:MM)."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter text."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+}
+# Where a value sits in the request, not part of the field's name.
+REQUEST_PARTS = {"body", "query", "path", "form", "payload"}
+
+
+def describe_invalid_input(errors):
+    """Ninja's validation errors as the services' refusals read: "field: message; field: message"."""
+    described = {}
+    for error in errors:
+        field = ".".join(str(part) for part in error.get("loc", ()) if part not in REQUEST_PARTS) or "__all__"
+        template = INPUT_ERRORS.get(error.get("type"))
+        message = template % {**error.get("ctx", {})} if template else error.get("msg", "")
+        described.setdefault(field, []).append(str(message))
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in described.items())

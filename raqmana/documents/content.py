@@ -4,9 +4,9 @@ The result is plain data (labels in Arabic and French, values tagged with their 
 document: the PDF prints it, and the verification page shows exactly it and nothing more.
 """
 
-from django.utils import translation
+from django.utils import timezone, translation
 
-from raqmana.calendars.hijri import MoroccanHijriCalendar
+from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.search import ARABIC_LETTER
 from raqmana.civil_status.selectors import act_as_of, children_of
@@ -41,11 +41,11 @@ def certified_content(kind, act, moment, calendar=None):
     ]
     full = kind in FULL_COPIES
     if act.kind == ActKind.DEATH:
-        rows.append(_row("تاريخ الوفاة", "Date du décès", *_date(data["death_date"], calendar)))
+        rows.append(_row("تاريخ الوفاة", "Date du décès", *_act_date(data, "death_date", calendar)))
         if data["death_time"]:
             rows.append(_row("ساعة الوفاة", "Heure du décès", _time(data["death_time"])))
         rows.append(_row("مكان الوفاة", "Lieu du décès", *_place(data, "death")))
-    rows.append(_row("تاريخ الازدياد", "Date de naissance", *_date(data["birth_date"], calendar)))
+    rows.append(_row("تاريخ الازدياد", "Date de naissance", *_act_date(data, "birth_date", calendar)))
     if full and data["birth_time"]:
         rows.append(_row("ساعة الازدياد", "Heure de naissance", _time(data["birth_time"])))
     rows.append(_row("مكان الازدياد", "Lieu de naissance", *_place(data, "birth")))
@@ -56,11 +56,11 @@ def certified_content(kind, act, moment, calendar=None):
     if full:
         relation = _choice(DeclarantRelation(data["declarant_relation"]).label)
         rows.append(_row("المصرح", "Déclarant", (data["declarant_name"], ARABIC), *relation))
-        rows.append(_row("تاريخ التصريح", "Date de la déclaration", *_date(data["declared_on"], calendar)))
+        rows.append(_row("تاريخ التصريح", "Date de la déclaration", *_act_date(data, "declared_on", calendar)))
         if data["late_judgment_number"]:
             judgment = (data["late_judgment_number"], NUMBER), (data["late_judgment_court"], ARABIC)
             rows.append(_row("حكم التصريح المتأخر", "Jugement (déclaration tardive)", *judgment))
-        rows.append(_row("تاريخ تحرير الرسم", "Acte dressé le", *_date(act.signed_at.date(), calendar)))
+        rows.append(_row("تاريخ تحرير الرسم", "Acte dressé le", *_date(timezone.localdate(act.signed_at), calendar)))
         if act.signed_by_id:
             rows.append(_row("ضابط الحالة المدنية", "Officier de l'état civil", _person(act.signed_by.full_name)))
     title_ar, title_fr = TITLES[DocumentKind(kind)]
@@ -82,7 +82,7 @@ def family_record_content(holder, moment, calendar):
     rows = [
         _names_row("صاحب الدفتر", "Titulaire", data, "first_name", "family_name"),
         _row("المعرف الرقمي المدني والاجتماعي", "IDCS", (holder.idcs, NUMBER)),
-        _row("تاريخ الازدياد", "Date de naissance", *_date(data["birth_date"], calendar)),
+        _row("تاريخ الازدياد", "Date de naissance", *_act_date(data, "birth_date", calendar)),
         _row("مكان الازدياد", "Lieu de naissance", *_place(data, "birth")),
         _row("رسم الولادة", "Acte de naissance", (holder.reference, NUMBER)),
     ]
@@ -159,13 +159,22 @@ def _gregorian(day):
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-def _date(day, calendar):
-    """A date in both calendars: the Gregorian in digits, the Hijri with its Arabic month name."""
+def _date(day, calendar, typed_hijri=None):
+    """A date in both calendars: the Gregorian in digits, the Hijri with its Arabic month name. A date typed in
+    Hijri from an old register (`typed_hijri`, "1350-09-12") is printed as typed; a converted one says when it
+    is approximate (before 1924) or computed (a month whose official start is not recorded)."""
     if not day:
         return (("—", NUMBER),)
+    if typed_hijri:
+        return (_gregorian(day), NUMBER), (HijriDate.from_iso(typed_hijri).text_ar, ARABIC)
     hijri = calendar.to_hijri(day)
-    approximate = " (تقريبي)" if hijri.approximate else ""
-    return (_gregorian(day), NUMBER), (f"{hijri.text_ar}{approximate}", ARABIC)
+    mark = " (تقريبي)" if hijri.approximate else " (محسوب)" if hijri.computed else ""
+    return (_gregorian(day), NUMBER), (f"{hijri.text_ar}{mark}", ARABIC)
+
+
+def _act_date(data, field, calendar):
+    """One of the act's dates, with the Hijri typed beside it (`birth_date_hijri`...) when it has one."""
+    return _date(data[field], calendar, data.get(f"{field}_hijri"))
 
 
 def _place(data, event):

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.text import CheckedTextForm
+
 from .constants import ACT_KIND_OF, DocumentKind, RequesterRelation
 
 
-class ActLookupForm(forms.Form):
+class ActLookupForm(CheckedTextForm, forms.Form):
     reference = forms.CharField(
         label=_("The act's IDCS, or its reference (office code/year/number)"),
         max_length=60,
@@ -12,7 +14,7 @@ class ActLookupForm(forms.Form):
     )
 
 
-class IssueForm(forms.Form):
+class IssueForm(CheckedTextForm, forms.Form):
     kind = forms.ChoiceField(label=_("Document"))
     requester_name = forms.CharField(label=_("Requester's full name"), max_length=200)
     requester_document = forms.CharField(label=_("Requester's identity document number"), max_length=40)
@@ -32,11 +34,11 @@ class IssueForm(forms.Form):
         ]
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(CheckedTextForm, forms.Form):
     reason = forms.CharField(label=_("Why is this document revoked?"), max_length=300)
 
 
-class VerifyCodeForm(forms.Form):
+class VerifyCodeForm(CheckedTextForm, forms.Form):
     code = forms.CharField(
         label=_("Verification code printed on the document"),
         max_length=24,
@@ -48,7 +50,7 @@ class VerifyFileForm(forms.Form):
     pdf = forms.FileField(label=_("The PDF you received"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
 
 
-class OrderLookupForm(forms.Form):
+class OrderLookupForm(CheckedTextForm, forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind)
     reference = forms.CharField(
         label=_("The act's IDCS, or its reference (office code/year/number)"),
@@ -63,7 +65,7 @@ class OrderLookupForm(forms.Form):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(CheckedTextForm, forms.Form):
     requester_relation = forms.ChoiceField(label=_("You are"), choices=RequesterRelation)
     mandate_reference = forms.CharField(
         label=_("Mandate (reference and date), for a person authorised by the holder"), max_length=200, required=False
@@ -76,5 +78,5 @@ class OrderForm(forms.Form):
     )
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(CheckedTextForm, forms.Form):
     reason = forms.CharField(label=_("Why is the order refused?"), max_length=300)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
 from raqmana.core.sequences import OfficeYearSequenceBase
+from raqmana.core.text import CheckedTextModel
 from raqmana.core.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice
@@ -17,7 +18,7 @@ def documents_storage():
     return storages["documents"]
 
 
-class RequestGrounds(models.Model):
+class RequestGrounds(CheckedTextModel):
     """Why a document is asked for and by whom, which decide whether a full copy may be given
     (`rules.check_copy_requester`): the same on an online order and on the document issued from it."""
 

@@ -107,6 +107,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         mandate_reference=requester.get("mandate", "").strip(),
         purpose=purpose.strip(),
     )
+    document.check_texts()  # before drawing: a bidi control would reorder what the sealed page prints
     pdf = draw(document)
     sealed = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
     document.sha256 = hashlib.sha256(sealed).hexdigest()
@@ -136,7 +137,8 @@ def revoke_document(document, *, by, reason):
         raise ValidationError({"reason": _("Say why the document is revoked.")})
     if document.revoked_at:
         raise ValidationError(_("This document is already revoked."))
-    document.revoked_at, document.revoked_by, document.revocation_reason = timezone.now(), by, reason.strip()
+    reason = IssuedDocument.checked_text("revocation_reason", reason.strip(), error_key="reason")
+    document.revoked_at, document.revoked_by, document.revocation_reason = timezone.now(), by, reason
     document.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
     record(actor=by, action="document.revoked", target=document, reason=reason, office=document.office)
     return document
@@ -174,7 +176,7 @@ def _issuance_lines(document, calendar):
         "agent": isolate(document.issued_by.full_name) if document.issued_by else "",
         "issued_on": [
             isolate(f"{timezone.localtime(document.issued_at):%d/%m/%Y %H:%M}"),
-            hijri.text_ar,
+            f"{hijri.text_ar} (محسوب)" if hijri.computed else hijri.text_ar,
         ],
         "reference": isolate(document.reference),
         "code": isolate(format_code(document.verification_code)),
@@ -206,6 +208,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
         mandate_reference=mandate_reference.strip(),
         purpose=purpose.strip(),
     )
+    order.check_texts()
     order.save()
     if extension:
         order.proof.save(f"order-{order.pk}.{extension}", proof, save=False)
@@ -263,9 +266,10 @@ def refuse_order(order, *, by, reason):
     _require_counter_role(by, order.act.office)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is refused.")})
+    reason = DocumentOrder.checked_text("refusal_reason", reason.strip(), error_key="reason")
     order = _locked_order(order.pk)
     _move_order(order, OrderState.REFUSED, by=by, reason=reason)
-    order.refusal_reason = reason.strip()
+    order.refusal_reason = reason
     order.save(update_fields=["state", "refusal_reason"])
     payment_services.refund(order.payment, by=by, reason=reason)
     record(actor=by, action="document_order.refused", target=order, office=order.act.office, reason=reason)

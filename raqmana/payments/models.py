@@ -2,13 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.text import CheckedTextModel, TextKind
 from raqmana.core.workflow import TransitionRecord
 
 from .constants import PaymentState
 
 
-class Fee(models.Model):
+class Fee(CheckedTextModel):
     """What a service costs, editable by the administration (a stamp duty, a communal fee)."""
+
+    text_kinds = {"label_ar": TextKind.ARABIC_TEXT, "label_fr": TextKind.LATIN_TEXT}
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label_ar = models.CharField(_("Arabic label"), max_length=200)

@@ -2,12 +2,16 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.text import CheckedTextModel, TextKind
+
 from .constants import LOCAL_LEVELS, CommuneKind, Level
 from .scoping import ScopedQuerySet
 
 
-class NamedInTwoScripts(models.Model):
+class NamedInTwoScripts(CheckedTextModel):
     """Official names are kept in Arabic and French; English pages use the French one, as the HCP does."""
+
+    text_kinds = {"name_ar": TextKind.ARABIC_TEXT, "name_fr": TextKind.LATIN_TEXT}
 
     name_ar = models.CharField(_("Arabic name"), max_length=200)
     name_fr = models.CharField(_("French name"), max_length=200)

@@ -49,18 +49,19 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, roles=None):
         """Rows of the places the user acts for; with `roles`, only through assignments of those roles (a mail
         registry agent of a commune does not read its civil status register)."""
-        scopes = scopes_of(user, roles)
-        if not scopes:
-            return self.none()
-        if any(scope.is_national for scope in scopes):
-            return self
-        return self.filter(self._scope_condition(scopes))
+        condition = self.scope_condition(
+            user, roles, self.model.scope_territory_field, getattr(self.model, "scope_office_field", None)
+        )
+        return self if condition is None else self.filter(condition)
 
-    def _scope_condition(self, scopes):
+    def scope_condition(self, user, roles, territory_field, office_field=None):
+        """The condition on rows placed by these lookups that the user's scopes reach; None when they reach every
+        row (a national scope)."""
         from .models import TerritoryLink
 
-        territory_field = self.model.scope_territory_field
-        office_field = getattr(self.model, "scope_office_field", None)
+        scopes = scopes_of(user, roles)
+        if any(scope.is_national for scope in scopes):
+            return None
         condition = models.Q(pk__in=[])
         subtree_roots = set()
         for scope in scopes:

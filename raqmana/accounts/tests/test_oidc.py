@@ -69,3 +69,8 @@ def test_verified_phone_is_enough_and_a_name_is_not_required(backend):
     assert backend.verify_claims(claims)
     user = backend.create_user(claims)
     assert (user.phone, user.email, user.full_name) == ("+212612345678", None, "MA-EID-0003")
+
+
+def test_a_name_with_a_bidi_control_is_refused_like_any_bad_claim(backend):
+    assert not backend.verify_claims({**CLAIMS, "family_name": "Ouazzani\u202eTSET"})
+    assert not User.objects.exists()

@@ -1,17 +1,33 @@
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from raqmana.calendars.hijri import MoroccanHijriCalendar
+from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 
 register = template.Library()
 
 
 @register.filter
 def hijri(day):
-    """A Gregorian date in Morocco's Hijri calendar, marked approximate before 1924."""
+    """A Gregorian date in Morocco's Hijri calendar, marked approximate before 1924 and computed in a month whose
+    official start is not recorded."""
     if not day:
         return ""
     converted = MoroccanHijriCalendar().to_hijri(day)
-    text = converted.text_ar if (get_language() or "ar").startswith("ar") else converted.text_latin
-    return f"{text} ({_('approximate')})" if converted.approximate else text
+    # The marks are outside the f-strings so that makemessages finds them.
+    if converted.approximate:
+        mark = _("approximate")
+        return f"{converted.text} ({mark})"
+    if converted.computed:
+        mark = _("computed")
+        return f"{converted.text} ({mark})"
+    return converted.text
+
+
+@register.filter
+def hijri_of(act, field):
+    """An act's date in Hijri, `{{ act|hijri_of:"birth_date" }}`: as typed from the register when it was typed
+    in Hijri (`birth_date_hijri`), else converted from the Gregorian date."""
+    typed = getattr(act, f"{field}_hijri", "")
+    if typed:
+        return HijriDate.from_iso(typed).text
+    return hijri(getattr(act, field))

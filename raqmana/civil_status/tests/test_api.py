@@ -59,7 +59,7 @@ def test_agents_draft_sign_search_and_read_with_a_reason(verified_client, temara
 
     assert officer_client.get("/api/civil-status/acts", {"name": "Yousef Alaoui"}).status_code == 422
     found = officer_client.get("/api/civil-status/acts", {"name": "Yousef Alaoui", "reason": "Duplicate check"}).json()
-    assert [row["id"] for row in found] == [act_id]
+    assert [row["id"] for row in found["results"]] == [act_id] and found["total"] == 1
     assert AuditEvent.objects.get(action="act.searched").details["found"] == 1
     assert officer_client.get(f"/api/civil-status/acts/{act_id}").status_code == 422  # no reason given
     read = officer_client.get(f"/api/civil-status/acts/{act_id}", {"reason": "Checking before an extract"})
@@ -96,7 +96,7 @@ def test_other_offices_acts_are_invisible_through_the_api(verified_client, temar
     )
     client = verified_client(stranger)
     assert client.get(f"/api/civil-status/acts/{act.pk}", {"reason": "curious"}).status_code == 404
-    assert client.get("/api/civil-status/acts", {"name": "Youssef", "reason": "x"}).json() == []
+    assert client.get("/api/civil-status/acts", {"name": "Youssef", "reason": "x"}).json()["results"] == []
 
 
 def test_the_api_searches_by_commune_of_birth_by_its_code(verified_client, temara_office, agent, officer, birth_data):
@@ -104,8 +104,8 @@ def test_the_api_searches_by_commune_of_birth_by_its_code(verified_client, temar
     client = verified_client(officer)
     criteria = {"name": "Youssef", "birth_year": birth_data["birth_date"].year, "reason": "Duplicate check"}
     born_here = client.get("/api/civil-status/acts", {**criteria, "birth_place": birth_data["birth_place"].code})
-    assert [row["id"] for row in born_here.json()] == [act.pk]
-    assert client.get("/api/civil-status/acts", {**criteria, "birth_place": "04.501.01.05"}).json() == []
+    assert [row["id"] for row in born_here.json()["results"]] == [act.pk]
+    assert client.get("/api/civil-status/acts", {**criteria, "birth_place": "04.501.01.05"}).json()["total"] == 0
     unknown = client.get("/api/civil-status/acts", {**criteria, "birth_place": "99.999"})
     assert unknown.status_code == 422 and "birth_place" in unknown.json()["detail"]
     blank_reason = client.get("/api/civil-status/acts", {**criteria, "reason": "  "})

@@ -78,3 +78,12 @@ def test_an_idcs_taken_meanwhile_by_a_concurrent_load_is_drawn_again(generator, 
     ):
         load_historical_acts([generator.birth(agent.pk)], by=agent, reason="Digitising")
     assert Act.objects.count() == 4 and Act.objects.filter(idcs="350000000002").exists()
+
+
+def test_a_name_out_of_its_script_stops_the_batch_and_is_named(generator, agent):
+    rows = [generator.birth(agent.pk) for _ in range(5)]
+    rows[3]["family_name_latin"] = "Alaoui\u202eTSET"
+    with pytest.raises(ValidationError) as refused:
+        load_historical_acts(rows, by=agent, reason="Digitising")
+    assert list(refused.value.message_dict) == ["4.family_name_latin"]
+    assert not Act.objects.exists()

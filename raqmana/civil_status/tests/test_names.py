@@ -1,6 +1,13 @@
 import pytest
 
-from raqmana.civil_status.names import normalise_arabic, normalise_latin, suggest_spellings, to_tifinagh
+from raqmana.civil_status.names import (
+    normalise_arabic,
+    normalise_latin,
+    query_sound_keys,
+    sound_key,
+    suggest_spellings,
+    to_tifinagh,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,3 +61,92 @@ def test_suggestions_give_moroccan_latin_spellings_first():
     assert suggestions["latin"][0] == "Youssef"
     assert suggestions["tfng"] == "ⵢⵓⵙⴼ"
     assert suggest_spellings("Youssef") == {"latin": [], "tfng": ""}
+
+
+def meet(typed, written):
+    """Whether a name typed this way finds an act written the other way (its key is among the typed one's)."""
+    return sound_key(written) in query_sound_keys(typed)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Youcef", "Youssef"),  # c / ss
+        ("Yousef", "Youssef"),  # s / ss
+        ("Lahcen", "Lahsen"),  # c / s
+        ("Oualid", "Walid"),  # ou / w
+        ("Chaimae", "Shaimae"),  # ch / sh
+        ("Khadidja", "Khadija"),  # dj / j
+        ("Mohammed", "Mohamed"),  # doubled letters
+        ("Bennani", "Benani"),
+        ("Mehdi", "Mahdi"),  # vowels e / a / i / o / ou / u
+        ("Omar", "Umar"),
+        ("Youssouf", "Yusuf"),
+        ("Zineb", "Zaynab"),
+        ("Houcine", "Hussein"),
+        ("Ettazi", "Tazi"),  # article joined or absent
+        ("Essaidi", "Saidi"),
+        ("Ezzahra", "Zahra"),
+        ("Elkhattabi", "Khattabi"),
+        ("Drissi", "El Idrissi"),
+        ("El Alaoui", "Alaoui"),  # article written apart
+        ("Al Fassi", "Fassi"),
+        ("Et Tazi", "Tazi"),
+        ("Ez Zahra", "Zahra"),
+        ("Es Saidi", "Saidi"),
+        ("Ed Doukkali", "Doukkali"),
+        ("En Naciri", "Naciri"),
+        ("Er Rahmani", "Rahmani"),
+        ("Ech Chaoui", "Chaoui"),
+        ("Abdellah", "Abdallah"),  # compounds joined or apart
+        ("Abd Allah", "Abdellah"),
+        ("Abdullah", "Abdellah"),
+        ("Noureddine", "Nour Eddine"),
+        ("Nourdine", "Noureddine"),
+        ("Abderrahmane", "Abdelrahman"),
+        ("نورالدين", "نور الدين"),
+        ("عبدالله", "عبد الله"),
+        ("الإدريسي", "ادريسي"),  # ال present or absent
+        ("الزهراء", "زهراء"),
+    ],
+)
+def test_spellings_of_one_name_meet_both_ways(one, other):
+    assert meet(one, other) and meet(other, one)
+
+
+@pytest.mark.parametrize(
+    ("latin", "arabic"),
+    [
+        ("Youcef", "يوسف"),
+        ("Oualid", "وليد"),
+        ("Houcine", "الحسين"),
+        ("Ettazi", "التازي"),
+        ("Drissi", "الإدريسي"),
+        ("Zohra", "الزهراء"),
+        ("Noureddine", "نور الدين"),
+        ("Nour Eddine", "نورالدين"),
+        ("Abd Allah", "عبد الله"),
+        ("Abderrahim", "عبد الرحيم"),
+        ("Abdelaziz", "عبد العزيز"),
+        ("Mohamed El Alaoui", "محمد العلوي"),
+        ("Fatima-Ezzahra Bennani", "فاطمة الزهراء بناني"),
+        ("Mustapha Chraibi", "مصطفى الشرايبي"),
+        ("Othmane Sqalli", "عثمان الصقلي"),
+        ("Lahcen Ait Ali", "الحسن أيت علي"),
+        ("Larbi Guerrouj", "العربي ڭروج"),
+    ],
+)
+def test_a_latin_spelling_meets_the_arabic_one(latin, arabic):
+    assert meet(latin, arabic) and meet(arabic, latin)
+
+
+def test_the_family_name_may_come_first():
+    assert meet("Alaoui Youssef", "يوسف العلوي")
+    assert meet("بناني فاطمة الزهراء", "فاطمة الزهراء بناني")
+
+
+def test_different_names_keep_different_sound_keys():
+    assert sound_key("محمد") != sound_key("أحمد")
+    assert sound_key("يوسف") != sound_key("ياسين")
+    assert sound_key("Fatima") != sound_key("Fatiha")
+    assert not meet("Youssef Alaoui", "يوسف")  # a name does not match a shorter one

@@ -73,7 +73,7 @@ def test_search_page_finds_variants_and_links_with_the_reason(
     act = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     client = verified_client(agent)
     response = client.get(reverse("civil_status:search"), {"name": "yousef alaoui", "reason": "duplicates"})
-    assert [found.pk for found in response.context["results"]] == [act.pk]
+    assert [found.pk for found in response.context["found"].acts] == [act.pk]
     assert "?reason=duplicates" in response.text
     empty = client.get(reverse("civil_status:search"), {"reason": "duplicates"})
     assert empty.context["form"].non_field_errors()

@@ -5,7 +5,10 @@ from raqmana.calendars.services import load_holidays
 
 
 class Command(BaseCommand):
-    help = "Create Morocco's public holidays for a range of years (fixed dates and Hijri feasts); keeps edits."
+    help = (
+        "Create Morocco's public holidays for a range of years (fixed dates and Hijri feasts) and move the derived "
+        "Hijri feasts to the official month starts recorded since; keeps rows added or edited by hand."
+    )
 
     def add_arguments(self, parser):
         this_year = timezone.localdate().year
@@ -13,5 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="last", type=int, default=this_year + 2)
 
     def handle(self, *args, first, last, **options):
-        created = load_holidays(first, last)
-        self.stdout.write(f"Holidays {first}-{last}: {created} created.")
+        changes = load_holidays(first, last)
+        self.stdout.write(f"Holidays {first}-{last}: {changes.created} created, {changes.removed} removed.")
