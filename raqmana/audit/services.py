@@ -1,3 +1,6 @@
+from contextvars import ContextVar
+from functools import wraps
+
 from django.conf import settings
 from django.utils import translation
 
@@ -30,3 +33,34 @@ def record(*, actor, action, target, reason="", territory=None, office=None, det
         reason=reason,
         details=details or {},
     )
+
+
+_reads_of_this_write = ContextVar("reads_of_this_write", default=None)
+
+
+def record_read(**event):
+    """A read of personal data made while deciding a write (comparing with another act, say): logged even when
+    the write is refused and its transaction rolled back, if the service is wrapped in `reads_outlast_refusals`."""
+    reads = _reads_of_this_write.get()
+    if reads is None:
+        return record(**event)
+    reads.append(event)
+    return None
+
+
+def reads_outlast_refusals(service):
+    """Wrap a transactional service (outside its `transaction.atomic`): the reads it made are recorded once its
+    transaction has ended, committed or rolled back (Law 09-08: a read happened either way)."""
+
+    @wraps(service)
+    def wrapper(*args, **kwargs):
+        token = _reads_of_this_write.set([])
+        try:
+            return service(*args, **kwargs)
+        finally:
+            reads = _reads_of_this_write.get()
+            _reads_of_this_write.reset(token)
+            for event in reads:
+                record(**event)
+
+    return wrapper

@@ -64,4 +64,5 @@ class PreDeclarationAdmin(ReadOnlyAdmin):
 @admin.register(DeathNotice)
 class DeathNoticeAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "office", "state", "sent_at"]
+    list_select_related = ["death_act__office", "birth_act__office", "office"]
     list_filter = ["state"]

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from raqmana.core.api_errors import refuse
+from raqmana.core.api_types import Day, LocalTime
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -31,10 +32,12 @@ class EstablishmentKey(HttpBearer):
 
 
 class PreDeclarationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     kind: ActKind
     sex: Sex
-    event_date: date
-    event_time: time | None = None
+    event_date: Day
+    event_time: LocalTime | None = None
     first_name_ar: str = ""
     family_name_ar: str = ""
     father_name_ar: str = ""
@@ -183,9 +186,10 @@ class HijriDateIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    year: int
-    month: int
-    day: int
+    # Strict: true is no month. Years outside the registers' are refused by the services, with the range.
+    year: StrictInt = Field(ge=1, le=9999)
+    month: StrictInt = Field(ge=1, le=12)
+    day: StrictInt = Field(ge=1, le=30)
 
 
 class ActIn(Schema):
@@ -217,19 +221,19 @@ class ActIn(Schema):
     mother_family_name_latin: str = ""
     mother_family_name_tfng: str = ""
     father_idcs: str = ""
-    father_birth_date: date | None = None
+    father_birth_date: Day | None = None
     mother_idcs: str = ""
-    mother_birth_date: date | None = None
-    birth_date: date | None = Field(None, description="Required unless birth_date_hijri is given")
+    mother_birth_date: Day | None = None
+    birth_date: Day | None = Field(None, description="Required unless birth_date_hijri is given")
     birth_date_hijri: HijriDateIn | None = None
-    birth_time: time | None = None
+    birth_time: LocalTime | None = None
     birth_place: str = Field("", description="HCP code of the commune of birth")
     birth_place_detail: str = ""
     born_abroad: bool = False
     birth_country: str = ""
-    death_date: date | None = Field(None, description="Death acts: required unless death_date_hijri is given")
+    death_date: Day | None = Field(None, description="Death acts: required unless death_date_hijri is given")
     death_date_hijri: HijriDateIn | None = None
-    death_time: time | None = None
+    death_time: LocalTime | None = None
     death_place: str = Field("", description="HCP code of the commune of death")
     death_place_detail: str = ""
     died_abroad: bool = False
@@ -238,11 +242,11 @@ class ActIn(Schema):
     declarant_relation: DeclarantRelation
     declarant_document: str = ""
     declarant_precedence_reason: str = ""
-    declared_on: date | None = Field(None, description="Required unless declared_on_hijri is given")
+    declared_on: Day | None = Field(None, description="Required unless declared_on_hijri is given")
     declared_on_hijri: HijriDateIn | None = None
     late_judgment_number: str = ""
     late_judgment_court: str = ""
-    late_judgment_date: date | None = None
+    late_judgment_date: Day | None = None
 
 
 # The API's fields that are not the act form's: where the act is drafted, and from which pre-declaration.
@@ -296,7 +300,7 @@ def search(
     per_page: int = Query(20, ge=1, le=100),
     name: str = "",
     parent_name: str = "",
-    birth_date: date | None = None,
+    birth_date: Day | None = None,
     birth_year: int | None = None,
     birth_place: str = Query("", description="HCP code of the commune of birth"),
     number: int | None = None,
@@ -336,25 +340,31 @@ def read(request, act_id: int, reason: str):
         act = selectors.read_act(request.user, act_id, reason=reason)
     except Act.DoesNotExist:
         raise HttpError(404, _("No act has this number.")) from None
+    except ValidationError as error:
+        refuse(error)
     return act
 
 
 @router.post("/acts", response={201: DraftOut}, auth=django_auth)
 def draft(request, payload: ActIn):
     """Draft an act as the screen does; the answer lists the signed acts that may record the same person."""
-    office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
+    office = CivilStatusOffice.objects.filter(code=payload.office_code).first()
+    if office is None:
+        raise HttpError(422, "office_code: " + _("No office has this code."))
     pre_declaration = None
     if payload.pre_declaration_id:
-        pre_declaration = get_object_or_404(
-            selectors.pre_declarations_visible_to(request.user), pk=payload.pre_declaration_id
+        pre_declaration = (
+            selectors.pre_declarations_visible_to(request.user).filter(pk=payload.pre_declaration_id).first()
         )
+        if pre_declaration is None:
+            raise HttpError(422, "pre_declaration_id: " + _("No pre-declaration of your offices has this number."))
     try:
         act = services.draft_act(
             office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration
         )
     except (ValidationError, PermissionDenied) as error:
         refuse(error, field_names=API_FIELD_OF)
-    act.duplicates = selectors.likely_duplicates(act)
+    act.duplicates = selectors.duplicates_shown_to(request.user, act)
     return Status(201, act)
 
 

@@ -4,6 +4,8 @@ Article numbers are not cited here: the consolidated text was not available to c
 docstring names the provision by its content (see DOMAIN.md, "Civil status").
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,20 +65,32 @@ def check_birth_declarant(relation, precedence_reason):
         )
 
 
-IDENTITY_FIELDS = ["sex", "birth_date", "first_name_ar", "family_name_ar", "father_first_name_ar"]
+IDENTITY_FIELDS = ["sex", "birth_date", "birth_date_hijri", "first_name_ar", "family_name_ar", "father_first_name_ar"]
 
 
-def check_same_person(deceased, born):
+def check_same_person(deceased, born, *, quote_birth_act=True):
     """Law 36-21, death of a person registered at birth: the death is written beside the birth act, so the
-    death act and the birth act must record the same person: same sex, same date of birth, and the same names
-    by the register's normalised keys (the father's first name compared when both acts give it).
+    death act and the birth act must record the same person: same sex, same date of birth (as typed in Hijri
+    when both give it so: a month start recorded since may have moved its Gregorian equivalent), and the same
+    names by the register's normalised keys (the father's first name compared when both acts give it).
 
-    `deceased` and `born` are dicts of IDENTITY_FIELDS; raises a ValidationError naming what differs."""
+    `deceased` and `born` are dicts of IDENTITY_FIELDS; raises a ValidationError naming what differs, quoting
+    the birth act's values only when `quote_birth_act` (the agent may read it)."""
     differences = []
     if deceased["sex"] != born["sex"]:
         differences.append(_("sex"))
-    if deceased["birth_date"] != born["birth_date"]:
-        differences.append(_("date of birth (%(date)s on the birth act)") % {"date": born["birth_date"].isoformat()})
+    both_hijri = deceased["birth_date_hijri"] and born["birth_date_hijri"]
+    same_birth = (
+        deceased["birth_date_hijri"] == born["birth_date_hijri"]
+        if both_hijri
+        else deceased["birth_date"] == born["birth_date"]
+    )
+    if not same_birth:
+        differences.append(
+            _("date of birth (%(date)s on the birth act)") % {"date": born["birth_date"].isoformat()}
+            if quote_birth_act
+            else _("date of birth")
+        )
     labels = {
         "first_name_ar": _("first name"),
         "family_name_ar": _("family name"),
@@ -86,7 +100,11 @@ def check_same_person(deceased, born):
         if field == "father_first_name_ar" and not (deceased[field].strip() and born[field].strip()):
             continue
         if normalise_arabic(deceased[field]) != normalise_arabic(born[field]):
-            differences.append(_("%(name)s (“%(value)s” on the birth act)") % {"name": label, "value": born[field]})
+            differences.append(
+                _("%(name)s (“%(value)s” on the birth act)") % {"name": label, "value": born[field]}
+                if quote_birth_act
+                else label
+            )
     if differences:
         raise ValidationError(
             {
@@ -99,15 +117,33 @@ def check_same_person(deceased, born):
         )
 
 
+# No civil status register is older (Morocco's began in 1915; people born decades before were registered then).
+EARLIEST_DATE = date(1850, 1, 1)
+
+
 def years_between(earlier, later):
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
-def check_dates(*, kind, birth_date, death_date, declared_on, mother_birth_date, father_birth_date, today=None):
-    """Dates an act cannot carry: an event in the future or declared before it happened, a death before the
-    birth, a mother younger than ten, a parent born after the child."""
+def check_dates(*, kind, birth_date, death_date, declared_on, mother_birth_date, father_birth_date,
+                late_judgment_date=None, today=None):  # fmt: skip
+    """Dates an act cannot carry: before the registers (1850), an event, a declaration or a judgment in the
+    future, an event declared before it happened, a death before the birth, a mother younger than ten, a parent
+    born after the child."""
     today = today or timezone.localdate()
     errors = {}
+    given = {"birth_date": birth_date, "death_date": death_date, "declared_on": declared_on,
+             "mother_birth_date": mother_birth_date, "father_birth_date": father_birth_date,
+             "late_judgment_date": late_judgment_date}  # fmt: skip
+    for field, day in given.items():
+        if day and day < EARLIEST_DATE:
+            errors[field] = _("This date is before %(year)s: check the year.") % {"year": EARLIEST_DATE.year}
+    if errors:
+        raise ValidationError(errors)
+    if declared_on and declared_on > today:
+        errors["declared_on"] = _("The declaration is dated in the future.")
+    if late_judgment_date and late_judgment_date > today:
+        errors["late_judgment_date"] = _("The judgment is dated in the future.")
     if birth_date and birth_date > today:
         errors["birth_date"] = _("The date of birth is in the future.")
     if kind == ActKind.DEATH:

@@ -200,7 +200,9 @@ def _ranked_by_spelling(matching, name, page, per_page):
         condition = Q()
         for name_key_ar, name_key_latin, name_sound in tiers[score]:
             condition |= Q(name_sound=name_sound, name_key_ar=name_key_ar, name_key_latin=name_key_latin)
-        tier = matching.filter(condition).order_by("-signed_at", "-pk")
+        # Newest first straight from the index; acts signed at the same time keep the index's order (their place
+        # in the table), which pages stably. Adding pk to the ORDER BY would sort the whole spelling's acts.
+        tier = matching.filter(condition).order_by("-signed_at")
         if skip:
             in_tier = tier.order_by()[: skip + per_page].count()
             if in_tier <= skip:

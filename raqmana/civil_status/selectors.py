@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
+from raqmana.core.text import TextKind, check_text
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from .constants import (
@@ -25,6 +26,7 @@ from .constants import (
 from .idcs import is_valid_idcs
 from .models import CORRECTABLE_FIELDS, Act, DeathNotice, PreDeclaration
 from .names import normalise_arabic
+from .rules import EARLIEST_DATE
 from .search import search_acts
 
 
@@ -89,13 +91,48 @@ def read_act(user, pk, *, reason):
     """One act, for an agent who says why they open it (Law 09-08): the read is logged and the provincial
     inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope, and that refusal
     is logged too, where the inspectors of the act's place and the reader's supervisors both see it."""
+    reason = checked_reason(reason)
     try:
         act = acts_visible_to(user).get(pk=pk)
     except Act.DoesNotExist:
         _record_refused_read(user, pk, reason)
         raise
-    record(actor=user, action="act.read", target=act, reason=reason, office=act.office, actor_place=workplace_of(user))
+    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
     return act
+
+
+# The audit trail keeps a reason in 300 characters.
+REASON_MAX_LENGTH = 300
+CRITERIA_MAX_LENGTH = 200
+YEARS_SEARCHED = (EARLIEST_DATE.year, 2100)
+
+
+def checked_reason(reason):
+    """The reason an agent gives for a read or a search, as the audit trail keeps it (one line, no hidden
+    character, at most 300 characters)."""
+    try:
+        return check_text(reason.strip(), TextKind.PLAIN_TEXT, max_length=REASON_MAX_LENGTH)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_list}) from None
+
+
+def check_criteria(query):
+    """Search criteria are text like any other: refused by field when they could not be a name or an IDCS."""
+    errors = {}
+    for field in ("name", "parent_name", "idcs"):
+        try:
+            setattr(
+                query, field, check_text(getattr(query, field), TextKind.PLAIN_TEXT, max_length=CRITERIA_MAX_LENGTH)
+            )
+        except ValidationError as error:
+            errors[field] = error.error_list
+    for field in ("birth_year", "year"):
+        value = getattr(query, field)
+        if value is not None and not YEARS_SEARCHED[0] <= value <= YEARS_SEARCHED[1]:
+            first, last = YEARS_SEARCHED
+            errors[field] = [_("Give a year from %(first)s to %(last)s.") % {"first": first, "last": last}]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _record_refused_read(user, pk, reason):
@@ -119,6 +156,8 @@ def search_register(user, query, *, reason, page=1, per_page=20):
         raise ValidationError(_("Give at least a name, a date, a number or an IDCS."))
     if not reason.strip():
         raise ValidationError(_("Say why you search the register."))
+    reason = checked_reason(reason)
+    check_criteria(query)
     found = search_acts(acts_visible_to(user), query, page=page, per_page=per_page)
     criteria = {key: str(value) for key, value in vars(query).items() if value}
     workplace = workplace_of(user)
@@ -173,6 +212,7 @@ def _deserialise(act, field, value):
 
 
 DUPLICATE_NAME_SIMILARITY = 85  # rapidfuzz score (0-100) of the normalised Arabic names
+DUPLICATE_CANDIDATES = 2000  # more than a day's births in the largest commune, and namesakes born near it
 DUPLICATE_REASONS = {
     "same_day_similar_name": gettext_lazy("born the same day, with a similar name"),
     "same_name_and_parents": gettext_lazy("same name and parents, born within %(days)s days"),
@@ -182,24 +222,23 @@ DUPLICATE_REASONS = {
 
 def likely_duplicates(act, limit=5):
     """Signed acts of the whole register that may record the same person, each with why: born the same day with
-    a similar name (spelling variants included); or the same name and parents (the mother's names, and the
-    father's first name when both acts give it) with births at most `DUPLICATE_BIRTH_WINDOW_DAYS` apart; for a
-    death, an act already recording this birth act's death. Each candidate is listed with its names, birth date,
-    office and id, the same on screen and in the API; opening it is a read like any other (scoped, logged)."""
+    a similar name (spelling variants included); or a name that sounds the same and the same parents (every
+    parent both acts name agrees) with births at most `RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS` apart; for a death,
+    an act already recording this birth act's death. Each candidate is listed with its names, birth date, office
+    and id, the same on screen and in the API; `duplicates_shown_to` logs that they were shown."""
     window = timedelta(days=settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS)
     signed = Act.objects.signed().filter(kind=act.kind, sex=act.sex).exclude(pk=act.pk)
     near_birth = Q(birth_date__gte=act.birth_date - window, birth_date__lte=act.birth_date + window)
-    # Both conditions go through an index: the name key's, or (commune of birth, date of birth).
-    candidates = signed.filter(near_birth & Q(name_key_ar=act.name_key_ar))
+    # Each condition goes through an index: the sound key's, or (commune of birth, date of birth).
+    candidates = signed.filter(near_birth & Q(name_sound=act.name_sound)) if act.name_sound else signed.none()
     if act.birth_place_id:
-        candidates = candidates | signed.filter(near_birth & Q(birth_place_id=act.birth_place_id))
+        candidates = candidates | signed.filter(birth_place_id=act.birth_place_id, birth_date=act.birth_date)
     found = {}
-    for candidate in candidates.select_related("office")[:500]:
-        if candidate.birth_date == act.birth_date and (
-            fuzz.token_sort_ratio(act.name_key_ar, candidate.name_key_ar) >= DUPLICATE_NAME_SIMILARITY
-        ):
+    for candidate in candidates.select_related("office")[:DUPLICATE_CANDIDATES]:
+        similar = fuzz.token_sort_ratio(act.name_key_ar, candidate.name_key_ar) >= DUPLICATE_NAME_SIMILARITY
+        if candidate.birth_date == act.birth_date and similar:
             found[candidate.pk] = (candidate, "same_day_similar_name")
-        elif candidate.name_key_ar == act.name_key_ar and _same_parents(act, candidate):
+        elif candidate.name_sound == act.name_sound and similar and _same_parents(act, candidate):
             found[candidate.pk] = (candidate, "same_name_and_parents")
     if act.kind == ActKind.DEATH and act.birth_act_id:
         for candidate in Act.objects.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk):
@@ -208,13 +247,35 @@ def likely_duplicates(act, limit=5):
     return [_duplicate_row(candidate, reason) for candidate, reason in ranked[:limit]]
 
 
+def duplicates_shown_to(user, act):
+    """`likely_duplicates` of a draft, shown to an agent who may not read those acts otherwise: each shown
+    candidate is logged as a read, at its own office, so that its inspectors see it (Law 09-08)."""
+    duplicates = likely_duplicates(act)
+    workplace = workplace_of(user)
+    for row in duplicates:
+        candidate = Act.objects.select_related("office").get(pk=row["pk"])
+        record(
+            actor=user,
+            action="act.shown_as_duplicate",
+            target=candidate,
+            reason=_("Shown as a possible duplicate of a draft"),
+            office=candidate.office,
+            actor_place=workplace,
+            details={"draft": act.pk},
+        )
+    return duplicates
+
+
 def _same_parents(act, other):
-    """The mother's names agree, and the father's first name too when both acts give it."""
-    mother = [normalise_arabic(f"{a.mother_first_name_ar} {a.mother_family_name_ar}") for a in (act, other)]
-    father = [normalise_arabic(a.father_first_name_ar) for a in (act, other)]
-    if not mother[0] and not father[0]:
-        return False
-    return mother[0] == mother[1] and (not (father[0] and father[1]) or father[0] == father[1])
+    """Every parent both acts name agrees, and at least one does: the mother by her names, the father by his
+    first name."""
+    compared = []
+    mothers = [normalise_arabic(f"{a.mother_first_name_ar} {a.mother_family_name_ar}") for a in (act, other)]
+    fathers = [normalise_arabic(a.father_first_name_ar) for a in (act, other)]
+    for pair in (mothers, fathers):
+        if all(pair):
+            compared.append(pair[0] == pair[1])
+    return bool(compared) and all(compared)
 
 
 def _duplicate_row(candidate, reason):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
-from raqmana.audit.services import record
+from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, typed_hijri_to_gregorian
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.core.sequences import next_number, reserve_numbers
@@ -26,6 +26,7 @@ from .constants import (
     MENTION_AUTHORITIES,
     OFFICE_STAFF_ROLES,
     PRE_DECLARATION_TRANSITIONS,
+    REGISTER_READER_ROLES,
     ActKind,
     ActState,
     AuthorityKind,
@@ -39,6 +40,7 @@ from .models import (
     ACT_INPUT_FIELDS,
     CORRECTABLE_FIELDS,
     HIJRI_TYPED_DATES,
+    NAME_FIELDS,
     Act,
     ActTransition,
     DeathNotice,
@@ -93,6 +95,9 @@ def search_keys(names):
     }
 
 
+SEARCH_KEY_FIELDS = ["name_key_ar", "name_key_latin", "parents_key_ar", "name_sound"]
+
+
 def _set_keys(act):
     for field, key in search_keys(vars(act)).items():
         setattr(act, field, key)
@@ -116,8 +121,10 @@ def check_parent_links(act):
 
 def resolve_hijri_dates(act):
     """A date typed in Hijri is kept as typed and gives the Gregorian date beside it; a Gregorian date typed as
-    well must be the same day. Every date the act needs is then given, in one calendar or the other."""
-    errors = {}
+    well must be the same day. Every date the act needs is then given, in one calendar or the other.
+
+    Returns the Gregorian fields derived from a Hijri date, whose refusals are the Hijri field's to show."""
+    errors, derived = {}, set()
     for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
         typed = getattr(act, hijri_field)
         if typed:
@@ -137,6 +144,7 @@ def resolve_hijri_dates(act):
                     "both for the same day."
                 ) % {"hijri": hijri.text_latin, "equivalent": equivalent.isoformat(), "given": given.isoformat()}
             setattr(act, gregorian_field, equivalent)
+            derived.add(gregorian_field)
     required = {
         "birth_date": _("Give the date of birth, in the Gregorian or the Hijri calendar."),
         "declared_on": _("Give the date of the declaration, in the Gregorian or the Hijri calendar."),
@@ -148,19 +156,41 @@ def resolve_hijri_dates(act):
             errors[field] = message
     if errors:
         raise ValidationError(errors)
+    return derived
 
 
-def validate_act(act, working_calendar=None):
-    """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field."""
-    resolve_hijri_dates(act)
-    rules.check_dates(
-        kind=act.kind,
-        birth_date=act.birth_date,
-        death_date=act.death_date,
-        declared_on=act.declared_on,
-        mother_birth_date=act.mother_birth_date,
-        father_birth_date=act.father_birth_date,
-    )
+# What only a death act records: a birth act given any of these is refused, not silently emptied.
+DEATH_ONLY_FIELDS = ["death_date", "death_date_hijri", "death_time", "death_place", "death_place_detail",
+                     "died_abroad", "birth_act"]  # fmt: skip
+
+
+def validate_act(act, working_calendar=None, *, by=None):
+    """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field.
+    `by`, the agent, sees the deceased's birth act compared only as far as their scope allows."""
+    act.check_texts(exclude=SEARCH_KEY_FIELDS)
+    if act.kind == ActKind.BIRTH:
+        given = [field for field in DEATH_ONLY_FIELDS if getattr(act, field) not in (None, "", False)]
+        if given:
+            raise ValidationError(dict.fromkeys(given, _("Only a death act records this.")))
+    derived = resolve_hijri_dates(act)
+    try:
+        rules.check_dates(
+            kind=act.kind,
+            birth_date=act.birth_date,
+            death_date=act.death_date,
+            declared_on=act.declared_on,
+            mother_birth_date=act.mother_birth_date,
+            father_birth_date=act.father_birth_date,
+            late_judgment_date=act.late_judgment_date,
+        )
+    except ValidationError as error:
+        # A date typed in Hijri is refused beside what was typed.
+        raise ValidationError(
+            {
+                HIJRI_TYPED_DATES[field] if field in derived else field: texts
+                for field, texts in error.message_dict.items()
+            }
+        ) from None
     if act.kind == ActKind.BIRTH:
         rules.check_birth_declarant(act.declarant_relation, act.declarant_precedence_reason)
     event = act.death_date if act.kind == ActKind.DEATH else act.birth_date
@@ -176,18 +206,32 @@ def validate_act(act, working_calendar=None):
     )
     check_parent_links(act)
     if act.kind == ActKind.DEATH and act.birth_act_id:
-        check_deceased_birth_act(act)
-    act.full_clean(exclude=["drafted_by", "name_key_ar", "name_key_latin", "parents_key_ar"])
+        check_deceased_birth_act(act, by=by)
+    act.full_clean(exclude=["drafted_by", *SEARCH_KEY_FIELDS])
 
 
-def check_deceased_birth_act(death_act):
+def check_deceased_birth_act(death_act, *, by=None):
     """The death is written beside the deceased's birth act only when both acts record the same person (the
-    birth act as its mentions have corrected it), and only once."""
-    birth_act = Act.objects.get(pk=death_act.birth_act_id)
+    birth act as its mentions have corrected it), and only once.
+
+    The comparison reads the birth act, which may be another office's: it is logged as a read, and the refusal
+    quotes the birth act's values only to an agent who may read it."""
+    birth_act = Act.objects.select_related("office").get(pk=death_act.birth_act_id)
     recorded = act_as_of(birth_act, timezone.now())["data"]
+    if by is not None:
+        record_read(
+            actor=by,
+            action="act.identity_checked",
+            target=birth_act,
+            reason=_("Death act: the deceased's birth act compared"),
+            office=birth_act.office,
+            actor_place=death_act.office,
+        )
+    readable = Act.objects.visible_to(by, roles=REGISTER_READER_ROLES) if by is not None else Act.objects.none()
     rules.check_same_person(
         {field: getattr(death_act, field) for field in rules.IDENTITY_FIELDS},
         {field: recorded[field] for field in rules.IDENTITY_FIELDS},
+        quote_birth_act=readable.filter(pk=birth_act.pk).exists(),
     )
     earlier = Act.objects.signed().filter(kind=ActKind.DEATH, birth_act=birth_act).exclude(pk=death_act.pk).first()
     if earlier is not None:
@@ -199,6 +243,7 @@ def check_deceased_birth_act(death_act):
         )
 
 
+@reads_outlast_refusals
 @transaction.atomic
 def draft_act(office, kind, data, *, by, pre_declaration=None):
     """An agent or officer of the office drafts an act from what the declarant said, possibly taking up a
@@ -209,7 +254,7 @@ def draft_act(office, kind, data, *, by, pre_declaration=None):
     act = Act(
         office=office, kind=kind, drafted_by=by, **{field: data[field] for field in ACT_INPUT_FIELDS if field in data}
     )
-    validate_act(act)
+    validate_act(act, by=by)
     _set_keys(act)
     if pre_declaration is not None:
         if pre_declaration.office_id != office.pk or pre_declaration.kind != kind:
@@ -222,6 +267,7 @@ def draft_act(office, kind, data, *, by, pre_declaration=None):
     return act
 
 
+@reads_outlast_refusals
 @transaction.atomic
 def update_draft(act, data, *, by):
     act = Act.objects.select_for_update().get(pk=act.pk)
@@ -236,19 +282,23 @@ def update_draft(act, data, *, by):
     for field in ACT_INPUT_FIELDS:
         if field in data:
             setattr(act, field, data[field])
-    validate_act(act)
+    validate_act(act, by=by)
     _set_keys(act)
     act.save()
     record(actor=by, action="act.draft_updated", target=act, office=act.office)
     return act
 
 
+@reads_outlast_refusals
 @transaction.atomic
 def sign_act(act, *, by):
     """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
     require_office_role(by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only this office's officer signs its acts."))
-    validate_act(act)
+    if act.kind == ActKind.DEATH and act.birth_act_id:
+        # Two offices signing a death for the same birth act at once: the second waits here, then sees the first.
+        Act.objects.select_for_update().filter(pk=act.birth_act_id).first()
+    validate_act(act, by=by)
     _transition(act, ActState.SIGNED, by)
     now = timezone.now()
     act.year = timezone.localdate(now).year
@@ -399,6 +449,10 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
     )
     mention.full_clean()
     mention.save()
+    if set(changes) & set(NAME_FIELDS):
+        # The keys are derived from the names, not part of the act: the register is searched by its names as
+        # corrected, while the act itself stays as signed.
+        Act.objects.filter(pk=act.pk).update(**search_keys(act_as_of(act, timezone.now())["data"]))
     record(actor=by, action="act.mention_recorded", target=act, office=act.office, details={"mention": mention.pk})
     return mention
 
@@ -586,6 +640,10 @@ def file_pre_declaration(establishment, data, *, by=None):
     )
     if pre_declaration.event_date and pre_declaration.event_date > timezone.localdate():
         raise ValidationError({"event_date": _("The date is in the future.")})
+    if pre_declaration.event_date and pre_declaration.event_date < rules.EARLIEST_DATE:
+        raise ValidationError(
+            {"event_date": _("This date is before %(year)s: check the year.") % {"year": rules.EARLIEST_DATE.year}}
+        )
     pre_declaration.full_clean()
     pre_declaration.save()
     PreDeclarationTransition.objects.create(

@@ -128,7 +128,7 @@ def act_detail(request, pk):
         "may_edit": act.state == ActState.DRAFT and bool(roles & OFFICE_STAFF_ROLES),
         "may_mention": act.state == ActState.SIGNED and Role.CIVIL_STATUS_OFFICER in roles,
         "may_issue": act.state == ActState.SIGNED and bool(roles & OFFICE_STAFF_ROLES),
-        "duplicates": selectors.likely_duplicates(act) if act.state == ActState.DRAFT else [],
+        "duplicates": selectors.duplicates_shown_to(request.user, act) if act.state == ActState.DRAFT else [],
         "abandon_form": AbandonForm(),
     }
     return render(request, "civil_status/act_detail.html", context)

@@ -1,5 +1,7 @@
 """How the API refuses: a service's PermissionDenied becomes 403, its ValidationError 422 naming the fields."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,8 @@ INPUT_ERRORS = {
     "extra_forbidden": gettext_lazy(
         "This field is not accepted here: the register sets it itself, or it does not exist."
     ),
+    "date_format": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
+    "time_format": gettext_lazy("Enter a valid time (HH:MM), in Morocco's local time."),
     "date_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
     "date_from_datetime_parsing": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
     "date_type": gettext_lazy("Enter a valid date (YYYY-MM-DD)."),
@@ -34,6 +38,10 @@ INPUT_ERRORS = {
     "bool_parsing": gettext_lazy("Enter true or false."),
     "bool_type": gettext_lazy("Enter true or false."),
     "string_type": gettext_lazy("Enter text."),
+    "model_type": gettext_lazy("Give an object of named fields, between braces."),
+    "model_attributes_type": gettext_lazy("Give an object of named fields, between braces."),
+    "dict_type": gettext_lazy("Give an object of named fields, between braces."),
+    "json_invalid": gettext_lazy("The request is not valid JSON."),
     "enum": gettext_lazy("Choose one of: %(expected)s."),
     "literal_error": gettext_lazy("Choose one of: %(expected)s."),
     "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
@@ -49,6 +57,9 @@ def describe_invalid_input(errors):
     for error in errors:
         field = ".".join(str(part) for part in error.get("loc", ()) if part not in REQUEST_PARTS) or "__all__"
         template = INPUT_ERRORS.get(error.get("type"))
-        message = template % {**error.get("ctx", {})} if template else error.get("msg", "")
+        context = dict(error.get("ctx", {}))
+        if "expected" in context:  # pydantic writes "'M' or 'F'": the values alone read in any language
+            context["expected"] = ", ".join(re.findall(r"'([^']*)'", str(context["expected"]))) or context["expected"]
+        message = template % context if template else error.get("msg", "")
         described.setdefault(field, []).append(str(message))
     return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in described.items())

@@ -185,8 +185,10 @@ def check_text(value, kind, *, max_length=None):
     The checks go from the most hidden fault to the most visible: unseen characters, markup, script, length.
     """
     kind = TextKind(kind)
+    if kind in NAME_KINDS:
+        value = " ".join(value.split())  # names are stored without stray spaces, so "  " is an empty name
     if PLAINLY_VALID[kind].fullmatch(value) and (max_length is None or len(value) <= max_length):
-        return value
+        return _name_with_a_letter(value, kind)
     text = unicodedata.normalize("NFC", value)
     for position, character in enumerate(text, start=1):
         _refuse_unseen_character(character, position, multiline=kind == TextKind.MULTILINE_TEXT)
@@ -201,6 +203,16 @@ def check_text(value, kind, *, max_length=None):
                 raise ValidationError(refusal, code="wrong_script", params={"character": _shown(character)})
     if max_length is not None:
         MaxLengthValidator(max_length)(text)
+    return _name_with_a_letter(text, kind)
+
+
+NAME_KINDS = {TextKind.ARABIC_NAME, TextKind.LATIN_NAME, TextKind.TIFINAGH_NAME}
+
+
+def _name_with_a_letter(text, kind):
+    """A name given is at least one letter: "-" or "'" alone is no name."""
+    if kind in NAME_KINDS and text and not any(unicodedata.category(character)[0] == "L" for character in text):
+        raise ValidationError(_("A name has at least one letter."), code="no_letter")
     return text
 
 

@@ -138,7 +138,6 @@ def test_latin_letters_in_an_arabic_name_are_refused_naming_the_first():
         ("Ｂennani", TextKind.LATIN_NAME, "Ｂ"),  # fullwidth, a look-alike
         ("Вennani", TextKind.LATIN_NAME, "В"),  # Cyrillic, a look-alike
         ("ﻣﺤﻤﺪ", TextKind.ARABIC_NAME, "ﻣ"),  # presentation forms, as copied from a PDF
-        ("محمد\u00a0علي", TextKind.ARABIC_NAME, "U+00A0"),  # a space other than the space is named by code point
         ("مكتب Rabat", TextKind.ARABIC_TEXT, "R"),
         ("Bureau تمارة", TextKind.LATIN_TEXT, "ت"),
     ],
@@ -146,6 +145,15 @@ def test_latin_letters_in_an_arabic_name_are_refused_naming_the_first():
 def test_digits_and_other_scripts_are_refused_naming_the_character(name, kind, named):
     code, message = refusal(name, kind)
     assert code == "wrong_script" and f"“{named}”" in message
+
+
+def test_names_keep_single_spaces_and_need_a_letter():
+    assert check_text("  عبد \u00a0 الرحمن ", TextKind.ARABIC_NAME) == "عبد الرحمن"
+    assert check_text("   ", TextKind.LATIN_NAME) == ""
+    for typed in ("-", "' -", "’"):
+        with pytest.raises(ValidationError) as refused:
+            check_text(typed, TextKind.ARABIC_NAME)
+        assert refused.value.code in {"no_letter", "wrong_script"}
 
 
 def test_text_is_normalised_to_nfc():

@@ -16,8 +16,12 @@ def test_catalogue_is_complete_and_compiled(language):
     assert not po.fuzzy_entries()
     with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as compiled:
         mo = gettext.GNUTranslations(compiled)
+    plural_forms = int(po.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
     for entry in po.translated_entries():
         if entry.msgid_plural:
+            # A missing form makes gettext fall back to another catalogue's text for that count.
+            assert sorted(entry.msgstr_plural) == list(range(plural_forms)), entry.msgid
+            assert all(entry.msgstr_plural.values()), entry.msgid
             assert mo.ngettext(entry.msgid, entry.msgid_plural, 1) in entry.msgstr_plural.values()
         else:
             assert mo.gettext(entry.msgid) == entry.msgstr, f"{entry.msgid!r}: run `make messages`"

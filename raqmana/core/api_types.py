@@ -1,0 +1,33 @@
+"""Dates and times as the API takes them: ISO strings only.
+
+Pydantic would also read a number as a Unix timestamp (`0` as 1 January 1970) and keep a time's UTC offset,
+which a civil status act has no column for; both are refused here by name instead of being stored wrong.
+"""
+
+import re
+from datetime import date, time
+from typing import Annotated
+
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+
+
+def _iso_date(value):
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "Enter a valid date (YYYY-MM-DD).")
+
+
+def _local_time(value):
+    if (isinstance(value, time) and value.tzinfo is None) or (isinstance(value, str) and LOCAL_TIME.fullmatch(value)):
+        return value
+    raise PydanticCustomError("time_format", "Enter a valid time (HH:MM), in Morocco's local time.")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+LocalTime = Annotated[
+    time, BeforeValidator(_local_time), WithJsonSchema({"type": "string", "pattern": LOCAL_TIME.pattern})
+]
