@@ -276,7 +276,7 @@ def measure_variant_recall(loader, reuse):
     scope = Act.objects.visible_to(User.objects.get(pk=agent.pk))
     outcomes, missed = {}, []
     for first, family, act in probes:
-        for group, script, typed in _variant_queries(first, family):
+        for _, script, typed in _variant_queries(first, family):
             for fact, extra in (
                 ("name_alone", {}),
                 ("with_birth_year", {"birth_year": act.birth_date.year}),
@@ -285,11 +285,9 @@ def measure_variant_recall(loader, reuse):
                 page, _ = timed_search(scope, ActQuery(name=typed, **extra))
                 hit = any(result.pk == act.pk for result in page.acts)
                 outcomes.setdefault((script, fact), []).append(hit)
-                if not hit and fact == "name_alone" and group is not None:
+                if not hit and fact == "name_alone":
                     missed.append(typed)
-    figures = {
-        "variant_set_spellings": {script: len(outcomes[(script, "name_alone")]) for script in ("latin", "arabic")}
-    }
+    figures = {"variant_set_queries": {script: len(outcomes[(script, "name_alone")]) for script in ("latin", "arabic")}}
     for (script, fact), hits in sorted(outcomes.items()):
         figures[f"variant_recall_{script}_{fact}"] = round(sum(hits) / len(hits), 4)
     figures["variant_misses_name_alone"] = sorted(set(missed))

@@ -18,7 +18,9 @@ def record(*, actor, action, target, reason="", territory=None, office=None, det
     """
     actor_office = actor_place if isinstance(actor_place, CivilStatusOffice) else None
     with translation.override(settings.LANGUAGE_CODE):
-        target_repr = str(target)[:300]
+        # A target that holds personal data names itself without it (`audit_label`): the trail is read by
+        # supervisors and agents of other services, who see that it was read, not what it says.
+        target_repr = str(getattr(target, "audit_label", target))[:300]
         reason = str(reason)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -223,6 +223,11 @@ class Act(CheckedTextModel):
         """How the act is cited: office code, year and number."""
         return f"{self.office.code}/{self.year}/{self.number}" if self.number else ""
 
+    @property
+    def audit_label(self):
+        """The act in the audit trail: its kind and reference, never the names it holds."""
+        return f"{self.get_kind_display()} {self.reference or _('draft') + f' #{self.pk}'}"
+
 
 # What an agent types into an act; everything else (state, number, IDCS, keys, signature) the services set.
 ACT_INPUT_FIELDS = [

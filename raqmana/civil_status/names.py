@@ -27,6 +27,10 @@ ARABIC_FOLDS = str.maketrans(
         "ڭ": "ك",
         "گ": "ك",
         "ڤ": "ف",
+        # Persian and Urdu forms that keyboards put in Arabic names: یوسف is يوسف.
+        "ی": "ي",
+        "ک": "ك",
+        "ھ": "ه",
     }
 )
 # Particles written apart or joined to the next word: عبد الرحمن = عبدالرحمن, بن علي = بنعلي.
@@ -47,6 +51,16 @@ def normalise_arabic(name):
         else:
             joined.append(word)
     return " ".join(_without_article(word) for word in joined)
+
+
+def compact_arabic(name):
+    """The normalised Arabic name with its spaces and the articles inside it removed, so that a compound name
+    is one whether written joined or apart: نور الدين = نورالدين, فتح الله = فتحالله, آيت علي = أيتعلي. Looser
+    than the search key: for comparing one name field of two acts of the same person."""
+    return INNER_ARTICLE.sub("", normalise_arabic(name).replace(" ", ""))
+
+
+INNER_ARTICLE = re.compile("(?<=.)ال")
 
 
 def _without_article(word):

@@ -18,7 +18,7 @@ from .constants import (
     ActKind,
     DeclarantRelation,
 )
-from .names import normalise_arabic
+from .names import compact_arabic
 
 
 def declaration_deadline(event_date, abroad, working_calendar):
@@ -72,7 +72,8 @@ def check_same_person(deceased, born, *, quote_birth_act=True):
     """Law 36-21, death of a person registered at birth: the death is written beside the birth act, so the
     death act and the birth act must record the same person: same sex, same date of birth (as typed in Hijri
     when both give it so: a month start recorded since may have moved its Gregorian equivalent), and the same
-    names by the register's normalised keys (the father's first name compared when both acts give it).
+    names by the register's normalised keys, compound names joined or apart (the father's first name compared
+    when both acts give it).
 
     `deceased` and `born` are dicts of IDENTITY_FIELDS; raises a ValidationError naming what differs, quoting
     the birth act's values only when `quote_birth_act` (the agent may read it)."""
@@ -99,7 +100,7 @@ def check_same_person(deceased, born, *, quote_birth_act=True):
     for field, label in labels.items():
         if field == "father_first_name_ar" and not (deceased[field].strip() and born[field].strip()):
             continue
-        if normalise_arabic(deceased[field]) != normalise_arabic(born[field]):
+        if compact_arabic(deceased[field]) != compact_arabic(born[field]):
             differences.append(
                 _("%(name)s (“%(value)s” on the birth act)") % {"name": label, "value": born[field]}
                 if quote_birth_act

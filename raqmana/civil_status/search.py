@@ -57,6 +57,10 @@ class ActQuery:
         """Whether facts other than the name leave only a few acts to compare names with."""
         return bool(self.birth_date or self.number or self.idcs or (self.birth_year and self.birth_place_id))
 
+    def has_criteria_beside_parents(self):
+        """A parent's name only narrows: it comes with a name or a fact."""
+        return bool(self.name.strip() or self.birth_date or self.birth_year or self.number or self.idcs or self.year)
+
     def is_empty(self):
         return not any(
             [self.name.strip(), self.parent_name.strip(), self.birth_date, self.birth_year, self.number, self.idcs]
@@ -73,6 +77,7 @@ class SearchPage:
     page: int = 1
     per_page: int = 20
     needs_more_facts: bool = False  # a name with no narrowing fact matched many acts
+    single_name: bool = False  # one name typed with no narrowing fact: only acts whose whole name it is matched
 
     @property
     def page_count(self):
@@ -84,6 +89,8 @@ class TypedName:
 
     def __init__(self, text):
         self.is_arabic = bool(ARABIC_LETTER.search(text))
+        # One name alone (a family name, say) is looked for among an act's names, not as its whole name.
+        self.single_word = len(text.split()) == 1
         self.spelling = normalise_arabic(text) if self.is_arabic else normalise_latin(text)
         self.keys = query_sound_keys(text)
         self._scores = {}
@@ -97,6 +104,8 @@ class TypedName:
             same_script = fuzz.WRatio(self.spelling, own) / 100 if own else 0.0
             if name_sound in self.keys:
                 by_sound = 1.0
+            elif self.single_word and name_sound:
+                by_sound = max(fuzz.partial_ratio(key, name_sound) for key in self.keys) / 100 if self.keys else 0.0
             else:
                 best = process.extractOne(name_sound, self.keys, scorer=fuzz.ratio) if name_sound else None
                 by_sound = best[1] / 100 if best else 0.0
@@ -112,6 +121,10 @@ def search_acts(acts, query, *, page=1, per_page=20):
     if not query.name.strip():
         return _newest_first(acts, page, per_page)
     name = TypedName(query.name)
+    if name.single_word and query.narrows_by_facts() and name.spelling:
+        rows = _spelling_rows(acts)
+        if len(rows) <= RANKED_MATCHES:
+            return _ranked(acts, rows, name, page, per_page, threshold=FUZZY_THRESHOLD)
     matching = acts.filter(name_sound__in=name.keys)
     rows = _spelling_rows(matching) if name.keys else []
     if not rows:
@@ -126,6 +139,7 @@ def search_acts(acts, query, *, page=1, per_page=20):
     else:
         found = _ranked_by_spelling(matching, name, page, per_page)
     found.needs_more_facts = found.total > MANY_MATCHES and not query.narrows_by_facts()
+    found.single_name = name.single_word and not query.narrows_by_facts()
     return found
 
 

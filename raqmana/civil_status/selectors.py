@@ -154,6 +154,14 @@ def search_register(user, query, *, reason, page=1, per_page=20):
     like a read (Law 09-08), with its reason, its criteria and how many acts it showed."""
     if query.is_empty():
         raise ValidationError(_("Give at least a name, a date, a number or an IDCS."))
+    if query.parent_name.strip() and not query.has_criteria_beside_parents():
+        raise ValidationError(
+            {
+                "parent_name": _(
+                    "A parent's name narrows a search: give also a name, a date or year of birth, a number or an IDCS."
+                )
+            }
+        )
     if not reason.strip():
         raise ValidationError(_("Say why you search the register."))
     reason = checked_reason(reason)
@@ -175,7 +183,13 @@ def search_register(user, query, *, reason, page=1, per_page=20):
 
 
 def search_advice(found):
-    """What to add when a name alone matches many acts; "" when the search is narrow enough."""
+    """What to add when a name alone matches many acts, or one name was typed alone; "" when the search is
+    narrow enough."""
+    if found.single_name:
+        return _(
+            "Only acts whose whole name is this one are listed: add the year and the commune of birth to find "
+            "everyone who bears it as a first or family name."
+        )
     if not found.needs_more_facts:
         return ""
     count = _("more than %(count)s") % {"count": found.total} if found.total_is_capped else found.total

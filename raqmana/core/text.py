@@ -16,6 +16,7 @@ Three ways in, one check (`check_text`):
 import enum
 import re
 import unicodedata
+from functools import lru_cache
 
 from django import forms
 from django.core import checks
@@ -216,6 +217,12 @@ def _name_with_a_letter(text, kind):
     return text
 
 
+@lru_cache(maxsize=100_000)
+def _checked_once(value, kind, max_length):
+    """`check_text` for the values a bulk load repeats (a register holds a few thousand distinct names)."""
+    return check_text(value, kind, max_length=max_length)
+
+
 @deconstructible
 class TextValidator:
     """A field validator for one kind of text (see `check_text`). It cannot store the NFC form: models
@@ -279,11 +286,25 @@ class CheckedTextModel(models.Model):
         """The text values of a dict of field values (by attname, as bulk loads keep rows), checked and
         normalised; refusals keyed by field name. Other values are left out."""
         checked = {}
-        for field in cls._meta.fields:
-            value = values.get(field.attname)
-            if isinstance(value, str) and value and cls.text_kind_of(field) is not None:
-                checked[field.attname] = cls.checked_text(field.name, value)
+        for attname, kind, max_length in cls._text_fields():
+            value = values.get(attname)
+            if isinstance(value, str) and value:
+                try:
+                    checked[attname] = _checked_once(value, kind, max_length)
+                except ValidationError as error:
+                    raise ValidationError({attname: error.error_list}) from None
         return checked
+
+    @classmethod
+    def _text_fields(cls):
+        """(attname, kind, max_length) of each checked field, worked out once per model."""
+        if "_checked_text_fields" not in cls.__dict__:
+            cls._checked_text_fields = [
+                (field.attname, cls.text_kind_of(field), field.max_length)
+                for field in cls._meta.fields
+                if cls.text_kind_of(field) is not None
+            ]
+        return cls._checked_text_fields
 
     def check_texts(self, exclude=()):
         """Check every text field's value and store it normalised; refusals are keyed by field name."""

@@ -54,3 +54,19 @@ def birth_data(temara_office):
         "declarant_relation": DeclarantRelation.FATHER,
         "declared_on": date.today(),
     }
+
+
+@pytest.fixture
+def hospital_key(db):
+    """The API key of a hospital of Témara that files pre-declarations."""
+    from raqmana.civil_status.constants import EstablishmentKind
+    from raqmana.civil_status.models import Establishment
+    from raqmana.civil_status.services import issue_api_key
+
+    hospital = Establishment.objects.create(
+        kind=EstablishmentKind.HEALTH,
+        name_ar="مستشفى",
+        name_fr="Hôpital",
+        commune=Territory.objects.get(code="04.501.01.07"),
+    )
+    return issue_api_key(hospital, by=None)

@@ -3,22 +3,15 @@ from datetime import date, timedelta
 import pytest
 
 from raqmana.audit.models import AuditEvent
-from raqmana.civil_status.constants import ActKind, EstablishmentKind
-from raqmana.civil_status.models import Act, Establishment
-from raqmana.civil_status.services import draft_act, issue_api_key, sign_act
-from raqmana.territories.models import Territory
+from raqmana.civil_status.constants import ActKind
+from raqmana.civil_status.models import Act
+from raqmana.civil_status.services import draft_act, sign_act
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_establishment_files_with_its_key(client, temara_office):
-    hospital = Establishment.objects.create(
-        kind=EstablishmentKind.HEALTH,
-        name_ar="مستشفى",
-        name_fr="Hôpital",
-        commune=Territory.objects.get(code="04.501.01.07"),
-    )
-    key = issue_api_key(hospital, by=None)
+def test_an_establishment_files_with_its_key(client, temara_office, hospital_key):
+    key = hospital_key
     payload = {"kind": "birth", "sex": "F", "event_date": str(date.today()), "first_name_ar": "سلمى"}
     assert (
         client.post("/api/civil-status/pre-declarations", payload, content_type="application/json").status_code == 401

@@ -137,3 +137,18 @@ def test_the_form_shows_the_difference_beside_the_idcs(born_in_temara, skhirate_
     assert "deceased_idcs" in response.context["form"].errors
     assert "This birth act records another person: sex differ." in response.text
     assert response.context["form"]["first_name_ar"].value() == "يوسف"  # nothing typed is lost
+
+
+@pytest.mark.parametrize(
+    ("on_birth_act", "on_death_act"),
+    [("نور الدين", "نورالدين"), ("فتح الله", "فتحالله"), ("عبد الرحمن", "عبدالرحمن"), ("يوسف", "یوسف")],
+)
+def test_a_compound_name_joined_or_apart_is_the_same_person(
+    temara_office, agent, officer, birth_data, skhirate_staff, on_birth_act, on_death_act
+):
+    born = sign_act(
+        draft_act(temara_office, ActKind.BIRTH, {**birth_data, "first_name_ar": on_birth_act}, by=agent), by=officer
+    )
+    office, skhirate_agent, _officer = skhirate_staff
+    death = draft_act(office, ActKind.DEATH, death_data(born, first_name_ar=on_death_act), by=skhirate_agent)
+    assert death.birth_act == born

@@ -191,15 +191,9 @@ def test_reasons_and_criteria_are_checked_before_the_audit_trail(verified_client
     assert not AuditEvent.objects.filter(action__in=["act.read", "act.searched"]).exists()
 
 
-def test_pre_declarations_refuse_unknown_fields_and_ancient_dates(client, temara_office):
-    from raqmana.civil_status.constants import EstablishmentKind
-    from raqmana.civil_status.models import Establishment
-    from raqmana.civil_status.services import issue_api_key
+def test_pre_declarations_refuse_unknown_fields_and_ancient_dates(client, hospital_key):
 
-    hospital = Establishment.objects.create(
-        kind=EstablishmentKind.HEALTH, name_ar="مستشفى", name_fr="Hôpital", commune=temara_office.territory
-    )
-    key = issue_api_key(hospital, by=None)
+    key = hospital_key
     base = {"kind": "birth", "sex": "F", "event_date": str(date.today())}
     for changes, named in (
         ({"idcs": "1"}, "idcs"),

@@ -94,3 +94,12 @@ def test_a_mention_recorded_after_midnight_in_casablanca_belongs_to_that_day(act
     act = Act.objects.get(pk=act.pk)
     assert act_as_of(act, date(2026, 6, 9))["mentions"] == []
     assert len(act_as_of(act, date(2026, 6, 10))["mentions"]) == 1
+
+
+def test_the_audit_trail_names_acts_by_reference_never_by_the_names_they_hold(act, temara_office, officer):
+    mail_agent = UserFactory()
+    grant_role(mail_agent, Role.MAIL_REGISTRY_AGENT, territory=temara_office.territory, by=None, reason="test")
+    read_act(officer, act.pk, reason="inspection")
+    seen = AuditEvent.objects.visible_to(mail_agent).filter(target_type="civil_status.Act")
+    assert all(act.first_name_ar not in event.target_repr for event in seen)
+    assert act.reference in seen.get(action="act.read").target_repr

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from raqmana.accounts.constants import Role
 from raqmana.accounts.services import grant_role
@@ -77,3 +78,28 @@ def test_an_agent_of_another_office_finds_none_of_them(namesakes, verified_clien
     )
     body = verified_client(stranger).get("/api/civil-status/acts", {"name": "Youssef Alaoui", "reason": "x"}).json()
     assert (body["total"], body["results"]) == (0, [])
+
+
+def test_a_family_name_alone_with_year_and_commune_finds_everyone_who_bears_it(temara_office, agent, officer):
+    temara = Territory.objects.get(code="04.501.01.07")
+    generator = ActGenerator([temara], {temara.pk: temara_office.pk}, seed=5)
+    rows = [generator.birth(agent.pk) for _ in range(6)]
+    firsts = [("يوسف", "Youssef"), ("آية", "Aya"), ("خالد", "Khalid"), ("هدى", "Houda")]
+    for row, (arabic, latin) in zip(rows, firsts, strict=False):
+        row.update(first_name_ar=arabic, first_name_latin=latin, family_name_ar="الإدريسي", family_name_latin="")
+        row["birth_date"] = row["birth_date"].replace(year=1990, day=1)
+        row["declared_on"], row["mother_birth_date"], row["father_birth_date"] = row["birth_date"], None, None
+    load_historical_acts(rows, by=agent, reason="test")
+    from raqmana.civil_status.search import ActQuery
+    from raqmana.civil_status.selectors import search_advice, search_register
+
+    narrowed = search_register(officer, ActQuery(name="Drissi", birth_year=1990, birth_place_id=temara.pk), reason="r")
+    assert narrowed.total == 4 and not search_advice(narrowed)
+    alone = search_register(officer, ActQuery(name="Idrissi"), reason="r")
+    with translation.override("en"):
+        assert alone.single_name and "add the year and the commune" in search_advice(alone)
+
+
+def test_a_parents_name_alone_is_refused_by_name(verified_client, agent):
+    answer = verified_client(agent).get("/api/civil-status/acts", {"parent_name": "محمد", "reason": "r"})
+    assert answer.status_code == 422 and answer.json()["detail"].startswith("parent_name: ")

@@ -4,10 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from raqmana.civil_status.constants import ActKind, EstablishmentKind
-from raqmana.civil_status.models import Act, Establishment, PreDeclaration
-from raqmana.civil_status.services import draft_act, issue_api_key
-from raqmana.territories.models import Territory
+from raqmana.civil_status.constants import ActKind
+from raqmana.civil_status.models import Act, PreDeclaration
+from raqmana.civil_status.services import draft_act
 
 pytestmark = pytest.mark.django_db
 
@@ -75,14 +74,8 @@ def test_the_api_refuses_by_field(verified_client, agent, birth_data, temara_off
     assert response.status_code == 422 and "family_name_latin" in response.json()["detail"]
 
 
-def test_pre_declarations_are_checked_too(client):
-    hospital = Establishment.objects.create(
-        kind=EstablishmentKind.HEALTH,
-        name_ar="مستشفى",
-        name_fr="Hôpital",
-        commune=Territory.objects.get(code="04.501.01.07"),
-    )
-    key = issue_api_key(hospital, by=None)
+def test_pre_declarations_are_checked_too(client, hospital_key):
+    key = hospital_key
     payload = {"kind": "birth", "sex": "F", "event_date": "2026-11-20", "first_name_ar": "<img src=x>"}
     response = client.post(
         "/api/civil-status/pre-declarations",
