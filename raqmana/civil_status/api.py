@@ -13,6 +13,7 @@ from pydantic import ConfigDict, StrictInt
 
 from raqmana.core.api_errors import refuse
 from raqmana.core.api_types import Day, LocalTime
+from raqmana.core.text import TextKind, check_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -253,6 +254,17 @@ class ActIn(Schema):
 ACT_IN_CONTEXT_FIELDS = {"office_code", "kind", "pre_declaration_id"}
 
 
+def _code(value, field):
+    """An office or commune code as typed, refused by name (HttpError 422) when it holds what no code holds."""
+    try:
+        return check_text(value.strip(), TextKind.PLAIN_TEXT, max_length=CODE_MAX_LENGTH)
+    except ValidationError as error:
+        raise HttpError(422, f"{field}: {' '.join(error.messages)}") from None
+
+
+CODE_MAX_LENGTH = 40
+
+
 def _act_data(payload):
     """The payload as the services take it: communes and the deceased's birth act found from their codes, Hijri
     dates as typed. Raises ValidationError naming the API's field."""
@@ -262,7 +274,7 @@ def _act_data(payload):
         typed = getattr(payload, field)
         data[field] = f"{typed.year:04d}-{typed.month:02d}-{typed.day:02d}" if typed else ""
     for field in ("birth_place", "death_place"):
-        code = getattr(payload, field).strip()
+        code = _code(getattr(payload, field), field)
         data[field] = Territory.objects.filter(level=Level.COMMUNE, code=code).first() if code else None
         if code and data[field] is None:
             errors[field] = _("No commune has this code.")
@@ -311,7 +323,7 @@ def search(
     the answer says how many, pages them by closeness of spelling, and advises what fact to add."""
     commune = None
     if birth_place:
-        commune = Territory.objects.filter(level=Level.COMMUNE, code=birth_place).first()
+        commune = Territory.objects.filter(level=Level.COMMUNE, code=_code(birth_place, "birth_place")).first()
         if commune is None:
             raise HttpError(422, "birth_place: " + _("No commune has this code."))
     query = ActQuery(
@@ -348,7 +360,7 @@ def read(request, act_id: int, reason: str):
 @router.post("/acts", response={201: DraftOut}, auth=django_auth)
 def draft(request, payload: ActIn):
     """Draft an act as the screen does; the answer lists the signed acts that may record the same person."""
-    office = CivilStatusOffice.objects.filter(code=payload.office_code).first()
+    office = CivilStatusOffice.objects.filter(code=_code(payload.office_code, "office_code")).first()
     if office is None:
         raise HttpError(422, "office_code: " + _("No office has this code."))
     pre_declaration = None

@@ -129,7 +129,6 @@ class SearchForm(CheckedTextForm, forms.Form):
     year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1850, max_value=2100)
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
-    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
 
 
 class AbandonForm(CheckedTextForm, forms.Form):

@@ -193,7 +193,9 @@ class Act(CheckedTextModel):
             models.Index(fields=["father_idcs"], condition=~Q(father_idcs=""), name="act_father_idcs"),
             models.Index(fields=["mother_idcs"], condition=~Q(mother_idcs=""), name="act_mother_idcs"),
             # A name's matches by spelling, then each spelling's acts newest first, from the index alone.
-            models.Index(fields=["name_sound", "name_key_ar", "name_key_latin", "signed_at"], name="act_name_sound"),
+            models.Index(
+                fields=["name_sound", "name_key_ar", "name_key_latin", "signed_at", "id"], name="act_name_sound"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -54,13 +54,25 @@ def normalise_arabic(name):
 
 
 def compact_arabic(name):
-    """The normalised Arabic name with its spaces and the articles inside it removed, so that a compound name
-    is one whether written joined or apart: نور الدين = نورالدين, فتح الله = فتحالله, آيت علي = أيتعلي. Looser
-    than the search key: for comparing one name field of two acts of the same person."""
-    return INNER_ARTICLE.sub("", normalise_arabic(name).replace(" ", ""))
+    """The normalised Arabic name without its spaces, and with the article of a joined compound removed, so that
+    a compound name is one whether written joined or apart: نور الدين = نورالدين, فتح الله = فتحالله, آيت علي =
+    أيتعلي. For comparing one name field of two acts of the same person."""
+    return "".join(_unjoined(word) for word in normalise_arabic(name).split())
 
 
-INNER_ARTICLE = re.compile("(?<=.)ال")
+# First parts of compound names whose second part takes the article: نورالدين, سيفالدين, عزالدين...
+COMPOUND_PREFIXES = ("نور", "سيف", "صلاح", "جمال", "بدر", "شمس", "عز", "علاء", "تاج", "زين", "فخر", "محي",
+                     "نصر", "خير", "سعد", "شرف", "كمال", "نجم", "بهاء", "عماد", "حسام", "ضياء", "حسب", "جار",
+                     "ضيف", "فتح")  # fmt: skip
+
+
+def _unjoined(word):
+    """نورالدين as نور الدين is normalised (نور دين): the article after a compound's first part removed."""
+    for prefix in COMPOUND_PREFIXES:
+        rest = word[len(prefix) + len(ARTICLE) :]
+        if word.startswith(prefix + ARTICLE) and len(rest) >= 3:
+            return prefix + rest
+    return word
 
 
 def _without_article(word):

@@ -75,16 +75,16 @@ def check_same_person(deceased, born, *, quote_birth_act=True):
     names by the register's normalised keys, compound names joined or apart (the father's first name compared
     when both acts give it).
 
-    `deceased` and `born` are dicts of IDENTITY_FIELDS; raises a ValidationError naming what differs, quoting
-    the birth act's values only when `quote_birth_act` (the agent may read it)."""
+    `deceased` and `born` are dicts of IDENTITY_FIELDS (the deceased's Hijri birth date converted when only its
+    Gregorian one was given); raises a ValidationError naming what differs and quoting the birth act's values
+    only when `quote_birth_act` (the agent may read it), else saying only that it is another person."""
     differences = []
     if deceased["sex"] != born["sex"]:
         differences.append(_("sex"))
+    # A birth typed in Hijri is the same day as typed, or as the Gregorian date the act carries.
     both_hijri = deceased["birth_date_hijri"] and born["birth_date_hijri"]
-    same_birth = (
-        deceased["birth_date_hijri"] == born["birth_date_hijri"]
-        if both_hijri
-        else deceased["birth_date"] == born["birth_date"]
+    same_birth = deceased["birth_date"] == born["birth_date"] or (
+        both_hijri and deceased["birth_date_hijri"] == born["birth_date_hijri"]
     )
     if not same_birth:
         differences.append(
@@ -106,6 +106,11 @@ def check_same_person(deceased, born, *, quote_birth_act=True):
                 if quote_birth_act
                 else label
             )
+    if differences and not quote_birth_act:
+        # Which facts differ would let an agent who may not read the birth act find them by trial.
+        raise ValidationError(
+            {"birth_act": ValidationError(_("This birth act records another person."), code="another_person")}
+        )
     if differences:
         raise ValidationError(
             {

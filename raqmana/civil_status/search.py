@@ -121,10 +121,24 @@ def search_acts(acts, query, *, page=1, per_page=20):
     if not query.name.strip():
         return _newest_first(acts, page, per_page)
     name = TypedName(query.name)
+    found = _found_by_name(acts, query, name, page, per_page)
+    found.needs_more_facts = found.total > MANY_MATCHES and not query.narrows_by_facts()
+    found.single_name = name.single_word and not query.narrows_by_facts()
+    return found
+
+
+def _found_by_name(acts, query, name, page, per_page):
     if name.single_word and query.narrows_by_facts() and name.spelling:
-        rows = _spelling_rows(acts)
-        if len(rows) <= RANKED_MATCHES:
-            return _ranked(acts, rows, name, page, per_page, threshold=FUZZY_THRESHOLD)
+        # One name (a family name, say) among each act's names: the acts the facts leave whose sound or spelling
+        # holds it, compared one by one.
+        holding = Q(**{f"{'name_key_ar' if name.is_arabic else 'name_key_latin'}__contains": name.spelling})
+        for key in name.keys:
+            holding |= Q(name_sound__contains=key)
+        candidates = acts.filter(holding)
+        rows = _spelling_rows(candidates)
+        found = _ranked(candidates, rows[:RANKED_MATCHES], name, page, per_page, threshold=FUZZY_THRESHOLD)
+        found.total_is_capped = len(rows) > RANKED_MATCHES
+        return found
     matching = acts.filter(name_sound__in=name.keys)
     rows = _spelling_rows(matching) if name.keys else []
     if not rows:
@@ -135,12 +149,8 @@ def search_acts(acts, query, *, page=1, per_page=20):
                 return _ranked(acts, rows, name, page, per_page, threshold=FUZZY_THRESHOLD)
         return SearchPage(page=page, per_page=per_page)
     if len(rows) <= RANKED_MATCHES:
-        found = _ranked(matching, rows, name, page, per_page, threshold=0)
-    else:
-        found = _ranked_by_spelling(matching, name, page, per_page)
-    found.needs_more_facts = found.total > MANY_MATCHES and not query.narrows_by_facts()
-    found.single_name = name.single_word and not query.narrows_by_facts()
-    return found
+        return _ranked(matching, rows, name, page, per_page, threshold=0)
+    return _ranked_by_spelling(matching, name, page, per_page)
 
 
 def _by_facts(acts, query):
@@ -205,7 +215,7 @@ def _ranked(acts, rows, name, page, per_page, threshold):
 
 def _ranked_by_spelling(matching, name, page, per_page):
     """Too many matches to read: their distinct spellings are few, so those are ranked, and each spelling's acts
-    are read newest first from the index (name_sound, name_key_ar, name_key_latin, signed_at), one page only."""
+    are read newest first from the index (name_sound, name_key_ar, name_key_latin, signed_at, id), one page only."""
     tiers = {}
     for spelling in _distinct_spellings(matching, name.keys):
         tiers.setdefault(name.score(*spelling), []).append(spelling)
@@ -214,9 +224,9 @@ def _ranked_by_spelling(matching, name, page, per_page):
         condition = Q()
         for name_key_ar, name_key_latin, name_sound in tiers[score]:
             condition |= Q(name_sound=name_sound, name_key_ar=name_key_ar, name_key_latin=name_key_latin)
-        # Newest first straight from the index; acts signed at the same time keep the index's order (their place
-        # in the table), which pages stably. Adding pk to the ORDER BY would sort the whole spelling's acts.
-        tier = matching.filter(condition).order_by("-signed_at")
+        # Newest first straight from the index, whose last column (the id) orders acts signed at the same moment
+        # (a bulk load signs thousands at once): pages neither repeat nor skip an act.
+        tier = matching.filter(condition).order_by("-signed_at", "-pk")
         if skip:
             in_tier = tier.order_by()[: skip + per_page].count()
             if in_tier <= skip:

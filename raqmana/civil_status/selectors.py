@@ -25,7 +25,7 @@ from .constants import (
 )
 from .idcs import is_valid_idcs
 from .models import CORRECTABLE_FIELDS, Act, DeathNotice, PreDeclaration
-from .names import normalise_arabic
+from .names import compact_arabic, normalise_arabic
 from .rules import EARLIEST_DATE
 from .search import search_acts
 
@@ -249,7 +249,11 @@ def likely_duplicates(act, limit=5):
         candidates = candidates | signed.filter(birth_place_id=act.birth_place_id, birth_date=act.birth_date)
     found = {}
     for candidate in candidates.select_related("office")[:DUPLICATE_CANDIDATES]:
-        similar = fuzz.token_sort_ratio(act.name_key_ar, candidate.name_key_ar) >= DUPLICATE_NAME_SIMILARITY
+        similar = fuzz.token_sort_ratio(
+            act.name_key_ar, candidate.name_key_ar
+        ) >= DUPLICATE_NAME_SIMILARITY or compact_arabic(f"{act.first_name_ar} {act.family_name_ar}") == compact_arabic(
+            f"{candidate.first_name_ar} {candidate.family_name_ar}"
+        )
         if candidate.birth_date == act.birth_date and similar:
             found[candidate.pk] = (candidate, "same_day_similar_name")
         elif candidate.name_sound == act.name_sound and similar and _same_parents(act, candidate):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
-from raqmana.calendars.hijri import HijriDate, typed_hijri_to_gregorian
+from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, typed_hijri_to_gregorian
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.core.sequences import next_number, reserve_numbers
 from raqmana.core.workflow import move
@@ -228,8 +228,11 @@ def check_deceased_birth_act(death_act, *, by=None):
             actor_place=death_act.office,
         )
     readable = Act.objects.visible_to(by, roles=REGISTER_READER_ROLES) if by is not None else Act.objects.none()
+    deceased = {field: getattr(death_act, field) for field in rules.IDENTITY_FIELDS}
+    if recorded["birth_date_hijri"] and not deceased["birth_date_hijri"] and deceased["birth_date"]:
+        deceased["birth_date_hijri"] = MoroccanHijriCalendar().to_hijri(deceased["birth_date"]).iso
     rules.check_same_person(
-        {field: getattr(death_act, field) for field in rules.IDENTITY_FIELDS},
+        deceased,
         {field: recorded[field] for field in rules.IDENTITY_FIELDS},
         quote_birth_act=readable.filter(pk=birth_act.pk).exists(),
     )
@@ -499,6 +502,7 @@ def load_historical_acts(rows, *, by, reason):
         act = {**defaults, **row, "drafted_at": now}
         try:
             act.update(Act.checked_values(act))
+            _check_loaded_row(act)
         except ValidationError as error:
             # The row's position names it: a digitised register has no other handle on it yet.
             refusals = {f"{position}.{field}": texts for field, texts in error.message_dict.items()}
@@ -535,6 +539,19 @@ def load_historical_acts(rows, *, by, reason):
                 raise
     record(actor=by, action="act.batch_loaded", target=by, reason=reason, details={"acts": len(acts)})
     return len(acts)
+
+
+LOADED_REQUIRED = ["first_name_ar", "family_name_ar", "declarant_name"]
+
+
+def _check_loaded_row(act):
+    """What a digitised act must carry, as the forms require it; and no link from a death to a birth act, which
+    is checked and noted only when an officer signs a death act (check_deceased_birth_act)."""
+    errors = {field: [_("This field is required.")] for field in LOADED_REQUIRED if not act[field]}
+    if act["birth_act_id"] is not None:
+        errors["birth_act_id"] = [_("A digitised death act is linked to the birth act by a marginal mention.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _insert_rows(acts):

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -70,10 +71,11 @@ def act_new(request, kind):
         raise PermissionDenied
     pre_declaration = None
     initial = {}
-    if request.GET.get("pre") or request.POST.get("pre"):
-        pre_declaration = get_object_or_404(
-            selectors.pre_declarations_visible_to(request.user), pk=request.GET.get("pre") or request.POST.get("pre")
-        )
+    pre = request.GET.get("pre") or request.POST.get("pre")
+    if pre:
+        if not pre.isdigit():
+            raise Http404
+        pre_declaration = get_object_or_404(selectors.pre_declarations_visible_to(request.user), pk=pre)
         initial = services.draft_data_from(pre_declaration)
     form = ActForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +202,7 @@ def search(request):
     found = None
     context = {}
     if request.GET and form.is_valid():
-        page = form.cleaned_data.get("page") or 1
+        page = _page_number(request.GET.get("page", ""))
         try:
             found = selectors.search_register(
                 request.user,
@@ -217,6 +219,14 @@ def search(request):
                 "next_page": _page_query(request, page + 1) if found.page * found.per_page < found.total else "",
             }
     return render(request, "civil_status/search.html", {"form": form, "found": found, **context})
+
+
+def _page_number(typed):
+    """The page asked for, or the first when the address holds no page number the search has."""
+    return int(typed) if typed.isdigit() and 1 <= int(typed) <= MAX_PAGE else 1
+
+
+MAX_PAGE = 1000
 
 
 def _page_query(request, page):

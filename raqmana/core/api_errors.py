@@ -2,7 +2,7 @@
 
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
@@ -12,11 +12,16 @@ def refuse(error, field_names=None):
     """`field_names` maps a service's field to the API's name for it, where they differ."""
     if isinstance(error, PermissionDenied):
         raise HttpError(403, str(error) or _("You may not do this."))
-    messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
     field_names = field_names or {}
     raise HttpError(
-        422, "; ".join(f"{field_names.get(field, field)}: {' '.join(texts)}" for field, texts in messages.items())
+        422, "; ".join(_described(field_names.get(field, field), texts) for field, texts in messages.items())
     )
+
+
+def _described(field, texts):
+    """A refusal as "field: message"; one about the whole request is the message alone."""
+    return " ".join(texts) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(texts)}"
 
 
 # Pydantic's error types, said in the person's language like the services' refusals.
@@ -55,11 +60,11 @@ def describe_invalid_input(errors):
     """Ninja's validation errors as the services' refusals read: "field: message; field: message"."""
     described = {}
     for error in errors:
-        field = ".".join(str(part) for part in error.get("loc", ()) if part not in REQUEST_PARTS) or "__all__"
+        field = ".".join(str(part) for part in error.get("loc", ()) if part not in REQUEST_PARTS) or NON_FIELD_ERRORS
         template = INPUT_ERRORS.get(error.get("type"))
         context = dict(error.get("ctx", {}))
         if "expected" in context:  # pydantic writes "'M' or 'F'": the values alone read in any language
             context["expected"] = ", ".join(re.findall(r"'([^']*)'", str(context["expected"]))) or context["expected"]
         message = template % context if template else error.get("msg", "")
         described.setdefault(field, []).append(str(message))
-    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in described.items())
+    return "; ".join(_described(field, messages) for field, messages in described.items())

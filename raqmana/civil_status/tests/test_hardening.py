@@ -262,3 +262,120 @@ def test_a_duplicate_is_flagged_when_the_new_draft_lacks_the_mother(temara_offic
 
     draft = draft_act(temara_office, ActKind.BIRTH, later, by=agent)
     assert [row["pk"] for row in likely_duplicates(draft)] == [born.pk]
+
+
+@pytest.fixture
+def crowded_year(temara_office, agent):
+    """1,100 births of 2005 in Témara, all named محمد العلوي and signed at one moment, and one يوسف الإدريسي."""
+    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.synthetic import ActGenerator
+
+    temara = temara_office.territory
+    generator = ActGenerator([temara], {temara.pk: temara_office.pk}, seed=11)
+    rows = [generator.birth(agent.pk) for _ in range(1101)]
+    for index, row in enumerate(rows):
+        names = ("يوسف", "الإدريسي") if index == 0 else ("محمد", "العلوي")
+        row.update(first_name_ar=names[0], family_name_ar=names[1], first_name_latin="", family_name_latin="")
+        row.update(
+            birth_date=date(2005, 1 + index % 12, 1 + index % 28), mother_birth_date=None, father_birth_date=None
+        )
+        row["declared_on"] = row["birth_date"]
+    load_historical_acts(rows, by=agent, reason="test")
+    return temara
+
+
+def test_one_name_is_found_among_a_crowded_year_of_a_commune(crowded_year, officer):
+    query = ActQuery(name="Drissi", birth_year=2005, birth_place_id=crowded_year.pk)
+    found = search_register(officer, query, reason="r")
+    assert [act.family_name_ar for act in found.acts] == ["الإدريسي"]
+
+
+def test_pages_of_many_namesakes_signed_at_once_never_repeat_an_act(crowded_year, officer):
+    shown = []
+    for page in range(1, 11):
+        shown += [
+            act.pk
+            for act in search_register(
+                officer, ActQuery(name="Mohamed Alaoui"), reason="r", page=page, per_page=100
+            ).acts
+        ]
+    assert len(shown) == len(set(shown)) == 1000
+
+
+@pytest.mark.parametrize(("on_birth_act", "on_death_act"), [("عبد الإله", "عبده"), ("خالد", "خد"), ("بلال", "بل")])
+def test_names_that_only_share_letters_are_other_persons(born, temara_office, agent, on_birth_act, on_death_act):
+    other = sign_act(
+        draft_act(
+            temara_office,
+            ActKind.BIRTH,
+            {
+                **{
+                    f: getattr(born, f)
+                    for f in (
+                        "sex",
+                        "birth_date",
+                        "family_name_ar",
+                        "declarant_name",
+                        "declarant_relation",
+                        "declared_on",
+                    )
+                },
+                "first_name_ar": on_birth_act,
+            },
+            by=agent,
+        ),
+        by=born.signed_by,
+    )
+    with pytest.raises(ValidationError):
+        draft_act(temara_office, ActKind.DEATH, death_of(other, first_name_ar=on_death_act), by=agent)
+
+
+def test_a_death_giving_the_gregorian_of_a_hijri_birth_matches_before_and_after_the_month_moves(
+    temara_office, agent, officer, birth_data
+):
+    judged = {"late_judgment_number": "1/2026", "late_judgment_court": "المحكمة", "mother_birth_date": None}
+    born = sign_act(
+        draft_act(
+            temara_office,
+            ActKind.BIRTH,
+            {**birth_data, **judged, "birth_date": None, "birth_date_hijri": "1440-09-15"},
+            by=agent,
+        ),
+        by=officer,
+    )
+    stored = born.birth_date
+    record_month_start(1440, 9, stored - timedelta(days=15), source="test")
+    from raqmana.calendars.hijri import MoroccanHijriCalendar
+
+    moved = MoroccanHijriCalendar().to_gregorian(1440, 9, 15)
+    assert moved != stored
+    for given in (stored, moved):
+        assert draft_act(temara_office, ActKind.DEATH, death_of(born, birth_date=given), by=agent).birth_act == born
+
+
+def test_digitised_acts_carry_their_arabic_names_and_no_death_link(temara_office, agent, born):
+    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.synthetic import ActGenerator
+
+    temara = temara_office.territory
+    generator = ActGenerator([temara], {temara.pk: temara_office.pk}, seed=2)
+    for changes, named in (({"first_name_ar": "  "}, "1.first_name_ar"), ({"birth_act_id": born.pk}, "1.birth_act_id")):
+        row = {**generator.birth(agent.pk), **changes}
+        with pytest.raises(ValidationError) as refused:
+            load_historical_acts([row], by=agent, reason="test")
+        assert named in refused.value.message_dict
+
+
+def test_codes_and_ids_that_no_code_is_are_refused_not_crashed(verified_client, agent, temara_office, birth_data):
+    client = verified_client(agent)
+    assert client.get(URL, {"name": "Youssef", "birth_place": "04.501\x00", "reason": "r"}).status_code == 422
+    for field in ("office_code", "birth_place"):
+        response = client.post(
+            URL, {**as_json(birth_data, temara_office), field: "04\x00"}, content_type="application/json"
+        )
+        assert response.status_code == 422 and response.json()["detail"].startswith(f"{field}: ")
+    assert client.get("/civil-status/acts/new/birth/", {"pre": "abc"}).status_code == 404
+    page = client.get("/civil-status/search/", {"name": "Youssef", "reason": "duplicates", "page": "abc"})
+    assert page.status_code == 200 and page.context["found"].page == 1
+    refusal = client.get(URL, {"reason": "r"}).json()["detail"]
+    assert not refusal.startswith("__all__")
