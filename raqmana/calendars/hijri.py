@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from math import ceil, floor
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from hijridate import Gregorian, Hijri
 
@@ -25,6 +26,7 @@ ARITHMETIC_EPOCH = date(622, 7, 19).toordinal()
 # The Hijri years a register can carry: from 1882, well before the first acts (1915), to the tables' end.
 TYPED_HIJRI_YEARS = (1300, 1500)
 ISO_FORMAT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+APPROXIMATE, COMPUTED = gettext_lazy("approximate"), gettext_lazy("computed")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,23 @@ class HijriDate:
     def text(self):
         """As the active language writes it."""
         return self.text_ar if _arabic_active() else self.text_latin
+
+    @property
+    def mark(self):
+        """What a converted date says of itself: approximate before 1924, computed in a month whose official
+        start is not recorded; None otherwise."""
+        return APPROXIMATE if self.approximate else COMPUTED if self.computed else None
+
+    @property
+    def marked_text(self):
+        """`text` with its mark, in the active language."""
+        return f"{self.text} ({self.mark})" if self.mark else self.text
+
+    @property
+    def marked_text_ar(self):
+        """`text_ar` with its mark in Arabic, as certified documents print it whatever the page's language."""
+        with translation.override("ar"):
+            return f"{self.text_ar} ({self.mark})" if self.mark else self.text_ar
 
 
 def _arabic_active():
@@ -215,3 +234,12 @@ def typed_hijri_to_gregorian(year, month, day, calendar=None):
             )
         raise ValidationError(message, code="hijri_day_not_in_month", params=params)
     return calendar.to_gregorian(year, month, day)
+
+
+def gregorian_of_typed_hijri(text, calendar=None):
+    """`typed_hijri_to_gregorian` for a Hijri date kept as typed, "1350-09-12"."""
+    try:
+        hijri = HijriDate.from_iso(text)
+    except ValueError:
+        raise ValidationError(_("Give the Hijri date as year, month and day."), code="hijri_format") from None
+    return typed_hijri_to_gregorian(hijri.year, hijri.month, hijri.day, calendar)

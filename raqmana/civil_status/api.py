@@ -11,20 +11,19 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict, StrictInt
 
+from raqmana.calendars.hijri import HijriDate
 from raqmana.core.api_errors import refuse
 from raqmana.core.api_types import Day, LocalTime
-from raqmana.core.text import TextKind, check_text
+from raqmana.core.text import TextKind, check_field_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from . import selectors, services
-from .constants import ActKind, DeclarantRelation, PreDeclarationState, Sex
+from .constants import INPUT_NAME_OF, ActKind, DeclarantRelation, PreDeclarationState, Sex
 from .models import HIJRI_TYPED_DATES, Act
-from .search import ActQuery
+from .search import MAX_PAGE, ActQuery
 
 router = Router(tags=["civil status"])
-# Where the API names what the services name otherwise: the deceased's birth act is given by its IDCS.
-API_FIELD_OF = {"birth_act": "deceased_idcs"}
 
 
 class EstablishmentKey(HttpBearer):
@@ -255,14 +254,22 @@ ACT_IN_CONTEXT_FIELDS = {"office_code", "kind", "pre_declaration_id"}
 
 
 def _code(value, field):
-    """An office or commune code as typed, refused by name (HttpError 422) when it holds what no code holds."""
-    try:
-        return check_text(value.strip(), TextKind.PLAIN_TEXT, max_length=CODE_MAX_LENGTH)
-    except ValidationError as error:
-        raise HttpError(422, f"{field}: {' '.join(error.messages)}") from None
+    """An office or commune code as typed, refused by name when it holds what no code holds."""
+    return check_field_text(field, value.strip(), TextKind.PLAIN_TEXT, max_length=CODE_MAX_LENGTH)
 
 
 CODE_MAX_LENGTH = 40
+
+
+def _commune(code, field):
+    """The commune an HCP code names, None for no code; ValidationError naming `field` for a code of none."""
+    code = _code(code, field)
+    if not code:
+        return None
+    commune = Territory.objects.filter(level=Level.COMMUNE, code=code).first()
+    if commune is None:
+        raise ValidationError({field: _("No commune has this code.")})
+    return commune
 
 
 def _act_data(payload):
@@ -272,12 +279,12 @@ def _act_data(payload):
     errors = {}
     for field in HIJRI_TYPED_DATES.values():
         typed = getattr(payload, field)
-        data[field] = f"{typed.year:04d}-{typed.month:02d}-{typed.day:02d}" if typed else ""
+        data[field] = HijriDate(typed.year, typed.month, typed.day).iso if typed else ""
     for field in ("birth_place", "death_place"):
-        code = _code(getattr(payload, field), field)
-        data[field] = Territory.objects.filter(level=Level.COMMUNE, code=code).first() if code else None
-        if code and data[field] is None:
-            errors[field] = _("No commune has this code.")
+        try:
+            data[field] = _commune(getattr(payload, field), field)
+        except ValidationError as error:
+            errors.update(error.message_dict)
     if payload.deceased_idcs.strip():
         data["birth_act"] = selectors.birth_act_by_idcs(payload.deceased_idcs)
         if data["birth_act"] is None:
@@ -308,7 +315,7 @@ def queue(request):
 def search(
     request,
     reason: str,
-    page: int = Query(1, ge=1, le=1000),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     per_page: int = Query(20, ge=1, le=100),
     name: str = "",
     parent_name: str = "",
@@ -321,11 +328,10 @@ def search(
 ):
     """Searches are logged with their reason and criteria, like reads. A name alone may match thousands of acts:
     the answer says how many, pages them by closeness of spelling, and advises what fact to add."""
-    commune = None
-    if birth_place:
-        commune = Territory.objects.filter(level=Level.COMMUNE, code=_code(birth_place, "birth_place")).first()
-        if commune is None:
-            raise HttpError(422, "birth_place: " + _("No commune has this code."))
+    try:
+        commune = _commune(birth_place, "birth_place")
+    except ValidationError as error:
+        refuse(error)
     query = ActQuery(
         name=name,
         parent_name=parent_name,
@@ -360,7 +366,10 @@ def read(request, act_id: int, reason: str):
 @router.post("/acts", response={201: DraftOut}, auth=django_auth)
 def draft(request, payload: ActIn):
     """Draft an act as the screen does; the answer lists the signed acts that may record the same person."""
-    office = CivilStatusOffice.objects.filter(code=_code(payload.office_code, "office_code")).first()
+    try:
+        office = CivilStatusOffice.objects.filter(code=_code(payload.office_code, "office_code")).first()
+    except ValidationError as error:
+        refuse(error)
     if office is None:
         raise HttpError(422, "office_code: " + _("No office has this code."))
     pre_declaration = None
@@ -375,7 +384,7 @@ def draft(request, payload: ActIn):
             office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration
         )
     except (ValidationError, PermissionDenied) as error:
-        refuse(error, field_names=API_FIELD_OF)
+        refuse(error, field_names=INPUT_NAME_OF)
     act.duplicates = selectors.duplicates_shown_to(request.user, act)
     return Status(201, act)
 

@@ -110,6 +110,9 @@ CORRECTING_MENTIONS = {
     MentionKind.LATIN_TRANSCRIPTION,
 }
 
+# Where the screens and the API name what the services name otherwise: the deceased's birth act, by its IDCS.
+INPUT_NAME_OF = {"birth_act": "deceased_idcs"}
+
 DECLARATION_DELAY_DAYS = 30
 DECLARATION_DELAY_DAYS_ABROAD = 365
 MINIMUM_MOTHER_AGE_YEARS = 10

@@ -25,6 +25,7 @@ ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 # Up to this many matches are all read and ranked by spelling; beyond it, ranking goes by distinct spelling and
 # the count stops there ("more than 1,000").
 RANKED_MATCHES = 1000
+MAX_PAGE = 1000  # the last page a search serves, on the screen and in the API
 MANY_MATCHES = 50  # a name alone matching more than this: suggest a year, a place or a parent's name
 # With facts leaving few acts, names this close (0-1) are shown even when their sound keys differ.
 FUZZY_THRESHOLD = 0.6

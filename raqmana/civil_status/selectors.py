@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
-from raqmana.core.text import TextKind, check_text
+from raqmana.core.text import TextKind, check_field_text
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from .constants import (
@@ -110,10 +110,7 @@ YEARS_SEARCHED = (EARLIEST_DATE.year, 2100)
 def checked_reason(reason):
     """The reason an agent gives for a read or a search, as the audit trail keeps it (one line, no hidden
     character, at most 300 characters)."""
-    try:
-        return check_text(reason.strip(), TextKind.PLAIN_TEXT, max_length=REASON_MAX_LENGTH)
-    except ValidationError as error:
-        raise ValidationError({"reason": error.error_list}) from None
+    return check_field_text("reason", reason.strip(), TextKind.PLAIN_TEXT, max_length=REASON_MAX_LENGTH)
 
 
 def check_criteria(query):
@@ -121,11 +118,11 @@ def check_criteria(query):
     errors = {}
     for field in ("name", "parent_name", "idcs"):
         try:
-            setattr(
-                query, field, check_text(getattr(query, field), TextKind.PLAIN_TEXT, max_length=CRITERIA_MAX_LENGTH)
-            )
+            typed = check_field_text(field, getattr(query, field), TextKind.PLAIN_TEXT, max_length=CRITERIA_MAX_LENGTH)
         except ValidationError as error:
-            errors[field] = error.error_list
+            errors.update(error.error_dict)
+        else:
+            setattr(query, field, typed)
     for field in ("birth_year", "year"):
         value = getattr(query, field)
         if value is not None and not YEARS_SEARCHED[0] <= value <= YEARS_SEARCHED[1]:
@@ -234,12 +231,20 @@ DUPLICATE_REASONS = {
 }
 
 
-def likely_duplicates(act, limit=5):
+DUPLICATES_SHOWN = 5
+
+
+def likely_duplicates(act, limit=DUPLICATES_SHOWN):
     """Signed acts of the whole register that may record the same person, each with why: born the same day with
     a similar name (spelling variants included); or a name that sounds the same and the same parents (every
     parent both acts name agrees) with births at most `RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS` apart; for a death,
     an act already recording this birth act's death. Each candidate is listed with its names, birth date, office
     and id, the same on screen and in the API; `duplicates_shown_to` logs that they were shown."""
+    return [_duplicate_row(candidate, reason) for candidate, reason in _duplicate_candidates(act, limit)]
+
+
+def _duplicate_candidates(act, limit):
+    """(act, reason) of each likely duplicate, the nearest births first."""
     window = timedelta(days=settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS)
     signed = Act.objects.signed().filter(kind=act.kind, sex=act.sex).exclude(pk=act.pk)
     near_birth = Q(birth_date__gte=act.birth_date - window, birth_date__lte=act.birth_date + window)
@@ -248,30 +253,29 @@ def likely_duplicates(act, limit=5):
     if act.birth_place_id:
         candidates = candidates | signed.filter(birth_place_id=act.birth_place_id, birth_date=act.birth_date)
     found = {}
+    compact_name = compact_arabic(f"{act.first_name_ar} {act.family_name_ar}")
     for candidate in candidates.select_related("office")[:DUPLICATE_CANDIDATES]:
-        similar = fuzz.token_sort_ratio(
-            act.name_key_ar, candidate.name_key_ar
-        ) >= DUPLICATE_NAME_SIMILARITY or compact_arabic(f"{act.first_name_ar} {act.family_name_ar}") == compact_arabic(
-            f"{candidate.first_name_ar} {candidate.family_name_ar}"
+        similar = fuzz.token_sort_ratio(act.name_key_ar, candidate.name_key_ar) >= DUPLICATE_NAME_SIMILARITY or (
+            compact_arabic(f"{candidate.first_name_ar} {candidate.family_name_ar}") == compact_name
         )
         if candidate.birth_date == act.birth_date and similar:
             found[candidate.pk] = (candidate, "same_day_similar_name")
         elif candidate.name_sound == act.name_sound and similar and _same_parents(act, candidate):
             found[candidate.pk] = (candidate, "same_name_and_parents")
     if act.kind == ActKind.DEATH and act.birth_act_id:
-        for candidate in Act.objects.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk):
+        recorded = Act.objects.signed().filter(birth_act=act.birth_act_id).exclude(pk=act.pk).select_related("office")
+        for candidate in recorded:
             found[candidate.pk] = (candidate, "death_already_recorded")
     ranked = sorted(found.values(), key=lambda pair: (abs((pair[0].birth_date - act.birth_date).days), pair[0].pk))
-    return [_duplicate_row(candidate, reason) for candidate, reason in ranked[:limit]]
+    return ranked[:limit]
 
 
 def duplicates_shown_to(user, act):
     """`likely_duplicates` of a draft, shown to an agent who may not read those acts otherwise: each shown
     candidate is logged as a read, at its own office, so that its inspectors see it (Law 09-08)."""
-    duplicates = likely_duplicates(act)
+    candidates = _duplicate_candidates(act, limit=DUPLICATES_SHOWN)
     workplace = workplace_of(user)
-    for row in duplicates:
-        candidate = Act.objects.select_related("office").get(pk=row["pk"])
+    for candidate, _reason in candidates:
         record(
             actor=user,
             action="act.shown_as_duplicate",
@@ -281,7 +285,7 @@ def duplicates_shown_to(user, act):
             actor_place=workplace,
             details={"draft": act.pk},
         )
-    return duplicates
+    return [_duplicate_row(candidate, reason) for candidate, reason in candidates]
 
 
 def _same_parents(act, other):

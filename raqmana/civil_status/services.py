@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from raqmana.accounts.constants import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
-from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, typed_hijri_to_gregorian
+from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.core.sequences import next_number, reserve_numbers
 from raqmana.core.workflow import move
@@ -125,15 +125,13 @@ def resolve_hijri_dates(act):
 
     Returns the Gregorian fields derived from a Hijri date, whose refusals are the Hijri field's to show."""
     errors, derived = {}, set()
+    calendar = None
     for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
         typed = getattr(act, hijri_field)
         if typed:
+            calendar = calendar or MoroccanHijriCalendar()
             try:
-                hijri = HijriDate.from_iso(typed)
-                equivalent = typed_hijri_to_gregorian(hijri.year, hijri.month, hijri.day)
-            except ValueError:
-                errors[hijri_field] = _("Give the Hijri date as year, month and day.")
-                continue
+                equivalent = gregorian_of_typed_hijri(typed, calendar)
             except ValidationError as error:
                 errors[hijri_field] = error.messages
                 continue
@@ -142,7 +140,11 @@ def resolve_hijri_dates(act):
                 errors[gregorian_field] = _(
                     "%(hijri)s is %(equivalent)s in the Gregorian calendar, not %(given)s: give one of the two, or "
                     "both for the same day."
-                ) % {"hijri": hijri.text_latin, "equivalent": equivalent.isoformat(), "given": given.isoformat()}
+                ) % {
+                    "hijri": HijriDate.from_iso(typed).text_latin,
+                    "equivalent": equivalent.isoformat(),
+                    "given": given.isoformat(),
+                }
             setattr(act, gregorian_field, equivalent)
             derived.add(gregorian_field)
     required = {
@@ -467,11 +469,7 @@ def _keep_hijri_dates_consistent(act, changes):
     for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
         if changes.get(hijri_field):
             try:
-                hijri = HijriDate.from_iso(str(changes[hijri_field]))
-            except ValueError:
-                raise ValidationError({"changes": _("Give the Hijri date as year, month and day.")}) from None
-            try:
-                changes[gregorian_field] = typed_hijri_to_gregorian(hijri.year, hijri.month, hijri.day)
+                changes[gregorian_field] = gregorian_of_typed_hijri(str(changes[hijri_field]))
             except ValidationError as error:
                 raise ValidationError({"changes": error.messages}) from None
         elif gregorian_field in changes and current[hijri_field]:

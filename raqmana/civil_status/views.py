@@ -12,11 +12,11 @@ from django.views.decorators.http import require_POST
 from raqmana.accounts.constants import Role
 
 from . import selectors, services
-from .constants import OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState
+from .constants import INPUT_NAME_OF, OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import CORRECTABLE_FIELDS, Act
 from .names import suggest_spellings
-from .search import ActQuery
+from .search import MAX_PAGE, ActQuery
 
 
 def _act_url(act, reason):
@@ -28,15 +28,11 @@ def _act_data(form):
     return {**form.cleaned_data, "birth_act": form.cleaned_data.get("deceased_idcs")}
 
 
-# Where the form asks for what a service names otherwise: the deceased's birth act is typed as an IDCS.
-FORM_FIELD_OF = {"birth_act": "deceased_idcs"}
-
-
 def _keep_errors(form, error):
     """Put a service's ValidationError beside the fields it names; nothing typed is lost."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            field = FORM_FIELD_OF.get(field, field)
+            field = INPUT_NAME_OF.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
@@ -224,9 +220,6 @@ def search(request):
 def _page_number(typed):
     """The page asked for, or the first when the address holds no page number the search has."""
     return int(typed) if typed.isdigit() and 1 <= int(typed) <= MAX_PAGE else 1
-
-
-MAX_PAGE = 1000
 
 
 def _page_query(request, page):

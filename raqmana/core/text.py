@@ -217,6 +217,14 @@ def _name_with_a_letter(text, kind):
     return text
 
 
+def check_field_text(field, value, kind, *, max_length=None):
+    """`check_text`, its refusal keyed by `field`: the name the text was given under."""
+    try:
+        return check_text(value, kind, max_length=max_length)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from None
+
+
 @lru_cache(maxsize=100_000)
 def _checked_once(value, kind, max_length):
     """`check_text` for the values a bulk load repeats (a register holds a few thousand distinct names)."""
@@ -276,10 +284,7 @@ class CheckedTextModel(models.Model):
         """`value` checked and normalised as the field `field_name` stores it. The refusal is keyed by
         `error_key`, the name the text was given under where it differs from the field's."""
         field = cls._meta.get_field(field_name)
-        try:
-            return check_text(value, cls.text_kind_of(field), max_length=field.max_length)
-        except ValidationError as error:
-            raise ValidationError({error_key or field_name: error.error_list}) from None
+        return check_field_text(error_key or field_name, value, cls.text_kind_of(field), max_length=field.max_length)
 
     @classmethod
     def checked_values(cls, values):

@@ -167,9 +167,7 @@ def _date(day, calendar, typed_hijri=None):
         return (("—", NUMBER),)
     if typed_hijri:
         return (_gregorian(day), NUMBER), (HijriDate.from_iso(typed_hijri).text_ar, ARABIC)
-    hijri = calendar.to_hijri(day)
-    mark = " (تقريبي)" if hijri.approximate else " (محسوب)" if hijri.computed else ""
-    return (_gregorian(day), NUMBER), (f"{hijri.text_ar}{mark}", ARABIC)
+    return (_gregorian(day), NUMBER), (calendar.to_hijri(day).marked_text_ar, ARABIC)
 
 
 def _act_date(data, field, calendar):

@@ -176,7 +176,7 @@ def _issuance_lines(document, calendar):
         "agent": isolate(document.issued_by.full_name) if document.issued_by else "",
         "issued_on": [
             isolate(f"{timezone.localtime(document.issued_at):%d/%m/%Y %H:%M}"),
-            f"{hijri.text_ar} (محسوب)" if hijri.computed else hijri.text_ar,
+            hijri.marked_text_ar,
         ],
         "reference": isolate(document.reference),
         "code": isolate(format_code(document.verification_code)),

@@ -1,5 +1,4 @@
 from django import template
-from django.utils.translation import gettext as _
 
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 
@@ -13,14 +12,7 @@ def hijri(day):
     if not day:
         return ""
     converted = MoroccanHijriCalendar().to_hijri(day)
-    # The marks are outside the f-strings so that makemessages finds them.
-    if converted.approximate:
-        mark = _("approximate")
-        return f"{converted.text} ({mark})"
-    if converted.computed:
-        mark = _("computed")
-        return f"{converted.text} ({mark})"
-    return converted.text
+    return converted.marked_text
 
 
 @register.filter
