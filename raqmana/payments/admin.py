@@ -1,6 +1,34 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Fee, Payment
+from . import services
+from .constants import PaymentState, RefundState
+from .models import Fee, Payment, ReconciliationDifference, ReconciliationRun, Refund, RefundAttempt, RefundTransition
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Payments, refunds and reconciliations change only through the provider's answers and the services, which
+    log each step."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Fee)
@@ -9,13 +37,55 @@ class FeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["reference", "payer", "amount", "state", "provider", "created_at", "paid_at"]
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference", "payer", "amount", "received_amount", "received_currency", "state", "provider", "created_at",
+        "paid_at",
+    ]  # fmt: skip
     list_filter = ["state", "provider"]
     search_fields = ["reference", "provider_reference"]
+    actions = ["give_back_mismatched"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # payments change only through the provider's answers and refunds
+    @admin.action(description=_("Give back the sum received for the selected mismatched payments"))
+    def give_back_mismatched(self, request, queryset):
+        reason = _("The sum received was not the sum owed.")
+        for payment in queryset.filter(state=PaymentState.MISMATCHED):
+            services.refund(payment, by=request.user, reason=reason)
+            self.message_user(request, _("Refund asked for %(payment)s.") % {"payment": payment.reference})
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+class RefundTransitionInline(ReadOnlyInline):
+    model = RefundTransition
+    fields = readonly_fields = ["at", "from_state", "to_state", "by", "reason"]
+
+
+class RefundAttemptInline(ReadOnlyInline):
+    model = RefundAttempt
+    fields = readonly_fields = ["at", "provider_reference", "error"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["idempotency_key", "amount", "currency", "state", "provider_reference", "requested_at",
+                    "confirmed_at"]  # fmt: skip
+    list_filter = ["state"]
+    search_fields = ["idempotency_key", "payment__reference", "provider_reference"]
+    inlines = [RefundTransitionInline, RefundAttemptInline]
+    actions = ["ask_again"]
+
+    @admin.action(description=_("Ask the provider again for the selected failed refunds"))
+    def ask_again(self, request, queryset):
+        for money_back in queryset.filter(state=RefundState.FAILED):
+            services.ask_refund_again(money_back, by=request.user)
+            self.message_user(request, _("Refund asked again: %(key)s.") % {"key": money_back.idempotency_key})
+
+
+class DifferenceInline(ReadOnlyInline):
+    model = ReconciliationDifference
+    fields = readonly_fields = ["kind", "reference", "payment", "recorded", "at_provider"]
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ["at", "date_from", "date_to", "source", "lines"]
+    inlines = [DifferenceInline]

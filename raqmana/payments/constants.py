@@ -1,19 +1,56 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Fees are owed in dirhams; a provider's answer in any other currency is a mismatch.
+CURRENCY = "MAD"
+
 
 class PaymentState(models.TextChoices):
     PENDING = "pending", _("Awaiting payment")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Declined")
     CANCELLED = "cancelled", _("Cancelled")
+    MISMATCHED = "mismatched", _("Paid a different sum: under review")
     REFUNDED = "refunded", _("Refunded")
 
 
 PAYMENT_TRANSITIONS = {
-    PaymentState.PENDING: {PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELLED},
-    PaymentState.FAILED: {PaymentState.PAID, PaymentState.CANCELLED},  # the payer may try again
+    PaymentState.PENDING: {PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.MISMATCHED},
+    PaymentState.FAILED: {PaymentState.PAID, PaymentState.CANCELLED, PaymentState.MISMATCHED},  # tried again
     PaymentState.PAID: {PaymentState.REFUNDED},
-    PaymentState.CANCELLED: {PaymentState.PAID},  # the gateway took the money anyway: recorded, then refunded
+    # The gateway took the money anyway: recorded, then refunded.
+    PaymentState.CANCELLED: {PaymentState.PAID, PaymentState.MISMATCHED},
+    # The provider took another sum or currency than owed: nothing is issued, and the sum taken is given back.
+    PaymentState.MISMATCHED: {PaymentState.REFUNDED},
     PaymentState.REFUNDED: set(),
 }
+
+
+class RefundState(models.TextChoices):
+    REQUESTED = "requested", _("Asked of the provider")
+    CONFIRMED = "confirmed", _("Confirmed by the provider")
+    FAILED = "failed", _("Failed: the provider did not refund")
+
+
+REFUND_TRANSITIONS = {
+    RefundState.REQUESTED: {RefundState.CONFIRMED, RefundState.FAILED},
+    RefundState.FAILED: {RefundState.REQUESTED},  # asked again from the administration, with the same key
+    RefundState.CONFIRMED: set(),
+}
+
+# Minutes to wait before each new attempt at a refund the provider did not confirm; then it is marked failed.
+REFUND_RETRY_MINUTES = (1, 5, 30, 120)
+
+
+class StatementState(models.TextChoices):
+    """A line of the provider's statement: money it took for a reference, or gave back."""
+
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_HERE = "missing_here", _("Paid at the provider, not recorded here")
+    MISSING_AT_PROVIDER = "missing_at_provider", _("Recorded here as paid, not at the provider")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount or currency differs")
+    REFUND_MISMATCH = "refund_mismatch", _("Refund differs")

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.core.text import CheckedTextModel, TextKind
 from raqmana.core.workflow import TransitionRecord
 
-from .constants import PaymentState
+from .constants import DifferenceKind, PaymentState, RefundState, StatementState
 
 
 class Fee(CheckedTextModel):
@@ -44,6 +45,9 @@ class Payment(models.Model):
     for_id = models.CharField(max_length=40)
     provider = models.CharField(_("payment provider"), max_length=40)
     provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    # What the provider says it took, kept as it said it: a sum or currency other than owed leaves it mismatched.
+    received_amount = models.DecimalField(_("amount received"), max_digits=10, decimal_places=2, null=True, blank=True)
+    received_currency = models.CharField(_("currency received"), max_length=3, blank=True)
     return_url = models.CharField(max_length=300)
     state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -67,3 +71,111 @@ class PaymentTransition(TransitionRecord):
 
     def __str__(self):
         return f"{self.payment_id}: {self.from_state} → {self.to_state}"
+
+
+class Refund(models.Model):
+    """Money given back for a payment, asked of the provider by a task after the decision is committed. The
+    idempotency key goes with every attempt, so that the provider refunds once however often it is asked."""
+
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refund")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    amount = models.DecimalField(_("amount (MAD)"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=RefundState.choices, default=RefundState.REQUESTED)
+    provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.idempotency_key} — {self.amount} {self.currency} ({self.get_state_display()})"
+
+
+class RefundTransition(TransitionRecord):
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="transitions")
+    from_state = models.CharField(max_length=10, choices=RefundState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=RefundState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return f"{self.refund_id}: {self.from_state} → {self.to_state}"
+
+
+class RefundAttempt(models.Model):
+    """One call to the provider for a refund: what it answered, or the error that stopped it."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="attempts")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("refund attempt")
+        verbose_name_plural = _("refund attempts")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.refund_id} {self.at:%Y-%m-%d %H:%M} {self.error or self.provider_reference}"
+
+
+class SimulatedGatewayEntry(models.Model):
+    """The simulated gateway's own books (development and tests): what it took and gave back, by reference. It
+    answers refunds and statements from them, as a real gateway does from its own."""
+
+    reference = models.CharField(max_length=24, db_index=True)
+    state = models.CharField(max_length=10, choices=StatementState.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    provider_reference = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.reference} {self.state} {self.amount} {self.currency}"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of the provider's statement with the records (`manage.py reconcile_payments`)."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    source = models.CharField(_("statement"), max_length=300)
+    date_from = models.DateField(_("first day"))
+    date_to = models.DateField(_("last day"))
+    lines = models.PositiveIntegerField(_("statement lines"))
+
+    class Meta:
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.date_from}–{self.date_to} ({self.source})"
+
+
+class ReconciliationDifference(models.Model):
+    """A difference between the provider's statement and the records, found by a reconciliation."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.PROTECT, related_name="differences")
+    kind = models.CharField(_("difference"), max_length=24, choices=DifferenceKind.choices)
+    reference = models.CharField(_("reference"), max_length=100)
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded = models.CharField(_("recorded here"), max_length=40, blank=True)
+    at_provider = models.CharField(_("at the provider"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("reconciliation difference")
+        verbose_name_plural = _("reconciliation differences")
+        ordering = ["run", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.reference} ({self.recorded or '—'} / {self.at_provider or '—'})"

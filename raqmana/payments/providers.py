@@ -1,29 +1,75 @@
 """Payment providers behind one small interface. RAQMANA_PAYMENT_PROVIDER names the class to use.
 
-A provider sends the payer to its payment page (`start`), reads the outcome it reports back (`outcome`), and
-gives money back (`refund`). Only the simulated provider ships: it stands for the Treasury's gateway during
-development and tests, with its own payment page, and refuses to run in production. A real gateway (TGR
-e-payment, CMI) is a class with these three methods, named in the setting.
+A provider sends the payer to its payment page (`start`), reads the outcome it reports back (`outcome`), gives
+money back (`refund`) and lists what it took and gave back (`statement`). Only the simulated provider ships: it
+stands for the Treasury's gateway during development and tests, with its own payment page and books, and refuses
+to run in production. A real gateway (TGR e-payment, CMI) is a class with these methods, named in the setting.
 """
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from .constants import CURRENCY, StatementState
+from .models import SimulatedGatewayEntry
+
+
+class ProviderError(Exception):
+    """The provider refused or did not answer; the message says why."""
+
+
+def parse_amount(text):
+    """An amount as a provider writes it ("2.00"): an exact decimal with at most two decimals, never a float."""
+    if not isinstance(text, (str, int, Decimal)) or isinstance(text, bool):
+        raise ValueError(f"Not an amount: {text!r}")
+    try:
+        amount = Decimal(str(text).strip())
+    except InvalidOperation as error:
+        raise ValueError(f"Not an amount: {text!r}") from error
+    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+        raise ValueError(f"Not an amount: {text!r}")
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_currency(text):
+    """An ISO 4217 code, as the provider wrote it."""
+    if not isinstance(text, str) or len(text.strip()) != 3 or not text.strip().isalpha():
+        raise ValueError(f"Not a currency: {text!r}")
+    return text.strip().upper()
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the provider says of a payment: which one, whether it was paid, and its own reference."""
+    """What the provider says of a payment: which one, whether it was paid, the sum and currency it took, and its
+    own reference."""
 
     reference: str
     paid: bool
+    amount: Decimal
+    currency: str
     provider_reference: str = ""
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A movement in the provider's statement: money taken (paid) or given back (refunded) for a reference."""
+
+    reference: str
+    amount: Decimal
+    currency: str
+    state: StatementState
+    date: date
 
 
 class PaymentProvider:
@@ -35,17 +81,23 @@ class PaymentProvider:
 
     def outcome(self, request):
         """The verified outcome carried by the provider's return or notification; raises signing.BadSignature
-        (or ValueError) when the message is not genuine."""
+        (or ValueError, KeyError) when the message is not genuine or not complete."""
         raise NotImplementedError
 
-    def refund(self, payment):
-        """Give the payment back; returns the provider's reference of the refund."""
+    def refund(self, payment, *, amount, currency, idempotency_key):
+        """Give `amount` back for the payment; returns the provider's reference of the refund, or raises
+        ProviderError. Asked again with the same key, the provider refunds once and answers the same."""
+        raise NotImplementedError
+
+    def statement(self, date_from, date_to):
+        """The provider's movements between the two dates (included), as StatementLine."""
         raise NotImplementedError
 
 
 class SimulatedProvider(PaymentProvider):
-    """A working stand-in for the gateway: its page (payments:simulated) lets the payer pay or decline, and its
-    answer comes back signed with the site's key, as a real gateway signs its own."""
+    """A working stand-in for the gateway: its page (payments:simulated) lets the payer pay, pay short (to try the
+    mismatch) or decline. Its answer carries the sum and currency it took and comes back signed with HMAC-SHA256
+    under the site's key and its own salt, and dated, as a real gateway signs its own with the merchant's key."""
 
     name = "simulated"
     SALT = "raqmana.payments.simulated"
@@ -58,20 +110,71 @@ class SimulatedProvider(PaymentProvider):
     def start(self, payment):
         return reverse("payments:simulated", args=[payment.reference])
 
-    def answer(self, payment, paid):
-        """The signed message the simulated gateway sends back after the payer's choice."""
-        provider_reference = f"SIM-{secrets.token_hex(6).upper()}" if paid else ""
-        token = signing.dumps(
-            {"reference": payment.reference, "paid": paid, "provider_reference": provider_reference}, salt=self.SALT
-        )
+    def answer(self, payment, paid, *, amount=None, currency=CURRENCY):
+        """The signed message the simulated gateway sends back after the payer's choice; a payment is written in
+        its books first, as the money is taken before the answer leaves."""
+        amount = payment.amount if amount is None else amount
+        provider_reference = ""
+        if paid:
+            provider_reference = f"SIM-{secrets.token_hex(6).upper()}"
+            SimulatedGatewayEntry.objects.create(
+                reference=payment.reference,
+                state=StatementState.PAID,
+                amount=amount,
+                currency=currency,
+                provider_reference=provider_reference,
+            )
+        message = {
+            "reference": payment.reference,
+            "paid": paid,
+            "amount": f"{amount:.2f}",
+            "currency": currency,
+            "provider_reference": provider_reference,
+        }
+        token = signing.dumps(message, salt=self.SALT)
         return f"{reverse('payments:returned', args=[self.name])}?token={token}"
 
     def outcome(self, request):
         data = signing.loads(request.GET.get("token", ""), salt=self.SALT, max_age=self.MAX_AGE)
-        return Outcome(data["reference"], bool(data["paid"]), data["provider_reference"])
+        return Outcome(
+            reference=data["reference"],
+            paid=bool(data["paid"]),
+            amount=parse_amount(data["amount"]),
+            currency=parse_currency(data["currency"]),
+            provider_reference=data["provider_reference"],
+        )
 
-    def refund(self, payment):
-        return f"SIM-REFUND-{secrets.token_hex(6).upper()}"
+    def refund(self, payment, *, amount, currency, idempotency_key):
+        done = SimulatedGatewayEntry.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            return done.provider_reference
+        books = SimulatedGatewayEntry.objects.filter(reference=payment.reference, currency=currency)
+        taken = books.filter(state=StatementState.PAID).aggregate(total=Sum("amount"))["total"] or 0
+        given = books.filter(state=StatementState.REFUNDED).aggregate(total=Sum("amount"))["total"] or 0
+        if amount > taken - given:
+            raise ProviderError(f"Refund of {amount} {currency} refused: {taken - given} {currency} left to refund.")
+        try:
+            with transaction.atomic():
+                entry = SimulatedGatewayEntry.objects.create(
+                    reference=payment.reference,
+                    state=StatementState.REFUNDED,
+                    amount=amount,
+                    currency=currency,
+                    provider_reference=f"SIM-REFUND-{secrets.token_hex(6).upper()}",
+                    idempotency_key=idempotency_key,
+                )
+        except IntegrityError:  # the same key asked at the same time: the other call refunded
+            entry = SimulatedGatewayEntry.objects.get(idempotency_key=idempotency_key)
+        return entry.provider_reference
+
+    def statement(self, date_from, date_to):
+        entries = SimulatedGatewayEntry.objects.filter(at__date__range=(date_from, date_to))
+        return [
+            StatementLine(
+                entry.reference, entry.amount, entry.currency, StatementState(entry.state), timezone.localdate(entry.at)
+            )
+            for entry in entries
+        ]
 
 
 def payment_provider():

@@ -1,7 +1,9 @@
-"""Payments: what is owed, the provider's answer, refunds. The app a payment is for hears of it being paid
-through the handler it registered for its model (`when_paid`)."""
+"""Payments: what is owed, the provider's answer checked against it, refunds. The app a payment is for hears of it
+being paid through the handler it registered for its model (`when_paid`)."""
 
 import secrets
+from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,9 +13,17 @@ from django.utils.translation import gettext as _
 from raqmana.audit.services import record
 from raqmana.core.workflow import move
 
-from .constants import PAYMENT_TRANSITIONS, PaymentState
-from .models import Fee, Payment, PaymentTransition
-from .providers import payment_provider
+from .constants import (
+    CURRENCY,
+    PAYMENT_TRANSITIONS,
+    REFUND_RETRY_MINUTES,
+    REFUND_TRANSITIONS,
+    PaymentState,
+    RefundState,
+)
+from .models import Fee, Payment, PaymentTransition, Refund, RefundAttempt, RefundTransition
+from .providers import ProviderError, payment_provider
+from .tasks import send_refund
 
 _paid_handlers = {}
 
@@ -62,36 +72,141 @@ def lock(payment):
 def settle(outcome):
     """Record what the provider reports. A repeated report changes nothing; a payment becomes paid only once,
     and its app's handler runs in the same transaction. Money taken after the payer cancelled is recorded too:
-    the handler gives it back."""
+    the handler gives it back. A sum or currency other than owed is recorded as a mismatch, for review: the
+    handler is not called, so nothing is issued for it."""
     payment = Payment.objects.select_for_update().get(reference=outcome.reference)
-    if payment.state in {PaymentState.PAID, PaymentState.REFUNDED}:
+    if payment.state in {PaymentState.PAID, PaymentState.MISMATCHED, PaymentState.REFUNDED}:
         return payment
-    to_state = PaymentState.PAID if outcome.paid else PaymentState.FAILED
-    if to_state == payment.state or (payment.state == PaymentState.CANCELLED and not outcome.paid):
+    if not outcome.paid:
+        if payment.state == PaymentState.PENDING:
+            _move(payment, PaymentState.FAILED, by=None, reason=outcome.provider_reference)
+            payment.save(update_fields=["state"])
+            record(actor=None, action="payment.failed", target=payment, details={"amount": str(payment.amount)})
         return payment
-    _move(payment, to_state, by=None, reason=outcome.provider_reference)
-    if outcome.paid:
-        payment.provider_reference, payment.paid_at = outcome.provider_reference, timezone.now()
-    payment.save(update_fields=["state", "provider_reference", "paid_at"])
-    record(actor=None, action=f"payment.{to_state}", target=payment, details={"amount": str(payment.amount)})
-    if outcome.paid:
+    payment.provider_reference, payment.paid_at = outcome.provider_reference, timezone.now()
+    payment.received_amount, payment.received_currency = outcome.amount, outcome.currency
+    details = {
+        "amount": str(payment.amount),
+        "currency": CURRENCY,
+        "received_amount": str(outcome.amount),
+        "received_currency": outcome.currency,
+        "provider_reference": outcome.provider_reference,
+    }
+    if paid_as_owed(payment, outcome):
+        _move(payment, PaymentState.PAID, by=None, reason=outcome.provider_reference)
+        record(actor=None, action="payment.paid", target=payment, details=details)
+    else:
+        reason = _("%(received_amount)s %(received_currency)s received for %(amount)s %(currency)s owed.") % details
+        _move(payment, PaymentState.MISMATCHED, by=None, reason=reason)
+        record(actor=None, action="payment.mismatched", target=payment, reason=reason, details=details)
+    payment.save(update_fields=["state", "provider_reference", "paid_at", "received_amount", "received_currency"])
+    if payment.state == PaymentState.PAID:
         _paid_handlers[payment.for_model](payment)
     return payment
 
 
+def paid_as_owed(payment, outcome):
+    """The provider took exactly the sum owed, in dirhams: neither short nor over, nor in another currency."""
+    return outcome.amount == payment.amount and outcome.currency == CURRENCY
+
+
 @transaction.atomic
 def refund(payment, *, by, reason):
-    """Give back a paid payment. The refund is recorded first and the provider asked last, so that a failure of
-    the provider undoes the record rather than leaving money returned and the payment still marked paid."""
+    """Give back the money taken for a payment (paid, or paid a sum other than owed). The decision and the refund
+    are recorded here; the provider is asked by a task once they are committed (`send_refund`), so that a
+    decision rolled back never returns money, and with the refund's idempotency key, so that it refunds once."""
     payment = lock(payment)
-    if payment.state != PaymentState.PAID:
+    if payment.state not in {PaymentState.PAID, PaymentState.MISMATCHED}:
         return payment
     _move(payment, PaymentState.REFUNDED, by=by, reason=reason)
     payment.save(update_fields=["state"])
-    record(actor=by, action="payment.refunded", target=payment, reason=reason)
-    provider_reference = payment_provider().refund(payment)
-    payment.transitions.filter(to_state=PaymentState.REFUNDED).update(reason=f"{reason} ({provider_reference})"[:300])
+    money_back = Refund.objects.create(
+        payment=payment,
+        idempotency_key=f"{payment.reference}-refund",  # one refund per payment: the key never changes
+        amount=payment.received_amount,
+        currency=payment.received_currency,
+        reason=str(reason)[:300],
+    )
+    RefundTransition.objects.create(refund=money_back, from_state="", to_state=RefundState.REQUESTED, by=by)
+    details = {"amount": str(money_back.amount), "currency": money_back.currency}
+    record(actor=by, action="payment.refunded", target=payment, reason=reason, details=details)
+    transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
     return payment
+
+
+@transaction.atomic
+def ask_provider_for_refund(refund_id):
+    """One attempt at a refund (the task `send_refund`): the provider's answer, or its error, is recorded. A
+    failed attempt is tried again later (REFUND_RETRY_MINUTES); after the last, the refund is marked failed, for
+    the administration to ask again. Returns the refund's state."""
+    # The row stays locked while the provider is asked: two workers never ask at once.
+    money_back = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+    if money_back.state != RefundState.REQUESTED:  # a task run twice asks once
+        return money_back.state
+    provider = payment_provider()
+    try:
+        if provider is None:
+            raise ProviderError("No payment provider is configured.")
+        with transaction.atomic():  # a savepoint: whatever the provider wrote and failed is undone alone
+            provider_reference = provider.refund(
+                money_back.payment,
+                amount=money_back.amount,
+                currency=money_back.currency,
+                idempotency_key=money_back.idempotency_key,
+            )
+    except Exception as error:  # any failure of the gateway is recorded and tried again, never lost
+        return _refund_attempt_failed(money_back, str(error)[:300] or type(error).__name__)
+    RefundAttempt.objects.create(refund=money_back, provider_reference=provider_reference)
+    money_back.provider_reference, money_back.confirmed_at = provider_reference, timezone.now()
+    _move_refund(money_back, RefundState.CONFIRMED, by=None, reason=provider_reference)
+    money_back.save(update_fields=["state", "provider_reference", "confirmed_at"])
+    record(
+        actor=None,
+        action="payment.refund_confirmed",
+        target=money_back.payment,
+        details={"amount": str(money_back.amount), "currency": money_back.currency, "refund": provider_reference},
+    )
+    return money_back.state
+
+
+def _refund_attempt_failed(money_back, error):
+    RefundAttempt.objects.create(refund=money_back, error=error)
+    asked_at = money_back.transitions.filter(to_state=RefundState.REQUESTED).latest("at", "pk").at
+    failures = money_back.attempts.filter(at__gte=asked_at).count()
+    if failures <= len(REFUND_RETRY_MINUTES):
+        delay = timedelta(minutes=REFUND_RETRY_MINUTES[failures - 1])
+        transaction.on_commit(partial(_enqueue_refund, money_back.pk, delay))
+        return money_back.state
+    _move_refund(money_back, RefundState.FAILED, by=None, reason=error)
+    money_back.save(update_fields=["state"])
+    record(
+        actor=None,
+        action="payment.refund_failed",
+        target=money_back.payment,
+        reason=error,
+        details={"amount": str(money_back.amount), "currency": money_back.currency, "attempts": failures},
+    )
+    return money_back.state
+
+
+def _enqueue_refund(refund_id, delay):
+    """Queue the next attempt after `delay`, where the backend can wait (the immediate backend of tests runs it
+    at once)."""
+    deferred = send_refund.get_backend().supports_defer
+    (send_refund.using(run_after=timezone.now() + delay) if deferred else send_refund).enqueue(refund_id)
+
+
+@transaction.atomic
+def ask_refund_again(money_back, *, by):
+    """A refund the provider did not confirm after every attempt is asked again, with the same key."""
+    money_back = Refund.objects.select_for_update().get(pk=money_back.pk)
+    if money_back.state != RefundState.FAILED:
+        return money_back
+    _move_refund(money_back, RefundState.REQUESTED, by=by, reason=_("Asked again."))
+    money_back.save(update_fields=["state"])
+    record(actor=by, action="payment.refund_asked_again", target=money_back.payment)
+    transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
+    return money_back
 
 
 @transaction.atomic
@@ -101,6 +216,20 @@ def cancel(payment, *, by):
         _move(payment, PaymentState.CANCELLED, by=by, reason="")
         payment.save(update_fields=["state"])
     return payment
+
+
+def _move_refund(money_back, to_state, *, by, reason):
+    move(
+        money_back,
+        to_state,
+        states=RefundState,
+        transitions=REFUND_TRANSITIONS,
+        log=RefundTransition,
+        link="refund",
+        by=by,
+        reason=reason,
+        refused=_("A refund cannot go from “%(from)s” to “%(to)s”."),
+    )
 
 
 def _move(payment, to_state, *, by, reason):

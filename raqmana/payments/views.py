@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -14,13 +16,16 @@ from .providers import SimulatedProvider, payment_provider
 
 @login_required
 def simulated(request, reference):
-    """The simulated gateway's page: the payer pays or declines, as on the Treasury's page."""
+    """The simulated gateway's page: the payer pays or declines, as on the Treasury's page, or pays half, to try
+    how a sum other than owed is handled."""
     provider = payment_provider()
     if not isinstance(provider, SimulatedProvider):
         raise Http404
     payment = get_object_or_404(Payment, reference=reference, payer=request.user)
     if request.method == "POST" and payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
-        return redirect(provider.answer(payment, paid=request.POST.get("choice") == "pay"))
+        choice = request.POST.get("choice")
+        half = (payment.amount / 2).quantize(Decimal("0.01")) if choice == "half" else None
+        return redirect(provider.answer(payment, paid=choice in {"pay", "half"}, amount=half))
     return render(request, "payments/simulated.html", {"payment": payment})
 
 
@@ -39,6 +44,15 @@ def returned(request, provider_name):
         return redirect("core:home")
     if payment.state == PaymentState.PAID:
         messages.success(request, _("Payment received: %(amount)s MAD.") % {"amount": payment.amount})
+    elif payment.state == PaymentState.MISMATCHED:
+        messages.error(
+            request,
+            _(
+                "The sum received (%(received)s %(currency)s) is not the sum owed (%(amount)s MAD): nothing is "
+                "issued for it. The payment is reviewed and the sum received given back."
+            )
+            % {"received": payment.received_amount, "currency": payment.received_currency, "amount": payment.amount},
+        )
     else:
         messages.error(request, _("The payment was declined. You can try again."))
     return redirect(payment.return_url)
