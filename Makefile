@@ -14,12 +14,14 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-# Development server with the database task worker beside it; both stop with Ctrl-C.
+# Development server with the database task worker beside it; both stop with Ctrl-C. Both time-stamp seals at the
+# server's own development TSA (seed_demo, before the server runs, calls it in-process).
 run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
 	RAQMANA_DEBUG=1 $(PY) manage.py load_holidays
 	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo
+	export RAQMANA_TSA_URL=$${RAQMANA_TSA_URL:-http://$(HOST)/documents/pki/tsa}; \
 	RAQMANA_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	RAQMANA_DEBUG=1 $(PY) manage.py runserver $(HOST)

@@ -1,13 +1,26 @@
-from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from django.conf import settings
+from django.http.request import RawPostDataException
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
+from ninja import NinjaAPI, Swagger
+from ninja.errors import HttpError, ValidationError
 
 from raqmana.accounts.api import router as accounts_router
 from raqmana.civil_status.api import router as civil_status_router
-from raqmana.core.api_errors import describe_invalid_input
+from raqmana.core.api_errors import INPUT_ERRORS, describe_invalid_input
 from raqmana.documents.api import router as documents_router
 from raqmana.territories.api import router as territories_router
 
-api = NinjaAPI(title="Raqmana API", version="1", urls_namespace="api")
+api = NinjaAPI(
+    title="Raqmana API",
+    version="1",
+    urls_namespace="api",
+    # No online validator badge: it would send the schema's address to swagger.io, outside the CSP.
+    docs=Swagger(settings={"validatorUrl": None}),
+    # Swagger UI's stylesheet draws its icons as data: images.
+    docs_decorator=csp_override(settings.SECURE_CSP | {"img-src": [CSP.SELF, "data:"]}),
+)
 api.add_router("/territories/", territories_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/civil-status/", civil_status_router)
@@ -18,3 +31,19 @@ api.add_router("/documents/", documents_router)
 def invalid_input(request, error):
     """422 naming each field with a translated message, in the same shape as the services' refusals."""
     return api.create_response(request, {"detail": describe_invalid_input(error.errors)}, status=422)
+
+
+@api.exception_handler(HttpError)
+def refused(request, error):
+    """Ninja's own refusal of a body it cannot parse as JSON is said in the person's language too."""
+    unparsable = error.status_code == 400 and isinstance(error.__cause__, (ValueError, RecursionError))
+    message = INPUT_ERRORS["json_invalid"] if unparsable else str(error)
+    return api.create_response(request, {"detail": str(message)}, status=error.status_code)
+
+
+@api.exception_handler(RawPostDataException)
+def form_instead_of_json(request, error):
+    """A form sent to an operation that takes JSON: it was read as a form on its way (bad input and CSRF checks)."""
+    return api.create_response(
+        request, {"detail": _("This operation takes its body as JSON (Content-Type: application/json).")}, status=415
+    )

@@ -8,4 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raqmana.settings")
 
 app = Celery("raqmana")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["raqmana.core", "raqmana.accounts"], related_name="tasks")
+# Every installed app's tasks.py: a worker must know each task any app enqueues.
+app.autodiscover_tasks()

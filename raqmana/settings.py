@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    "django_ratelimit",  # its system check refuses a rate-limit cache that processes do not share
+    "ninja",  # the API docs page then uses the Swagger UI files shipped with django-ninja, not a CDN
     "django_tasks_db",
     "raqmana.core",
     "raqmana.calendars",
@@ -74,8 +77,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "raqmana.core.middleware.ArabicFirstLanguageMiddleware",
+    "raqmana.core.bad_input.BadInputMiddleware",  # before anything reads the session, the form or the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,6 +226,32 @@ RAQMANA_PKCS11_TOKEN = os.environ.get("RAQMANA_PKCS11_TOKEN", "")
 RAQMANA_PKCS11_PIN = os.environ.get("RAQMANA_PKCS11_PIN", "")
 RAQMANA_SIGNING_TRUST_ROOTS = os.environ.get("RAQMANA_SIGNING_TRUST_ROOTS", "")
 
+# Uploads (raqmana/core/uploads.py): a file stops being read once it passes 5 MB (the handler below, first);
+# the form fields beside the files may take 1 MB, and a request carries at most 10 files.
+FILE_UPLOAD_HANDLERS = [
+    "raqmana.core.upload_handlers.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Kept uploads are scanned by ClamAV's daemon: through its local socket (Debian: /var/run/clamav/clamd.ctl) when
+# RAQMANA_CLAMD_SOCKET is set, else over TCP. Production keeps its signatures current with freshclam; development
+# and tests run scripts/clamav/start-clamd. A file the daemon has not scanned waits, never passes.
+RAQMANA_CLAMD_SOCKET = os.environ.get("RAQMANA_CLAMD_SOCKET", "")
+RAQMANA_CLAMD_HOST = os.environ.get("RAQMANA_CLAMD_HOST", "127.0.0.1")
+RAQMANA_CLAMD_PORT = int(os.environ.get("RAQMANA_CLAMD_PORT", "3310"))
+RAQMANA_CLAMD_TIMEOUT = float(os.environ.get("RAQMANA_CLAMD_TIMEOUT", "30"))
+# Proofs of orders that were never paid, refused or cancelled are deleted this many days after the order's last
+# change (Law 09-08, art. 3: personal data kept no longer than its purpose needs).
+RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS", "90"))
+# The time-stamping authority (RFC 3161) that dates each seal (see raqmana/documents/timestamping.py). Empty with
+# the development backend: its own TSA, called in-process (`make run` points the server at /documents/pki/tsa).
+RAQMANA_TSA_URL = os.environ.get("RAQMANA_TSA_URL", "")
+RAQMANA_TSA_USERNAME = os.environ.get("RAQMANA_TSA_USERNAME", "")
+RAQMANA_TSA_PASSWORD = os.environ.get("RAQMANA_TSA_PASSWORD", "")
+RAQMANA_TSA_TIMEOUT = float(os.environ.get("RAQMANA_TSA_TIMEOUT", "10"))
+
 # A shared cache (Redis, REDIS_URL) holds the rate limits of public pages; without it each process counts alone,
 # which only development may accept.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -231,6 +262,9 @@ CACHES = {
 }
 RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client address as sign-in throttling
 RATELIMIT_VIEW = "raqmana.core.views.rate_limited"
+# Act lookups per counter agent (screens and API together), e.g. "30/h"; past it the office's officers and the
+# provincial inspectors are alerted.
+RAQMANA_COUNTER_LOOKUP_RATE = os.environ.get("RAQMANA_COUNTER_LOOKUP_RATE", "30/h")
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (["django_ratelimit.E003"] if DEBUG or TESTING else [])
 
@@ -280,6 +314,20 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Raqmana <no-reply@raqmana.localhost>")
+
+# Content-Security-Policy on every response: only this site's own script and style files run, never inline code
+# (htmx is configured not to inject or evaluate any), and no page may be framed. Forms post to this site only,
+# plus the payment gateway the payer is redirected to after "Pay" (its origin, e.g. https://pay.example.ma).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *env_list("RAQMANA_PAYMENT_GATEWAY_ORIGINS")],
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

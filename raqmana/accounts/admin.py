@@ -34,13 +34,21 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["full_name", "email", "phone"]
     fieldsets = [
-        (None, {"fields": ["email", "phone", "password"]}),
+        (None, {"fields": ["email", "email_verified_at", "phone", "phone_verified_at", "password"]}),
         (_("Person"), {"fields": ["full_name", "preferred_language", "national_id"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "phone", "full_name", "password1", "password2"]})]
-    readonly_fields = ["last_login", "date_joined", "national_id"]
+    readonly_fields = ["last_login", "date_joined", "national_id", "email_verified_at", "phone_verified_at"]
+
+    def save_model(self, request, obj, form, change):
+        """A new email or phone typed here is not proved: its holder proves it by the code sent there."""
+        if change and "email" in form.changed_data:
+            obj.email_verified_at = None
+        if change and "phone" in form.changed_data:
+            obj.phone_verified_at = None
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Issue a two-factor enrolment code (replaces their authenticator)"))
     def issue_enrolment_codes(self, request, queryset):

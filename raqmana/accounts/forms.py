@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.core.text import CheckedTextForm
+from raqmana.notifications.models import Channel
+from raqmana.notifications.sms import sms_provider
 from raqmana.territories.forms import CommuneField
 
 from .constants import RepresentativeCapacity
@@ -43,15 +45,9 @@ class EnrolmentCodeForm(CheckedTextForm, forms.Form):
     )
 
 
-class SignupForm(CheckedTextForm, forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Email address"), required=False, widget=forms.EmailInput(attrs={"dir": "ltr"}))
-    phone = forms.CharField(
-        label=_("Phone number"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"dir": "ltr", "type": "tel"}),
-    )
+class NewPasswordFields(forms.Form):
+    """A password typed twice, checked against the password rules."""
+
     password1 = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -59,14 +55,8 @@ class SignupForm(CheckedTextForm, forms.Form):
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        return normalise_phone(phone) if phone else None
-
     def clean(self):
         data = super().clean()
-        if not data.get("email") and not data.get("phone") and not self.errors:
-            raise ValidationError(_("Give an email address or a phone number."))
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         elif data.get("password1"):
@@ -75,6 +65,66 @@ class SignupForm(CheckedTextForm, forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ContactField(forms.CharField):
+    """An email address in lower case, or a phone number in E.164, as accounts store them."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Email address or phone number"))
+        super().__init__(
+            max_length=254, widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "username"}), **kwargs
+        )
+
+    def clean(self, value):
+        contact = super().clean(value).strip()
+        if "@" in contact:
+            forms.EmailField().clean(contact)
+            return contact.lower()
+        return normalise_phone(contact)
+
+
+class SignupForm(CheckedTextForm, NewPasswordFields):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    contact = ContactField(help_text=_("A code is sent there to check that it is yours; you will sign in with it."))
+    field_order = ["full_name", "contact", "password1", "password2"]
+
+
+class ForgottenPasswordForm(CheckedTextForm, forms.Form):
+    contact = ContactField(help_text=_("The one you sign in with: a code is sent there."))
+
+
+class ContactCodeForm(CheckedTextForm, forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr", "autofocus": True}
+        ),
+    )
+
+
+class NewPasswordCodeForm(ContactCodeForm, NewPasswordFields):
+    """The code sent for a password reset, and the new password."""
+
+    field_order = ["code", "password1", "password2"]
+
+
+class ContactChoiceForm(forms.Form):
+    """Where to send the code: the account's email address or its phone number."""
+
+    channel = forms.ChoiceField(label=_("Send the code to"), widget=forms.RadioSelect)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if user.email:
+            choices.append((Channel.EMAIL, user.email))
+        if user.phone and sms_provider() is not None:
+            choices.append((Channel.SMS, user.phone))
+        self.fields["channel"].choices = choices
+        if choices:
+            self.fields["channel"].initial = choices[0][0]
 
 
 class EnterpriseForm(CheckedTextForm, forms.Form):

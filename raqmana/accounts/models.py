@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.core.text import CheckedTextModel
+from raqmana.notifications.models import Channel
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
-from .constants import RepresentativeCapacity, Role
+from .constants import CodePurpose, RepresentativeCapacity, Role
 from .managers import UserManager
 from .validators import normalise_phone
 
@@ -45,6 +46,18 @@ class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         help_text=_("Set when the person signs in through the national e-ID."),
+    )
+    email_verified_at = models.DateTimeField(
+        _("email address proved on"),
+        null=True,
+        blank=True,
+        help_text=_("When the person proved, by a code sent there or through the national e-ID, that it is theirs."),
+    )
+    phone_verified_at = models.DateTimeField(
+        _("phone number proved on"),
+        null=True,
+        blank=True,
+        help_text=_("When the person proved, by a code sent there or through the national e-ID, that it is theirs."),
     )
     enrolment_code_hash = models.CharField(_("two-factor enrolment code (hashed)"), max_length=128, blank=True)
     enrolment_code_expires_at = models.DateTimeField(_("enrolment code valid until"), null=True, blank=True)
@@ -92,6 +105,14 @@ class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
             self.phone = None
         if not self.email and not self.phone:
             raise ValidationError(_("Give an email address or a phone number."), code="no_identifier")
+
+    @property
+    def has_verified_contact(self):
+        """Whether the person proved that their email or phone reaches them, or signed in through the national e-ID:
+        needed before ordering documents, so that an account stands for someone who can be reached."""
+        return bool(
+            (self.email and self.email_verified_at) or (self.phone and self.phone_verified_at) or self.national_id
+        )
 
     @property
     def is_agent(self):
@@ -229,3 +250,38 @@ class EnterpriseRepresentative(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.enterprise.legal_name}"
+
+
+class ContactCode(models.Model):
+    """A one-time code sent to an email address or a phone number, to prove that it reaches whoever typed it.
+
+    A sign-up has no account yet: `signup` keeps what was typed (the password already hashed) and the account opens
+    when the code checks. When a sign-up gives a contact that already belongs to an account, `contact_taken` is set:
+    its owner is warned instead, no code exists, and the sign-up looks the same to whoever typed it but never
+    completes. A password reset for a contact no account has is kept the same way, without `user` and without a code.
+    Only the code's hash is kept; the worker that sends the code makes it, so that it never sits in the task queue.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose.choices)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), null=True, blank=True, on_delete=models.PROTECT, related_name="contact_codes"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    contact = models.CharField(_("email address or phone number"), max_length=254)
+    signup = models.JSONField(_("sign-up awaiting the code"), default=dict, blank=True)
+    contact_taken = models.BooleanField(_("contact already used by an account"), default=False)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128, blank=True)
+    expires_at = models.DateTimeField(_("code valid until"), null=True, blank=True)
+    sends = models.PositiveSmallIntegerField(_("codes sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last code sent at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes typed"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact verification code")
+        verbose_name_plural = _("contact verification codes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.contact}"

@@ -1,14 +1,16 @@
 """National e-ID sign-in through OpenID Connect (mozilla-django-oidc), enabled by OIDC_* environment variables.
 
 A person is recognised by the provider's stable identifier (the claim named by OIDC_NATIONAL_ID_CLAIM). A
-first e-ID sign-in creates a citizen account, unless the verified email or phone already belongs to a local
-account: that sign-in is refused rather than linked, since local accounts prove neither. Agents still give
-their TOTP code afterwards.
+first e-ID sign-in creates a citizen account whose email and phone count as proved (User.has_verified_contact),
+unless the verified email or phone already belongs to a local account: that sign-in is refused rather than
+linked, since a local account may not have proved them (those that did record which and when, for a link made
+from inside the account, not built yet). Agents still give their TOTP code afterwards.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from raqmana.audit.services import record
@@ -61,12 +63,15 @@ class NationalEIdBackend(OIDCAuthenticationBackend):
         )
 
     def create_user(self, claims):
+        now = timezone.now()
         user = User.objects.create_user(
             verified_email(claims),
             None,
             phone=verified_phone(claims),
             full_name=full_name_of(claims),
             national_id=national_id_of(claims),
+            email_verified_at=now if verified_email(claims) else None,
+            phone_verified_at=now if verified_phone(claims) else None,
         )
         record(actor=user, action="account.registered_by_eid", target=user)
         return user

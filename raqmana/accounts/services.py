@@ -1,5 +1,7 @@
-"""Writes about people: registration, enterprises, roles and second factors. Every change is audited."""
+"""Writes about people: registration, contact proofs, enterprises, roles and second factors. Every change is
+audited."""
 
+import math
 import secrets
 from datetime import timedelta
 from functools import partial
@@ -8,17 +10,22 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.audit.services import record
+from raqmana.notifications.models import Channel
+from raqmana.notifications.sms import sms_provider
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
 from .backends import find_user_by_identifier
-from .constants import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, RepresentativeCapacity, Role
-from .models import Enterprise, EnterpriseRepresentative, RoleAssignment, User
-from .tasks import notify_role_granted
+from .constants import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, CodePurpose, PlaceKind, RepresentativeCapacity, Role
+from .models import ContactCode, Enterprise, EnterpriseRepresentative, RoleAssignment, User
+from .tasks import notify_role_granted, send_contact_code
 from .validators import normalise_ice, normalise_phone
 
 
@@ -38,6 +45,194 @@ def register_citizen(*, full_name, password, email=None, phone=None, preferred_l
             )
     except IntegrityError:  # the same identifier registered a moment earlier
         raise ValidationError(_("An account already uses this email address or phone number.")) from None
+    record(actor=user, action="account.registered", target=user)
+    return user
+
+
+CONTACT_CODE_VALIDITY = timedelta(minutes=15)
+CONTACT_CODE_ATTEMPTS = 5  # wrong codes before a code is void: 5 in a million chances to guess one
+CONTACT_CODE_SENDS = 3  # the first code and two more, each replacing the last
+CONTACT_CODE_RESEND_AFTER = timedelta(seconds=60)
+
+
+def channel_of(contact):
+    """How a code reaches `contact`, an email address or a phone number."""
+    return Channel.EMAIL if "@" in contact else Channel.SMS
+
+
+def contact_code_digest(contact_code_pk, code):
+    """What is kept of a code: keyed by the site's secret, so a copy of the database does not give the codes away
+    (a million codes would be tried in an instant against a plain hash)."""
+    return salted_hmac("raqmana.accounts.ContactCode", f"{contact_code_pk}:{code}", algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def start_signup(*, full_name, password, contact, preferred_language="ar"):
+    """Begin opening a citizen account: a code goes to `contact` (an email address, or a phone number in E.164), and
+    the account opens when it is typed back (confirm_contact_code).
+
+    When the contact already belongs to an account, no account will open: its owner is told that someone tried, and
+    whoever typed it sees the same as anyone else (the same work is done, the password hashed either way), so that
+    sign-up does not tell who has an account.
+    """
+    full_name = User.checked_text("full_name", full_name)
+    channel = channel_of(contact)
+    if channel == Channel.SMS and sms_provider() is None:
+        raise ValidationError(_("Codes cannot be sent by SMS here: give an email address."), code="no_sms")
+    contact_code = ContactCode.objects.create(
+        purpose=CodePurpose.SIGN_UP,
+        channel=channel,
+        contact=contact,
+        signup={"full_name": full_name, "password": make_password(password), "language": preferred_language},
+        contact_taken=find_user_by_identifier(contact) is not None,
+        sends=1,
+        last_sent_at=timezone.now(),
+    )
+    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    return contact_code
+
+
+@transaction.atomic
+def send_account_code(user, channel):
+    """A code to the account's own email address or phone number, to prove it reaches its holder."""
+    contact = user.email if channel == Channel.EMAIL else user.phone
+    if not contact:
+        raise ValidationError(_("This account has no such contact."), code="no_contact")
+    if channel == Channel.SMS and sms_provider() is None:
+        raise ValidationError(_("Codes cannot be sent by SMS here: give an email address."), code="no_sms")
+    contact_code = ContactCode.objects.create(
+        purpose=CodePurpose.PROOF, user=user, channel=channel, contact=contact, sends=1, last_sent_at=timezone.now()
+    )
+    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    return contact_code
+
+
+@transaction.atomic
+def start_password_reset(contact):
+    """A code to choose a new password, sent to the email or phone of the account that has it. The answer is the same
+    when no active account has it (nothing is sent then), so that the page does not tell who has an account."""
+    channel = channel_of(contact)
+    if channel == Channel.SMS and sms_provider() is None:
+        raise ValidationError(_("Codes cannot be sent by SMS here: give an email address."), code="no_sms")
+    owner = find_user_by_identifier(contact)
+    contact_code = ContactCode.objects.create(
+        purpose=CodePurpose.PASSWORD_RESET,
+        user=owner if owner is not None and owner.is_active else None,
+        channel=channel,
+        contact=contact,
+        sends=1,
+        last_sent_at=timezone.now(),
+    )
+    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    return contact_code
+
+
+@transaction.atomic
+def resend_contact_code(contact_code):
+    """Another code for the same request, which replaces the last: a minute apart at least, CONTACT_CODE_SENDS in
+    all."""
+    contact_code = ContactCode.objects.select_for_update().get(pk=contact_code.pk)
+    if contact_code.used_at is not None:
+        raise ValidationError(_("This code was already used."), code="used")
+    if contact_code.sends >= CONTACT_CODE_SENDS:
+        raise ValidationError(_("No more codes can be sent for this request: start again later."), code="no_more")
+    wait = (contact_code.last_sent_at + CONTACT_CODE_RESEND_AFTER - timezone.now()).total_seconds()
+    if wait > 0:
+        seconds = math.ceil(wait)
+        raise ValidationError(
+            ngettext(
+                "You can ask for a new code in %(seconds)d second.",
+                "You can ask for a new code in %(seconds)d seconds.",
+                seconds,
+            )
+            % {"seconds": seconds},
+            code="too_soon",
+        )
+    contact_code.sends += 1
+    contact_code.last_sent_at = timezone.now()
+    contact_code.save(update_fields=["sends", "last_sent_at"])
+    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, contact_code.sends))
+    return contact_code
+
+
+def make_contact_code(contact_code):
+    """A fresh six-digit code for the request, replacing any earlier one; only its digest is kept. Called by the
+    worker that sends it."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    contact_code.code_hash = contact_code_digest(contact_code.pk, code)
+    contact_code.expires_at = timezone.now() + CONTACT_CODE_VALIDITY
+    contact_code.failed_attempts = 0
+    contact_code.save(update_fields=["code_hash", "expires_at", "failed_attempts"])
+    return code
+
+
+def confirm_contact_code(contact_code, typed, new_password=None):
+    """Check a typed code. When it matches, a sign-up's account opens, or the account's contact is marked proved (and
+    for a password reset its password becomes `new_password`); the account is returned. Otherwise a ValidationError
+    says why, and a wrong code counts towards CONTACT_CODE_ATTEMPTS, after which the request needs a new code."""
+    if contact_code.purpose == CodePurpose.PASSWORD_RESET and not new_password:
+        raise ValidationError(_("Choose a new password."), code="password_required")
+    typed = "".join(typed.split())
+    with transaction.atomic():
+        contact_code = ContactCode.objects.select_for_update().get(pk=contact_code.pk)
+        # The digest is compared even when nothing can match, so that every answer takes the same time.
+        matches = constant_time_compare(contact_code_digest(contact_code.pk, typed), contact_code.code_hash)
+        usable = (
+            contact_code.used_at is None
+            and contact_code.failed_attempts < CONTACT_CODE_ATTEMPTS
+            and contact_code.expires_at is not None
+            and contact_code.expires_at > timezone.now()
+            # an account's email or phone changed since the code was sent there is not the one proved
+            and (
+                contact_code.user is None or contact_code.contact in (contact_code.user.email, contact_code.user.phone)
+            )
+        )
+        if matches and usable:
+            return _prove_contact(contact_code, new_password)
+        if contact_code.failed_attempts < CONTACT_CODE_ATTEMPTS:
+            contact_code.failed_attempts += 1
+            contact_code.save(update_fields=["failed_attempts"])
+        exhausted = contact_code.failed_attempts >= CONTACT_CODE_ATTEMPTS
+    if exhausted:
+        raise ValidationError(_("Too many wrong codes: ask for a new code."), code="too_many_attempts")
+    raise ValidationError(_("This code is wrong or has expired."), code="wrong_code")
+
+
+def _prove_contact(contact_code, new_password):
+    now = timezone.now()
+    proved = "email_verified_at" if contact_code.channel == Channel.EMAIL else "phone_verified_at"
+    contact_code.used_at = now
+    contact_code.save(update_fields=["used_at"])
+    if contact_code.purpose == CodePurpose.SIGN_UP:
+        user = _open_signed_up_account(contact_code, **{proved: now})
+    else:
+        user = contact_code.user
+        setattr(user, proved, now)
+        changed = [proved]
+        if contact_code.purpose == CodePurpose.PASSWORD_RESET:
+            user.set_password(new_password)
+            changed.append("password")
+            record(actor=user, action="account.password_reset", target=user, reason=contact_code.get_channel_display())
+        user.save(update_fields=changed)
+    record(actor=user, action="account.contact_verified", target=user, reason=contact_code.get_channel_display())
+    return user
+
+
+def _open_signed_up_account(contact_code, **proved):
+    signup = contact_code.signup
+    email = contact_code.contact if contact_code.channel == Channel.EMAIL else None
+    phone = contact_code.contact if contact_code.channel == Channel.SMS else None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, None, phone=phone, full_name=signup["full_name"], preferred_language=signup["language"], **proved
+            )
+    except IntegrityError:  # the same contact proved by another sign-up a moment earlier
+        raise ValidationError(_("An account already uses this email address or phone number.")) from None
+    user.password = signup["password"]
+    user.save(update_fields=["password"])
+    contact_code.user = user
+    contact_code.save(update_fields=["user"])
     record(actor=user, action="account.registered", target=user)
     return user
 
@@ -227,6 +422,20 @@ def enrolment_code_matches(user, typed):
     )
 
 
+def totp_wait_seconds(device):
+    """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each); 0 when it
+    takes them. Someone holding an agent's password can make the agent wait this long, never lock them out for good."""
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or "locked_until" not in details:
+        return 0
+    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
+
+
+def check_totp_token(device, token):
+    """Whether `token` is the code of the agent's confirmed authenticator (throttled and counted by django-otp)."""
+    return verify_token(device.user, device.persistent_id, token) is not None
+
+
 def pending_totp_device(user):
     """The authenticator an agent is enrolling: created unconfirmed once, shown until confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
@@ -236,6 +445,7 @@ def pending_totp_device(user):
 @transaction.atomic
 def confirm_totp_device(device, token):
     """Enrolment ends when the first code from the app checks; the enrolment code is then spent."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
     if not device.verify_token(token):
         return False
     device.confirmed = True

@@ -1,4 +1,6 @@
 from base64 import b32encode
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -8,18 +10,35 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from raqmana.audit.services import record
 
 from . import services
-from .forms import EnrolmentCodeForm, EnterpriseForm, LoginForm, RepresentativeForm, SignupForm, TokenForm
-from .models import Enterprise, EnterpriseRepresentative
+from .constants import CodePurpose
+from .forms import (
+    ContactChoiceForm,
+    ContactCodeForm,
+    EnrolmentCodeForm,
+    EnterpriseForm,
+    ForgottenPasswordForm,
+    LoginForm,
+    NewPasswordCodeForm,
+    RepresentativeForm,
+    SignupForm,
+    TokenForm,
+)
+from .models import ContactCode, Enterprise, EnterpriseRepresentative
 
 
 def _language_cookie(response, language):
@@ -62,6 +81,20 @@ def _safe_next(request, default="core:home"):
 
 
 ENROLMENT_SESSION_KEY = "raqmana_enrolment_unlocked_for"
+# Wrong enrolment codes an agent may type in a window of 15 minutes; told how long to wait after that.
+ENROLMENT_CODE_RATE = "5/15m"
+
+
+def _too_many_codes(seconds):
+    if seconds < 120:
+        return ngettext(
+            "Too many wrong codes: try again in %(seconds)d second.",
+            "Too many wrong codes: try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _("Too many wrong codes: try again in %(duration)s.") % {
+        "duration": timeuntil(timezone.now() + timedelta(seconds=seconds))
+    }
 
 
 @login_required
@@ -75,21 +108,22 @@ def two_factor(request):
     unlocked = request.session.get(ENROLMENT_SESSION_KEY) == user.pk
     if not enrolled and not unlocked:
         return _enrolment_code_step(request)
-    device = None if enrolled else services.pending_totp_device(user)
+    device = next(iter(devices_for_user(user)), None) if enrolled else services.pending_totp_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        if enrolled:
-            device = match_token(user, token)
-            verified = device is not None
-        else:
-            verified = services.confirm_totp_device(device, token)
-        if verified:
+        check = services.check_totp_token if enrolled else services.confirm_totp_device
+        wait = services.totp_wait_seconds(device)
+        if wait:
+            form.add_error("token", _too_many_codes(wait))
+        elif check(device, token):
+            request.session.cycle_key()  # the session is worth more now: a key seen before must not carry it
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             record(actor=user, action="two_factor.verified", target=user)
             return redirect(_safe_next(request))
-        form.add_error("token", _("This code is wrong or has expired. Enter the code your app shows now."))
+        else:
+            form.add_error("token", _("This code is wrong or has expired. Enter the code your app shows now."))
     context = {"form": form, "enrolled": enrolled, "next": _safe_next(request)}
     if not enrolled:
         secret = b32encode(device.bin_key).decode()
@@ -101,34 +135,136 @@ def two_factor(request):
 def _enrolment_code_step(request):
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.enrolment_code_matches(request.user, form.cleaned_data["code"]):
+        failures = {"group": "accounts.enrolment_code", "key": "user", "rate": ENROLMENT_CODE_RATE}
+        usage = get_usage(request, **failures)
+        if usage["count"] >= usage["limit"]:
+            form.add_error("code", _too_many_codes(max(1, usage["time_left"])))
+        elif services.enrolment_code_matches(request.user, form.cleaned_data["code"]):
             request.session[ENROLMENT_SESSION_KEY] = request.user.pk
             return redirect(request.get_full_path())
-        form.add_error("code", _("This enrolment code is wrong or has expired. Ask your administrator for a new one."))
+        else:
+            get_usage(request, increment=True, **failures)
+            form.add_error(
+                "code", _("This enrolment code is wrong or has expired. Ask your administrator for a new one.")
+            )
     return render(request, "accounts/enrolment_code.html", {"form": form, "next": _safe_next(request)})
 
 
+# Sign-ups (and password resets) started from one client address: enough for a family or an office, too few to
+# farm accounts or to send codes to strangers.
+SIGNUP_RATE = "10/h"
+# Codes an account may ask for to prove its contact.
+ACCOUNT_CODE_RATE = "5/h"
+CONTACT_CODE_SESSION_KEY = "raqmana_contact_code"
+
+
 def signup(request):
+    """Open a citizen account: its email or phone is proved by a code before the account exists. The answer is the
+    same whether or not the contact already has an account (see services.start_signup)."""
     if request.user.is_authenticated:
         return redirect("core:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if is_ratelimited(request, group="accounts.signup", key="ip", rate=SIGNUP_RATE, increment=True):
+            form.add_error(None, _("Too many accounts were started from your connection. Try again in an hour."))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
-            user = services.register_citizen(
+            contact_code = services.start_signup(
                 full_name=data["full_name"],
                 password=data["password1"],
-                email=data["email"] or None,
-                phone=data["phone"],
+                contact=data["contact"],
                 preferred_language=request.LANGUAGE_CODE,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
-            messages.success(request, _("Your account is open."))
-            return redirect("core:home")
+            request.session[CONTACT_CODE_SESSION_KEY] = contact_code.pk
+            return redirect("accounts:contact_code")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def password_reset(request):
+    """A forgotten password: a code goes to the account's email or phone, and a new password is chosen with it. The
+    answer is the same whether or not an account has the contact (see services.start_password_reset)."""
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = ForgottenPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if is_ratelimited(request, group="accounts.password_reset", key="ip", rate=SIGNUP_RATE, increment=True):
+            form.add_error(None, _("Too many codes were asked from your connection. Try again in an hour."))
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        try:
+            contact_code = services.start_password_reset(form.cleaned_data["contact"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[CONTACT_CODE_SESSION_KEY] = contact_code.pk
+            return redirect("accounts:contact_code")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@login_required
+def verify_contact(request):
+    """An account proves its email or phone by a code sent there (needed to order documents)."""
+    if request.user.has_verified_contact:
+        return redirect(_safe_next(request))
+    form = ContactChoiceForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if is_ratelimited(request, group="accounts.account_code", key="user", rate=ACCOUNT_CODE_RATE, increment=True):
+            form.add_error(None, _("Too many codes were asked for this account. Try again in an hour."))
+        else:
+            try:
+                contact_code = services.send_account_code(request.user, form.cleaned_data["channel"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                request.session[CONTACT_CODE_SESSION_KEY] = contact_code.pk
+                return redirect(f"{reverse('accounts:contact_code')}?{urlencode({'next': _safe_next(request)})}")
+    return render(request, "accounts/verify_contact.html", {"form": form, "next": _safe_next(request)})
+
+
+def contact_code(request):
+    """Type the code sent to an email or phone, or ask for another: ends a sign-up, an account's proof or a password
+    reset."""
+    pending = ContactCode.objects.filter(pk=request.session.get(CONTACT_CODE_SESSION_KEY), used_at=None).first()
+    if pending is None or (pending.purpose == CodePurpose.PROOF and pending.user_id != request.user.pk):
+        return redirect("accounts:verify_contact" if request.user.is_authenticated else "accounts:signup")
+    if request.POST.get("action") == "resend":
+        try:
+            services.resend_contact_code(pending)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("A new code is on its way; the last one no longer works."))
+        return redirect(request.get_full_path())
+    resetting = pending.purpose == CodePurpose.PASSWORD_RESET
+    form = (NewPasswordCodeForm if resetting else ContactCodeForm)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.confirm_contact_code(
+                pending, form.cleaned_data["code"], new_password=form.cleaned_data.get("password1")
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            del request.session[CONTACT_CODE_SESSION_KEY]
+            if pending.purpose == CodePurpose.SIGN_UP:
+                login(request, user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
+                messages.success(request, _("Your account is open."))
+                return redirect("core:home")
+            if resetting:
+                messages.success(request, _("Your password is changed: sign in with it."))
+                return redirect("accounts:login")
+            messages.success(request, _("Thank you: your contact is confirmed."))
+            return redirect(_safe_next(request))
+    context = {
+        "form": form,
+        "contact": pending.contact,
+        "minutes": services.CONTACT_CODE_VALIDITY // timedelta(minutes=1),
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/contact_code.html", context)
 
 
 @login_required

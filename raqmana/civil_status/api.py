@@ -1,7 +1,7 @@
 """The register's REST API: establishments file pre-declarations with their key; agents (signed in, second
 factor given) search, read (with a reason, logged), draft and sign acts, as on the screens."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -13,7 +13,7 @@ from pydantic import ConfigDict, StrictInt
 
 from raqmana.calendars.hijri import HijriDate
 from raqmana.core.api_errors import refuse
-from raqmana.core.api_types import Day, LocalTime
+from raqmana.core.api_types import Day, Id, LocalTime, SequenceNumber, Year
 from raqmana.core.text import TextKind, check_field_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
@@ -123,14 +123,14 @@ class ActOut(ActSummaryOut):
     mother_birth_date: date | None
     sex: str
     birth_date_hijri: str
-    birth_time: time | None
+    birth_time: LocalTime | None
     birth_place: str | None = Field(description="HCP code of the commune of birth")
     birth_place_detail: str
     born_abroad: bool
     birth_country: str
     death_date: date | None
     death_date_hijri: str
-    death_time: time | None
+    death_time: LocalTime | None
     death_place: str | None = Field(description="HCP code of the commune of death")
     death_place_detail: str
     died_abroad: bool
@@ -200,7 +200,7 @@ class ActIn(Schema):
 
     office_code: str
     kind: ActKind
-    pre_declaration_id: int | None = None
+    pre_declaration_id: Id | None = None
     sex: Sex
     first_name_ar: str
     first_name_latin: str = ""
@@ -320,10 +320,10 @@ def search(
     name: str = "",
     parent_name: str = "",
     birth_date: Day | None = None,
-    birth_year: int | None = None,
+    birth_year: Year | None = None,
     birth_place: str = Query("", description="HCP code of the commune of birth"),
-    number: int | None = None,
-    year: int | None = None,
+    number: SequenceNumber | None = None,
+    year: Year | None = None,
     idcs: str = "",
 ):
     """Searches are logged with their reason and criteria, like reads. A name alone may match thousands of acts:
@@ -350,7 +350,7 @@ def search(
 
 
 @router.get("/acts/{act_id}", response=ActOut, auth=django_auth)
-def read(request, act_id: int, reason: str):
+def read(request, act_id: Id, reason: str):
     """Every read is logged with its reason (Law 09-08)."""
     if not reason.strip():
         raise HttpError(422, _("Say why you read this act."))
@@ -390,7 +390,7 @@ def draft(request, payload: ActIn):
 
 
 @router.post("/acts/{act_id}/sign", response=ActSummaryOut, auth=django_auth)
-def sign(request, act_id: int):
+def sign(request, act_id: Id):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=act_id)
     try:
         return services.sign_act(act, by=request.user)

@@ -3,6 +3,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.calendars.forms import HijriDateField
+from raqmana.core.api_types import MAX_SEQUENCE_NUMBER
 from raqmana.core.text import CheckedTextForm, TextKind
 from raqmana.territories.forms import CommuneField
 
@@ -125,7 +126,7 @@ class SearchForm(CheckedTextForm, forms.Form):
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1850, max_value=2100)
     birth_place = CommuneField(label=_("Commune of birth"), required=False)
-    number = forms.IntegerField(label=_("Act number"), required=False, min_value=1)
+    number = forms.IntegerField(label=_("Act number"), required=False, min_value=1, max_value=MAX_SEQUENCE_NUMBER)
     year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1850, max_value=2100)
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -69,9 +68,13 @@ def act_new(request, kind):
     initial = {}
     pre = request.GET.get("pre") or request.POST.get("pre")
     if pre:
-        if not pre.isdigit():
-            raise Http404
-        pre_declaration = get_object_or_404(selectors.pre_declarations_visible_to(request.user), pk=pre)
+        pre_declaration = _pre_declaration(request.user, pre)
+        if pre_declaration is None:
+            context = {
+                "title": _("Pre-declaration not found"),
+                "message": _("No pre-declaration of your offices has this number."),
+            }
+            return render(request, "core/bad_input.html", context, status=404)
         initial = services.draft_data_from(pre_declaration)
     form = ActForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -88,6 +91,13 @@ def act_new(request, kind):
         "civil_status/act_form.html",
         {"form": form, "kind": ActKind(kind), "pre_declaration": pre_declaration, "office": offices[0]},
     )
+
+
+def _pre_declaration(user, typed):
+    """The pre-declaration of the user's offices with this number, None if there is none or it is no number."""
+    if not (typed.isascii() and typed.isdigit()):  # isdigit() alone takes "²", which int() refuses
+        return None
+    return selectors.pre_declarations_visible_to(user).filter(pk=int(typed)).first()
 
 
 @login_required

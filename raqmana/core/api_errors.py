@@ -38,6 +38,7 @@ INPUT_ERRORS = {
     "time_parsing": gettext_lazy("Enter a valid time (HH:MM)."),
     "time_type": gettext_lazy("Enter a valid time (HH:MM)."),
     "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_parsing_size": gettext_lazy("Enter a whole number."),
     "int_type": gettext_lazy("Enter a whole number."),
     "int_from_float": gettext_lazy("Enter a whole number."),
     "bool_parsing": gettext_lazy("Enter true or false."),

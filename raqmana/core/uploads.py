@@ -1,17 +1,48 @@
-"""Uploaded files are judged by their content, never by their name or the browser's word, and are size-limited."""
+"""Uploaded files are judged by their content, never by their name or the browser's word, and are size-limited
+(while they arrive: `upload_handlers.SizeLimitedUploadHandler`). A file that is kept and shown to agents is taken
+apart and written anew (`clean_stored_upload`): an image is decoded and re-encoded without its metadata, a PDF
+opened and rewritten, so that what is stored is only what it claims to be."""
+
+import io
+from dataclasses import dataclass
 
 import filetype
+import pikepdf
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+from PIL.JpegImagePlugin import get_sampling
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PROOF_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# A 50-megapixel phone photograph; decoding one takes about 150 MB, a 30000 × 30000 "bomb" would take 2.7 GB.
+MAX_IMAGE_PIXELS = 50_000_000
+PIL_FORMATS = {"jpg": "JPEG", "png": "PNG"}
+# PDF whitespace may follow the last %%EOF; anything else was appended to the document.
+PDF_TRAILING_WHITESPACE = b" \t\r\n\x0c\x00"
+# What a PDF viewer would run, fetch or unpack: scripts, launches, other files, forms that send data, attachments.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA", "/RichMediaContent"}
+PDF_ACTIVE_ACTIONS = {
+    pikepdf.Name(name)
+    for name in ("/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToR", "/GoToE", "/RichMediaExecute")
+}
+PDF_ACTIVE_TYPES = {pikepdf.Name(name) for name in ("/EmbeddedFile", "/FileAttachment", "/RichMedia")}
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    content: bytes
+    extension: str
 
 
 def check_upload(data, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
-    """The file's extension for its real type, or a translated ValidationError."""
+    """The file's extension for its real type, or a translated ValidationError. Enough for a file that is only
+    read, never kept nor shown: a PDF brought for verification is compared byte for byte with the issued ones, so
+    it must not be rewritten, and nothing after its %%EOF is refused: a signature or a viewer's save appends an
+    incremental update there, and any addition already makes it "not the document issued" with its seal checked
+    (covers_whole_file). A kept file goes through clean_stored_upload."""
     if len(data) > max_bytes:
-        raise ValidationError(_("The file is larger than %(size)s MB.") % {"size": max_bytes // (1024 * 1024)})
+        raise _too_large(max_bytes)
     kind = filetype.guess(data)
     if kind is None or kind.mime not in allowed:
         raise ValidationError(
@@ -19,3 +50,171 @@ def check_upload(data, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
             % {"kinds": ", ".join(extension.upper() for extension in allowed.values())}
         )
     return allowed[kind.mime]
+
+
+def clean_stored_upload(upload, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
+    """The upload rewritten from what it shows (CleanFile), or a translated ValidationError: an image over the
+    pixel limit, anything after the file's end, an encrypted PDF, or one that runs scripts or carries files."""
+    if upload.size > max_bytes:  # a file the upload handler stopped reading says how much arrived
+        raise _too_large(max_bytes)
+    data = upload.read(max_bytes + 1)
+    extension = check_upload(data, allowed, max_bytes)
+    if extension == "pdf":
+        return CleanFile(_rewritten_pdf(data), extension)
+    return CleanFile(_reencoded_image(data, extension), extension)
+
+
+def _too_large(max_bytes):
+    return ValidationError(_("The file is larger than %(size)s MB.") % {"size": max_bytes // (1024 * 1024)})
+
+
+def _trailing_data():
+    return ValidationError(
+        _("The file has data after its end. Send the document alone, as your scanner or phone saved it.")
+    )
+
+
+def _unreadable():
+    return ValidationError(_("The file is damaged and cannot be read. Save or scan the document again."))
+
+
+def _reencoded_image(data, extension):
+    """Decoded within the pixel limit and encoded again, upright, with no metadata (place, device, comments)."""
+    end = _image_end(data, extension)
+    if end is None:
+        raise _unreadable()
+    if end != len(data):
+        raise _trailing_data()
+    too_large = ValidationError(
+        _("The image has more than %(megapixels)s megapixels. Send a smaller photograph or scan.")
+        % {"megapixels": MAX_IMAGE_PIXELS // 1_000_000}
+    )
+    output = io.BytesIO()
+    try:
+        with Image.open(io.BytesIO(data), formats=[PIL_FORMATS[extension]]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:  # read from the header, before any decoding
+                raise too_large
+            upright = ImageOps.exif_transpose(image)
+            # A JPEG is encoded again with its own quantization and sampling: the same quality, about the same size.
+            encoding = {"qtables": image.quantization, "subsampling": get_sampling(image)} if extension == "jpg" else {}
+        upright.info = {}
+        upright.save(output, PIL_FORMATS[extension], **encoding)
+    except Image.DecompressionBombError as error:
+        raise too_large from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable() from error
+    return output.getvalue()
+
+
+def _image_end(data, extension):
+    """Where the image's own data ends (its last chunk or marker), or None when it has no end."""
+    return _png_end(data) if extension == "png" else _jpeg_end(data)
+
+
+def _png_end(data):
+    position = 8  # after the signature
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        chunk_type = data[position + 4 : position + 8]
+        position += 12 + length  # length, type, data, CRC
+        if chunk_type == b"IEND":
+            return position
+    return None
+
+
+def _jpeg_end(data):
+    """After the end-of-image marker, walking the segments and the compressed data between them."""
+    position = 2  # after the start-of-image marker
+    while position + 2 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+        elif marker == 0xD9:
+            return position + 2
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            position += 2
+        else:
+            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+            if marker == 0xDA:  # start of scan: compressed data runs to the next real marker
+                position = _after_scan(data, position)
+                if position is None:
+                    return None
+    return None
+
+
+def _after_scan(data, position):
+    while True:
+        position = data.find(b"\xff", position)
+        if position < 0 or position + 1 >= len(data):
+            return None
+        following = data[position + 1]
+        if following != 0x00 and not 0xD0 <= following <= 0xD7:  # neither an escaped 0xFF nor a restart
+            return position
+        position += 2
+
+
+def _rewritten_pdf(data):
+    """Opened and saved anew by qpdf, without its metadata: only the objects the document uses are written, and
+    nothing after them. Streams are copied as they are, never decompressed (no decompression bomb)."""
+    if not data.rstrip(PDF_TRAILING_WHITESPACE).endswith(b"%%EOF"):
+        raise _trailing_data()
+    encrypted = ValidationError(_("The PDF is protected by a password or encrypted. Send it unprotected."))
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                raise encrypted
+            if not len(pdf.pages):
+                raise _unreadable()
+            if _has_active_content(pdf):
+                raise ValidationError(
+                    _(
+                        "The PDF contains scripts, actions or attached files. Send the document alone: "
+                        "scan it, or print it to a new PDF."
+                    )
+                )
+            for pdf_object in pdf.objects:
+                if _is_dictionary(pdf_object) and "/Metadata" in pdf_object:
+                    del pdf_object["/Metadata"]
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            output = io.BytesIO()
+            pdf.save(output, stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False)
+    except pikepdf.PasswordError as error:
+        raise encrypted from error
+    except pikepdf.PdfError as error:
+        raise _unreadable() from error
+    return output.getvalue()
+
+
+def _is_dictionary(pdf_object):
+    return isinstance(pdf_object, pikepdf.Dictionary | pikepdf.Stream)
+
+
+def _has_active_content(pdf):
+    """Whether any object, or any dictionary written inside one, is a script, an action of PDF_ACTIVE_ACTIONS,
+    an embedded file or an attachment."""
+    waiting = [pdf_object for pdf_object in pdf.objects if _is_dictionary(pdf_object)]
+    while waiting:
+        pdf_object = waiting.pop()
+        keys = set(pdf_object.keys())
+        if (
+            keys & PDF_ACTIVE_KEYS
+            or pdf_object.get("/S") in PDF_ACTIVE_ACTIONS
+            or pdf_object.get("/Type") in PDF_ACTIVE_TYPES
+            or pdf_object.get("/Subtype") in PDF_ACTIVE_TYPES
+        ):
+            return True
+        for key in keys:
+            waiting.extend(_direct_dictionaries(pdf_object[key]))
+    return False
+
+
+def _direct_dictionaries(value):
+    """The dictionaries written inside a value (indirect ones are visited as objects of their own)."""
+    if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
+        return [value]
+    if isinstance(value, pikepdf.Array) and not value.is_indirect:
+        return [found for item in value for found in _direct_dictionaries(item)]
+    return []

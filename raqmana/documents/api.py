@@ -3,6 +3,7 @@ revoke, as on the screens."""
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -13,14 +14,28 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
+from raqmana.accounts.decorators import UNPROVED_CONTACT
+from raqmana.civil_status.selectors import offices_of
 from raqmana.core.api_errors import refuse
+from raqmana.core.api_types import Id
 from raqmana.core.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 from raqmana.territories.models import CivilStatusOffice
 
 from . import selectors, services
 from .constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
-from .views import ISSUING_READ_REASON, LOOKUP_RATE, ORDER_READ_REASON, UPLOAD_RATE, VERIFY_RATE
+from .views import (
+    COUNTER_LIMIT_REACHED,
+    ISSUING_READ_REASON,
+    LOOKUP_RATE,
+    NO_ACT_FOR_ORDER,
+    NO_ACT_WITH_THESE_FACTS,
+    ORDER_READ_REASON,
+    PDF_NOT_STORED,
+    UPLOAD_RATE,
+    VERIFY_RATE,
+    counter_lookup_refused,
+)
 
 router = Router(tags=["documents"])
 
@@ -55,6 +70,9 @@ class FileCheckOut(Schema):
 class IssueIn(Schema):
     office_code: str
     act: str  # the act's IDCS, or its reference office code/year/number
+    # What the requester states of the holder, at least one, each matching the act: no browsing the register.
+    birth_date: date | None = None
+    first_name: str = ""
     kind: DocumentKind
     requester_name: str
     requester_document: str
@@ -131,10 +149,22 @@ def issue(request, payload: IssueIn):
     if not payload.identity_checked:
         raise HttpError(422, "identity_checked: " + _("Confirm that the requester’s identity was checked."))
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
+    if office not in offices_of(request.user):
+        raise HttpError(403, _("Only the civil status agents and officers of this office issue its documents."))
+    asked = [office.pk, payload.act, str(payload.birth_date or ""), payload.first_name]
+    if counter_lookup_refused(request, office, asked):
+        raise HttpError(429, COUNTER_LIMIT_REACHED % {"rate": settings.RAQMANA_COUNTER_LOOKUP_RATE})
     try:
-        act = selectors.act_for_issuance(request.user, office, payload.act, reason=ISSUING_READ_REASON)
+        act = selectors.act_for_issuance(
+            request.user,
+            office,
+            payload.act,
+            birth_date=payload.birth_date,
+            first_name=payload.first_name,
+            reason=ISSUING_READ_REASON,
+        )
         if act is None:
-            raise HttpError(404, _("No signed act has this IDCS or reference (or you do not work at this office)."))
+            raise HttpError(404, str(NO_ACT_WITH_THESE_FACTS))
         document = services.issue_at_counter(
             act,
             payload.kind,
@@ -154,10 +184,13 @@ def issue(request, payload: IssueIn):
 
 
 @router.get("/{document_id}/pdf", auth=django_auth)
-def pdf(request, document_id: int):
+def pdf(request, document_id: Id):
     """The sealed PDF, for the issuing office's agents."""
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id)
-    return FileResponse(selectors.open_pdf(request.user, document), content_type="application/pdf")
+    try:
+        return FileResponse(selectors.open_pdf(request.user, document), content_type="application/pdf")
+    except FileNotFoundError:
+        raise HttpError(503, str(PDF_NOT_STORED)) from None
 
 
 class RevokeIn(Schema):
@@ -165,7 +198,7 @@ class RevokeIn(Schema):
 
 
 @router.post("/{document_id}/revoke", response=DocumentOut, auth=django_auth)
-def revoke(request, document_id: int, payload: RevokeIn):
+def revoke(request, document_id: Id, payload: RevokeIn):
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id)
     try:
         services.revoke_document(document, by=request.user, reason=payload.reason)
@@ -178,6 +211,7 @@ class OrderIn(Schema):
     kind: DocumentKind
     act: str  # the act's IDCS, or its reference office code/year/number
     event_date: date  # the date of birth, or of death for a death act: it must match the act
+    first_name: str  # the holder's first name, in any script: it must match the act
     requester_relation: RequesterRelation
     mandate_reference: str = ""
     purpose: str
@@ -214,10 +248,14 @@ def _order_out(request, order):
 def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = None):
     """A citizen orders a document; full copies and family booklet records carry `proof` (PDF, JPEG or PNG).
     The answer gives the address where to pay."""
+    if not request.user.has_verified_contact:
+        refuse(PermissionDenied(UNPROVED_CONTACT))
     try:
-        act = selectors.act_for_order(request.user, payload.act, payload.event_date, reason=ORDER_READ_REASON)
+        act = selectors.act_for_order(
+            request.user, payload.act, payload.event_date, payload.first_name, reason=ORDER_READ_REASON
+        )
         if act is None:
-            raise HttpError(404, _("No act has this IDCS or reference with this date."))
+            raise HttpError(404, str(NO_ACT_FOR_ORDER))
         order = services.place_order(
             request.user,
             act,
@@ -239,5 +277,5 @@ def orders(request):
 
 
 @router.get("/orders/{order_id}", response=OrderOut, auth=django_auth)
-def order(request, order_id: int):
+def order(request, order_id: Id):
     return _order_out(request, get_object_or_404(selectors.orders_of(request.user), pk=order_id))

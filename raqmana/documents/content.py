@@ -5,19 +5,41 @@ document: the PDF prints it, and the verification page shows exactly it and noth
 """
 
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
+from raqmana.accounts.constants import Role
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.search import ARABIC_LETTER
 from raqmana.civil_status.selectors import act_as_of, children_of
+from raqmana.territories.constants import Level
 
 from .constants import FULL_COPIES, TITLES, DocumentKind
 
 ARABIC, LATIN, TIFINAGH, NUMBER = "ar", "latin", "tfng", "number"
 
+# The capacity in which an agent of the office issues a document, as the page prints it under their name.
+CAPACITIES = {
+    Role.CIVIL_STATUS_OFFICER: ("ضابط الحالة المدنية", "Officier de l'état civil"),
+    Role.CIVIL_STATUS_AGENT: ("عون الحالة المدنية", "Agent de l'état civil"),
+}
+
+# How a document's letterhead names the territories above its office, in Arabic and French.
+TERRITORY_TITLES = {
+    Level.REGION: ("جهة", "Région"),
+    Level.PROVINCE: ("إقليم", "Province"),
+    Level.PREFECTURE: ("عمالة", "Préfecture"),
+    Level.PREFECTURE_OF_ARRONDISSEMENTS: ("عمالة مقاطعات", "Préfecture d'arrondissements"),
+    Level.COMMUNE: ("جماعة", "Commune"),
+    Level.ARRONDISSEMENT: ("مقاطعة", "Arrondissement"),
+}
+
 
 def both_languages(text):
-    """A translatable text (a label, a choice) in Arabic and in French."""
+    """A translatable text (a label, a choice's label) in Arabic and in French, whatever the screen's language.
+    It must still be lazy (gettext_lazy): a text already translated stays in the language it was translated to."""
+    if not isinstance(text, Promise):
+        raise TypeError(f"{text!r} is already translated: pass the lazy label itself")
     with translation.override("ar"):
         arabic = str(text)
     with translation.override("fr"):
@@ -184,7 +206,8 @@ def _place(data, event):
 
 
 def _mention(mention, full, calendar):
-    kind_ar, kind_fr = both_languages(mention.get_kind_display())
+    # The choice's label itself, not get_kind_display(): that one is already a text in the screen's language.
+    kind_ar, kind_fr = both_languages(MentionKind(mention.kind).label)
     entry = {
         "kind": [kind_ar, kind_fr],
         "decided_on": _gregorian(mention.decided_on),

@@ -7,11 +7,31 @@ from .constants import ACT_KIND_OF, DocumentKind, RequesterRelation
 
 
 class ActLookupForm(CheckedTextForm, forms.Form):
+    """The counter finds an act by its IDCS or reference and a fact the requester states: no browsing."""
+
     reference = forms.CharField(
         label=_("The act's IDCS, or its reference (office code/year/number)"),
         max_length=60,
         widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
     )
+    birth_date = forms.DateField(
+        label=_("The holder's date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    first_name = forms.CharField(
+        label=_("The holder's first name (in any script)"),
+        help_text=_("Ask the requester for the date of birth, the first name or both: each must match the act."),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("birth_date") is None and not data.get("first_name", "").strip():
+            raise forms.ValidationError(_("Give the holder's date of birth or first name, as the requester states it."))
+        return data
 
 
 class IssueForm(CheckedTextForm, forms.Form):
@@ -62,6 +82,12 @@ class OrderLookupForm(CheckedTextForm, forms.Form):
         label=_("Date of birth (date of death for a death act)"),
         help_text=_("It must match the act: this keeps others from reaching acts by trying numbers."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    first_name = forms.CharField(
+        label=_("The holder's first name (in any script)"),
+        help_text=_("As written on the act, in Arabic, Latin or Tifinagh letters."),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 

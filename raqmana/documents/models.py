@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
+from raqmana.core.scanning import ScanState
 from raqmana.core.sequences import OfficeYearSequenceBase
 from raqmana.core.text import CheckedTextModel
 from raqmana.core.workflow import TransitionRecord
@@ -69,6 +70,9 @@ class IssuedDocument(RequestGrounds):
     content = models.JSONField(_("certified content"))
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, unique=True)
     pdf = models.FileField(_("PDF"), storage=documents_storage, upload_to="issued/%Y/%m/")
+    # The seal's RFC 3161 time stamp, as the time-stamping authority gave it (empty on documents sealed before).
+    seal_timestamp = models.DateTimeField(_("seal time-stamped at"), null=True, blank=True)
+    seal_timestamp_authority = models.CharField(_("time-stamping authority"), max_length=200, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,6 +123,8 @@ class DocumentOrder(RequestGrounds):
     proof = models.FileField(
         _("proof of identity and relation"), storage=documents_storage, upload_to="proofs/%Y/%m/", blank=True
     )
+    proof_scan = models.CharField(_("virus scan of the proof"), max_length=10, choices=ScanState.choices, blank=True)
+    proof_deleted_on = models.DateField(_("proof deleted on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=OrderState.choices, default=OrderState.AWAITING_PAYMENT)
     payment = models.OneToOneField(
         Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -140,6 +146,11 @@ class DocumentOrder(RequestGrounds):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.act.reference} ({self.get_state_display()})"
+
+    @property
+    def proof_may_be_opened(self):
+        """An agent opens only a proof the virus scanner found clean."""
+        return bool(self.proof) and self.proof_scan == ScanState.CLEAN
 
 
 class OrderTransition(TransitionRecord):

@@ -2,7 +2,9 @@
 
 Three key stores, chosen by RAQMANA_SIGNING_BACKEND:
 - `development` (default): a local certification authority, created on first use under RAQMANA_PKI_DIR, issues
-  each office an EC P-256 key and certificate. Its certificates are trusted only by this installation.
+  each office an EC P-256 key and certificate. Its certificates are trusted only by this installation. It
+  publishes a CRL (served at /documents/pki/ca.crl, named in each certificate it issues) and certifies the
+  development time-stamping authority (`timestamping.py`).
 - `pkcs12`: one PKCS#12 file per office, `<RAQMANA_PKCS12_DIR>/<office code>.p12`, opened with
   RAQMANA_PKCS12_PASSPHRASE; the certificates the national CA issued.
 - `pkcs11`: a token (HSM or smart card) through its PKCS#11 module (RAQMANA_PKCS11_MODULE, RAQMANA_PKCS11_TOKEN,
@@ -15,6 +17,7 @@ loading a key, above all an RSA one, costs more than a signature.
 import datetime
 import fcntl
 import functools
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,18 +26,25 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign import signers
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 CA_NAME = "Raqmana Development CA"
+TSA_NAME = "Raqmana Development Time-Stamping Authority"
 CA_YEARS = 20
 OFFICE_CERTIFICATE_DAYS = 825
+TSA_CERTIFICATE_YEARS = 10
+# The CRL is issued again when a day old or when a certificate is revoked, and says it is good for a week.
+CRL_REISSUE_AFTER = datetime.timedelta(days=1)
+CRL_VALIDITY = datetime.timedelta(days=7)
 KEY_USAGES = (
     "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
     "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
@@ -61,6 +71,20 @@ def trust_roots():
     if not bundle:
         raise ImproperlyConfigured("Set RAQMANA_SIGNING_TRUST_ROOTS to the PEM file of the national CA certificates.")
     return list(load_certs_from_pemder([bundle]))
+
+
+def known_crls():
+    """The CRLs at hand without fetching: the development CA's own, read from its files."""
+    return (development_crl(),) if settings.RAQMANA_SIGNING_BACKEND == "development" else ()
+
+
+def seal_validation_context(crls):
+    """How the validation data embedded in a seal are gathered: from the given CRLs (the development CA's, whose
+    certificates all name it, so it is required), else fetched from the CRL and OCSP addresses a national CA's
+    certificates name (a certificate that names none is taken without)."""
+    if crls:
+        return ValidationContext(trust_roots=trust_roots(), crls=crls, revocation_mode="require")
+    return ValidationContext(trust_roots=trust_roots(), allow_fetching=True, revocation_mode="hard-fail")
 
 
 @functools.cache
@@ -124,24 +148,126 @@ def _development_signer(office_code, office_name):
     directory = _pki_dir() / "offices"
     key_path, certificate_path = directory / f"{office_code}.key.pem", directory / f"{office_code}.cert.pem"
     with _locked():
-        if not certificate_path.exists():
-            key = ec.generate_private_key(ec.SECP256R1())
+        if not key_path.exists():
+            _write(key_path, _pkcs8(ec.generate_private_key(ec.SECP256R1()), serialization.Encoding.PEM))
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        certificate = _read_certificate(certificate_path)
+        # Certificates issued before the CA published a CRL do not name it: the office's key is certified again.
+        if certificate is None or _crl_distribution_point(certificate) != development_crl_url():
             certificate = _certificate(
-                _name(f"{office_name} ({office_code})"), key.public_key(), ca_certificate.subject, ca_key, is_ca=False
-            )
-            _write(key_path, _pkcs8(key, serialization.Encoding.PEM))
+                _name(f"{office_name} ({office_code})"), key.public_key(), ca_certificate.subject, ca_key,
+                is_ca=False, crl_url=development_crl_url(),
+            )  # fmt: skip
             _write(certificate_path, certificate.public_bytes(serialization.Encoding.PEM))
-    key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-    certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
     return OfficeKeySigner(
         signing_cert=_to_asn1(certificate),
-        signing_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
+        signing_key=asn1_keys.PrivateKeyInfo.load(_pkcs8(key, serialization.Encoding.DER)),
         cert_registry=SimpleCertificateStore.from_certs([_to_asn1(ca_certificate)]),
     )
+
+
+def development_tsa():
+    """(certificate, key) of the development time-stamping authority, in asn1crypto's types: certified by the
+    development CA for time stamping only (RFC 3161 § 2.3). An RSA key: pyHanko's time stamper signs with RSA."""
+    certificate, key = _development_tsa_in(_pki_dir(), development_crl_url())
+    return _to_asn1(certificate), asn1_keys.PrivateKeyInfo.load(_pkcs8(key, serialization.Encoding.DER))
+
+
+@functools.cache
+def _development_tsa_in(directory, crl_url):
+    ca_certificate, ca_key = _development_ca()
+    key_path, certificate_path = directory / "tsa.key.pem", directory / "tsa.cert.pem"
+    with _locked():
+        if not key_path.exists():
+            _write(key_path, _pkcs8(rsa.generate_private_key(65537, 2048), serialization.Encoding.PEM))
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        certificate = _read_certificate(certificate_path)
+        if certificate is None or _crl_distribution_point(certificate) != crl_url:
+            certificate = _certificate(
+                _name(TSA_NAME), key.public_key(), ca_certificate.subject, ca_key, is_ca=False, crl_url=crl_url,
+                extended_key_usage=ExtendedKeyUsageOID.TIME_STAMPING,
+            )  # fmt: skip
+            _write(certificate_path, certificate.public_bytes(serialization.Encoding.PEM))
+    return certificate, key
+
+
+def development_crl_url():
+    """Where the development CA's CRL is published, as named in the certificates it issues."""
+    return settings.RAQMANA_PUBLIC_URL + reverse("documents:crl")
+
+
+def development_crl():
+    """The development CA's current CRL, DER-encoded."""
+    directory = _pki_dir()
+    revoked = directory / "revoked.json"
+    return _crl_in(directory, revoked.stat().st_mtime_ns if revoked.exists() else 0, _crl_day())
+
+
+def _crl_day():
+    """Today (UTC): each process reads the CRL file again every day, and issues a new CRL when it is a day old."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+@functools.cache
+def _crl_in(directory, revoked_version, day):
+    ca_certificate, ca_key = _development_ca_in(directory)
+    path = directory / "ca.crl"
+    now = datetime.datetime.now(datetime.UTC)
+    with _locked():
+        if path.exists():
+            data = path.read_bytes()
+            crl = x509.load_der_x509_crl(data)
+            issued_ns = crl.last_update_utc.timestamp() * 1e9
+            if now - crl.last_update_utc < CRL_REISSUE_AFTER and issued_ns > revoked_version:
+                return data
+            number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
+        else:
+            number = 1
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca_certificate.subject)
+            .last_update(now)
+            .next_update(now + CRL_VALIDITY)
+            .add_extension(x509.CRLNumber(number), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        )
+        for serial, revoked_at in _revocations(directory).items():
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(int(serial))
+                .revocation_date(datetime.datetime.fromisoformat(revoked_at))
+                .build()
+            )
+        data = builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+        _write(path, data)
+    return data
+
+
+def revoke_development_certificate(serial_number, *, revoked_at):
+    """List a certificate of the development CA in its CRL, as revoked since `revoked_at` (when its key was
+    lost, say, which may be before the revocation is recorded)."""
+    directory = _pki_dir()
+    with _locked():
+        revocations = _revocations(directory)
+        revocations[str(serial_number)] = revoked_at.isoformat()
+        _write(directory / "revoked.json", json.dumps(revocations).encode())
+
+
+def _revocations(directory):
+    path = directory / "revoked.json"
+    return json.loads(path.read_bytes()) if path.exists() else {}
+
+
+def _read_certificate(path):
+    return x509.load_pem_x509_certificate(path.read_bytes()) if path.exists() else None
+
+
+def _crl_distribution_point(certificate):
+    try:
+        points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return None
+    return points[0].full_name[0].value
 
 
 @functools.cache
@@ -196,9 +322,14 @@ def _name(common_name):
     )
 
 
-def _certificate(subject, public_key, issuer, issuer_key, *, is_ca):
+def _certificate(subject, public_key, issuer, issuer_key, *, is_ca, crl_url=None, extended_key_usage=None):
     now = datetime.datetime.now(datetime.UTC)
-    lifetime = datetime.timedelta(days=365 * CA_YEARS if is_ca else OFFICE_CERTIFICATE_DAYS)
+    if is_ca:
+        lifetime = datetime.timedelta(days=365 * CA_YEARS)
+    elif extended_key_usage == ExtendedKeyUsageOID.TIME_STAMPING:
+        lifetime = datetime.timedelta(days=365 * TSA_CERTIFICATE_YEARS)
+    else:
+        lifetime = datetime.timedelta(days=OFFICE_CERTIFICATE_DAYS)
     granted = {"key_cert_sign", "crl_sign"} if is_ca else {"digital_signature", "content_commitment"}
     usage = {name: name in granted for name in KEY_USAGES}
     builder = (
@@ -214,6 +345,12 @@ def _certificate(subject, public_key, issuer, issuer_key, *, is_ca):
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
     )
+    if crl_url:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if extended_key_usage:
+        # RFC 3161 § 2.3: a TSA's certificate has the time-stamping purpose alone, marked critical.
+        builder = builder.add_extension(x509.ExtendedKeyUsage([extended_key_usage]), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
 
 

@@ -1,4 +1,5 @@
-"""PDF rendering with typst: one layout (typst/document.typ), the fonts shipped in fonts/ (OFL) embedded, PDF/A-2b.
+"""PDF rendering with typst: one layout (typst/document.typ) under the kingdom's coat of arms (its source in
+typst/coat-of-arms-morocco.SOURCE.md), the fonts shipped in fonts/ (OFL) embedded, PDF/A-2b.
 
 The compiler is built once per process (loading fonts is most of a first compile) and used under a lock,
 since a compiler is not meant to be shared between threads.

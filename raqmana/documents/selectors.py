@@ -3,19 +3,24 @@ and the national lookup of an act to issue from."""
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from raqmana.accounts.constants import Role
+from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, MentionKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
+from raqmana.civil_status.names import compact_arabic, normalise_latin, query_sound_keys, sound_key
 from raqmana.civil_status.selectors import children_of
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import check_upload
+from raqmana.territories.models import TerritoryLink
 
 from .constants import (
     VERIFICATION_ALPHABET,
@@ -29,6 +34,7 @@ from .signing import SealCheck, check_seal
 
 PDF_ONLY = {"application/pdf": "pdf"}
 ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
+TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
 
 
 def documents_visible_to(user):
@@ -37,16 +43,19 @@ def documents_visible_to(user):
 
 
 def open_pdf(user, document):
-    """The sealed PDF of a document the user may see (documents_visible_to); the read is logged."""
+    """The sealed PDF of a document the user may see (documents_visible_to); the read is logged.
+    FileNotFoundError when the storage failed to keep it (services.issue_document)."""
     record(actor=user, action="document.read", target=document, office=document.office)
     return document.pdf.open("rb")
 
 
-def act_for_order(citizen, reference, event_date, *, reason):
-    """The act a citizen orders from: its IDCS or reference, and its date (birth, or death for a death act),
-    must both match, so that nobody reaches an act by trying numbers. The read is logged."""
+def act_for_order(citizen, reference, event_date, first_name, *, reason):
+    """The act a citizen orders from: its IDCS or reference, its date (birth, or death for a death act) and the
+    holder's first name must all match, so that nobody reaches an act by trying numbers. The read is logged."""
     act = _act_by_reference(reference)
     if act is None or (act.death_date if act.kind == ActKind.DEATH else act.birth_date) != event_date:
+        return None
+    if not is_first_name_of(act, first_name):
         return None
     record(actor=citizen, action="act.read", target=act, reason=reason, office=act.office)
     return act
@@ -71,16 +80,56 @@ def open_proof(user, order):
     return order.proof.open("rb")
 
 
-def act_for_issuance(user, office, reference, *, reason):
+def act_for_issuance(user, office, reference, *, birth_date=None, first_name="", reason):
     """The signed act an agent issues from, anywhere in the national register, found only by its exact
-    reference (office code/year/number) or IDCS, which the requester brings: no browsing other offices'
-    registers. The read is logged. Returns None when nothing matches."""
+    reference (office code/year/number) or IDCS together with a fact the requester at the desk knows: the
+    holder's date of birth or first name (each one given must match). No browsing other offices' registers: a
+    miss says nothing of whether the reference exists. The read is logged. Returns None when nothing matches;
+    ValidationError without a fact."""
+    first_name = (first_name or "").strip()
+    if birth_date is None and not first_name:
+        raise ValidationError(_("Give the holder's date of birth or first name, as the requester states it."))
     if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
         return None
     act = _act_by_reference(reference)
-    if act is not None:
-        record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    if act is None or (birth_date is not None and act.birth_date != birth_date):
+        return None
+    if first_name and not is_first_name_of(act, first_name):
+        return None
+    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
     return act
+
+
+def is_first_name_of(act, typed):
+    """Whether `typed`, in any script, is the holder's first name as the register compares names: the
+    normalised Arabic or Latin spelling, the Tifinagh letters, or the sound key that joins the scripts
+    (names.sound_key: "Youcef" is يوسف)."""
+    typed = unicodedata.normalize("NFKC", typed or "").strip()
+    if not typed:
+        return False
+    if TIFINAGH_LETTER.search(typed):
+        return _without_spaces(typed) == _without_spaces(unicodedata.normalize("NFKC", act.first_name_tfng))
+    if compact_arabic(typed) and compact_arabic(typed) == compact_arabic(act.first_name_ar):
+        return True
+    latin = normalise_latin(typed).replace(" ", "")
+    if latin and latin == normalise_latin(act.first_name_latin).replace(" ", ""):
+        return True
+    sounds = {sound_key(act.first_name_ar), sound_key(act.first_name_latin)} - {""}
+    return bool(sounds & set(query_sound_keys(typed)))
+
+
+def _without_spaces(text):
+    return "".join(text.split())
+
+
+def lookup_supervisors(office):
+    """Who answers for the lookups of an office's agents: its civil status officers and the provincial
+    inspectors of the province or prefecture above it."""
+    above = TerritoryLink.objects.filter(descendant_id=office.territory_id).values("ancestor_id")
+    assignments = RoleAssignment.objects.active().filter(
+        Q(role=Role.CIVIL_STATUS_OFFICER, office=office) | Q(role=Role.PROVINCIAL_INSPECTOR, territory__in=above)
+    )
+    return list({assignment.user_id: assignment.user for assignment in assignments.select_related("user")}.values())
 
 
 def _act_by_reference(reference):

@@ -2,7 +2,9 @@
 the PDF and record what was issued. Revoking one. Each step is audited."""
 
 import hashlib
+import re
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,26 +21,30 @@ from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
 from raqmana.civil_status.services import require_office_role
+from raqmana.core.scanning import ScanState
 from raqmana.core.sequences import next_number
-from raqmana.core.uploads import MAX_UPLOAD_BYTES, check_upload
 from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
+from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
-from . import rules
+from . import rules, selectors
 from .constants import (
     ACT_KIND_OF,
     ORDER_TRANSITIONS,
+    RESTRICTED_KINDS,
     TITLES,
     VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
     OrderState,
+    RequesterRelation,
 )
-from .content import certified_content
+from .content import CAPACITIES, TERRITORY_TITLES, certified_content
 from .models import DocumentOrder, DocumentSequence, IssuedDocument, OrderTransition
+from .proofs import receive_proof, scan_later
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
 
@@ -73,7 +80,15 @@ def issue_at_counter(act, kind, *, office, by, requester, purpose):
 
 @transaction.atomic
 def issue_document(act, kind, *, office, issued_by, requester, purpose, account=None):
-    """Render, seal, store and record one document. `account` is the citizen's account for an online order."""
+    """Render, seal, store and record one document. `account` is the citizen's account for an online order.
+
+    A sealed PDF exists in storage only for a committed record, and a committed record always has its PDF:
+    every input is checked (lengths, choices, texts, the requester's identity document) before a number is
+    taken or a page drawn, and the sealed bytes reach storage only once the transaction that records the
+    document has committed (`transaction.on_commit`, under the name the record already holds). A rollback
+    anywhere, here or in a caller's transaction, leaves neither a number used nor a file. Only a storage that
+    fails right after the commit would leave a record without its file (the error is logged): its download
+    then says so, and an officer revokes the document and issues it again."""
     kind = DocumentKind(kind)
     if act.state != ActState.SIGNED:
         raise ValidationError(_("Documents are drawn only from signed acts."))
@@ -90,29 +105,36 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
     rules.check_copy_requester(kind, requester["relation"], requester.get("mandate", ""))
 
     now = timezone.now()
-    year = timezone.localdate(now).year
     document = IssuedDocument(
         kind=kind,
         act=act,
         office=office,
-        year=year,
-        number=next_number(DocumentSequence, office, year),
+        year=timezone.localdate(now).year,
         verification_code=new_verification_code(),
         issued_at=now,
         issued_by=issued_by,
         requester=account,
         requester_name=requester["name"].strip(),
-        requester_document=requester.get("document", "").strip(),
+        requester_document=str(requester.get("document") or "").strip(),
         requester_relation=requester["relation"],
         mandate_reference=requester.get("mandate", "").strip(),
         purpose=purpose.strip(),
     )
-    document.check_texts()  # before drawing: a bidi control would reorder what the sealed page prints
+    # Before the number and the page: lengths, choices and texts (a bidi control would reorder the sealed page).
+    document.clean_fields(exclude=["number", "content", "sha256", "pdf"])
+    document.requester_document = _checked_identity_document(
+        document.requester_document, required=office != act.office and kind in RESTRICTED_KINDS
+    )
+    document.number = next_number(DocumentSequence, office, document.year)
     pdf = draw(document)
-    sealed = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
+    seal = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
+    sealed = seal.pdf
+    document.seal_timestamp, document.seal_timestamp_authority = seal.time_stamp.time, seal.time_stamp.authority
     document.sha256 = hashlib.sha256(sealed).hexdigest()
-    document.pdf.save(f"{document.verification_code}.pdf", ContentFile(sealed), save=False)
+    document.pdf.name = document.pdf.field.generate_filename(document, f"{document.verification_code}.pdf")
     document.save()
+    transaction.on_commit(partial(_store_pdf, document.pdf.storage, document.pdf.name, sealed), robust=True)
+    document.pdf.file = ContentFile(sealed)  # the caller reads the PDF before the commit stores it
     record(
         actor=issued_by or account,
         action="document.issued",
@@ -121,7 +143,70 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         office=office,
         details={"kind": kind.value, "act": act.reference, "relation": document.requester_relation},
     )
+    if office != act.office and kind in RESTRICTED_KINDS:
+        # The office keeping the act sees who received a restricted copy elsewhere, and on what identity.
+        record(
+            actor=issued_by,
+            action="act.copy_issued_elsewhere",
+            target=act,
+            reason=format_lazy(
+                "{} — {}: {}",
+                RequesterRelation(document.requester_relation).label,
+                gettext_lazy("Requester's identity document number"),
+                document.requester_document,
+            ),
+            office=act.office,
+            actor_place=office,
+            details={
+                "document": document.reference,
+                "kind": kind.value,
+                "requester_document": document.requester_document,
+            },
+        )
     return document
+
+
+def _store_pdf(storage, name, sealed):
+    """Runs once the document's record is committed: its sealed PDF goes to storage under the recorded name."""
+    storage.save(name, ContentFile(sealed))
+
+
+# An identity card (CIN: one or two letters and digits), a passport or a residence card: letters and digits,
+# with at least one digit, as printed (spaces and hyphens dropped).
+IDENTITY_DOCUMENT_NUMBER = re.compile(r"(?=.*[0-9])[A-Z0-9]{3,20}")
+
+
+def _checked_identity_document(typed, *, required):
+    """The requester's identity document number, normalised; refused when it does not look like one, or when
+    missing where it is `required` (a restricted copy issued by another office than the keeping one)."""
+    number = re.sub(r"[\s-]", "", typed).upper()
+    if not number and required:
+        message = _(
+            "Record the requester's identity document number: another office than the one keeping the act issues a "
+            "full copy or a family booklet record only on it."
+        )
+        raise ValidationError({"requester_document": ValidationError(message, code="identity_document_required")})
+    if number and not IDENTITY_DOCUMENT_NUMBER.fullmatch(number):
+        message = _(
+            "Enter the number as printed on the identity card, passport or residence card: letters and digits, "
+            "such as AB123456."
+        )
+        raise ValidationError({"requester_document": ValidationError(message, code="identity_document_number")})
+    return number
+
+
+def report_lookup_limit(agent, office, rate):
+    """An agent's act lookups at the counter went past the limit (`rate`, per agent): the officers of the office
+    and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
+    record(actor=agent, action="act.lookup_limit_reached", target=office, office=office, reason=rate)
+    for person in selectors.lookup_supervisors(office):
+        with translation.override(person.preferred_language):
+            subject = _("Raqmana: act lookups over the limit at %(office)s") % {"office": office}
+            body = _(
+                "%(agent)s looked up more acts at the counter of %(office)s than the limit allows (%(rate)s). "
+                "Further lookups are refused until the period ends. The recent activity shows the acts read."
+            ) % {"agent": agent.full_name, "office": office, "rate": rate}
+        notify(person, subject, body)
 
 
 @transaction.atomic
@@ -158,8 +243,10 @@ def printed_page(document, calendar):
 
 
 def _issuance_lines(document, calendar):
-    """What the page says of its own issue: the authority, the office, the date, the number, how to verify
-    (the verification page's address and the code; the QR code holds the document's own address)."""
+    """What the page says of its own issue: the authority, where, when and by whom it was issued (the agent who
+    issues it, in their capacity at the office; none for an extract issued on payment), its number and how to
+    verify it (the verification page's address and the code; the QR code holds the document's own address).
+    Printed in Arabic and French whatever the screen's language."""
     office = document.office
     places = []
     # An arrondissement lies three levels under its region: one query brings the whole chain.
@@ -167,16 +254,33 @@ def _issuance_lines(document, calendar):
     while territory is not None:
         places.append(territory)
         territory = territory.parent
-    hijri = calendar.to_hijri(timezone.localdate(document.issued_at))
     places.reverse()
+    # Where it is issued: the commune (an arrondissement's office issues in its city).
+    town = next((place for place in reversed(places) if place.level == Level.COMMUNE), places[-1])
+    signatory, agent = None, document.issued_by
+    if agent:
+        officer = agent.role_assignments.active().filter(office=office, role=Role.CIVIL_STATUS_OFFICER).exists()
+        capacity = Role.CIVIL_STATUS_OFFICER if officer else Role.CIVIL_STATUS_AGENT
+        signatory = {"name": isolate(agent.full_name), "capacity": CAPACITIES[capacity]}
+    issued_at = timezone.localtime(document.issued_at)
     return {
-        "authority_ar": ["المملكة المغربية", "وزارة الداخلية", *[place.name_ar for place in places]],
-        "authority_fr": ["Royaume du Maroc", "Ministère de l'Intérieur", *[place.name_fr for place in places]],
+        "authority_ar": [
+            "المملكة المغربية",
+            "وزارة الداخلية",
+            *[f"{TERRITORY_TITLES[place.level][0]} {place.name_ar}" for place in places],
+        ],
+        "authority_fr": [
+            "Royaume du Maroc",
+            "Ministère de l'Intérieur",
+            *[f"{TERRITORY_TITLES[place.level][1]} {place.name_fr}" for place in places],
+        ],
         "issuer": [office.name_ar, office.name_fr],
-        "agent": isolate(document.issued_by.full_name) if document.issued_by else "",
+        "issued_at": [town.name_ar, town.name_fr],
+        "signatory": signatory,
         "issued_on": [
-            isolate(f"{timezone.localtime(document.issued_at):%d/%m/%Y %H:%M}"),
-            hijri.marked_text_ar,
+            isolate(f"{issued_at:%d/%m/%Y}"),
+            isolate(f"{issued_at:%H:%M}"),
+            calendar.to_hijri(issued_at.date()).marked_text_ar,
         ],
         "reference": isolate(document.reference),
         "code": isolate(format_code(document.verification_code)),
@@ -184,44 +288,49 @@ def _issuance_lines(document, calendar):
     }
 
 
-@transaction.atomic
 def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, proof=None):
     """A citizen orders a document from an act found by its IDCS or reference and its date (selectors.
-    act_for_order). Full copies carry the proof an agent will check. Returns the order, awaiting payment."""
+    act_for_order). Full copies carry the proof an agent will check: stored rewritten and scanned, or pending
+    its scan when the scanner is away (proofs.receive_proof), before anything is recorded. Returns the order,
+    awaiting payment."""
     kind = DocumentKind(kind)
     if ACT_KIND_OF[kind] != act.kind:
         raise ValidationError({"kind": _("This document is not drawn from this kind of act.")})
     if not purpose.strip():
         raise ValidationError({"purpose": _("Say what the document is for.")})
     rules.check_copy_requester(kind, relation, mandate_reference)
-    extension = None
+    received = None
     if not rules.issued_without_check(kind):
         if proof is None:
             raise ValidationError({"proof": _("Attach your identity document and the proof of your relation.")})
-        extension = check_upload(proof.read(MAX_UPLOAD_BYTES + 1))  # never more than the limit in memory
-        proof.seek(0)
-    order = DocumentOrder(
-        citizen=citizen,
-        act=act,
-        kind=kind,
-        requester_relation=relation,
-        mandate_reference=mandate_reference.strip(),
-        purpose=purpose.strip(),
-    )
-    order.check_texts()
-    order.save()
-    if extension:
-        order.proof.save(f"order-{order.pk}.{extension}", proof, save=False)
-    OrderTransition.objects.create(order=order, from_state="", to_state=OrderState.AWAITING_PAYMENT, by=citizen)
-    order.payment = payment_services.create_payment(
-        citizen,
-        kind.value,
-        description=f"{kind.label} — {act.reference}",
-        for_object=order,
-        return_url=reverse("documents:order", args=[order.pk]),
-    )
-    order.save(update_fields=["proof", "payment"])
-    record(actor=citizen, action="document_order.placed", target=order, office=act.office, reason=order.purpose)
+        received = receive_proof(proof, citizen)  # outside the transaction: the scanner may take seconds
+    with transaction.atomic():
+        order = DocumentOrder(
+            citizen=citizen,
+            act=act,
+            kind=kind,
+            requester_relation=relation,
+            mandate_reference=mandate_reference.strip(),
+            purpose=purpose.strip(),
+        )
+        order.check_texts()
+        order.save()
+        OrderTransition.objects.create(order=order, from_state="", to_state=OrderState.AWAITING_PAYMENT, by=citizen)
+        order.payment = payment_services.create_payment(
+            citizen,
+            kind.value,
+            description=f"{kind.label} — {act.reference}",
+            for_object=order,
+            return_url=reverse("documents:order", args=[order.pk]),
+        )
+        if received:  # last, so that a refusal above leaves no file behind
+            name = f"order-{order.pk}.{received.file.extension}"
+            order.proof.save(name, ContentFile(received.file.content), save=False)
+            order.proof_scan = received.scan
+        order.save(update_fields=["proof", "proof_scan", "payment"])
+        record(actor=citizen, action="document_order.placed", target=order, office=act.office, reason=order.purpose)
+        if order.proof_scan == ScanState.PENDING:
+            scan_later(order)
     return order
 
 
@@ -257,6 +366,8 @@ def approve_order(order, *, by):
     order = _locked_order(order.pk)
     if order.state != OrderState.AWAITING_CHECK:
         raise ValidationError(_("This order is not waiting for a check."))
+    if order.proof_scan and not order.proof_may_be_opened:
+        raise ValidationError(_("The proof has not been found clean by the virus scanner: it cannot ground an issue."))
     return _issue_order(order, by=by)
 
 

@@ -1,31 +1,66 @@
-"""Sealing a PDF with the issuing office's key (PAdES baseline B-B through pyHanko), and checking a seal."""
+"""Sealing a PDF with the issuing office's key, and checking a seal.
+
+A seal is PAdES baseline B-LT (ETSI EN 319 142-1), made with pyHanko: the office's signature (B-B), a time
+stamp of that signature by a time-stamping authority (B-T, `timestamping.py`), and in the document's security
+store (DSS) the data that validate both certificates later without asking anyone: their chains and the CRLs or
+OCSP answers for them (B-LT). The DSS is written in the signed revision itself, so the signature covers the whole
+file (as readers such as poppler expect of a document nobody changed after signing)."""
 
 import asyncio
+import datetime
+import hashlib
 import io
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from asn1crypto import cms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import NonexistentAttributeError, find_unique_cms_attribute, simple_cms_attribute
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
-from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
+from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_signature
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
-from .pki import signer_for, trust_roots
+from .pki import known_crls, seal_validation_context, signer_for, trust_roots
+from .timestamping import TSA_FAILURES, timestamper
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_FIELD = "RaqmanaSeal"
 DIGEST = "sha256"
+# Revocation data gathered for a seal are gathered again after this long at most (sooner when a CRL expires).
+VALIDATION_DATA_LIFETIME = datetime.timedelta(hours=1)
 
 
-def seal_pdf(pdf, office, *, reason):
-    """The PDF with an invisible PAdES signature of the office appended as an incremental update.
+@dataclass(frozen=True)
+class TimeStamp:
+    """When a time-stamping authority saw a seal's signature, and which authority (its certificate's name)."""
+
+    time: datetime.datetime
+    authority: str
+
+
+@dataclass(frozen=True)
+class Seal:
+    pdf: bytes
+    time_stamp: TimeStamp | None
+
+
+def seal_pdf(pdf, office, *, reason, long_term=True):
+    """The PDF with an invisible PAdES signature of the office appended as an incremental update: B-LT, or a
+    bare B-B signature when `long_term` is false (the benchmark compares them).
 
     pyHanko prepares the update and digests the document, then embeds the signature container built by
-    `_signature_container` (pyHanko's interrupted signing)."""
+    `_signature_container` (pyHanko's interrupted signing). Raises ValidationError when the office's certificate
+    cannot be validated (revoked, expired) or the time-stamping authority does not answer."""
     metadata = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -33,19 +68,128 @@ def seal_pdf(pdf, office, *, reason):
         reason=reason,
         location=office.name_fr,
     )
-    return _run(_seal(pdf, metadata, signer_for(office)))
+    return _run(_seal(pdf, metadata, signer_for(office), timestamper() if long_term else None))
 
 
-async def _seal(pdf, metadata, signer):
+async def _seal(pdf, metadata, signer, time_stamper):
     template = await _container_template(signer)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    container_size = len(template.container) + 32  # an ECDSA signature varies by a few bytes
+    if time_stamper is not None:
+        validation_data = await _validation_data(signer, time_stamper)
+        DocumentSecurityStore.supply_dss_in_writer(
+            writer, None, paths=validation_data.paths, crls=validation_data.crls, ocsps=validation_data.ocsps
+        )
+        # A token differs from the TSA's first in its time, serial number and nonce; a quarter more is room enough.
+        container_size += validation_data.time_stamp_size * 5 // 4
     prepared, _, output = await signers.PdfSigner(metadata, signer=signer).async_digest_doc_for_signing(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)),
-        # Each byte of the container takes two hex digits; an ECDSA signature varies by a few bytes.
-        bytes_reserved=2 * (len(template.container) + 32),
+        writer,
+        bytes_reserved=2 * container_size,  # each byte of the container takes two hex digits
     )
     container = await _signature_container(signer, template, prepared.document_digest)
+    time_stamp = None
+    if time_stamper is not None:
+        token = await _time_stamp_token(time_stamper, container)
+        time_stamp = time_stamp_of(token)
     await PdfTBSDocument.async_finish_signing(output, prepared, container)
-    return output.getvalue()
+    return Seal(pdf=output.getvalue(), time_stamp=time_stamp)
+
+
+async def _time_stamp_token(time_stamper, container):
+    """The TSA's token over the signature value, added to the container as its signature-time-stamp attribute
+    (RFC 3161 appendix A, as pyHanko's signers do)."""
+    signer_info = container["content"]["signer_infos"][0]
+    try:
+        token = await time_stamper.async_timestamp(hashlib.sha256(signer_info["signature"].native).digest(), DIGEST)
+    except TSA_FAILURES as error:
+        raise _time_stamping_failed() from error
+    signer_info["unsigned_attrs"] = cms.CMSAttributes([simple_cms_attribute("signature_time_stamp_token", token)])
+    return token
+
+
+def _time_stamping_failed():
+    return ValidationError(_("The time-stamping authority refused or did not answer: try again in a moment."))
+
+
+def time_stamp_of(token):
+    """The time and authority of an RFC 3161 time-stamp token (a CMS ContentInfo)."""
+    signed_data = token["content"]
+    info = signed_data["encap_content_info"]["content"].parsed
+    sid = signed_data["signer_infos"][0]["sid"].chosen
+    issuer, serial_number = sid["issuer"].dump(), sid["serial_number"].native
+    authority = next(
+        _common_name(certificate.chosen)
+        for certificate in signed_data["certificates"]
+        if certificate.chosen.serial_number == serial_number and certificate.chosen.issuer.dump() == issuer
+    )
+    return TimeStamp(time=info["gen_time"].native, authority=authority)
+
+
+def _common_name(certificate):
+    return certificate.subject.native.get("common_name") or certificate.subject.human_friendly
+
+
+@dataclass(frozen=True)
+class ValidationData:
+    """What validates a signer's and its TSA's certificates: their chains, and CRLs or OCSP answers."""
+
+    paths: list
+    crls: list
+    ocsps: list
+    time_stamp_size: int  # of a token of this TSA, DER-encoded
+    gathered_for: tuple
+    good_until: datetime.datetime
+
+
+_gathered = {}
+_gathered_lock = threading.Lock()
+
+
+async def _validation_data(signer, time_stamper):
+    """Gathered once per signer and TSA, then again when the known revocation data changed (a new development
+    CRL), when a CRL expires, or after VALIDATION_DATA_LIFETIME: each seal carries recent revocation data."""
+    known = known_crls()
+    now = datetime.datetime.now(datetime.UTC)
+    with _gathered_lock:
+        data = _gathered.get((signer, time_stamper))
+    if data is not None and data.gathered_for == known and now < data.good_until:
+        return data
+    context = seal_validation_context(known)
+    try:
+        try:
+            office_path = await CertificateValidator(
+                signer.signing_cert, intermediate_certs=signer.cert_registry, validation_context=context
+            ).async_validate_usage({"non_repudiation"})
+        except (PathBuildingError, PathValidationError) as error:
+            raise ValidationError(
+                _(
+                    "The office's sealing certificate cannot be validated (revoked, expired or not issued by a "
+                    "trusted authority): documents cannot be sealed until it is renewed."
+                )
+            ) from error
+        try:
+            tsa_paths = [path async for path in time_stamper.validation_paths(context)]
+        except TSA_FAILURES as error:
+            raise _time_stamping_failed() from error
+        except (PathBuildingError, PathValidationError) as error:
+            raise ValidationError(
+                _("The time-stamping authority's certificate cannot be validated: documents cannot be sealed.")
+            ) from error
+    finally:
+        await context.aclose()  # the HTTP sessions of any fetching
+    crls, ocsps = list(context.crls), list(context.ocsps)
+    expiries = [crl["tbs_cert_list"]["next_update"].native for crl in crls]
+    data = ValidationData(
+        paths=[office_path, *tsa_paths],
+        crls=crls,
+        ocsps=ocsps,
+        time_stamp_size=len((await time_stamper.async_dummy_response(DIGEST)).dump()),
+        gathered_for=known,
+        good_until=min([now + VALIDATION_DATA_LIFETIME, *(expiry for expiry in expiries if expiry)]),
+    )
+    with _gathered_lock:
+        _gathered[(signer, time_stamper)] = data
+    return data
 
 
 @dataclass(frozen=True)
@@ -123,14 +267,16 @@ def _run_in_new_loop(coroutine):
 
 @dataclass(frozen=True)
 class SealCheck:
-    """What a PDF's signature says: intact (not altered since signed), trusted (chains to our roots), and by
-    whom; `covers_whole_file` is false when something was appended after the signature."""
+    """What a PDF's signature says: intact (not altered since signed), trusted (chains to our roots, and its
+    certificate was not revoked when it was made), and by whom; `covers_whole_file` is false when something was
+    appended after the signature. `time_stamp` is the time and authority of its valid time stamp, if any."""
 
     signed: bool
     intact: bool = False
     trusted: bool = False
     covers_whole_file: bool = False
     signer: str = ""
+    time_stamp: TimeStamp | None = None
 
     @property
     def valid(self):
@@ -138,18 +284,73 @@ class SealCheck:
 
 
 def check_seal(pdf):
+    """Validate a PDF's last signature as a long-term one (PAdES-LT): as of the time its time stamp proves (now
+    for a seal without one), with the chains and revocation data the document carries and the CRLs known here,
+    fetching nothing. A certificate expired since, or a CRL out of date since, does not matter; a certificate
+    revoked before the time stamp fails (a CRL lists when).
+
+    The PDF comes from anyone: whatever pyHanko cannot read or validate (a malformed or hostile file, such as
+    arrays nested 50,000 deep) is an unsigned document, never an error."""
+    crls = known_crls()
+    roots = trust_roots()
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
-    except (PdfReadError, ValueError, KeyError, IndexError, TypeError):
+        if not signatures:
+            return SealCheck(signed=False)
+        signature = signatures[-1]
+        status = _run(_validate_long_term(signature, roots, crls))
+        covers_whole_file = signature.coverage.name == "ENTIRE_FILE"
+    except Exception:  # any failure to read hostile input means "not a seal"; nothing is written
+        logger.info("An unreadable PDF was checked", exc_info=True)
         return SealCheck(signed=False)
-    if not signatures:
-        return SealCheck(signed=False)
-    signature = signatures[-1]
-    status = _run(async_validate_pdf_signature(signature, ValidationContext(trust_roots=trust_roots())))
+    stamp = status.timestamp_validity
+    time_stamp = None
+    if stamp is not None and stamp.valid and stamp.trusted:
+        time_stamp = TimeStamp(time=stamp.timestamp, authority=_common_name(stamp.signing_cert))
     return SealCheck(
         signed=True,
         intact=status.intact and status.valid,
-        trusted=status.trusted,
-        covers_whole_file=signature.coverage.name == "ENTIRE_FILE",
+        trusted=status.trusted and (stamp is None or time_stamp is not None),
+        covers_whole_file=covers_whole_file,
         signer=status.signing_cert.subject.human_friendly,
+        time_stamp=time_stamp,
     )
+
+
+async def _validate_long_term(signature, roots, crls):
+    """pyHanko's validation as of the time stamp's time, trusting `roots` only, and checking revocation where a
+    certificate names where to (CRL or OCSP) with the document's security store and `crls` only. Revocation data
+    issued after that time count too ("retroactive"): they say whether a certificate was revoked before it."""
+    certificates, ocsps, crls = [], [], list(crls)
+    try:
+        store = DocumentSecurityStore.read_dss(signature.reader)
+    except NoDSSFoundError:  # seals made before they were long-term
+        pass
+    else:
+        certificates = list(store.load_certs())
+        crls += [crl.get_object().data for crl in store.crls]
+        ocsps = [answer.get_object().data for answer in store.ocsps]
+    time_stamp = _signature_time_stamp(signature.signer_info)
+    policy = CertRevTrustPolicy(
+        RevocationCheckingPolicy(
+            ee_certificate_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+            intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        ),
+        retroactive_revinfo=True,
+    )
+    context = ValidationContext(
+        trust_roots=roots,
+        other_certs=certificates,
+        crls=crls,
+        ocsps=ocsps,
+        moment=time_stamp and time_stamp_of(time_stamp).time,
+        revinfo_policy=policy,
+    )
+    return await async_validate_pdf_signature(signature, context)
+
+
+def _signature_time_stamp(signer_info):
+    try:
+        return find_unique_cms_attribute(signer_info["unsigned_attrs"], "signature_time_stamp_token")
+    except NonexistentAttributeError:
+        return None

@@ -19,4 +19,6 @@ urlpatterns = [
     path("checks/<int:pk>/proof/", views.check_proof, name="check_proof"),
     path("verify/", views.verify_start, name="verify_start"),
     path("verify/<str:code>/", views.verify, name="verify"),
+    path("pki/ca.crl", views.development_crl, name="crl"),
+    path("pki/tsa", views.development_tsa, name="tsa"),
 ]

@@ -1,23 +1,26 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from raqmana.accounts.constants import Role
+from raqmana.accounts.decorators import contact_verified_required
 from raqmana.civil_status.forms import REASON_LABELS
 from raqmana.civil_status.selectors import offices_of
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 
-from . import selectors, services
+from . import pki, selectors, services, timestamping
 from .constants import ACT_KIND_OF, DocumentKind, OrderState
 from .forms import (
     ActLookupForm,
@@ -36,6 +39,39 @@ VERIFY_RATE = "30/m"
 UPLOAD_RATE = "10/m"
 # A citizen finds an act by its reference and date: enough for a family's orders, too few to try dates.
 LOOKUP_RATE = "30/h"
+# An agent's lookups at the counter, counted together on the screens and in the API (the rate is a setting).
+COUNTER_LOOKUPS = "documents.counter_lookup"
+LAST_COUNTED_LOOKUP = "documents.last_counted_lookup"
+COUNTER_LIMIT_REACHED = gettext_lazy(
+    "You have looked up more acts than the limit allows (%(rate)s). Lookups resume when the period ends; the "
+    "officer of your office and the provincial inspector are told."
+)
+NO_ACT_WITH_THESE_FACTS = gettext_lazy(
+    "No signed act has this IDCS or reference with this date of birth or first name. Check them with the requester."
+)
+PDF_NOT_STORED = gettext_lazy(
+    "The sealed PDF of this document could not be stored. Ask an officer of the issuing office to revoke it and "
+    "issue it again."
+)
+
+
+def counter_lookup_refused(request, office, lookup):
+    """Count an agent's act lookup at `office` against RAQMANA_COUNTER_LOOKUP_RATE, in the shared cache, and say
+    whether it goes past the limit. The first lookup past it alerts the office's supervisors: once per period,
+    not once per request. The same `lookup` as the last one counted (the issue form posted for the act just
+    found, a page reloaded) is not counted again: it shows nothing new."""
+    if request.session.get(LAST_COUNTED_LOOKUP) == lookup:
+        return False
+    rate = settings.RAQMANA_COUNTER_LOOKUP_RATE
+    usage = get_usage(request, group=COUNTER_LOOKUPS, key="user", rate=rate, increment=True)
+    if usage is None:  # rate limits switched off
+        return False
+    if usage["count"] == usage["limit"] + 1:
+        services.report_lookup_limit(request.user, office, rate)
+    if usage["should_limit"]:
+        return True
+    request.session[LAST_COUNTED_LOOKUP] = lookup
+    return False
 
 
 @login_required
@@ -49,16 +85,27 @@ def counter(request):
     )
     lookup = ActLookupForm(request.GET or None)
     act, form = None, None
+    context = {"offices": offices, "office": office, "lookup": lookup}
     if lookup.is_valid():
+        facts = lookup.cleaned_data
+        asked = [office.pk, facts["reference"], str(facts["birth_date"] or ""), facts["first_name"]]
+        if counter_lookup_refused(request, office, asked):
+            context["refused"] = COUNTER_LIMIT_REACHED % {"rate": settings.RAQMANA_COUNTER_LOOKUP_RATE}
+            return render(request, "documents/counter.html", context, status=429)
         try:
             act = selectors.act_for_issuance(
-                request.user, office, lookup.cleaned_data["reference"], reason=ISSUING_READ_REASON
+                request.user,
+                office,
+                facts["reference"],
+                birth_date=facts["birth_date"],
+                first_name=facts["first_name"],
+                reason=ISSUING_READ_REASON,
             )
         except ValidationError as error:
             lookup.add_error("reference", error)
         else:
             if act is None:
-                lookup.add_error("reference", _("No signed act has this IDCS or reference."))
+                lookup.add_error(None, NO_ACT_WITH_THESE_FACTS)
     if act is not None:
         form = IssueForm(request.POST or None, act_kind=act.kind)
         if request.method == "POST" and form.is_valid():
@@ -78,8 +125,7 @@ def counter(request):
             else:
                 messages.success(request, _("The document is issued and sealed."))
                 return redirect("documents:document", document.pk)
-    context = {"offices": offices, "office": office, "lookup": lookup, "act": act, "form": form}
-    return render(request, "documents/counter.html", context)
+    return render(request, "documents/counter.html", {**context, "act": act, "form": form})
 
 
 def _visible_document(request, pk):
@@ -104,11 +150,12 @@ def document_detail(request, pk):
 @login_required
 def document_pdf(request, pk):
     document = _visible_document(request, pk)
-    return FileResponse(
-        selectors.open_pdf(request.user, document),
-        content_type="application/pdf",
-        filename=f"{document.verification_code}.pdf",
-    )
+    try:
+        pdf = selectors.open_pdf(request.user, document)
+    except FileNotFoundError:
+        messages.error(request, PDF_NOT_STORED)
+        return redirect("documents:document", document.pk)
+    return FileResponse(pdf, content_type="application/pdf", filename=f"{document.verification_code}.pdf")
 
 
 @login_required
@@ -173,10 +220,37 @@ def _public_view(document):
     }
 
 
+def _development_ca_only():
+    """The development CA's public services exist only with the development signing backend."""
+    if settings.RAQMANA_SIGNING_BACKEND != "development":
+        raise Http404
+
+
+@require_GET
+def development_crl(request):
+    """The development CA's certificate revocation list, at the address its certificates name."""
+    _development_ca_only()
+    return HttpResponse(pki.development_crl(), content_type="application/pkix-crl")
+
+
+@csrf_exempt
+@require_POST
+def development_tsa(request):
+    """The development time-stamping authority over HTTP (RFC 3161 § 3.4): a DER request in, a DER answer out."""
+    _development_ca_only()
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse(status=415)
+    return HttpResponse(
+        timestamping.development_tsa_answer(request.body), content_type="application/timestamp-reply"
+    )
+
+
 ORDER_READ_REASON = gettext_lazy("Online order of a document")
+NO_ACT_FOR_ORDER = gettext_lazy("No act has this IDCS or reference with this date and first name.")
 
 
 @login_required
+@contact_verified_required
 def order_new(request):
     """A citizen orders a document from any act of the national register; then pays."""
     lookup = OrderLookupForm(request.GET or None)
@@ -186,12 +260,14 @@ def order_new(request):
             raise Ratelimited
         data = lookup.cleaned_data
         try:
-            act = selectors.act_for_order(request.user, data["reference"], data["event_date"], reason=ORDER_READ_REASON)
+            act = selectors.act_for_order(
+                request.user, data["reference"], data["event_date"], data["first_name"], reason=ORDER_READ_REASON
+            )
         except ValidationError as error:
             lookup.add_error("reference", error)
         else:
             if act is None:
-                lookup.add_error(None, _("No act has this IDCS or reference with this date."))
+                lookup.add_error(None, NO_ACT_FOR_ORDER)
             elif ACT_KIND_OF[DocumentKind(data["kind"])] != act.kind:
                 lookup.add_error("kind", _("This document is not drawn from this kind of act."))
                 act = None
@@ -235,6 +311,7 @@ def order_detail(request, pk):
 
 
 @login_required
+@contact_verified_required
 @require_POST
 def order_pay(request, pk):
     order = _own_order(request, pk)
@@ -259,11 +336,13 @@ def order_pdf(request, pk):
     order = _own_order(request, pk)
     if order.document is None:
         raise Http404
+    try:
+        pdf = order.document.pdf.open("rb")
+    except FileNotFoundError:
+        messages.error(request, PDF_NOT_STORED)
+        return redirect("documents:order", order.pk)
     return FileResponse(
-        order.document.pdf.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"{order.document.verification_code}.pdf",
+        pdf, content_type="application/pdf", as_attachment=True, filename=f"{order.document.verification_code}.pdf"
     )
 
 
@@ -301,6 +380,6 @@ def check_detail(request, pk):
 @login_required
 def check_proof(request, pk):
     order = _order_to_check(request, pk)
-    if not order.proof:
+    if not order.proof_may_be_opened:  # none, deleted, or not found clean by the virus scanner
         raise Http404
     return FileResponse(selectors.open_proof(request.user, order), filename=order.proof.name.rsplit("/", 1)[-1])

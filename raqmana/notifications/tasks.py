@@ -1,4 +1,3 @@
-from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
 
@@ -6,17 +5,14 @@ from django.utils import timezone
 @task
 def deliver(notification_id):
     """Send one notification; its row keeps when it left, or the error that stopped it."""
-    from .models import Channel, Notification
-    from .sms import sms_provider
+    from .models import Notification
+    from .services import transmit
 
     notification = Notification.objects.get(pk=notification_id)
     if notification.sent_at:  # a task delivered twice by the queue sends once
         return True
     try:
-        if notification.channel == Channel.EMAIL:
-            send_mail(notification.subject, notification.body, None, [notification.address])
-        else:
-            sms_provider().send(notification.address, f"{notification.subject}\n{notification.body}")
+        transmit(notification.channel, notification.address, notification.subject, notification.body)
     except Exception as error:  # any failure of a mail server or gateway is recorded, not raised
         notification.error = str(error)[:300]
         notification.save(update_fields=["error"])

@@ -83,3 +83,31 @@ def test_agent_takes_up_a_pre_declaration_and_confirms_suggested_spellings(live_
     expect(page.locator("#id_first_name_latin")).to_have_value("Youssef")
     page.locator('#suggest-first_name button[lang="zgh"]').click()
     expect(page.locator("#id_first_name_tfng")).to_have_value("ⵢⵓⵙⴼ")
+
+
+def test_agent_finds_an_act_only_with_a_fact_and_issues_a_sealed_extract(live_server, page, demo):
+    from raqmana.civil_status.models import Act
+
+    act = Act.objects.exclude(idcs=None).order_by("pk").last()
+    sign_in(page, live_server, "agent@demo.raqmana.ma")
+    page.goto(live_server.url + "/documents/")
+    page.locator("#id_reference").fill(act.reference)
+    page.locator("#id_reference").press("Enter")
+    expect(page.locator("#main .errorlist")).to_be_visible()  # a reference alone shows nothing
+    expect(page.locator("#main")).not_to_contain_text(act.first_name_ar)
+
+    page.locator("#id_first_name").fill(act.first_name_latin or act.first_name_ar)
+    page.locator("#id_first_name").press("Enter")
+    expect(page.locator("#main")).to_contain_text(act.first_name_ar)
+    page.locator("#id_kind").select_option("birth_extract")
+    page.locator("#id_requester_name").fill("فاطمة بناني")
+    page.locator("#id_requester_document").fill("BE998877")
+    page.locator("#id_requester_relation").select_option("other")
+    page.locator("#id_purpose").fill("ملف إداري")
+    page.locator("#id_identity_checked").check()
+    page.locator('#main form[method="post"] button[type="submit"]').click()
+
+    expect(page).to_have_url(re.compile(r"/documents/\d+/$"))
+    pdf_url = live_server.url + page.locator('#main a[href$="/pdf/"]').get_attribute("href")
+    pdf = page.context.request.get(pdf_url, fail_on_status_code=True)
+    assert pdf.body().startswith(b"%PDF-")  # stored once the record was committed

@@ -22,7 +22,7 @@ def codes(refused):
 
 
 def test_signup_shows_the_refusal_beside_the_name_and_keeps_it(client):
-    data = {"full_name": REORDERED, "email": "amina@example.ma", "password1": PASSWORD, "password2": PASSWORD}
+    data = {"full_name": REORDERED, "contact": "amina@example.ma", "password1": PASSWORD, "password2": PASSWORD}
     page = client.post(reverse("accounts:signup"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert [error.code for error in page.context["form"].errors.as_data()["full_name"]] == ["bidi_control"]

@@ -5,6 +5,8 @@ from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.core.scanning import ScanResult, ScanState
+from raqmana.core.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
 from raqmana.documents.constants import RequesterRelation
 from raqmana.territories.models import CivilStatusOffice
 
@@ -23,3 +25,11 @@ def agadir_agent():
     user = UserFactory(full_name="Hassan Ait Ali")
     grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
     return user, office
+
+
+@pytest.fixture(autouse=True)
+def proofs_found_clean(request, monkeypatch):
+    """Order tests need no ClamAV daemon: proofs are found clean, unless a test asks for the daemon (`clamav`)
+    or for its absence (`scanner_away`)."""
+    if not {"clamav", "scanner_away"} & set(request.fixturenames):
+        monkeypatch.setattr("raqmana.documents.proofs.scan", lambda data: ScanResult(ScanState.CLEAN))

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from raqmana.core.tests import samples
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.models import IssuedDocument
 
@@ -11,6 +12,7 @@ def issue_payload(office, birth_act, **changes):
     return {
         "office_code": office.code,
         "act": birth_act.reference,
+        "birth_date": birth_act.birth_date.isoformat(),
         "kind": DocumentKind.BIRTH_EXTRACT,
         "requester_name": "Fatima Bennani",
         "requester_document": "BE998877",
@@ -21,10 +23,13 @@ def issue_payload(office, birth_act, **changes):
     }
 
 
-def test_a_counter_agent_issues_through_the_api_and_anyone_verifies(verified_client, client, birth_act, agadir_agent):
+def test_a_counter_agent_issues_through_the_api_and_anyone_verifies(
+    verified_client, client, birth_act, agadir_agent, django_capture_on_commit_callbacks
+):
     agent, office = agadir_agent
     api = verified_client(agent)
-    issued = api.post("/api/documents/", issue_payload(office, birth_act), content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is stored once the record is committed
+        issued = api.post("/api/documents/", issue_payload(office, birth_act), content_type="application/json")
     assert issued.status_code == 201, issued.content
     body = issued.json()
     assert body["reference"].startswith(office.code) and body["verification_url"].endswith(
@@ -74,10 +79,10 @@ def test_a_citizen_orders_through_the_api(client, birth_act):
 
     client.force_login(UserFactory())
     form = {"kind": "birth_full_copy", "act": birth_act.idcs, "event_date": birth_act.birth_date.isoformat(),
-            "requester_relation": "holder", "purpose": "Visa"}  # fmt: skip
+            "first_name": "Youssef", "requester_relation": "holder", "purpose": "Visa"}  # fmt: skip
     missing_proof = client.post("/api/documents/orders", form)
     assert missing_proof.status_code == 422 and "proof" in missing_proof.json()["detail"]
-    proof = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n")
+    proof = SimpleUploadedFile("id.pdf", samples.pdf())
     placed = client.post("/api/documents/orders", {**form, "proof": proof})
     assert placed.status_code == 201, placed.content
     body = placed.json()

@@ -41,14 +41,17 @@ def test_any_office_issues_a_sealed_extract_of_any_act(birth_act, agadir_agent):
     assert event.office == office and event.details["act"] == birth_act.reference
 
 
-def test_the_pdf_validates_in_poppler_too(birth_act, agent, temara_office, tmp_path, settings):
+def test_the_pdf_validates_in_poppler_too(
+    birth_act, agent, temara_office, tmp_path, settings, django_capture_on_commit_callbacks
+):
     if not (shutil.which("pdfsig") and shutil.which("certutil")):
         pytest.skip(
             "poppler's pdfsig and NSS's certutil are not installed (apt-get install poppler-utils libnss3-tools)"
         )
-    document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is stored once the record is committed
+        document = issue_at_counter(
+            birth_act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
+        )
     # poppler trusts what an NSS database trusts: one holding the development CA, as a deployment's would hold
     # the national CA.
     nss = f"sql:{tmp_path}"
@@ -131,12 +134,15 @@ def test_a_later_mention_supersedes_and_revocation_revokes(birth_act, agent, off
     assert status_of(document)[0] == DocumentStatus.REVOKED
 
 
-def test_the_printed_qr_code_reads_back_as_the_verification_address(birth_act, agent, temara_office, tmp_path):
+def test_the_printed_qr_code_reads_back_as_the_verification_address(
+    birth_act, agent, temara_office, tmp_path, django_capture_on_commit_callbacks
+):
     if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
         pytest.skip("pdftoppm and zbarimg are not installed (apt-get install poppler-utils zbar-tools)")
-    document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Bank"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        document = issue_at_counter(
+            birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Bank"
+        )
     for dpi in (72, 150):  # on a screen and on paper
         subprocess.run(
             ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", document.pdf.path, tmp_path / "page"], check=True

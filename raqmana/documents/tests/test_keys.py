@@ -1,21 +1,29 @@
-"""Production key stores: an office's PKCS#12 file, and a PKCS#11 token (SoftHSM2 standing in for an HSM)."""
+"""Production key stores: an office's PKCS#12 file, and a PKCS#11 token (SoftHSM2 standing in for an HSM); their
+seals are long-term (PAdES B-LT) too, time-stamped by a TSA the national CA certifies."""
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko.sign.validation import DocumentSecurityStore
 
-from raqmana.documents import pki
+from raqmana.documents import pki, signing
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.selectors import check_file
 from raqmana.documents.services import issue_at_counter
 from raqmana.documents.tests.conftest import HOLDER
 
 pytestmark = pytest.mark.django_db
+DER = serialization.Encoding.DER
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
 
 
@@ -32,6 +40,22 @@ def national_ca(tmp_path, settings):
     return certificate, key
 
 
+@pytest.fixture
+def national_tsa(national_ca, monkeypatch):
+    """A time-stamping authority the national CA certifies (pyHanko's own TSA), in place of RAQMANA_TSA_URL's."""
+    ca_certificate, ca_key = national_ca
+    key = rsa.generate_private_key(65537, 2048)
+    certificate = pki._certificate(
+        pki._name("Test national TSA"), key.public_key(), ca_certificate.subject, ca_key, is_ca=False,
+        extended_key_usage=ExtendedKeyUsageOID.TIME_STAMPING,
+    )  # fmt: skip
+    authority = DummyTimeStamper(
+        tsa_cert=pki._to_asn1(certificate), tsa_key=asn1_keys.PrivateKeyInfo.load(pki._pkcs8(key, DER))
+    )
+    monkeypatch.setattr(signing, "timestamper", lambda: authority)
+    return authority
+
+
 def office_certificate(office, public_key, national_ca):
     ca_certificate, ca_key = national_ca
     subject = pki._name(f"{office.name_fr} ({office.code})")
@@ -42,8 +66,13 @@ def issue_and_check(birth_act, agent, office):
     document = issue_at_counter(
         birth_act, DocumentKind.BIRTH_EXTRACT, office=office, by=agent, requester=HOLDER, purpose="Test"
     )
-    check = check_file(document.pdf.read())
+    pdf = document.pdf.read()
+    check = check_file(pdf)
     assert check.authentic, check.seal
+    assert check.seal.time_stamp.authority == "Test national TSA" == document.seal_timestamp_authority
+    store = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf)))
+    names = {certificate.subject.native["common_name"] for certificate in store.load_certs()}
+    assert {"Test national CA", "Test national TSA", f"{office.name_fr} ({office.code})"} <= names  # B-LT
     return check
 
 
@@ -53,7 +82,7 @@ def issue_and_check(birth_act, agent, office):
     ids=["ec-p256", "rsa-2048"],
 )
 def test_an_office_signs_with_its_pkcs12_file(
-    tmp_path, monkeypatch, settings, national_ca, birth_act, agent, temara_office, new_key
+    tmp_path, monkeypatch, settings, national_ca, national_tsa, birth_act, agent, temara_office, new_key
 ):
     key = new_key()
     certificate = office_certificate(temara_office, key.public_key(), national_ca)
@@ -66,11 +95,12 @@ def test_an_office_signs_with_its_pkcs12_file(
     settings.RAQMANA_PKCS12_PASSPHRASE = "secret"
     key_loads = []
     load_key = serialization.load_der_private_key
-    monkeypatch.setattr(serialization, "load_der_private_key", lambda *a, **k: key_loads.append(1) or load_key(*a, **k))
+    monkeypatch.setattr(serialization, "load_der_private_key", lambda d, **k: key_loads.append(d) or load_key(d, **k))
     check = issue_and_check(birth_act, agent, temara_office)
     assert temara_office.code in check.seal.signer
     issue_and_check(birth_act, agent, temara_office)
-    assert len(key_loads) == 1  # parsed once, not for every seal: 35 ms with an RSA key
+    office_key_loads = [data for data in key_loads if data != national_tsa.tsa_key.dump()]
+    assert len(office_key_loads) == 1  # parsed once, not for every seal: 35 ms with an RSA key
 
 
 def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca, birth_act, agent, temara_office):
@@ -87,7 +117,7 @@ def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca
     reason="SoftHSM2 is not installed (apt-get install softhsm2)",
 )
 def test_an_office_signs_with_a_pkcs11_token(
-    tmp_path, monkeypatch, settings, national_ca, birth_act, agent, temara_office
+    tmp_path, monkeypatch, settings, national_ca, national_tsa, birth_act, agent, temara_office
 ):
     import pkcs11
     from pkcs11 import Attribute, KeyType

@@ -40,8 +40,9 @@ def a_page(*rows):
         "authority_ar": ["المملكة المغربية"],
         "authority_fr": ["Royaume du Maroc"],
         "issuer": ["مكتب", "Bureau"],
-        "agent": "",
-        "issued_on": ["25/11/2026", "15 جمادى الآخرة 1448 هـ"],
+        "issued_at": ["تمارة", "Témara"],
+        "signatory": None,
+        "issued_on": ["25/11/2026", "10:05", "15 جمادى الآخرة 1448 هـ"],
         "reference": "X/2026/1",
         "code": "ABCD-EFGH-JKLM-NPQR",
         "verify_at": "https://raqmana.example/documents/verify/",
@@ -88,7 +89,7 @@ def test_a_seal_made_inside_a_running_event_loop_validates(temara_office):
     pdf = rendered(a_page())
 
     async def from_a_coroutine():
-        return seal_pdf(pdf, temara_office, reason="test")
+        return seal_pdf(pdf, temara_office, reason="test").pdf
 
     assert check_seal(asyncio.run(from_a_coroutine())).valid
 

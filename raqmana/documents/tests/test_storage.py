@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @mock_aws
-def test_documents_are_kept_in_an_s3_bucket(settings, monkeypatch, birth_act, agent, temara_office):
+def test_documents_are_kept_in_an_s3_bucket(
+    settings, monkeypatch, birth_act, agent, temara_office, django_capture_on_commit_callbacks
+):
     boto3.client("s3", region_name="eu-west-3").create_bucket(
         Bucket="raqmana-documents", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"}
     )
@@ -28,8 +30,9 @@ def test_documents_are_kept_in_an_s3_bucket(settings, monkeypatch, birth_act, ag
     }
     # The field resolved its storage when the model was loaded; point it at the reconfigured one.
     monkeypatch.setattr(IssuedDocument._meta.get_field("pdf"), "storage", storages["documents"])
-    document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is stored once the record is committed
+        document = issue_at_counter(
+            birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
+        )
     stored = boto3.client("s3", region_name="eu-west-3").get_object(Bucket="raqmana-documents", Key=document.pdf.name)
     assert check_file(stored["Body"].read()).authentic

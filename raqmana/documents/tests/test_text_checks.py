@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
+from raqmana.core.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.services import issue_at_counter, place_order, refuse_order, revoke_document
@@ -15,7 +16,7 @@ from raqmana.documents.tests.test_api import issue_payload
 
 pytestmark = pytest.mark.django_db
 REORDERED = "Bennani\u202eTSET\u202c"  # prints "BennaniTEST"
-PDF_PROOF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_PROOF = samples.pdf()
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_the_counter_keeps_what_was_typed_and_shows_the_refusal_beside_the_name(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     form = {"kind": DocumentKind.BIRTH_EXTRACT, "requester_name": REORDERED, "requester_document": "AB123456",
             "requester_relation": "holder", "purpose": "Passeport", "identity_checked": "on"}  # fmt: skip
-    page = client.post(f"{reverse('documents:counter')}?reference={birth_act.idcs}", form)
+    page = client.post(f"{reverse('documents:counter')}?reference={birth_act.idcs}&first_name=Youssef", form)
     assert page.status_code == 200
     assert [error.code for error in page.context["form"].errors.as_data()["requester_name"]] == ["bidi_control"]
     assert f'value="{REORDERED}"' in page.text and "could reorder it" in page.text
@@ -85,7 +86,7 @@ def test_an_order_keeps_what_the_citizen_typed_and_the_service_refuses_by_field(
     client.force_login(citizen)
     url = (
         f"{reverse('documents:order_new')}?kind={DocumentKind.BIRTH_EXTRACT}&reference={birth_act.idcs}"
-        f"&event_date={birth_act.birth_date:%Y-%m-%d}"
+        f"&event_date={birth_act.birth_date:%Y-%m-%d}&first_name=Youssef"
     )
     page = client.post(url, {"requester_relation": "holder", "purpose": "Passeport\u202e"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and "purpose" in page.context["form"].errors

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.messages import get_messages
+from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_short_payment_issues_nothing_and_is_recorded(client, payer, birth_act, django_capture_on_commit_callbacks):
     client.force_login(payer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     order = place_order(payer, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="",
                         purpose="Passport")  # fmt: skip
     gateway = reverse("payments:simulated", args=[order.payment.reference])

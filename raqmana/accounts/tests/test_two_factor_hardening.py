@@ -1,0 +1,113 @@
+"""The second factor gives the session a new key, limits enrolment codes, and tells a throttled agent how long to
+wait instead of calling a right code wrong."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from raqmana.accounts import views
+from raqmana.accounts.constants import Role
+from raqmana.accounts.services import grant_role, issue_enrolment_code
+from raqmana.territories.models import CivilStatusOffice
+
+from .factories import PASSWORD, UserFactory
+from .test_sign_in import code_for
+
+pytestmark = pytest.mark.django_db
+LOGIN = reverse("accounts:login")
+TWO_FACTOR = reverse("accounts:two_factor")
+
+
+@pytest.fixture
+def agent():
+    user = UserFactory(email="agent@commune.ma")
+    office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="recruited")
+    return user
+
+
+@pytest.fixture
+def signed_in(client, agent):
+    """The agent past their password, not yet their second factor, reading English."""
+    client.cookies["django_language"] = "en"
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    return client
+
+
+def wrong_code(device):
+    return "000000" if code_for(device) != "000000" else "111111"
+
+
+def test_the_session_key_changes_when_the_second_factor_checks(signed_in, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    before = signed_in.session.session_key
+    assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
+    after = signed_in.session.session_key
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()  # the old key opens nothing any more
+    assert signed_in.get(reverse("core:workspace")).status_code == 200
+
+
+def test_the_session_key_changes_when_an_authenticator_is_enrolled(signed_in, agent):
+    signed_in.post(TWO_FACTOR, {"code": issue_enrolment_code(agent)})
+    signed_in.get(TWO_FACTOR)
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    before = signed_in.session.session_key
+    assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
+    assert signed_in.session.session_key != before
+
+
+def test_a_throttled_agent_is_told_how_long_to_wait(signed_in, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    wrong = signed_in.post(TWO_FACTOR, {"token": wrong_code(device)})
+    assert wrong.context["form"].errors["token"] == [
+        "This code is wrong or has expired. Enter the code your app shows now."
+    ]
+    # Someone holding the password failed five codes: django-otp now waits 16 seconds before taking another.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=5, throttling_failure_timestamp=timezone.now()
+    )
+    right_but_early = signed_in.post(TWO_FACTOR, {"token": code_for(device)})
+    [message] = right_but_early.context["form"].errors["token"]
+    seconds = int(re.fullmatch(r"Too many wrong codes: try again in (\d+) seconds\.", message).group(1))
+    assert 14 <= seconds <= 16
+    assert signed_in.get(reverse("core:workspace")).status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 5  # a code typed while waiting does not lengthen the wait
+
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(seconds=17))
+    assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
+
+
+def test_a_long_wait_is_said_in_minutes(signed_in, agent):
+    device = TOTPDevice.objects.create(
+        user=agent,
+        name="phone",
+        confirmed=True,
+        throttling_failure_count=12,
+        throttling_failure_timestamp=timezone.now(),
+    )
+    answer = signed_in.post(TWO_FACTOR, {"token": code_for(device)})
+    assert re.fullmatch(
+        r"Too many wrong codes: try again in 3[34]\xa0minutes\.", answer.context["form"].errors["token"][0]
+    )
+
+
+def test_enrolment_codes_are_limited_and_the_wait_is_told(signed_in, agent, monkeypatch):
+    monkeypatch.setattr(views, "ENROLMENT_CODE_RATE", "3/15m")
+    code = issue_enrolment_code(agent)
+    for _attempt in range(3):
+        wrong = signed_in.post(TWO_FACTOR, {"code": "AAAAA-AAAAA"})
+        assert wrong.context["form"].errors["code"] == [
+            "This enrolment code is wrong or has expired. Ask your administrator for a new one."
+        ]
+    right_but_late = signed_in.post(TWO_FACTOR, {"code": code})
+    [message] = right_but_late.context["form"].errors["code"]
+    assert re.fullmatch(r"Too many wrong codes: try again in .+\.", message)
+    assert "<svg" not in signed_in.get(TWO_FACTOR).text  # still locked: no authenticator key shown
+    assert not TOTPDevice.objects.filter(user=agent).exists()

@@ -1,0 +1,162 @@
+"""The proofs of identity and relation that citizens attach to orders: rewritten from what they show and scanned
+when they arrive; scanned later when the scanner was away; deleted when infected, and once no longer needed."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from raqmana.audit.services import record
+from raqmana.core.scanning import ScannerUnavailable, ScanState, scan
+from raqmana.core.uploads import CleanFile, clean_stored_upload
+from raqmana.notifications.services import notify
+
+from .constants import OrderState
+from .models import DocumentOrder
+from .tasks import scan_proof
+
+# Orders whose proof no longer serves: never paid, refused, cancelled. An issued document's proof is kept: it is
+# what the agent relied on to issue a restricted copy.
+ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, OrderState.CANCELLED)
+# When the scanner is away, the next tries of one proof; past them the periodic sweep (scan_pending_proofs) remains.
+SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
+RETENTION_OVER = gettext_lazy("Kept no longer than its purpose needs (Law 09-08): the retention period is over.")
+VIRUS_FOUND = gettext_lazy("The virus scanner found a threat in the proof: the file was deleted.")
+
+
+@dataclass(frozen=True)
+class ReceivedProof:
+    file: CleanFile
+    scan: ScanState
+
+
+def receive_proof(upload, citizen):
+    """A proof as it will be stored, rewritten and scanned (pending when the scanner does not answer); a
+    ValidationError on "proof" otherwise. An infected upload is refused, kept nowhere, and audited."""
+    try:
+        clean = clean_stored_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"proof": error.messages}) from error
+    try:
+        result = scan(clean.content)
+    except ScannerUnavailable:
+        return ReceivedProof(clean, ScanState.PENDING)
+    if result.state == ScanState.INFECTED:
+        record(
+            actor=citizen,
+            action="document_order.proof_refused_infected",
+            target=citizen,
+            details={"signature": result.signature, "file": upload.name},
+        )
+        raise ValidationError({"proof": _("The virus scanner found a threat in this file: it was not kept.")})
+    return ReceivedProof(clean, ScanState.CLEAN)
+
+
+def scan_later(order):
+    """Queue the scan of a proof left pending, once the order is committed."""
+    transaction.on_commit(partial(scan_proof.enqueue, order.pk, 0))
+
+
+def scan_pending_proof(order_id, attempt=0):
+    """Scan a proof left pending: clean, or infected and deleted (the citizen is told). When the scanner is still
+    away, try again later where the task backend can wait. Returns the proof's scan state."""
+    order = DocumentOrder.objects.get(pk=order_id)
+    if order.proof_scan != ScanState.PENDING or not order.proof:
+        return order.proof_scan
+    with order.proof.open("rb") as stored:
+        content = stored.read()
+    try:
+        result = scan(content)
+    except ScannerUnavailable:
+        if attempt < len(SCAN_RETRY_MINUTES) and scan_proof.get_backend().supports_defer:
+            run_after = timezone.now() + timedelta(minutes=SCAN_RETRY_MINUTES[attempt])
+            scan_proof.using(run_after=run_after).enqueue(order_id, attempt + 1)
+        return ScanState.PENDING
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.proof_scan != ScanState.PENDING:
+            return order.proof_scan
+        if result.state == ScanState.CLEAN:
+            order.proof_scan = ScanState.CLEAN
+            order.save(update_fields=["proof_scan"])
+        else:
+            order.proof_scan = ScanState.INFECTED
+            found = {"signature": result.signature}
+            _delete_proof(order, action="document_order.proof_infected", reason=VIRUS_FOUND, details=found)
+            _tell_citizen_of_infected_proof(order)
+    return order.proof_scan
+
+
+def scan_pending_proofs():
+    """The periodic sweep: every proof still pending is scanned; returns how many remain pending."""
+    pending = DocumentOrder.objects.filter(proof_scan=ScanState.PENDING).exclude(proof="")
+    return sum(
+        scan_pending_proof(order_id, attempt=len(SCAN_RETRY_MINUTES)) == ScanState.PENDING
+        for order_id in pending.values_list("pk", flat=True)
+    )
+
+
+def expired_proofs():
+    """Orders ended without a document whose last change is older than RAQMANA_PROOF_RETENTION_DAYS, and that
+    still hold their proof."""
+    cutoff = timezone.now() - timedelta(days=settings.RAQMANA_PROOF_RETENTION_DAYS)
+    return (
+        DocumentOrder.objects.filter(state__in=ENDED_WITHOUT_DOCUMENT)
+        .exclude(proof="")
+        .annotate(last_change=Max("transitions__at"))
+        .filter(last_change__lt=cutoff)
+    )
+
+
+def delete_expired_proofs():
+    """Law 09-08, art. 3(1)(e): personal data are kept no longer than the purpose they were collected for needs.
+    A proof serves the check of its order: once the order ended without a document (never paid, refused,
+    cancelled) and RAQMANA_PROOF_RETENTION_DAYS have passed since its last change, the file is deleted, the
+    order keeps the date, and each deletion is audited. Returns how many were deleted."""
+    deleted = 0
+    for order_id in expired_proofs().values_list("pk", flat=True):
+        with transaction.atomic():
+            order = _locked(order_id)
+            if not order.proof or order.state not in ENDED_WITHOUT_DOCUMENT:
+                continue
+            days = settings.RAQMANA_PROOF_RETENTION_DAYS
+            _delete_proof(
+                order, action="document_order.proof_deleted", reason=RETENTION_OVER, details={"retention_days": days}
+            )
+            deleted += 1
+    return deleted
+
+
+def _locked(order_id):
+    return (
+        DocumentOrder.objects.select_for_update(of=("self",)).select_related("act__office", "citizen").get(pk=order_id)
+    )
+
+
+def _delete_proof(order, *, action, reason, details):
+    """The file goes first: a failure after it leaves a record pointing at nothing, never a file kept unseen."""
+    name = order.proof.name
+    order.proof.delete(save=False)
+    order.proof_deleted_on = timezone.localdate()
+    order.save(update_fields=["proof", "proof_deleted_on", "proof_scan"])
+    details = {**details, "file": name}
+    record(actor=None, action=action, target=order, office=order.act.office, reason=reason, details=details)
+
+
+def _tell_citizen_of_infected_proof(order):
+    citizen = order.citizen
+    with translation.override(citizen.preferred_language):
+        subject = _("Raqmana: the proof of your order was deleted")
+        body = _(
+            "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
+            "deleted. The office cannot check your order without a proof: cancel it if it is not paid, or wait for "
+            "the office's refusal and refund, and order again with a clean scan or photograph."
+        ) % {"document": order.get_kind_display()}
+    notify(citizen, subject, body)
