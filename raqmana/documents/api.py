@@ -50,6 +50,13 @@ class VerificationOut(Schema):
     issued_at: datetime
     issuing_office: str
     content: dict
+    seal_time_stamped_at: datetime | None
+    time_stamping_authority: str
+
+
+class TimeStampOut(Schema):
+    time: datetime
+    authority: str
 
 
 class SealOut(Schema):
@@ -58,6 +65,7 @@ class SealOut(Schema):
     trusted: bool
     covers_whole_file: bool
     signer: str
+    time_stamp: TimeStampOut | None
 
 
 class FileCheckOut(Schema):
@@ -102,6 +110,8 @@ def _verification(document):
         "issued_at": document.issued_at,
         "issuing_office": str(document.office),
         "content": document.content,
+        "seal_time_stamped_at": document.seal_timestamp,
+        "time_stamping_authority": document.seal_timestamp_authority,
     }
 
 

@@ -9,6 +9,7 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from raqmana.payments.services import when_paid
 
+        from . import checks  # noqa: F401 (registers the deployment checks)
         from .services import order_paid
 
         when_paid("documents.documentorder", order_paid)

@@ -240,9 +240,7 @@ def development_tsa(request):
     _development_ca_only()
     if request.content_type != "application/timestamp-query":
         return HttpResponse(status=415)
-    return HttpResponse(
-        timestamping.development_tsa_answer(request.body), content_type="application/timestamp-reply"
-    )
+    return HttpResponse(timestamping.development_tsa_answer(request.body), content_type="application/timestamp-reply")
 
 
 ORDER_READ_REASON = gettext_lazy("Online order of a document")

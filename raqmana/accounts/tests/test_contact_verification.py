@@ -121,7 +121,9 @@ def test_signing_up_with_a_taken_contact_answers_exactly_as_with_a_free_one(send
 
     assert list(User.objects.all()) == [owner]  # no second account, and the owner's is unchanged
     [warning] = mails_to("amina@example.ma")  # the owner is told, once, and given no code
-    assert warning.body.startswith("Quelqu’un a essayé d’ouvrir un compte Raqmana avec amina@example.ma")  # her language
+    assert warning.body.startswith(
+        "Quelqu’un a essayé d’ouvrir un compte Raqmana avec amina@example.ma"
+    )  # her language
     assert "http://127.0.0.1:8000/accounts/login/" in warning.body
     assert "http://127.0.0.1:8000/accounts/password/reset/" in warning.body
     assert not re.search(r"\b\d{6}\b", warning.body)

@@ -181,13 +181,14 @@ def test_the_api_refuses_by_name_never_with_a_5xx(
 def test_reasons_and_criteria_are_checked_before_the_audit_trail(verified_client, agent, born):
     client = verified_client(agent)
     for reason in ("x" * 301, "a\x00b", "a\u202eb"):
+        refused = 400 if "\x00" in reason else 422  # a NUL is refused, naming its field, before any view runs
         read = client.get(f"{URL}/{born.pk}", {"reason": reason})
-        assert read.status_code == 422 and read.json()["detail"].startswith("reason: ")
+        assert read.status_code == refused and read.json()["detail"].startswith("reason: ")
         searched = client.get(URL, {"name": "Youssef", "reason": reason})
-        assert searched.status_code == 422 and searched.json()["detail"].startswith("reason: ")
+        assert searched.status_code == refused and searched.json()["detail"].startswith("reason: ")
     for criteria in ({"name": "x" * 201}, {"name": "a\x00"}, {"birth_year": 10**20}, {"birth_year": 10000}):
         searched = client.get(URL, {**criteria, "reason": "r"})
-        assert searched.status_code == 422, (criteria, searched.content)
+        assert searched.status_code == (400 if "a\x00" in criteria.values() else 422), (criteria, searched.content)
     assert not AuditEvent.objects.filter(action__in=["act.read", "act.searched"]).exists()
 
 
@@ -349,12 +350,12 @@ def test_digitised_acts_carry_their_arabic_names_and_no_death_link(temara_office
 
 def test_codes_and_ids_that_no_code_is_are_refused_not_crashed(verified_client, agent, temara_office, birth_data):
     client = verified_client(agent)
-    assert client.get(URL, {"name": "Youssef", "birth_place": "04.501\x00", "reason": "r"}).status_code == 422
+    assert client.get(URL, {"name": "Youssef", "birth_place": "04.501\x00", "reason": "r"}).status_code == 400
     for field in ("office_code", "birth_place"):
         response = client.post(
             URL, {**as_json(birth_data, temara_office), field: "04\x00"}, content_type="application/json"
         )
-        assert response.status_code == 422 and response.json()["detail"].startswith(f"{field}: ")
+        assert response.status_code == 400 and response.json()["detail"].startswith(f"{field}: ")
     assert client.get("/civil-status/acts/new/birth/", {"pre": "abc"}).status_code == 404
     page = client.get("/civil-status/search/", {"name": "Youssef", "reason": "duplicates", "page": "abc"})
     assert page.status_code == 200 and page.context["found"].page == 1

@@ -43,6 +43,10 @@ def test_a_counter_agent_issues_through_the_api_and_anyone_verifies(
     assert "Inscription scolaire" not in str(verified)
     checked = client.post("/api/documents/verify", {"pdf": SimpleUploadedFile("d.pdf", pdf)}).json()
     assert checked["authentic"] and checked["seal"]["trusted"] and checked["document"]["kind"] == "birth_extract"
+    # The seal's time stamp, as the verification page shows it.
+    stamp = checked["seal"]["time_stamp"]
+    assert stamp["authority"] and verified["time_stamping_authority"] == stamp["authority"]
+    assert verified["seal_time_stamped_at"][:16] == stamp["time"][:16]
     forged = client.post("/api/documents/verify", {"pdf": SimpleUploadedFile("d.pdf", pdf.replace(b"1/", b"2/", 1))})
     assert not forged.json()["authentic"]
 

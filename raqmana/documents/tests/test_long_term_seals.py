@@ -199,7 +199,7 @@ def test_office_certificates_issued_before_the_crl_are_certified_again(own_pki, 
     assert seal.valid and seal.time_stamp is None
 
 
-def test_the_development_tsa_answers_over_http(live_server, settings, temara_office):
+def test_the_development_tsa_answers_over_http(live_server, territories_in_transactional_db, settings, temara_office):
     """The real RFC 3161 exchange: pyHanko's HTTP client, the TSA view of a running server."""
     settings.RAQMANA_TSA_URL = live_server.url + reverse("documents:tsa")
     seal = seal_pdf(minimal_pdf(), temara_office, reason="Test")

@@ -5,8 +5,8 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.contrib.messages import get_messages
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core import signing
 from django.urls import reverse
 
