@@ -96,7 +96,8 @@ MIDDLEWARE = [
 
 if not (DEBUG or TESTING):
     # Deployed, static files are served from STATIC_ROOT (collectstatic); runserver serves them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    # After the security and CSP middleware, whose headers static files (an SVG among them) need as well.
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "raqmana.urls"
 WSGI_APPLICATION = "raqmana.wsgi.application"
@@ -344,7 +345,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
 
 if TESTING:

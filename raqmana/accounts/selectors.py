@@ -1,6 +1,9 @@
 """Reads about people, always through the requesting user's scope."""
 
+from django.db.models import Q
+
 from raqmana.audit.models import AuditEvent
+from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES
 from raqmana.territories.models import CivilStatusOffice, TerritoryLink
 
 from .constants import SUPERVISOR_ROLES
@@ -44,8 +47,47 @@ def workspace(user):
     return places
 
 
+# Events of the register carry personal data (act references, reasons of reads): only its readers see them,
+# each within their place; a restricted copy issued elsewhere (the requester's identity document number) only
+# the civil status staff of the office keeping the act. Other roles see the events of their own domains.
+REGISTER_EVENTS = (
+    Q(action__startswith="act.")
+    | Q(action__startswith="document")
+    | Q(action__startswith="death_notice.")
+    | Q(action__startswith="pre_declaration.")
+)
+COPY_ISSUED_ELSEWHERE = "act.copy_issued_elsewhere"
+
+
+def activity(user):
+    events = AuditEvent.objects
+    return (
+        events.visible_to(user).exclude(REGISTER_EVENTS)
+        | events.visible_to(user, roles=REGISTER_READER_ROLES)
+        .filter(REGISTER_EVENTS)
+        .exclude(action=COPY_ISSUED_ELSEWHERE)
+        | _copies_issued_elsewhere(user)
+    ).select_related("actor", "territory")
+
+
 def recent_activity(user, limit=15):
-    return AuditEvent.objects.visible_to(user).select_related("actor", "territory")[:limit]
+    return activity(user)[:limit]
+
+
+def copies_issued_elsewhere(user):
+    """Full copies and family booklet records issued by other offices from the acts of the offices where the user
+    is a civil status agent or officer, with the requester's identity document number, newest first."""
+    return _copies_issued_elsewhere(user).select_related("actor", "actor_office")
+
+
+def _copies_issued_elsewhere(user):
+    place = AuditEvent.objects.scope_condition(user, OFFICE_STAFF_ROLES, "territory", "office")
+    events = AuditEvent.objects.filter(action=COPY_ISSUED_ELSEWHERE)
+    return events if place is None else events.filter(place)
+
+
+def works_at_a_counter(user):
+    return user.is_superuser or any(assignment.role in OFFICE_STAFF_ROLES for assignment in active_roles(user))
 
 
 def representations(user):

@@ -9,15 +9,17 @@ from functools import partial
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.audit.services import record
 from raqmana.notifications.models import Channel
+from raqmana.notifications.services import notify
 from raqmana.notifications.sms import sms_provider
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
@@ -50,14 +52,46 @@ def register_citizen(*, full_name, password, email=None, phone=None, preferred_l
 
 
 CONTACT_CODE_VALIDITY = timedelta(minutes=15)
-CONTACT_CODE_ATTEMPTS = 5  # wrong codes before a code is void: 5 in a million chances to guess one
+CONTACT_CODE_ATTEMPTS = 5  # wrong codes a request allows for each code it sent, after which its code is void
 CONTACT_CODE_SENDS = 3  # the first code and two more, each replacing the last
 CONTACT_CODE_RESEND_AFTER = timedelta(seconds=60)
+# What bounds guessing and flooding is the limit per email or phone, over every sign-up and password reset that gives
+# it, from any client address: CONTACT_CODES_PER_DAY codes (or warnings to its owner), and CONTACT_WRONG_CODES_PER_DAY
+# wrong codes, after which its codes are void until the day is over: 10 in a million chances a day to guess one.
+CONTACT_LIMIT_WINDOW = timedelta(days=1)
+CONTACT_CODES_PER_DAY = 5
+CONTACT_WRONG_CODES_PER_DAY = 10
 
 
 def channel_of(contact):
     """How a code reaches `contact`, an email address or a phone number."""
     return Channel.EMAIL if "@" in contact else Channel.SMS
+
+
+def _contact_usage(contact):
+    """Codes sent to `contact` and wrong codes typed for it by sign-ups and password resets in the last day. Counted
+    alike whether or not an account has the contact (a taken sign-up or an unknown reset counts its sends though
+    nothing is sent), so that the limits do not tell who has an account."""
+    return ContactCode.objects.filter(
+        contact=contact,
+        purpose__in=[CodePurpose.SIGN_UP, CodePurpose.PASSWORD_RESET],
+        last_sent_at__gte=timezone.now() - CONTACT_LIMIT_WINDOW,
+    ).aggregate(sends=Coalesce(Sum("sends"), 0), wrong_codes=Coalesce(Sum("failed_attempts"), 0))
+
+
+def _check_contact_limits(contact):
+    usage = _contact_usage(contact)
+    if usage["wrong_codes"] >= CONTACT_WRONG_CODES_PER_DAY:
+        raise ValidationError(_too_many_wrong_codes_for_contact(), code="contact_wrong_codes")
+    if usage["sends"] >= CONTACT_CODES_PER_DAY:
+        raise ValidationError(
+            _("Too many codes were sent to this email address or phone number today. Try again tomorrow."),
+            code="contact_sends",
+        )
+
+
+def _too_many_wrong_codes_for_contact():
+    return _("Too many wrong codes were typed for this email address or phone number today. Try again tomorrow.")
 
 
 def contact_code_digest(contact_code_pk, code):
@@ -79,6 +113,7 @@ def start_signup(*, full_name, password, contact, preferred_language="ar"):
     channel = channel_of(contact)
     if channel == Channel.SMS and sms_provider() is None:
         raise ValidationError(_("Codes cannot be sent by SMS here: give an email address."), code="no_sms")
+    _check_contact_limits(contact)
     contact_code = ContactCode.objects.create(
         purpose=CodePurpose.SIGN_UP,
         channel=channel,
@@ -114,6 +149,7 @@ def start_password_reset(contact):
     channel = channel_of(contact)
     if channel == Channel.SMS and sms_provider() is None:
         raise ValidationError(_("Codes cannot be sent by SMS here: give an email address."), code="no_sms")
+    _check_contact_limits(contact)
     owner = find_user_by_identifier(contact)
     contact_code = ContactCode.objects.create(
         purpose=CodePurpose.PASSWORD_RESET,
@@ -130,7 +166,8 @@ def start_password_reset(contact):
 @transaction.atomic
 def resend_contact_code(contact_code):
     """Another code for the same request, which replaces the last: a minute apart at least, CONTACT_CODE_SENDS in
-    all."""
+    all. Each code sent allows CONTACT_CODE_ATTEMPTS more wrong codes: counted from `sends`, which changes here, so
+    that a request whose code is never sent (a taken sign-up, an unknown reset) changes exactly as the others do."""
     contact_code = ContactCode.objects.select_for_update().get(pk=contact_code.pk)
     if contact_code.used_at is not None:
         raise ValidationError(_("This code was already used."), code="used")
@@ -148,6 +185,8 @@ def resend_contact_code(contact_code):
             % {"seconds": seconds},
             code="too_soon",
         )
+    if contact_code.purpose != CodePurpose.PROOF:
+        _check_contact_limits(contact_code.contact)
     contact_code.sends += 1
     contact_code.last_sent_at = timezone.now()
     contact_code.save(update_fields=["sends", "last_sent_at"])
@@ -161,15 +200,16 @@ def make_contact_code(contact_code):
     code = f"{secrets.randbelow(10**6):06d}"
     contact_code.code_hash = contact_code_digest(contact_code.pk, code)
     contact_code.expires_at = timezone.now() + CONTACT_CODE_VALIDITY
-    contact_code.failed_attempts = 0
-    contact_code.save(update_fields=["code_hash", "expires_at", "failed_attempts"])
+    contact_code.save(update_fields=["code_hash", "expires_at"])
     return code
 
 
 def confirm_contact_code(contact_code, typed, new_password=None):
     """Check a typed code. When it matches, a sign-up's account opens, or the account's contact is marked proved (and
     for a password reset its password becomes `new_password`); the account is returned. Otherwise a ValidationError
-    says why, and a wrong code counts towards CONTACT_CODE_ATTEMPTS, after which the request needs a new code."""
+    says why. A wrong code counts towards the CONTACT_CODE_ATTEMPTS each code sent allows, after which the request
+    needs a new code, and for a sign-up or a reset towards CONTACT_WRONG_CODES_PER_DAY, after which the contact's codes
+    are void for the day."""
     if contact_code.purpose == CodePurpose.PASSWORD_RESET and not new_password:
         raise ValidationError(_("Choose a new password."), code="password_required")
     typed = "".join(typed.split())
@@ -177,9 +217,13 @@ def confirm_contact_code(contact_code, typed, new_password=None):
         contact_code = ContactCode.objects.select_for_update().get(pk=contact_code.pk)
         # The digest is compared even when nothing can match, so that every answer takes the same time.
         matches = constant_time_compare(contact_code_digest(contact_code.pk, typed), contact_code.code_hash)
+        limited = contact_code.purpose != CodePurpose.PROOF
+        wrong_for_contact = _contact_usage(contact_code.contact)["wrong_codes"] if limited else 0
+        wrong_allowed = CONTACT_CODE_ATTEMPTS * contact_code.sends
         usable = (
             contact_code.used_at is None
-            and contact_code.failed_attempts < CONTACT_CODE_ATTEMPTS
+            and wrong_for_contact < CONTACT_WRONG_CODES_PER_DAY
+            and contact_code.failed_attempts < wrong_allowed
             and contact_code.expires_at is not None
             and contact_code.expires_at > timezone.now()
             # an account's email or phone changed since the code was sent there is not the one proved
@@ -189,10 +233,14 @@ def confirm_contact_code(contact_code, typed, new_password=None):
         )
         if matches and usable:
             return _prove_contact(contact_code, new_password)
-        if contact_code.failed_attempts < CONTACT_CODE_ATTEMPTS:
+        if contact_code.failed_attempts < wrong_allowed and wrong_for_contact < CONTACT_WRONG_CODES_PER_DAY:
             contact_code.failed_attempts += 1
             contact_code.save(update_fields=["failed_attempts"])
-        exhausted = contact_code.failed_attempts >= CONTACT_CODE_ATTEMPTS
+            if limited:
+                wrong_for_contact += 1
+        exhausted = contact_code.failed_attempts >= wrong_allowed
+    if wrong_for_contact >= CONTACT_WRONG_CODES_PER_DAY:
+        raise ValidationError(_too_many_wrong_codes_for_contact(), code="contact_wrong_codes")
     if exhausted:
         raise ValidationError(_("Too many wrong codes: ask for a new code."), code="too_many_attempts")
     raise ValidationError(_("This code is wrong or has expired."), code="wrong_code")
@@ -422,18 +470,55 @@ def enrolment_code_matches(user, typed):
     )
 
 
+# django-otp makes an agent wait 2^(n-1) seconds after n wrong codes in a row, without end: someone holding the
+# password could lock the agent out for days. The count stops at this ceiling, a wait of 2^9 s (under 9 minutes), and
+# the agent is warned when it is reached.
+TOTP_WRONG_CODES_CEILING = 10
+
+
 def totp_wait_seconds(device):
-    """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each); 0 when it
-    takes them. Someone holding an agent's password can make the agent wait this long, never lock them out for good."""
+    """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each, up to
+    TOTP_WRONG_CODES_CEILING); 0 when it takes them. Someone holding an agent's password can make the agent wait this
+    long, never lock them out."""
     allowed, details = device.verify_is_allowed()
     if allowed or not details or "locked_until" not in details:
         return 0
     return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
 
 
+@transaction.atomic
 def check_totp_token(device, token):
     """Whether `token` is the code of the agent's confirmed authenticator (throttled and counted by django-otp)."""
-    return verify_token(device.user, device.persistent_id, token) is not None
+    return _verify_totp(TOTPDevice.objects.select_for_update().get(pk=device.pk), token)
+
+
+def _verify_totp(device, token):
+    """Check a code on a locked device; a wrong one (not one refused while the agent must wait) counts up to
+    TOTP_WRONG_CODES_CEILING, which warns the agent when first reached."""
+    failures = device.throttling_failure_count
+    if device.verify_token(token):
+        return True
+    if device.throttling_failure_count > TOTP_WRONG_CODES_CEILING:
+        device.throttling_failure_count = TOTP_WRONG_CODES_CEILING
+        device.save(update_fields=["throttling_failure_count"])
+    elif failures < device.throttling_failure_count == TOTP_WRONG_CODES_CEILING:
+        _warn_of_wrong_totp_codes(device.user)
+    return False
+
+
+def _warn_of_wrong_totp_codes(user):
+    record(actor=None, action="two_factor.wrong_codes_warned", target=user)
+    with translation.override(user.preferred_language):
+        notify(
+            user,
+            _("Raqmana: someone who knows your password is trying codes"),
+            _(
+                "Hello %(name)s,\n\n%(count)d wrong codes of your authenticator app were typed in a row after your "
+                "password, at your Raqmana sign-in. If it was not you, someone knows your password: change it now, "
+                "and tell your administrator.\n"
+            )
+            % {"name": user.full_name, "count": TOTP_WRONG_CODES_CEILING},
+        )
 
 
 def pending_totp_device(user):
@@ -446,7 +531,7 @@ def pending_totp_device(user):
 def confirm_totp_device(device, token):
     """Enrolment ends when the first code from the app checks; the enrolment code is then spent."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if not device.verify_token(token):
+    if not _verify_totp(device, token):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])

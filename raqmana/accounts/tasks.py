@@ -48,11 +48,12 @@ def send_contact_code(contact_code_id, send_number):
     """Send the one-time code of a sign-up, an account's proof or a password reset, made here so that it never sits
     in the task queue.
 
-    A sign-up with a contact that already has an account gets no code: the owner is told once, in their language,
-    that someone tried, and how to sign in or choose a new password. A password reset for a contact no account has
-    sends nothing. A send overtaken by a newer one (a resend) does nothing.
+    A sign-up with a contact that already has an account gets no code: the owner is told, in their language, that
+    someone tried, and how to sign in or choose a new password (once a day at most, however many try). A password
+    reset for a contact no account has sends nothing. A send overtaken by a newer one (a resend) does nothing.
     """
     from django.conf import settings
+    from django.core.cache import cache
     from django.urls import reverse
 
     from raqmana.notifications.services import notify, transmit
@@ -60,12 +61,15 @@ def send_contact_code(contact_code_id, send_number):
     from .backends import find_user_by_identifier
     from .constants import CodePurpose
     from .models import ContactCode
-    from .services import CONTACT_CODE_VALIDITY, make_contact_code
+    from .services import CONTACT_CODE_VALIDITY, CONTACT_LIMIT_WINDOW, make_contact_code
 
     contact_code = ContactCode.objects.select_related("user").get(pk=contact_code_id)
     if contact_code.contact_taken:
         owner = find_user_by_identifier(contact_code.contact)
         if send_number != 1 or owner is None:
+            return False
+        warned_today = f"raqmana.accounts.signup_warning:{owner.pk}"
+        if not cache.add(warned_today, True, timeout=CONTACT_LIMIT_WINDOW.total_seconds()):
             return False
         with translation.override(owner.preferred_language):
             notify(

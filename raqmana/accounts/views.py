@@ -128,7 +128,10 @@ def two_factor(request):
     if not enrolled:
         secret = b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111")
+        # no fixed size (a viewBox instead), so that the page's style scales it to the screen
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(
+            scale=5, dark="#111", omitsize=True, svgclass="qr-code", title=_("Code to scan with your authenticator app")
+        )
     return render(request, "accounts/two_factor.html", context)
 
 

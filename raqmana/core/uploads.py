@@ -55,13 +55,19 @@ def check_upload(data, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
 def clean_stored_upload(upload, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
     """The upload rewritten from what it shows (CleanFile), or a translated ValidationError: an image over the
     pixel limit, anything after the file's end, an encrypted PDF, or one that runs scripts or carries files."""
-    if upload.size > max_bytes:  # a file the upload handler stopped reading says how much arrived
-        raise _too_large(max_bytes)
+    check_size(upload, max_bytes)
     data = upload.read(max_bytes + 1)
     extension = check_upload(data, allowed, max_bytes)
     if extension == "pdf":
         return CleanFile(_rewritten_pdf(data), extension)
     return CleanFile(_reencoded_image(data, extension), extension)
+
+
+def check_size(upload, max_bytes=MAX_UPLOAD_BYTES):
+    """A translated ValidationError for an uploaded file over the limit; a file the upload handler stopped reading
+    (upload_handlers.RefusedUpload) says how much of it arrived."""
+    if upload.size > max_bytes:
+        raise _too_large(max_bytes)
 
 
 def _too_large(max_bytes):
@@ -193,28 +199,41 @@ def _is_dictionary(pdf_object):
 
 
 def _has_active_content(pdf):
-    """Whether any object, or any dictionary written inside one, is a script, an action of PDF_ACTIVE_ACTIONS,
-    an embedded file or an attachment."""
-    waiting = [pdf_object for pdf_object in pdf.objects if _is_dictionary(pdf_object)]
+    """Whether anything in the file is a script, an action of PDF_ACTIVE_ACTIONS, an embedded file or an
+    attachment: every object of the file and everything written inside it (dictionaries, streams' dictionaries,
+    arrays, the trailer) is looked at, each indirect object once (cycles end), in a loop: deep nesting cannot
+    exhaust the stack.
+
+    Such a PDF is refused, not rewritten without its actions: actions hide in many places (/A, /AA, /OpenAction,
+    /Next chains, name trees, form fields, annotations), so stripping them takes the same knowledge as finding them
+    and would silently change what the agent sees; a scanner or phone never writes them, and the citizen can print
+    the document to a new PDF. As a second defence an agent's browser is given proofs to save, not to open
+    (documents.views.check_proof)."""
+    waiting = [pdf.trailer, *pdf.objects]
+    seen = set()
     while waiting:
         pdf_object = waiting.pop()
-        keys = set(pdf_object.keys())
-        if (
-            keys & PDF_ACTIVE_KEYS
-            or pdf_object.get("/S") in PDF_ACTIVE_ACTIONS
-            or pdf_object.get("/Type") in PDF_ACTIVE_TYPES
-            or pdf_object.get("/Subtype") in PDF_ACTIVE_TYPES
-        ):
-            return True
-        for key in keys:
-            waiting.extend(_direct_dictionaries(pdf_object[key]))
+        if not isinstance(pdf_object, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
+            continue  # numbers, names, strings: nothing inside
+        if pdf_object.is_indirect:
+            if pdf_object.objgen in seen:
+                continue
+            seen.add(pdf_object.objgen)
+        if isinstance(pdf_object, pikepdf.Array):
+            waiting.extend(pdf_object)
+        else:
+            keys = set(pdf_object.keys())
+            if (
+                keys & PDF_ACTIVE_KEYS
+                or _is_one_of(pdf_object.get("/S"), PDF_ACTIVE_ACTIONS)
+                or _is_one_of(pdf_object.get("/Type"), PDF_ACTIVE_TYPES)
+                or _is_one_of(pdf_object.get("/Subtype"), PDF_ACTIVE_TYPES)
+            ):
+                return True
+            waiting.extend(pdf_object[key] for key in keys)
     return False
 
 
-def _direct_dictionaries(value):
-    """The dictionaries written inside a value (indirect ones are visited as objects of their own)."""
-    if isinstance(value, pikepdf.Dictionary) and not value.is_indirect:
-        return [value]
-    if isinstance(value, pikepdf.Array) and not value.is_indirect:
-        return [found for item in value for found in _direct_dictionaries(item)]
-    return []
+def _is_one_of(value, names):
+    # A dictionary or array where a name belongs names no action (and cannot be looked up in a set).
+    return isinstance(value, pikepdf.Name) and value in names

@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from raqmana.accounts import selectors as account_selectors
 from raqmana.territories import selectors as territory_selectors
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
+
+COPIES_PER_PAGE = 25
 
 
 def home(request):
@@ -42,12 +45,20 @@ def commune_suggestions(request):
 def workspace(request):
     if not account_selectors.works_locally(request.user):
         raise PermissionDenied
+    at_a_counter = account_selectors.works_at_a_counter(request.user)
+    copies = None
+    if at_a_counter and request.GET.get("shown") == "copies_elsewhere":
+        # The feed keeps the last events only: the copies issued elsewhere are listed in full, page by page.
+        copies = Paginator(account_selectors.copies_issued_elsewhere(request.user), COPIES_PER_PAGE)
+        copies = copies.get_page(request.GET.get("page"))
     return render(
         request,
         "core/workspace.html",
         {
             "places": account_selectors.workspace(request.user),
             "activity": account_selectors.recent_activity(request.user),
+            "at_a_counter": at_a_counter,
+            "copies": copies,
         },
     )
 

@@ -12,7 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
-from ninja.throttling import AnonRateThrottle, UserRateThrottle
+from ninja.throttling import AnonRateThrottle
 
 from raqmana.accounts.decorators import UNPROVED_CONTACT
 from raqmana.civil_status.selectors import offices_of
@@ -27,7 +27,6 @@ from .constants import DocumentKind, DocumentStatus, OrderState, RequesterRelati
 from .views import (
     COUNTER_LIMIT_REACHED,
     ISSUING_READ_REASON,
-    LOOKUP_RATE,
     NO_ACT_FOR_ORDER,
     NO_ACT_WITH_THESE_FACTS,
     ORDER_READ_REASON,
@@ -35,6 +34,7 @@ from .views import (
     UPLOAD_RATE,
     VERIFY_RATE,
     counter_lookup_refused,
+    order_lookup_refused,
 )
 
 router = Router(tags=["documents"])
@@ -254,12 +254,14 @@ def _order_out(request, order):
     }
 
 
-@router.post("/orders", response={201: OrderOut}, auth=django_auth, throttle=[UserRateThrottle(LOOKUP_RATE)])
+@router.post("/orders", response={201: OrderOut}, auth=django_auth)
 def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = None):
     """A citizen orders a document; full copies and family booklet records carry `proof` (PDF, JPEG or PNG).
-    The answer gives the address where to pay."""
+    The answer gives the address where to pay. Lookups are counted with the order page's."""
     if not request.user.has_verified_contact:
         refuse(PermissionDenied(UNPROVED_CONTACT))
+    if order_lookup_refused(request, [payload.act, str(payload.event_date), payload.first_name]):
+        raise HttpError(429, _("Too many lookups from this account: try again later."))
     try:
         act = selectors.act_for_order(
             request.user, payload.act, payload.event_date, payload.first_name, reason=ORDER_READ_REASON

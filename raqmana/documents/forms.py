@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.core.text import CheckedTextForm
+from raqmana.core.upload_handlers import RefusedUpload
+from raqmana.core.uploads import check_size
 
 from .constants import ACT_KIND_OF, DocumentKind, RequesterRelation
 
@@ -21,7 +23,11 @@ class ActLookupForm(CheckedTextForm, forms.Form):
     )
     first_name = forms.CharField(
         label=_("The holder's first name (in any script)"),
-        help_text=_("Ask the requester for the date of birth, the first name or both: each must match the act."),
+        help_text=_(
+            "Ask the requester for the first name, and the date of birth: each one given must match the act as "
+            "corrected by its mentions. With the IDCS, the date of birth alone is enough; with the reference, the "
+            "first name is needed."
+        ),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -102,6 +108,25 @@ class OrderForm(CheckedTextForm, forms.Form):
         required=False,
         help_text=_("Needed for a full copy: the office that keeps the act checks it before issuing."),
     )
+
+    def clean_proof(self):
+        proof = self.cleaned_data["proof"]
+        if proof:
+            check_size(proof)
+        return proof
+
+    def clean(self):
+        data = super().clean()
+        # The reading of a request stops at a file over the limit: what the browser sent after it never arrived.
+        if isinstance(self.files.get("proof"), RefusedUpload) and set(self.errors) - {"proof"}:
+            self.add_error(
+                None,
+                _(
+                    "The file was too large, so what was sent after it did not arrive. "
+                    "Fill in the fields marked again and choose a smaller file."
+                ),
+            )
+        return data
 
 
 class RefuseForm(CheckedTextForm, forms.Form):

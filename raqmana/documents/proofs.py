@@ -1,5 +1,7 @@
 """The proofs of identity and relation that citizens attach to orders: rewritten from what they show and scanned
-when they arrive; scanned later when the scanner was away; deleted when infected, and once no longer needed."""
+when they arrive; scanned later when the scanner was away; deleted when infected, and once no longer needed. An
+order not yet paid whose proof is deleted is cancelled with its payment: paid later, it would wait for a check that
+has nothing to check, and the money that comes anyway is given back (services.order_paid)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,15 +13,19 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from raqmana.audit.services import record
 from raqmana.core.scanning import ScannerUnavailable, ScanState, scan
 from raqmana.core.uploads import CleanFile, clean_stored_upload
+from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
+from raqmana.payments import services as payment_services
+from raqmana.payments.constants import PaymentState
+from raqmana.payments.models import Payment
 
-from .constants import OrderState
-from .models import DocumentOrder
+from .constants import ORDER_TRANSITIONS, OrderState
+from .models import DocumentOrder, OrderTransition
 from .tasks import scan_proof
 
 # Orders whose proof no longer serves: never paid, refused, cancelled. An issued document's proof is kept: it is
@@ -29,6 +35,22 @@ ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, Order
 SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
 RETENTION_OVER = gettext_lazy("Kept no longer than its purpose needs (Law 09-08): the retention period is over.")
 VIRUS_FOUND = gettext_lazy("The virus scanner found a threat in the proof: the file was deleted.")
+# What the citizen is told of an infected proof deleted, by the order's state once it is deleted.
+INFECTED_PROOF_MESSAGES = {
+    OrderState.CANCELLED: gettext_lazy(
+        "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
+        "deleted, and the order, not paid, is cancelled. Order again with a clean scan or photograph if you still "
+        "need the document."
+    ),
+    OrderState.AWAITING_CHECK: gettext_lazy(
+        "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
+        "deleted. The office cannot check your order without a proof: wait for its refusal and refund, and order "
+        "again with a clean scan or photograph."
+    ),
+}
+INFECTED_PROOF_DELETED = gettext_lazy(
+    "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was deleted."
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,7 @@ def scan_pending_proof(order_id, attempt=0):
             scan_proof.using(run_after=run_after).enqueue(order_id, attempt + 1)
         return ScanState.PENDING
     with transaction.atomic():
-        order = _locked(order_id)
+        order, payment = _locked_with_payment(order_id)
         if order.proof_scan != ScanState.PENDING:
             return order.proof_scan
         if result.state == ScanState.CLEAN:
@@ -88,6 +110,8 @@ def scan_pending_proof(order_id, attempt=0):
             order.save(update_fields=["proof_scan"])
         else:
             order.proof_scan = ScanState.INFECTED
+            if order.state == OrderState.AWAITING_PAYMENT:
+                _cancel_unpaid_order(order, payment, reason=VIRUS_FOUND)
             found = {"signature": result.signature}
             _delete_proof(order, action="document_order.proof_infected", reason=VIRUS_FOUND, details=found)
             _tell_citizen_of_infected_proof(order)
@@ -105,11 +129,13 @@ def scan_pending_proofs():
 
 def expired_proofs():
     """Orders ended without a document whose last change is older than RAQMANA_PROOF_RETENTION_DAYS, and that
-    still hold their proof."""
+    still hold their proof; not those whose payment, of another sum than owed, is under review (the money is held:
+    the proof stays until the review ends)."""
     cutoff = timezone.now() - timedelta(days=settings.RAQMANA_PROOF_RETENTION_DAYS)
     return (
         DocumentOrder.objects.filter(state__in=ENDED_WITHOUT_DOCUMENT)
         .exclude(proof="")
+        .exclude(payment__state=PaymentState.MISMATCHED)
         .annotate(last_change=Max("transitions__at"))
         .filter(last_change__lt=cutoff)
     )
@@ -119,14 +145,23 @@ def delete_expired_proofs():
     """Law 09-08, art. 3(1)(e): personal data are kept no longer than the purpose they were collected for needs.
     A proof serves the check of its order: once the order ended without a document (never paid, refused,
     cancelled) and RAQMANA_PROOF_RETENTION_DAYS have passed since its last change, the file is deleted, the
-    order keeps the date, and each deletion is audited. Returns how many were deleted."""
+    order keeps the date, and each deletion is audited. An order never paid is cancelled with its payment, and
+    the citizen told. Returns how many were deleted."""
+    days = settings.RAQMANA_PROOF_RETENTION_DAYS
     deleted = 0
     for order_id in expired_proofs().values_list("pk", flat=True):
         with transaction.atomic():
-            order = _locked(order_id)
-            if not order.proof or order.state not in ENDED_WITHOUT_DOCUMENT:
+            order, payment = _locked_with_payment(order_id)
+            if not order.proof or order.state not in ENDED_WITHOUT_DOCUMENT or _under_review(payment):
                 continue
-            days = settings.RAQMANA_PROOF_RETENTION_DAYS
+            if order.state == OrderState.AWAITING_PAYMENT:
+                reason = ngettext(
+                    "Proof deleted after %(days)s day (Law 09-08).",
+                    "Proof deleted after %(days)s days (Law 09-08).",
+                    days,
+                ) % {"days": days}
+                _cancel_unpaid_order(order, payment, reason=reason)
+                _tell_citizen_of_expired_order(order, days)
             _delete_proof(
                 order, action="document_order.proof_deleted", reason=RETENTION_OVER, details={"retention_days": days}
             )
@@ -134,10 +169,41 @@ def delete_expired_proofs():
     return deleted
 
 
+def _under_review(payment):
+    return payment is not None and payment.state == PaymentState.MISMATCHED
+
+
 def _locked(order_id):
     return (
         DocumentOrder.objects.select_for_update(of=("self",)).select_related("act__office", "citizen").get(pk=order_id)
     )
+
+
+def _locked_with_payment(order_id):
+    """The order and its payment, both locked: the payment's row first, as `settle` locks it before its handler
+    locks the order's (and as services.cancel_order does), so that the two never wait for each other."""
+    payment_id = DocumentOrder.objects.values_list("payment_id", flat=True).get(pk=order_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id) if payment_id else None
+    return _locked(order_id), payment
+
+
+def _cancel_unpaid_order(order, payment, *, reason):
+    """An order not yet paid loses its proof: it is cancelled, and its payment with it when still open, so that
+    none is taken for it; money taken anyway is given back when its answer comes (services.order_paid)."""
+    move(
+        order,
+        OrderState.CANCELLED,
+        states=OrderState,
+        transitions=ORDER_TRANSITIONS,
+        log=OrderTransition,
+        link="order",
+        by=None,
+        reason=reason,
+        refused=_("An order cannot go from “%(from)s” to “%(to)s”."),
+    )
+    order.save(update_fields=["state"])
+    if payment is not None:
+        payment_services.cancel(payment, by=None, reason=reason)
 
 
 def _delete_proof(order, *, action, reason, details):
@@ -154,9 +220,23 @@ def _tell_citizen_of_infected_proof(order):
     citizen = order.citizen
     with translation.override(citizen.preferred_language):
         subject = _("Raqmana: the proof of your order was deleted")
-        body = _(
-            "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
-            "deleted. The office cannot check your order without a proof: cancel it if it is not paid, or wait for "
-            "the office's refusal and refund, and order again with a clean scan or photograph."
-        ) % {"document": order.get_kind_display()}
+        body = str(INFECTED_PROOF_MESSAGES.get(order.state, INFECTED_PROOF_DELETED)) % {
+            "document": order.get_kind_display()
+        }
+    notify(citizen, subject, body)
+
+
+def _tell_citizen_of_expired_order(order, days):
+    citizen = order.citizen
+    with translation.override(citizen.preferred_language):
+        subject = _("Raqmana: your order of %(document)s is cancelled") % {"document": order.get_kind_display()}
+        body = ngettext(
+            "Your order of %(document)s was not paid within %(days)s day. The law on personal data (Law 09-08) "
+            "allows keeping the proof you attached no longer than needed: it was deleted, and the order cancelled. "
+            "Order again if you still need the document.",
+            "Your order of %(document)s was not paid within %(days)s days. The law on personal data (Law 09-08) "
+            "allows keeping the proof you attached no longer than needed: it was deleted, and the order cancelled. "
+            "Order again if you still need the document.",
+            days,
+        ) % {"document": order.get_kind_display(), "days": days}
     notify(citizen, subject, body)

@@ -6,8 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.accounts.constants import Role
@@ -16,8 +18,8 @@ from raqmana.audit.services import record
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, MentionKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
-from raqmana.civil_status.names import compact_arabic, normalise_latin, query_sound_keys, sound_key
-from raqmana.civil_status.selectors import children_of
+from raqmana.civil_status.names import compact_arabic, normalise_latin
+from raqmana.civil_status.selectors import act_as_of, children_of
 from raqmana.civil_status.services import roles_at_office
 from raqmana.core.uploads import check_upload
 from raqmana.territories.models import TerritoryLink
@@ -35,6 +37,7 @@ from .signing import SealCheck, check_seal
 PDF_ONLY = {"application/pdf": "pdf"}
 ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
 TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
+User = get_user_model()
 
 
 def documents_visible_to(user):
@@ -51,11 +54,16 @@ def open_pdf(user, document):
 
 def act_for_order(citizen, reference, event_date, first_name, *, reason):
     """The act a citizen orders from: its IDCS or reference, its date (birth, or death for a death act) and the
-    holder's first name must all match, so that nobody reaches an act by trying numbers. The read is logged."""
+    holder's first name must all match the act as its mentions have corrected it, so that nobody reaches an act
+    by trying numbers. The read is logged, and so is a miss (without what was typed)."""
     act = _act_by_reference(reference)
-    if act is None or (act.death_date if act.kind == ActKind.DEATH else act.birth_date) != event_date:
-        return None
-    if not is_first_name_of(act, first_name):
+    current = act_as_of(act, timezone.now())["data"] if act is not None else None
+    if (
+        current is None
+        or (current["death_date"] if act.kind == ActKind.DEATH else current["birth_date"]) != event_date
+        or not is_first_name_of(current, first_name)
+    ):
+        record(actor=citizen, action="document_order.lookup_missed", target=citizen)
         return None
     record(actor=citizen, action="act.read", target=act, reason=reason, office=act.office)
     return act
@@ -81,55 +89,88 @@ def open_proof(user, order):
 
 
 def act_for_issuance(user, office, reference, *, birth_date=None, first_name="", reason):
-    """The signed act an agent issues from, anywhere in the national register, found only by its exact
-    reference (office code/year/number) or IDCS together with a fact the requester at the desk knows: the
-    holder's date of birth or first name (each one given must match). No browsing other offices' registers: a
-    miss says nothing of whether the reference exists. The read is logged. Returns None when nothing matches;
-    ValidationError without a fact."""
+    """The signed act an agent issues from, anywhere in the national register, found only by its exact IDCS or
+    reference (office code/year/number) together with facts the requester at the desk knows (`counter_facts`),
+    each compared with the act as its mentions have corrected it. No browsing other offices' registers: a miss
+    says nothing of whether the reference exists. The read is logged. Returns None when nothing matches;
+    ValidationError when the facts are too few."""
     first_name = (first_name or "").strip()
-    if birth_date is None and not first_name:
-        raise ValidationError(_("Give the holder's date of birth or first name, as the requester states it."))
+    counter_facts(reference, birth_date, first_name)
     if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
         return None
     act = _act_by_reference(reference)
-    if act is None or (birth_date is not None and act.birth_date != birth_date):
+    if act is None:
         return None
-    if first_name and not is_first_name_of(act, first_name):
+    current = act_as_of(act, timezone.now())["data"]
+    if birth_date is not None and current["birth_date"] != birth_date:
+        return None
+    if first_name and not is_first_name_of(current, first_name):
         return None
     record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
     return act
 
 
-def is_first_name_of(act, typed):
-    """Whether `typed`, in any script, is the holder's first name as the register compares names: the
-    normalised Arabic or Latin spelling, the Tifinagh letters, or the sound key that joins the scripts
-    (names.sound_key: "Youcef" is يوسف)."""
+def counter_facts(reference, birth_date, first_name):
+    """The facts the counter needs besides the act's IDCS or reference. Reference numbers follow each other in an
+    office's year, and births are declared within 30 days, so the neighbouring acts bound a birth date: found by
+    its reference, an act needs the holder's first name; the date of birth alone suffices only with the IDCS,
+    which is not sequential. ValidationError when the facts are too few."""
+    if birth_date is None and not first_name:
+        raise ValidationError(_("Give the holder's date of birth or first name, as the requester states it."))
+    if not first_name and not is_valid_idcs((reference or "").strip().replace(" ", "")):
+        raise ValidationError(
+            _("An act found by its reference needs the holder's first name too: the date of birth alone is enough "
+              "only with the IDCS.")
+        )  # fmt: skip
+
+
+# The shortest first name a lookup takes: one letter is a fragment of many names, not a fact about one.
+MIN_FIRST_NAME_LENGTH = 2
+# French spells س as a soft c before e, i, y: Youcef = Youssef, Lahcen = Lahssen, Houcine = Houssine.
+SOFT_C = re.compile(r"c(?=[eiy])")
+
+
+def is_first_name_of(names, typed):
+    """Whether `typed` is the holder's first name (`names`: the act's first_name_ar, _latin and _tfng as they
+    stand now), the whole name compared, by the register's keys in the script typed: the normalised Arabic
+    spelling (names.compact_arabic), the normalised Latin one (names.normalise_latin, with the French soft c
+    read as s), or the Tifinagh letters. No sound-alike: a first name here is an identity fact, and the sound
+    key joins different names (Mohamed and Mahmoud, Amine and Imane)."""
     typed = unicodedata.normalize("NFKC", typed or "").strip()
-    if not typed:
-        return False
     if TIFINAGH_LETTER.search(typed):
-        return _without_spaces(typed) == _without_spaces(unicodedata.normalize("NFKC", act.first_name_tfng))
-    if compact_arabic(typed) and compact_arabic(typed) == compact_arabic(act.first_name_ar):
-        return True
-    latin = normalise_latin(typed).replace(" ", "")
-    if latin and latin == normalise_latin(act.first_name_latin).replace(" ", ""):
-        return True
-    sounds = {sound_key(act.first_name_ar), sound_key(act.first_name_latin)} - {""}
-    return bool(sounds & set(query_sound_keys(typed)))
+        key, recorded = _tifinagh_key(typed), _tifinagh_key(names["first_name_tfng"])
+    elif compact_arabic(typed):
+        key, recorded = compact_arabic(typed), compact_arabic(names["first_name_ar"])
+    else:
+        key, recorded = _latin_key(typed), _latin_key(names["first_name_latin"])
+    return len(key) >= MIN_FIRST_NAME_LENGTH and key == recorded
 
 
-def _without_spaces(text):
-    return "".join(text.split())
+def _tifinagh_key(text):
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _latin_key(text):
+    return normalise_latin(SOFT_C.sub("s", (text or "").lower())).replace(" ", "")
 
 
 def lookup_supervisors(office):
     """Who answers for the lookups of an office's agents: its civil status officers and the provincial
-    inspectors of the province or prefecture above it."""
+    inspectors of the province or prefecture above it; when there are none, the wali's services of the region;
+    then the DGCT (its agents, else the superusers), so that an alert always reaches someone."""
     above = TerritoryLink.objects.filter(descendant_id=office.territory_id).values("ancestor_id")
-    assignments = RoleAssignment.objects.active().filter(
-        Q(role=Role.CIVIL_STATUS_OFFICER, office=office) | Q(role=Role.PROVINCIAL_INSPECTOR, territory__in=above)
-    )
-    return list({assignment.user_id: assignment.user for assignment in assignments.select_related("user")}.values())
+    active = RoleAssignment.objects.active().select_related("user").filter(user__is_active=True)
+    for assignments in (
+        active.filter(
+            Q(role=Role.CIVIL_STATUS_OFFICER, office=office) | Q(role=Role.PROVINCIAL_INSPECTOR, territory__in=above)
+        ),
+        active.filter(role=Role.WALI_SERVICES, territory__in=above),
+        active.filter(role=Role.DGCT),
+    ):
+        people = {assignment.user_id: assignment.user for assignment in assignments}
+        if people:
+            return list(people.values())
+    return list(User.objects.filter(is_superuser=True, is_active=True))
 
 
 def _act_by_reference(reference):

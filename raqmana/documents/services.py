@@ -209,6 +209,12 @@ def report_lookup_limit(agent, office, rate):
         notify(person, subject, body)
 
 
+def report_order_lookup_limit(citizen, rate):
+    """A citizen's account looked up more acts to order from than the limit allows (`rate`): the audit trail
+    keeps it, once per period, beside the lookups that missed (selectors.act_for_order)."""
+    record(actor=citizen, action="document_order.lookup_limit_reached", target=citizen, reason=rate)
+
+
 @transaction.atomic
 def revoke_document(document, *, by, reason):
     """An officer of the issuing office withdraws a document issued in error; it stays recorded."""

@@ -312,7 +312,7 @@ def check_seal(pdf):
         intact=status.intact and status.valid,
         trusted=status.trusted and (stamp is None or time_stamp is not None),
         covers_whole_file=covers_whole_file,
-        signer=status.signing_cert.subject.human_friendly,
+        signer=_common_name(status.signing_cert),
         time_stamp=time_stamp,
     )
 

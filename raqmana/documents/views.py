@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
@@ -37,11 +37,12 @@ ISSUING_READ_REASON = REASON_LABELS["extract"]
 # Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
 VERIFY_RATE = "30/m"
 UPLOAD_RATE = "10/m"
-# A citizen finds an act by its reference and date: enough for a family's orders, too few to try dates.
+# A citizen finds an act by its reference, date and first name: enough for a family's orders, too few to try
+# dates. Counted per account, the page and the API together.
 LOOKUP_RATE = "30/h"
+ORDER_LOOKUPS = "documents.order_lookup"
 # An agent's lookups at the counter, counted together on the screens and in the API (the rate is a setting).
 COUNTER_LOOKUPS = "documents.counter_lookup"
-LAST_COUNTED_LOOKUP = "documents.last_counted_lookup"
 COUNTER_LIMIT_REACHED = gettext_lazy(
     "You have looked up more acts than the limit allows (%(rate)s). Lookups resume when the period ends; the "
     "officer of your office and the provincial inspector are told."
@@ -56,22 +57,37 @@ PDF_NOT_STORED = gettext_lazy(
 
 
 def counter_lookup_refused(request, office, lookup):
-    """Count an agent's act lookup at `office` against RAQMANA_COUNTER_LOOKUP_RATE, in the shared cache, and say
-    whether it goes past the limit. The first lookup past it alerts the office's supervisors: once per period,
-    not once per request. The same `lookup` as the last one counted (the issue form posted for the act just
-    found, a page reloaded) is not counted again: it shows nothing new."""
-    if request.session.get(LAST_COUNTED_LOOKUP) == lookup:
-        return False
+    """Count an agent's act lookup at `office` against RAQMANA_COUNTER_LOOKUP_RATE and say whether it goes past
+    the limit. The first lookup past it alerts the office's supervisors: once per period, not once per request."""
     rate = settings.RAQMANA_COUNTER_LOOKUP_RATE
-    usage = get_usage(request, group=COUNTER_LOOKUPS, key="user", rate=rate, increment=True)
-    if usage is None:  # rate limits switched off
-        return False
-    if usage["count"] == usage["limit"] + 1:
+    refused, first_refused = _count_lookup(request, COUNTER_LOOKUPS, rate, lookup)
+    if first_refused:
         services.report_lookup_limit(request.user, office, rate)
-    if usage["should_limit"]:
-        return True
-    request.session[LAST_COUNTED_LOOKUP] = lookup
-    return False
+    return refused
+
+
+def order_lookup_refused(request, lookup):
+    """Count a citizen's act lookup against LOOKUP_RATE and say whether it goes past the limit; the first one
+    past it is kept in the audit trail, once per period."""
+    refused, first_refused = _count_lookup(request, ORDER_LOOKUPS, LOOKUP_RATE, lookup)
+    if first_refused:
+        services.report_order_lookup_limit(request.user, LOOKUP_RATE)
+    return refused
+
+
+def _count_lookup(request, group, rate, lookup):
+    """Count one lookup of the user's in `group`, in the shared cache (the screens and the API together), against
+    `rate`: (refused, first_refused). The same `lookup` as the last one counted (a form posted for the act just
+    found, a page reloaded) is not counted again: it shows nothing new."""
+    last_counted = f"{group}.last_counted"
+    if request.session.get(last_counted) == lookup:
+        return False, False
+    usage = get_usage(request, group=group, key="user", rate=rate, increment=True)
+    if usage is None:  # rate limits switched off
+        return False, False
+    if not usage["should_limit"]:
+        request.session[last_counted] = lookup
+    return usage["should_limit"], usage["count"] == usage["limit"] + 1
 
 
 @login_required
@@ -254,9 +270,9 @@ def order_new(request):
     lookup = OrderLookupForm(request.GET or None)
     act, form = None, None
     if lookup.is_valid():
-        if is_ratelimited(request, group="documents.order_lookup", key="user", rate=LOOKUP_RATE, increment=True):
-            raise Ratelimited
         data = lookup.cleaned_data
+        if order_lookup_refused(request, [data["reference"], str(data["event_date"]), data["first_name"]]):
+            raise Ratelimited
         try:
             act = selectors.act_for_order(
                 request.user, data["reference"], data["event_date"], data["first_name"], reason=ORDER_READ_REASON
@@ -380,4 +396,7 @@ def check_proof(request, pk):
     order = _order_to_check(request, pk)
     if not order.proof_may_be_opened:  # none, deleted, or not found clean by the virus scanner
         raise Http404
-    return FileResponse(selectors.open_proof(request.user, order), filename=order.proof.name.rsplit("/", 1)[-1])
+    # Saved, not opened in the office's browser: a second defence should a proof carry what the upload check missed.
+    return FileResponse(
+        selectors.open_proof(request.user, order), as_attachment=True, filename=order.proof.name.rsplit("/", 1)[-1]
+    )

@@ -6,10 +6,12 @@ stands for the Treasury's gateway during development and tests, with its own pay
 to run in production. A real gateway (TGR e-payment, CMI) is a class with these methods, named in the setting.
 """
 
+import re
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -29,24 +31,30 @@ class ProviderError(Exception):
     """The provider refused or did not answer; the message says why."""
 
 
+# An amount as providers write it, in ASCII digits: at most the 8 digits before the point that fees and payments
+# hold (max_digits=10, decimal_places=2), and at most two after it. No sign, exponent, underscore or other digits,
+# which Decimal would read ("+2.00", "1e30", "2_0", "٢.٠٠").
+AMOUNT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")
+# An ISO 4217 code, in ASCII letters: some gateways write it in lower case ("mad"), which means the same.
+CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
+
+
 def parse_amount(text):
-    """An amount as a provider writes it ("2.00"): an exact decimal with at most two decimals, never a float."""
+    """An amount as a provider writes it ("2.00", or a JSON number read as Decimal or int): an exact decimal that
+    the records can hold, never a float; ValueError otherwise."""
     if not isinstance(text, (str, int, Decimal)) or isinstance(text, bool):
         raise ValueError(f"Not an amount: {text!r}")
-    try:
-        amount = Decimal(str(text).strip())
-    except InvalidOperation as error:
-        raise ValueError(f"Not an amount: {text!r}") from error
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+    written = text.strip(string.whitespace) if isinstance(text, str) else str(text)
+    if not AMOUNT.fullmatch(written):
         raise ValueError(f"Not an amount: {text!r}")
-    return amount.quantize(Decimal("0.01"))
+    return Decimal(written).quantize(Decimal("0.01"))
 
 
 def parse_currency(text):
-    """An ISO 4217 code, as the provider wrote it."""
-    if not isinstance(text, str) or len(text.strip()) != 3 or not text.strip().isalpha():
+    """An ISO 4217 code, as the provider wrote it, in capitals; ValueError otherwise."""
+    if not isinstance(text, str) or not CURRENCY_CODE.fullmatch(text.strip(string.whitespace)):
         raise ValueError(f"Not a currency: {text!r}")
-    return text.strip().upper()
+    return text.strip(string.whitespace).upper()
 
 
 @dataclass(frozen=True)

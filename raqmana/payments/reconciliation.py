@@ -18,21 +18,14 @@ from .models import Payment, ReconciliationDifference, ReconciliationRun, Refund
 from .providers import StatementLine, parse_amount, parse_currency
 
 STATEMENT_COLUMNS = ("reference", "amount", "currency", "state", "date")
+JSON_TYPES = {dict: "an object", list: "a list", bool: "true or false"}
 
 
 def read_statement(text):
     """The lines of a statement: a JSON list of objects, or CSV with a header, each with the columns
     STATEMENT_COLUMNS (amount "2.00", state "paid" or "refunded", date "2026-11-27"). Raises ValueError saying
     which line is wrong."""
-    if text.lstrip().startswith(("[", "{")):
-        try:
-            rows = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"Not valid JSON: {error}") from error
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise ValueError("A JSON statement is a list of objects.")
-    else:
-        rows = list(csv.DictReader(io.StringIO(text)))
+    rows = _json_rows(text) if text.lstrip().startswith(("[", "{")) else _csv_rows(text)
     lines = []
     for number, row in enumerate(rows, start=1):
         missing = [column for column in STATEMENT_COLUMNS if row.get(column) in (None, "")]
@@ -41,16 +34,51 @@ def read_statement(text):
         try:
             lines.append(
                 StatementLine(
-                    reference=str(row["reference"]).strip(),
+                    reference=row["reference"].strip(),
                     amount=parse_amount(row["amount"]),
                     currency=parse_currency(row["currency"]),
-                    state=StatementState(str(row["state"]).strip().lower()),
-                    date=date.fromisoformat(str(row["date"]).strip()[:10]),
+                    state=StatementState(row["state"].strip().lower()),
+                    date=date.fromisoformat(row["date"].strip()[:10]),
                 )
             )
         except ValueError as error:
             raise ValueError(f"Line {number}: {error}") from error
     return lines
+
+
+def _json_rows(text):
+    """A JSON statement's objects, each column a text (the amount may be a number, read as an exact decimal)."""
+    try:
+        rows = json.loads(text, parse_float=Decimal)
+    except RecursionError as error:  # arrays or objects nested thousands deep
+        raise ValueError("Not valid JSON: nested too deep.") from error
+    except ValueError as error:  # invalid, or an integer too long to read
+        raise ValueError(f"Not valid JSON: {error}") from error
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ValueError("A JSON statement is a list of objects.")
+    for number, row in enumerate(rows, start=1):
+        for column in STATEMENT_COLUMNS:
+            value = row.get(column)
+            if value is not None and not isinstance(value, str) and not (column == "amount" and _is_number(value)):
+                found = JSON_TYPES.get(type(value), "a number")
+                raise ValueError(f"Line {number}: the {column} is not a text but {found}.")
+    return rows
+
+
+def _is_number(value):
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def _csv_rows(text):
+    """A CSV statement's rows, each with as many values as the header has columns."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:  # a field over the csv module's size limit
+        raise ValueError(f"Not valid CSV: {error}") from error
+    for number, row in enumerate(rows, start=1):
+        if None in row:  # DictReader keeps the values past the header's columns under None
+            raise ValueError(f"Line {number}: more values than the header has columns.")
+    return rows
 
 
 @transaction.atomic

@@ -102,6 +102,7 @@ def settle(outcome):
     payment.save(update_fields=["state", "provider_reference", "paid_at", "received_amount", "received_currency"])
     if payment.state == PaymentState.PAID:
         _paid_handlers[payment.for_model](payment)
+        payment.refresh_from_db(fields=["state"])  # the handler gives back money for what was cancelled meanwhile
     return payment
 
 
@@ -210,10 +211,11 @@ def ask_refund_again(money_back, *, by):
 
 
 @transaction.atomic
-def cancel(payment, *, by):
+def cancel(payment, *, by, reason=""):
+    """The payment is no longer wanted: cancelled while none was taken; money taken later is still recorded."""
     payment = lock(payment)
     if payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
-        _move(payment, PaymentState.CANCELLED, by=by, reason="")
+        _move(payment, PaymentState.CANCELLED, by=by, reason=reason)
         payment.save(update_fields=["state"])
     return payment
 

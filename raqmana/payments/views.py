@@ -53,6 +53,12 @@ def returned(request, provider_name):
             )
             % {"received": payment.received_amount, "currency": payment.received_currency, "amount": payment.amount},
         )
+    elif payment.state == PaymentState.REFUNDED:
+        messages.error(
+            request,
+            _("The payment arrived after the request was cancelled: the %(received)s %(currency)s are given back.")
+            % {"received": payment.received_amount, "currency": payment.received_currency},
+        )
     else:
         messages.error(request, _("The payment was declined. You can try again."))
     return redirect(payment.return_url)

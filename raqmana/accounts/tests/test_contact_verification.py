@@ -28,6 +28,7 @@ CODE = reverse("accounts:contact_code")
 VERIFY = reverse("accounts:verify_contact")
 ORDER_NEW = reverse("documents:order_new")
 RESET = reverse("accounts:password_reset")
+NEW_PASSWORD = {"password1": "new-horse-battery", "password2": "new-horse-battery"}
 
 
 def english_client(**defaults):
@@ -99,24 +100,36 @@ def _same_page(text, contact):
     return re.sub(r'"X-CSRFToken": "[^"]+"', '"X-CSRFToken"', text)
 
 
+def _answers_to_wrong_codes(send, client, contact, started, wrong_code):
+    """What a visitor sees from asking for a code (`started`) on: five wrong codes, a new code asked too soon, then a
+    minute later, and one more wrong code, which the new code makes a wrong code again, not one too many."""
+    shown = client.get(started.url)
+    wrong = [send(client, CODE, wrong_code) for _attempt in range(5)]
+    too_soon = send(client, CODE, {"action": "resend"}, follow=True)
+    ContactCode.objects.filter(contact=contact).update(last_sent_at=timezone.now() - timedelta(minutes=2))
+    resent = send(client, CODE, {"action": "resend"}, follow=True)
+    wrong_again = send(client, CODE, wrong_code)
+    assert wrong[-1].context["form"].errors["code"] == ["Too many wrong codes: ask for a new code."]
+    assert wrong_again.context["form"].errors["code"] == ["This code is wrong or has expired."]
+    return [
+        (
+            answer.status_code,
+            answer.get("Location"),
+            [t.name for t in answer.templates],
+            _same_page(answer.text, contact),
+        )
+        for answer in (started, shown, *wrong, too_soon, resent, wrong_again)
+    ]
+
+
 def test_signing_up_with_a_taken_contact_answers_exactly_as_with_a_free_one(send):
     owner = UserFactory(email="amina@example.ma", full_name="Amina Ouazzani", preferred_language="fr")
     answers = {}
     for contact in ("amina@example.ma", "nadia@example.ma"):
         client = english_client()
-        signed_up = sign_up(send, client, contact)
-        shown = client.get(signed_up.url)
-        wrong = send(client, CODE, {"code": "123456"})
-        resent = send(client, CODE, {"action": "resend"}, follow=True)
-        answers[contact] = [
-            (
-                answer.status_code,
-                answer.get("Location"),
-                [t.name for t in answer.templates],
-                _same_page(answer.text, contact),
-            )
-            for answer in (signed_up, shown, wrong, resent)
-        ]
+        answers[contact] = _answers_to_wrong_codes(
+            send, client, contact, sign_up(send, client, contact), {"code": "123456"}
+        )
     assert answers["amina@example.ma"] == answers["nadia@example.ma"]
 
     assert list(User.objects.all()) == [owner]  # no second account, and the owner's is unchanged
@@ -127,7 +140,7 @@ def test_signing_up_with_a_taken_contact_answers_exactly_as_with_a_free_one(send
     assert "http://127.0.0.1:8000/accounts/login/" in warning.body
     assert "http://127.0.0.1:8000/accounts/password/reset/" in warning.body
     assert not re.search(r"\b\d{6}\b", warning.body)
-    assert len(mails_to("nadia@example.ma")) == 1
+    assert len(mails_to("nadia@example.ma")) == 2
 
 
 def test_a_taken_contact_never_completes_a_sign_up(client, send):
@@ -224,21 +237,71 @@ def test_a_reset_for_a_contact_without_an_account_answers_exactly_as_for_one_wit
     for contact in ("amina@example.ma", "nadia@example.ma"):
         client = english_client()
         asked = send(client, RESET, {"contact": contact})
-        shown = client.get(asked.url)
-        wrong = send(
-            client, CODE, {"code": "123456", "password1": "new-horse-battery", "password2": "new-horse-battery"}
-        )
-        answers[contact] = [
-            (
-                answer.status_code,
-                answer.get("Location"),
-                [t.name for t in answer.templates],
-                _same_page(answer.text, contact),
-            )
-            for answer in (asked, shown, wrong)
-        ]
+        answers[contact] = _answers_to_wrong_codes(send, client, contact, asked, {"code": "123456", **NEW_PASSWORD})
     assert answers["amina@example.ma"] == answers["nadia@example.ma"]
-    assert not mails_to("nadia@example.ma") and len(mails_to("amina@example.ma")) == 1
+    assert not mails_to("nadia@example.ma") and len(mails_to("amina@example.ma")) == 2
+
+
+def _errors(answer):
+    """The errors a page shows, whichever form or message carries them."""
+    return re.findall(r'<li(?: class="error")?>([^<]+)</li>', answer.text) if answer.status_code == 200 else []
+
+
+def test_a_contact_receives_five_codes_a_day_at_most_whoever_asks_and_whether_or_not_it_has_an_account(send):
+    UserFactory(email="amina@example.ma")
+    answers = {}
+    for contact in ("amina@example.ma", "nadia@example.ma"):
+        first = english_client(REMOTE_ADDR="192.0.2.1")
+        answers[contact] = [send(first, RESET, {"contact": contact}).status_code]
+        ContactCode.objects.filter(contact=contact).update(last_sent_at=timezone.now() - timedelta(minutes=2))
+        answers[contact].append(_errors(send(first, CODE, {"action": "resend"}, follow=True)))
+        for address in ("192.0.2.2", "192.0.2.3", "192.0.2.4"):
+            asked = send(english_client(REMOTE_ADDR=address), RESET, {"contact": contact})
+            answers[contact].append((asked.status_code, _errors(asked)))
+        ContactCode.objects.filter(contact=contact).update(last_sent_at=timezone.now() - timedelta(minutes=2))
+        answers[contact].append(_errors(send(first, CODE, {"action": "resend"}, follow=True)))
+        signed_up = sign_up(send, english_client(REMOTE_ADDR="192.0.2.5"), contact)
+        answers[contact].append((signed_up.status_code, _errors(signed_up)))
+    assert answers["amina@example.ma"] == answers["nadia@example.ma"]
+    refused = ["Too many codes were sent to this email address or phone number today. Try again tomorrow."]
+    assert answers["amina@example.ma"][-3:] == [(302, []), refused, (200, refused)]  # the fifth, then no more
+    assert len(mails_to("amina@example.ma")) == 5 and not mails_to("nadia@example.ma")
+
+
+def test_ten_wrong_codes_for_a_contact_void_its_codes_for_the_day_whatever_the_requests(send):
+    person = UserFactory(email="amina@example.ma")
+    answers = {}
+    for contact in ("amina@example.ma", "nadia@example.ma"):
+        guesser, owner = english_client(REMOTE_ADDR="192.0.2.1"), english_client(REMOTE_ADDR="192.0.2.2")
+        send(guesser, RESET, {"contact": contact})
+        wrong = [send(guesser, CODE, {"code": "000000", **NEW_PASSWORD}) for _attempt in range(5)]
+        send(owner, RESET, {"contact": contact})
+        ContactCode.objects.filter(contact=contact).update(last_sent_at=timezone.now() - timedelta(minutes=2))
+        send(guesser, CODE, {"action": "resend"})
+        wrong += [send(guesser, CODE, {"code": "000000", **NEW_PASSWORD}) for _attempt in range(5)]
+        code = code_sent_in(mails_to(contact)[1].body) if mails_to(contact) else "123456"
+        right_too_late = send(owner, CODE, {"code": code, **NEW_PASSWORD})
+        again = send(english_client(REMOTE_ADDR="192.0.2.3"), RESET, {"contact": contact})
+        answers[contact] = [_errors(answer) for answer in (*wrong, right_too_late, again)]
+    assert answers["amina@example.ma"] == answers["nadia@example.ma"]
+    void = ["Too many wrong codes were typed for this email address or phone number today. Try again tomorrow."]
+    assert answers["amina@example.ma"][-3:] == [void, void, void]
+    assert (
+        answers["amina@example.ma"][:9]
+        == [["This code is wrong or has expired."]] * 4
+        + [["Too many wrong codes: ask for a new code."]]
+        + [["This code is wrong or has expired."]] * 4
+    )
+    assert ContactCode.objects.filter(contact="amina@example.ma").count() == 2
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
+
+
+def test_the_owner_of_a_taken_contact_is_warned_once_a_day_however_many_try(send):
+    UserFactory(email="amina@example.ma")
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        assert sign_up(send, english_client(REMOTE_ADDR=address), "amina@example.ma").status_code == 302
+    assert len(mails_to("amina@example.ma")) == 1
 
 
 def test_an_account_that_has_not_proved_its_contact_proves_it_before_ordering(client, send):

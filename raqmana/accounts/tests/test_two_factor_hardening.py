@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from raqmana.accounts import views
+from raqmana.accounts import services, views
 from raqmana.accounts.constants import Role
 from raqmana.accounts.services import grant_role, issue_enrolment_code
+from raqmana.audit.models import AuditEvent
+from raqmana.notifications.models import Notification
 from raqmana.territories.models import CivilStatusOffice
 
 from .factories import PASSWORD, UserFactory
@@ -89,13 +91,29 @@ def test_a_long_wait_is_said_in_minutes(signed_in, agent):
         user=agent,
         name="phone",
         confirmed=True,
-        throttling_failure_count=12,
+        throttling_failure_count=10,
         throttling_failure_timestamp=timezone.now(),
     )
     answer = signed_in.post(TWO_FACTOR, {"token": code_for(device)})
     assert re.fullmatch(
-        r"Too many wrong codes: try again in 3[34]\xa0minutes\.", answer.context["form"].errors["token"][0]
+        r"Too many wrong codes: try again in [89]\xa0minutes\.", answer.context["form"].errors["token"][0]
     )
+
+
+def test_wrong_codes_make_the_agent_wait_minutes_not_days_and_warn_them(signed_in, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    for _attempt in range(20):  # each after the wait the last one imposed
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(days=7))
+        signed_in.post(TWO_FACTOR, {"token": wrong_code(device)})
+    device.refresh_from_db()
+    assert 0 < services.totp_wait_seconds(device) <= 15 * 60
+
+    [warning] = Notification.objects.filter(user=agent, subject__contains="someone who knows your password")
+    assert "10 wrong codes" in warning.body and "change it now" in warning.body
+    assert AuditEvent.objects.filter(action="two_factor.wrong_codes_warned", target_id=str(agent.pk)).count() == 1
+
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(minutes=15))
+    assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
 
 
 def test_enrolment_codes_are_limited_and_the_wait_is_told(signed_in, agent, monkeypatch):
@@ -111,3 +129,17 @@ def test_enrolment_codes_are_limited_and_the_wait_is_told(signed_in, agent, monk
     assert re.fullmatch(r"Too many wrong codes: try again in .+\.", message)
     assert "<svg" not in signed_in.get(TWO_FACTOR).text  # still locked: no authenticator key shown
     assert not TOTPDevice.objects.filter(user=agent).exists()
+
+
+def test_the_enrolment_qr_code_scales_to_the_page(signed_in, agent):
+    signed_in.post(TWO_FACTOR, {"code": issue_enrolment_code(agent)})
+    [svg] = re.findall(r"<svg[^>]*>", signed_in.get(TWO_FACTOR).text)
+    assert re.search(r'viewBox="0 0 \d+ \d+"', svg) and "width=" not in svg and "height=" not in svg
+
+
+def test_the_agent_menu_shows_only_after_the_second_factor(signed_in, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    workspace_link = f'href="{reverse("core:workspace")}"'
+    assert workspace_link not in signed_in.get(TWO_FACTOR).text
+    assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
+    assert workspace_link in signed_in.get(reverse("core:home")).text

@@ -130,6 +130,18 @@ def test_forms_may_also_post_to_the_configured_payment_gateway():
     assert printed.stdout.split() == ["'self'", "https://pay.example.ma"]
 
 
+def test_deployed_static_files_are_served_under_the_policy_too():
+    """WhiteNoise answers static files itself: it must come after the middleware that adds the policy."""
+    read = "import json, raqmana.settings as s; print(json.dumps(s.MIDDLEWARE))"
+    production = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "raqmana.example.ma", "EMAIL_HOST": "smtp.example.ma"}
+    environment = {key: value for key, value in os.environ.items() if key != "RAQMANA_DEBUG"} | production
+    printed = subprocess.run([sys.executable, "-c", read], env=environment, capture_output=True, text=True, check=True)
+    middleware = json.loads(printed.stdout)
+    static = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware")
+    assert static > middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
+    assert static > middleware.index("django.middleware.security.SecurityMiddleware")
+
+
 def test_htmx_neither_evaluates_code_nor_injects_its_indicator_style(client):
     (config,) = re.findall(r"<meta name=\"htmx-config\" content='([^']*)'>", client.get("/").text)
     assert json.loads(config) == {"includeIndicatorStyles": False, "allowEval": False, "allowScriptTags": False}

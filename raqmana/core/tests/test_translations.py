@@ -5,6 +5,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from django import forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
@@ -25,3 +28,12 @@ def test_catalogue_is_complete_and_compiled(language):
             assert mo.ngettext(entry.msgid, entry.msgid_plural, 1) in entry.msgstr_plural.values()
         else:
             assert mo.gettext(entry.msgid) == entry.msgstr, f"{entry.msgid!r}: run `make messages`"
+
+
+def test_an_arabic_question_as_a_label_takes_no_colon_after_its_question_mark():
+    class Question(forms.Form):
+        reason = forms.CharField(label=gettext_lazy("Why are you searching?"))
+
+    with translation.override("ar"):
+        label = Question()["reason"].label_tag()
+    assert "لماذا تبحث؟<" in label and "؟:" not in label

@@ -93,6 +93,32 @@ def test_a_pdf_that_runs_or_carries_something_is_refused(root):
     assert "scripts, actions or attached files" in refusal(samples.pdf(**root))
 
 
+JAVASCRIPT = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+LAUNCH = pikepdf.Dictionary(
+    S=pikepdf.Name.Launch, F=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("cmd.exe"))
+)
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        samples.pdf_with_link_in_indirect_annots(JAVASCRIPT),
+        samples.pdf_with_link_in_indirect_annots(LAUNCH),
+        samples.pdf_with_javascript_next_to_open_action(),
+        samples.pdf_with_javascript_in_outline(),
+        samples.pdf_with_javascript_in_array_cycle(),
+    ],
+    ids=["link-javascript", "link-launch", "open-action-next", "outline-next", "array-cycle"],
+)
+def test_an_action_inside_an_indirect_array_is_found(attack):
+    assert "scripts, actions or attached files" in refusal(attack)
+
+
+def test_a_pdf_whose_action_type_is_no_name_is_no_server_error():
+    odd = samples.pdf(OpenAction=pikepdf.Dictionary(S=pikepdf.Dictionary(), Type=pikepdf.Array([1])))
+    assert cleaned(odd).extension == "pdf"
+
+
 def test_an_encrypted_pdf_is_refused():
     document = pikepdf.open(io.BytesIO(samples.pdf()))
     output = io.BytesIO()
@@ -213,17 +239,31 @@ def test_an_oversize_upload_is_a_translated_form_error_not_a_server_error(client
     assert answer.status_code == 413
 
 
-@pytest.mark.django_db
-def test_an_oversize_proof_is_refused_beside_what_the_citizen_typed(client, birth_act):
+def order_with_oversize_proof(client, act, proof_first):
     client.force_login(UserFactory())
     client.cookies["django_language"] = "en"
-    lookup = {"kind": "birth_full_copy", "reference": birth_act.idcs, "event_date": f"{birth_act.birth_date:%Y-%m-%d}",
-              "first_name": birth_act.first_name_latin}  # fmt: skip
-    oversize = SimpleUploadedFile("id.pdf", samples.pdf() + b"%" * MAX_UPLOAD_BYTES)
-    typed = {"requester_relation": "ascendant", "purpose": "Bourse d'études", "proof": oversize}
-    page = client.post(f"{reverse('documents:order_new')}?{urlencode(lookup)}", typed)
-    assert page.status_code == 200 and "The file is larger than 5 MB." in page.text
-    assert "Bourse d&#x27;études" in page.text and not DocumentOrder.objects.exists()
+    lookup = {"kind": "birth_full_copy", "reference": act.idcs, "event_date": f"{act.birth_date:%Y-%m-%d}",
+              "first_name": act.first_name_latin}  # fmt: skip
+    typed = {"requester_relation": "ascendant", "purpose": "Bourse d'études"}
+    oversize = {"proof": SimpleUploadedFile("id.pdf", samples.pdf() + b"%" * MAX_UPLOAD_BYTES)}
+    sent = oversize | typed if proof_first else typed | oversize  # the multipart body keeps this order
+    page = client.post(f"{reverse('documents:order_new')}?{urlencode(lookup)}", sent)
+    assert page.status_code == 200 and not DocumentOrder.objects.exists()
+    return page.text
+
+
+@pytest.mark.django_db
+def test_an_oversize_proof_is_refused_beside_what_the_citizen_typed(client, birth_act):
+    page = order_with_oversize_proof(client, birth_act, proof_first=False)  # a browser sends the fields in order
+    assert "The file is larger than 5 MB." in page and "Bourse d&#x27;études" in page
+    assert "did not arrive" not in page and "This field is required." not in page
+
+
+@pytest.mark.django_db
+def test_an_oversize_proof_sent_first_says_the_fields_after_it_did_not_arrive(client, birth_act):
+    page = order_with_oversize_proof(client, birth_act, proof_first=True)
+    assert "The file is larger than 5 MB." in page
+    assert "The file was too large, so what was sent after it did not arrive." in page
 
 
 def test_without_a_scanner_nothing_passes_as_clean(scanner_away):

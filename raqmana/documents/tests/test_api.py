@@ -13,6 +13,7 @@ def issue_payload(office, birth_act, **changes):
         "office_code": office.code,
         "act": birth_act.reference,
         "birth_date": birth_act.birth_date.isoformat(),
+        "first_name": "Youssef",  # found by its reference, an act needs the first name
         "kind": DocumentKind.BIRTH_EXTRACT,
         "requester_name": "Fatima Bennani",
         "requester_document": "BE998877",

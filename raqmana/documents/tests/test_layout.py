@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
-from raqmana.civil_status.constants import AuthorityKind, MentionKind
-from raqmana.civil_status.services import record_mention
+from raqmana.civil_status.constants import ActKind, AuthorityKind, MentionKind
+from raqmana.civil_status.services import draft_act, record_mention, sign_act
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.services import issue_at_counter, issue_document, verification_url
 from raqmana.documents.tests.conftest import HOLDER
@@ -30,6 +30,7 @@ pytestmark = [
 # are drawn in. What lies between them is the document's body.
 PAGE_WIDTH = 595
 BODY_TOP, BODY_BOTTOM = 49, 842 - 114  # 1.7 cm and 4 cm
+MARGIN = 45.4  # 1.6 cm left and right
 
 MENTION_KINDS = [
     (MentionKind.MARRIAGE, AuthorityKind.ADOUL),
@@ -64,14 +65,25 @@ def printed_code(document):
     return "-".join(re.findall(".{4}", document.verification_code))
 
 
-def pages_text(path, *, body_only=False):
-    """Each page's text, as pdftotext lays it out; `body_only`: what lies between the header and the footer."""
+def pages_text(path, *, body_only=False, columns=False):
+    """Each page's text, as pdftotext lays it out; `body_only`: what lies between the header and the footer;
+    `columns`: each column's lines together, rather than the lines of the page across its columns."""
     info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
     count = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
     crop = ["-x", "0", "-y", str(BODY_TOP), "-W", str(PAGE_WIDTH), "-H", str(BODY_BOTTOM - BODY_TOP)]
     return [
         subprocess.run(
-            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), *(crop if body_only else []), path, "-"],
+            [
+                "pdftotext",
+                *([] if columns else ["-layout"]),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                *(crop if body_only else []),
+                path,
+                "-",
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -191,3 +203,67 @@ def test_the_page_says_where_and_by_whom_it_was_issued_under_the_kingdoms_emblem
     colours = set(head.get_flattened_data())
     for red, green, blue in [(252, 10, 36), (3, 71, 237)]:
         assert any(abs(r - red) + abs(g - green) + abs(b - blue) < 40 for r, g, b in colours)
+
+
+# The longest a name field and a mention take, typed without a space: a word may break anywhere, but no letter
+# is lost, hidden or drawn past the margins. The Arabic name mixes letters that join on both sides with some that
+# do not; the mention's letters all join. Names of a real length are not broken.
+LONG_LATIN_NAME = ("Benabderrahimelidrissielhassani" * 4)[:100]
+LONG_ARABIC_NAME = ("بنعبدالرحيمالإدريسيالحسني" * 4)[:100]
+LONG_MENTION = "نص" * 400
+WORDY_MENTION = ("صحح الاسم العائلي بحكم المحكمة الابتدائية " * 8)[:300]
+LATIN_NAME, ARABIC_NAME = "Benabderrahmane", "بنعبدالرحيمالإدريسيالحسني"
+
+
+def text_boxes(path):
+    """Every word pdftotext finds in the PDF, with its page and its box (x and y from the top left, in points)."""
+    xhtml = subprocess.run(["pdftotext", "-bbox", path, "-"], capture_output=True, text=True, check=True).stdout
+    pages = re.split(r"<page ", xhtml)[1:]
+    return [
+        (number, word, *map(float, box))
+        for number, page in enumerate(pages, start=1)
+        for *box, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page
+        )
+    ]
+
+
+def test_a_word_longer_than_its_column_breaks_inside_the_margins_and_keeps_every_letter(
+    temara_office, agent, officer, birth_data, tmp_path
+):
+    data = {
+        **birth_data,
+        "family_name_latin": LONG_LATIN_NAME,
+        "family_name_ar": LONG_ARABIC_NAME,
+        "father_first_name_latin": LATIN_NAME,
+        "mother_family_name_ar": ARABIC_NAME,
+    }
+    act = sign_act(draft_act(temara_office, ActKind.BIRTH, data, by=agent), by=officer)
+    for number, text in enumerate([LONG_MENTION, WORDY_MENTION], start=1):
+        record_mention(
+            act,
+            kind=MentionKind.COURT_DECISION,
+            authority_kind=AuthorityKind.COURT,
+            # Within the margins too (pdftotext reads the cells beside it between its lines: its letters are
+            # not checked).
+            authority_name="المحكمة" * 28,
+            reference_number=f"R{number}/2026",
+            decided_on=date(2026, 1, number),
+            legal_basis="Code de la famille",
+            text_ar=text,
+            by=officer,
+        )
+    document = issue_at_counter(
+        act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
+    )
+    path = pdf_file(document, tmp_path)
+    # The body's text as pdftotext reads it, column by column and page after page, without the breaks the layout
+    # allowed in the long words (U+200B), the bidi marks, the spaces and the line ends.
+    text = re.sub(r"\s", "", without_bidi_marks("".join(pages_text(path, body_only=True, columns=True))))
+    for written in [LONG_LATIN_NAME, LONG_ARABIC_NAME, LONG_MENTION, WORDY_MENTION.replace(" ", "")]:
+        assert written in text.replace("\u200b", "")
+    assert LATIN_NAME in text and ARABIC_NAME in text
+    boxes = text_boxes(path)
+    assert boxes
+    outside = [box for box in boxes if box[2] < MARGIN - 1 or box[4] > PAGE_WIDTH - MARGIN + 1]
+    assert not outside, outside

@@ -1,23 +1,33 @@
 """Law 09-08: the proof of an order that ended without a document is deleted after the retention period, with an
 audit event for each deletion; the order keeps the date and its pages say so. Proofs that grounded an issued
-document, and those of orders still open, are kept."""
+document, and those of orders still open, are kept. An order not paid that loses its proof (past the retention, or
+found infected) is cancelled with its payment, and money that comes for it later is given back; the proof of an
+order whose money is held for review (another sum than owed) stays until the review ends."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
+from raqmana.core.scanning import ScanResult, ScanState
 from raqmana.core.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, OrderTransition
-from raqmana.documents.proofs import delete_expired_proofs
+from raqmana.documents.proofs import delete_expired_proofs, scan_pending_proof
 from raqmana.documents.services import place_order
 from raqmana.documents.tasks import delete_expired_proofs as delete_expired_proofs_task
+from raqmana.notifications.models import Notification
+from raqmana.payments import services as payment_services
+from raqmana.payments.constants import PaymentState, RefundState
+from raqmana.payments.tests.conftest import gateway_outcome
 
 pytestmark = pytest.mark.django_db
 RETENTION_DAYS = 90
@@ -126,3 +136,101 @@ def test_the_citizen_sees_when_the_proof_was_deleted(client, citizen, orders):
     assert f"Proof deleted on {today}" in client.get(reverse("documents:orders")).text
     kept = orders["waiting for its check for long"]
     assert "Your proof was deleted" not in client.get(reverse("documents:order", args=[kept.pk])).text
+
+
+def deleted_in_english():
+    with translation.override("en"):  # the language of the reasons recorded
+        return delete_expired_proofs()
+
+
+def last_step(log):
+    step = log.last()
+    return step.from_state, step.to_state, step.by, step.reason
+
+
+def test_an_unpaid_order_losing_its_proof_is_cancelled_with_its_payment_and_the_citizen_told(citizen, orders):
+    unpaid = orders["unpaid, placed long ago"]
+    assert deleted_in_english() == 3
+    unpaid.refresh_from_db()
+    reason = "Proof deleted after 90 days (Law 09-08)."
+    assert unpaid.state == OrderState.CANCELLED and not unpaid.proof
+    assert last_step(unpaid.transitions) == (OrderState.AWAITING_PAYMENT, OrderState.CANCELLED, None, reason)
+    assert unpaid.payment.state == PaymentState.CANCELLED
+    assert last_step(unpaid.payment.transitions) == (PaymentState.PENDING, PaymentState.CANCELLED, None, reason)
+    [told] = Notification.objects.filter(user=citizen)
+    assert "is cancelled" in told.subject and "not paid within 90 days" in told.body and "Law 09-08" in told.body
+    for label in ("refused long ago", "cancelled long ago", "unpaid, placed lately"):  # already ended, or kept
+        order = orders[label]
+        assert DocumentOrder.objects.get(pk=order.pk).state == order.state, label
+
+
+def test_money_that_comes_after_the_proof_was_deleted_is_given_back(orders, django_capture_on_commit_callbacks):
+    unpaid = orders["unpaid, placed long ago"]
+    delete_expired_proofs()
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = payment_services.settle(gateway_outcome(unpaid.payment))  # the payer's page was still open
+    unpaid.refresh_from_db()
+    assert unpaid.state == OrderState.CANCELLED and not unpaid.transitions.filter(to_state="awaiting_check").exists()
+    assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED
+    assert payment.refund.amount == Decimal("2.00")
+
+
+def test_the_proof_of_an_order_whose_money_is_under_review_stays_until_the_review_ends(
+    citizen, birth_act, django_capture_on_commit_callbacks
+):
+    order = order_with_proof(citizen, birth_act, OrderState.AWAITING_PAYMENT, placed_days_ago=0)
+    payment_services.settle(gateway_outcome(order.payment, amount=Decimal("1.00")))  # paid short: held for review
+    order.transitions.update(at=timezone.now() - timedelta(days=RETENTION_DAYS + 1))
+    assert delete_expired_proofs() == 0
+    order.refresh_from_db()
+    assert order.state == OrderState.AWAITING_PAYMENT and stored(order)
+    assert order.payment.state == PaymentState.MISMATCHED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.refund(order.payment, by=None, reason="Paid short")  # the review ends
+    assert delete_expired_proofs() == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.CANCELLED and not order.proof
+    assert order.payment.state == PaymentState.REFUNDED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes no row locks")
+def test_the_payment_is_locked_before_the_order_as_when_it_is_paid(orders):
+    with CaptureQueriesContext(connection) as queries:
+        delete_expired_proofs()
+    locked = [query["sql"].split(" FROM ")[1].split()[0] for query in queries if "FOR UPDATE" in query["sql"]]
+    assert locked[:2] == ['"payments_payment"', '"documents_documentorder"']
+
+
+def test_an_unpaid_order_whose_proof_is_found_infected_is_cancelled(
+    scanner_away, citizen, birth_act, monkeypatch, django_capture_on_commit_callbacks
+):
+    order = order_with_proof(citizen, birth_act, OrderState.AWAITING_PAYMENT, placed_days_ago=0)
+    assert order.proof_scan == ScanState.PENDING
+    monkeypatch.setattr("raqmana.documents.proofs.scan", lambda data: ScanResult(ScanState.INFECTED, "Test.EICAR"))
+    with translation.override("en"):
+        assert scan_pending_proof(order.pk) == ScanState.INFECTED
+    order.refresh_from_db()
+    reason = "The virus scanner found a threat in the proof: the file was deleted."
+    assert order.state == OrderState.CANCELLED and not order.proof
+    assert last_step(order.transitions) == (OrderState.AWAITING_PAYMENT, OrderState.CANCELLED, None, reason)
+    assert last_step(order.payment.transitions) == (PaymentState.PENDING, PaymentState.CANCELLED, None, reason)
+    [told] = Notification.objects.filter(user=citizen)
+    assert "the order, not paid, is cancelled" in told.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = payment_services.settle(gateway_outcome(order.payment))
+    assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED
+
+
+def test_a_paid_order_whose_proof_is_found_infected_waits_for_its_refusal(
+    scanner_away, citizen, birth_act, monkeypatch
+):
+    order = order_with_proof(citizen, birth_act, OrderState.AWAITING_PAYMENT, placed_days_ago=0)
+    payment_services.settle(gateway_outcome(order.payment))
+    monkeypatch.setattr("raqmana.documents.proofs.scan", lambda data: ScanResult(ScanState.INFECTED, "Test.EICAR"))
+    scan_pending_proof(order.pk)
+    order.refresh_from_db()
+    assert order.state == OrderState.AWAITING_CHECK and order.payment.state == PaymentState.PAID
+    [told] = Notification.objects.filter(user=citizen, subject__contains="proof")
+    assert "wait for its refusal and refund" in told.body

@@ -118,3 +118,12 @@ def test_the_sweep_scans_the_waiting_proofs_once_clamd_is_back(clamav, scanner_a
     clean.refresh_from_db()
     assert infected.proof_scan == ScanState.INFECTED and not infected.proof
     assert clean.proof_scan == ScanState.CLEAN and clean.proof
+
+
+def test_a_proof_is_given_to_the_agent_to_save_not_opened_in_the_browser(citizen, birth_act, agent, verified_client):
+    placed = awaiting_check(order(citizen, birth_act))
+    served = verified_client(agent).get(reverse("documents:check_proof", args=[placed.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content).startswith(b"%PDF-")

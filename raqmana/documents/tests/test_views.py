@@ -49,7 +49,7 @@ def test_an_agent_of_another_office_finds_the_act_by_idcs_and_issues(
 
 def test_the_counter_finds_an_act_by_its_reference_and_explains_a_bad_one(verified_client, birth_act, agent):
     client = verified_client(agent)
-    lookup = {"reference": birth_act.reference, "birth_date": birth_act.birth_date.isoformat()}
+    lookup = {"reference": birth_act.reference, "birth_date": birth_act.birth_date.isoformat(), "first_name": "Youssef"}
     assert birth_act.first_name_ar in client.get(reverse("documents:counter"), lookup).text
     wrong = client.get(reverse("documents:counter"), {**lookup, "reference": "not a reference"})
     assert wrong.status_code == 200 and 'aria-invalid="true"' in wrong.text

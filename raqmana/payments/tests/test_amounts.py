@@ -16,7 +16,7 @@ from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import place_order
 from raqmana.payments import services
 from raqmana.payments.constants import PaymentState
-from raqmana.payments.providers import Outcome, SimulatedProvider, parse_amount
+from raqmana.payments.providers import Outcome, SimulatedProvider, parse_amount, parse_currency
 
 from .conftest import gateway_outcome, new_payment
 
@@ -102,6 +102,39 @@ def test_the_sum_in_the_answer_is_signed(client, payer, heard):
 
 def test_amounts_are_exact_decimals():
     assert parse_amount("2.00") == Decimal("2.00") and parse_amount(Decimal("1.5")) == Decimal("1.50")
+    assert parse_amount(" 99999999.99 ") == Decimal("99999999.99") and parse_amount(2) == Decimal("2.00")
     for wrong in (2.0, "2.001", "-1", "NaN", "Infinity", "two", True, None):
         with pytest.raises(ValueError):
             parse_amount(wrong)
+
+
+# What Decimal reads but no provider writes: over what an amount holds (8 digits before the point), signed,
+# exponents, underscores, other digits than ASCII.
+UNWRITTEN_AMOUNTS = ["1e30", "9" * 27, "1e999999999", "100000000", "2_0", "٢.٠٠", "+2.00", "-0", "2.", ".5", "0x10"]
+
+
+@pytest.mark.parametrize("written", UNWRITTEN_AMOUNTS)
+def test_only_plain_ascii_amounts_are_read(written):
+    with pytest.raises(ValueError, match="Not an amount"):
+        parse_amount(written)
+
+
+@pytest.mark.parametrize("written", ["ＭＡＤ", "ÀBC", "MA", "MADD", "M4D", ""])
+def test_only_three_ascii_letters_are_a_currency(written):
+    with pytest.raises(ValueError, match="Not a currency"):
+        parse_currency(written)
+
+
+def test_a_currency_is_read_in_capitals():
+    assert parse_currency(" mad ") == "MAD"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"), [*[(amount, "MAD") for amount in UNWRITTEN_AMOUNTS], ("2.00", "ＭＡＤ")]
+)
+def test_an_answer_with_an_unwritten_sum_or_currency_is_refused(client, payer, heard, amount, currency):
+    payment = new_payment(payer)
+    message = {"reference": payment.reference, "paid": True, "provider_reference": "SIM-1"}
+    assert client.get(answer_url({**message, "amount": amount, "currency": currency})).status_code == 400
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PENDING and payment.received_amount is None and heard == []

@@ -62,6 +62,9 @@ def each_kind_of_difference(payer, heard, django_capture_on_commit_callbacks):
     }
 
 
+LINE = {"reference": "RQP-1", "amount": "2.00", "currency": "MAD", "state": "paid", "date": "2026-11-27"}
+
+
 def recorded(run):
     return {(d.kind, d.reference, d.recorded, d.at_provider) for d in run.differences.all()}
 
@@ -123,6 +126,19 @@ def test_a_payment_outside_the_period_is_not_a_difference(payer, heard):
         ('[{"reference": "RQP-1", "amount": 2.001}]', "Line 1: missing currency, state, date"),
         ("[1, 2]", "a list of objects"),
         ("reference,amount\n", "Give --statement FILE, or --from and --to"),
+        ("[" * 100_000 + "]" * 100_000, "Not valid JSON: nested too deep"),
+        ('[{"amount": ' + "9" * 5000 + "}]", "Not valid JSON: Exceeds the limit"),
+        ("reference,amount,currency,state,date\nRQP-1,2.00,MAD,paid,2026-11-27,RQP-2\n", "Line 1: more values than"),
+        ("reference,amount,currency,state,date\nRQP-1," + "9" * 200_000 + ",MAD,paid,2026-11-27\n", "Not valid CSV"),
+        ("reference,amount,currency,state,date\nRQP-1,1e30,MAD,paid,2026-11-27\n", "Line 1: Not an amount: '1e30'"),
+        ("reference,amount,currency,state,date\nRQP-1,2.00,ＭＡＤ,paid,2026-11-27\n", "Line 1: Not a currency"),
+        (json.dumps([{**LINE, "reference": {"id": "RQP-1"}}]), "Line 1: the reference is not a text but an object"),
+        (json.dumps([{**LINE, "state": ["paid"]}]), "Line 1: the state is not a text but a list"),
+        (json.dumps([{**LINE, "amount": True}]), "Line 1: the amount is not a text but true or false"),
+        (
+            '[{"reference": "RQP-1", "amount": 1e999999999, "currency": "MAD", "state": "paid", "date": "2026-11-27"}]',
+            "Line 1: Not an amount",
+        ),
     ],
 )
 def test_a_wrong_statement_is_refused_plainly(tmp_path, content, said, db):

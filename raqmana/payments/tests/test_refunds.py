@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +14,8 @@ from django.utils import timezone
 from raqmana.accounts.models import User
 from raqmana.accounts.tests.factories import PASSWORD
 from raqmana.audit.models import AuditEvent
+from raqmana.documents.constants import DocumentKind
+from raqmana.documents.services import cancel_order, place_order
 from raqmana.payments import services
 from raqmana.payments.constants import REFUND_RETRY_MINUTES, PaymentState, RefundState, StatementState
 from raqmana.payments.models import Refund, SimulatedGatewayEntry
@@ -143,3 +147,21 @@ def test_the_sum_received_is_given_back_for_a_mismatched_payment(verified_client
     assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED
     assert entry.amount == Decimal("1.00") and payment.refund.amount == Decimal("1.00")
     assert admin.get(reverse("admin:payments_refund_change", args=[payment.refund.pk])).status_code == 200
+
+
+def test_the_payer_is_told_that_money_taken_after_a_cancel_is_given_back(
+    client, payer, birth_act, django_capture_on_commit_callbacks
+):
+    order = place_order(payer, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="",
+                        purpose="Passport")  # fmt: skip
+    answer = SimulatedProvider().answer(order.payment, True)  # the gateway took the money...
+    cancel_order(order, by=payer)  # ...while the payer cancelled
+    client.force_login(payer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        back = client.get(answer)
+    [told] = get_messages(back.wsgi_request)
+    assert "arrived after the request was cancelled: the 2.00 MAD are given back" in str(told)
+    payment = order.payment
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED

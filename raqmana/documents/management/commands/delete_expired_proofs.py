@@ -7,7 +7,8 @@ from raqmana.documents.proofs import delete_expired_proofs
 class Command(BaseCommand):
     help = (
         "Delete the proofs of orders ended without a document (never paid, refused, cancelled) once "
-        "RAQMANA_PROOF_RETENTION_DAYS have passed since their last change; each deletion is audited. Run daily."
+        "RAQMANA_PROOF_RETENTION_DAYS have passed since their last change; an order still unpaid is cancelled with "
+        "it, one whose payment is under review keeps it. Each deletion is audited. Run daily."
     )
 
     def handle(self, *args, **options):
