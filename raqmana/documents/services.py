@@ -121,7 +121,8 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         purpose=purpose.strip(),
     )
     # Before the number and the page: lengths, choices and texts (a bidi control would reorder the sealed page).
-    document.clean_fields(exclude=["number", "content", "sha256", "pdf"])
+    # The related rows are the caller's own objects: checking that they exist would cost a query each.
+    document.clean_fields(exclude=["number", "content", "sha256", "pdf", "act", "office", "issued_by", "requester"])
     document.requester_document = _checked_identity_document(
         document.requester_document, required=office != act.office and kind in RESTRICTED_KINDS
     )
