@@ -43,7 +43,11 @@ class ActLookupForm(CheckedTextForm, forms.Form):
 class IssueForm(CheckedTextForm, forms.Form):
     kind = forms.ChoiceField(label=_("Document"))
     requester_name = forms.CharField(label=_("Requester's full name"), max_length=200)
-    requester_document = forms.CharField(label=_("Requester's identity document number"), max_length=40)
+    requester_document = forms.CharField(
+        label=_("Requester's identity document number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )
     requester_relation = forms.ChoiceField(label=_("Requester's relation to the act"), choices=RequesterRelation)
     mandate_reference = forms.CharField(
         label=_("Mandate (reference and date), for a person authorised by the holder"), max_length=200, required=False
