@@ -9,6 +9,7 @@ to run in production. A real gateway (TGR e-payment, CMI) is a class with these 
 import re
 import secrets
 import string
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -80,26 +81,28 @@ class StatementLine:
     date: date
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
+    """The interface every gateway implements; a class missing one of these methods cannot be instantiated."""
+
     name = ""
 
+    @abstractmethod
     def start(self, payment):
         """The address to send the payer to."""
-        raise NotImplementedError
 
+    @abstractmethod
     def outcome(self, request):
         """The verified outcome carried by the provider's return or notification; raises signing.BadSignature
         (or ValueError, KeyError) when the message is not genuine or not complete."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refund(self, payment, *, amount, currency, idempotency_key):
         """Give `amount` back for the payment; returns the provider's reference of the refund, or raises
         ProviderError. Asked again with the same key, the provider refunds once and answers the same."""
-        raise NotImplementedError
 
+    @abstractmethod
     def statement(self, date_from, date_to):
         """The provider's movements between the two dates (included), as StatementLine."""
-        raise NotImplementedError
 
 
 class SimulatedProvider(PaymentProvider):
