@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from raqmana.audit.services import record
 from raqmana.core.scanning import ScannerUnavailable, ScanState, scan
 from raqmana.core.uploads import CleanFile, clean_stored_upload
-from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.models import Payment
 
-from .constants import ORDER_TRANSITIONS, OrderState
-from .models import DocumentOrder, OrderTransition
+from .constants import OrderState
+from .models import DocumentOrder
+from .order_workflow import lock_order, move_order
 from .tasks import scan_proof
 
 # Orders whose proof no longer serves: never paid, refused, cancelled. An issued document's proof is kept: it is
@@ -173,34 +173,18 @@ def _under_review(payment):
     return payment is not None and payment.state == PaymentState.MISMATCHED
 
 
-def _locked(order_id):
-    return (
-        DocumentOrder.objects.select_for_update(of=("self",)).select_related("act__office", "citizen").get(pk=order_id)
-    )
-
-
 def _locked_with_payment(order_id):
     """The order and its payment, both locked: the payment's row first, as `settle` locks it before its handler
     locks the order's (and as services.cancel_order does), so that the two never wait for each other."""
     payment_id = DocumentOrder.objects.values_list("payment_id", flat=True).get(pk=order_id)
     payment = Payment.objects.select_for_update().get(pk=payment_id) if payment_id else None
-    return _locked(order_id), payment
+    return lock_order(order_id), payment
 
 
 def _cancel_unpaid_order(order, payment, *, reason):
     """An order not yet paid loses its proof: it is cancelled, and its payment with it when still open, so that
     none is taken for it; money taken anyway is given back when its answer comes (services.order_paid)."""
-    move(
-        order,
-        OrderState.CANCELLED,
-        states=OrderState,
-        transitions=ORDER_TRANSITIONS,
-        log=OrderTransition,
-        link="order",
-        by=None,
-        reason=reason,
-        refused=_("An order cannot go from “%(from)s” to “%(to)s”."),
-    )
+    move_order(order, OrderState.CANCELLED, by=None, reason=reason)
     order.save(update_fields=["state"])
     if payment is not None:
         payment_services.cancel(payment, by=None, reason=reason)

@@ -23,7 +23,6 @@ from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
 from raqmana.civil_status.services import require_office_role
 from raqmana.core.scanning import ScanState
 from raqmana.core.sequences import next_number
-from raqmana.core.workflow import move
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
@@ -33,7 +32,6 @@ from raqmana.territories.models import Territory
 from . import rules, selectors
 from .constants import (
     ACT_KIND_OF,
-    ORDER_TRANSITIONS,
     RESTRICTED_KINDS,
     TITLES,
     VERIFICATION_ALPHABET,
@@ -44,6 +42,7 @@ from .constants import (
 )
 from .content import CAPACITIES, TERRITORY_TITLES, certified_content
 from .models import DocumentOrder, DocumentSequence, IssuedDocument, OrderTransition
+from .order_workflow import lock_order, move_order
 from .proofs import receive_proof, scan_later
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
@@ -344,7 +343,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
 def order_paid(payment):
     """The payment of an order arrived (inside the payment's transaction, its row locked): an extract is issued at
     once, a full copy waits for the office's check. A payment for an order cancelled meanwhile is given back."""
-    order = _locked_order(payment.for_id)
+    order = lock_order(payment.for_id)
     if order.state == OrderState.CANCELLED:
         payment_services.refund(payment, by=None, reason=_("The order was cancelled before the payment arrived."))
         return
@@ -361,7 +360,7 @@ def order_paid(payment):
             reason = f"{failed} ({error})"[:300]
     else:
         reason = ""
-    _move_order(order, OrderState.AWAITING_CHECK, by=None, reason=reason)
+    move_order(order, OrderState.AWAITING_CHECK, by=None, reason=reason)
     order.save(update_fields=["state"])
     _tell_citizen(order)
 
@@ -370,7 +369,7 @@ def order_paid(payment):
 def approve_order(order, *, by):
     """An agent of the office keeping the act has checked the proof: the document is issued and sealed."""
     _require_counter_role(by, order.act.office)
-    order = _locked_order(order.pk)
+    order = lock_order(order.pk)
     if order.state != OrderState.AWAITING_CHECK:
         raise ValidationError(_("This order is not waiting for a check."))
     if order.proof_scan and not order.proof_may_be_opened:
@@ -385,8 +384,8 @@ def refuse_order(order, *, by, reason):
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is refused.")})
     reason = DocumentOrder.checked_text("refusal_reason", reason.strip(), error_key="reason")
-    order = _locked_order(order.pk)
-    _move_order(order, OrderState.REFUSED, by=by, reason=reason)
+    order = lock_order(order.pk)
+    move_order(order, OrderState.REFUSED, by=by, reason=reason)
     order.refusal_reason = reason
     order.save(update_fields=["state", "refusal_reason"])
     payment_services.refund(order.payment, by=by, reason=reason)
@@ -402,21 +401,13 @@ def cancel_order(order, *, by):
         raise PermissionDenied
     # The payment's row first, as `settle` locks it before the order's: the two never wait for each other.
     payment = payment_services.lock(order.payment)
-    order = _locked_order(order.pk)
+    order = lock_order(order.pk)
     if payment.state == PaymentState.PAID:
         raise ValidationError(_("This order is already paid."))
-    _move_order(order, OrderState.CANCELLED, by=by)
+    move_order(order, OrderState.CANCELLED, by=by)
     order.save(update_fields=["state"])
     payment_services.cancel(payment, by=by)
     return order
-
-
-def _locked_order(pk):
-    return (
-        DocumentOrder.objects.select_for_update(of=("self",))
-        .select_related("act__office", "citizen", "payment")
-        .get(pk=pk)
-    )
 
 
 def _issue_order(order, *, by):
@@ -434,7 +425,7 @@ def _issue_order(order, *, by):
         purpose=order.purpose,
         account=citizen,
     )
-    _move_order(order, OrderState.ISSUED, by=by)
+    move_order(order, OrderState.ISSUED, by=by)
     order.save(update_fields=["document", "state"])
     _tell_citizen(order)
     return order
@@ -443,20 +434,6 @@ def _issue_order(order, *, by):
 def _require_counter_role(user, office):
     require_office_role(
         user, office, OFFICE_STAFF_ROLES, _("Only the agents of the office that keeps the act check its orders.")
-    )
-
-
-def _move_order(order, to_state, *, by, reason=""):
-    move(
-        order,
-        to_state,
-        states=OrderState,
-        transitions=ORDER_TRANSITIONS,
-        log=OrderTransition,
-        link="order",
-        by=by,
-        reason=reason,
-        refused=_("An order cannot go from “%(from)s” to “%(to)s”."),
     )
 
 
