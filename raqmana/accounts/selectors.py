@@ -5,6 +5,7 @@ from django.db.models import Q
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES
 from raqmana.territories.models import CivilStatusOffice, TerritoryLink
+from raqmana.territories.scoping import scopes_of
 
 from .constants import SUPERVISOR_ROLES
 from .models import RoleAssignment
@@ -87,7 +88,7 @@ def _copies_issued_elsewhere(user):
 
 
 def works_at_a_counter(user):
-    return user.is_superuser or any(assignment.role in OFFICE_STAFF_ROLES for assignment in active_roles(user))
+    return bool(scopes_of(user, OFFICE_STAFF_ROLES))  # cached on the user: the activity feed asks it too
 
 
 def representations(user):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_ratelimit.core import get_usage, is_ratelimited
 
@@ -104,11 +104,13 @@ def two_factor(request):
     user = request.user
     if not user.is_agent or user.is_verified():
         return redirect(_safe_next(request))
-    enrolled = user_has_device(user)
+    device = next(iter(devices_for_user(user)), None)  # a confirmed device: the agent has enrolled
+    enrolled = device is not None
     unlocked = request.session.get(ENROLMENT_SESSION_KEY) == user.pk
     if not enrolled and not unlocked:
         return _enrolment_code_step(request)
-    device = next(iter(devices_for_user(user)), None) if enrolled else services.pending_totp_device(user)
+    if not enrolled:
+        device = services.pending_totp_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]

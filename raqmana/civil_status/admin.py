@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Act, DeathNotice, Establishment, Mention, PreDeclaration
 
@@ -23,19 +25,6 @@ class EstablishmentAdmin(admin.ModelAdmin):
                 _("API key for %(name)s, shown only now: %(key)s") % {"name": establishment, "key": key},
                 messages.WARNING,
             )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The register is written through its services only (rules, numbering, audit); here it is read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -9,7 +9,7 @@ from raqmana.territories.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration
-from .selectors import birth_act_by_idcs
+from .selectors import YEARS_SEARCHED, birth_act_by_idcs
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -124,10 +124,14 @@ class SearchForm(CheckedTextForm, forms.Form):
     name = forms.CharField(label=_("Name, in Arabic or Latin letters"), required=False, max_length=200)
     parent_name = forms.CharField(label=_("A parent's name"), required=False, max_length=200)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
-    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1850, max_value=2100)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=YEARS_SEARCHED[0], max_value=YEARS_SEARCHED[1]
+    )
     birth_place = CommuneField(label=_("Commune of birth"), required=False)
     number = forms.IntegerField(label=_("Act number"), required=False, min_value=1, max_value=MAX_SEQUENCE_NUMBER)
-    year = forms.IntegerField(label=_("Year of the act"), required=False, min_value=1850, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year of the act"), required=False, min_value=YEARS_SEARCHED[0], max_value=YEARS_SEARCHED[1]
+    )
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
 

@@ -222,7 +222,7 @@ def search(request):
             context = {
                 "advice": selectors.search_advice(found),
                 "previous_page": _page_query(request, page - 1) if page > 1 else "",
-                "next_page": _page_query(request, page + 1) if found.page * found.per_page < found.total else "",
+                "next_page": _page_query(request, page + 1) if found.page < found.page_count else "",
             }
     return render(request, "civil_status/search.html", {"form": form, "found": found, **context})
 

@@ -20,7 +20,7 @@ from raqmana.accounts.constants import Role
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
-from raqmana.civil_status.services import require_office_role
+from raqmana.civil_status.services import require_office_role, roles_at_office
 from raqmana.core.scanning import ScanState
 from raqmana.core.sequences import next_number
 from raqmana.notifications.services import notify
@@ -122,8 +122,9 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
     # Before the number and the page: lengths, choices and texts (a bidi control would reorder the sealed page).
     # The related rows are the caller's own objects: checking that they exist would cost a query each.
     document.clean_fields(exclude=["number", "content", "sha256", "pdf", "act", "office", "issued_by", "requester"])
+    restricted_copy_elsewhere = office != act.office and kind in RESTRICTED_KINDS
     document.requester_document = _checked_identity_document(
-        document.requester_document, required=office != act.office and kind in RESTRICTED_KINDS
+        document.requester_document, required=restricted_copy_elsewhere
     )
     document.number = next_number(DocumentSequence, office, document.year)
     pdf = draw(document)
@@ -143,7 +144,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         office=office,
         details={"kind": kind.value, "act": act.reference, "relation": document.requester_relation},
     )
-    if office != act.office and kind in RESTRICTED_KINDS:
+    if restricted_copy_elsewhere:
         # The office keeping the act sees who received a restricted copy elsewhere, and on what identity.
         record(
             actor=issued_by,
@@ -265,7 +266,7 @@ def _issuance_lines(document, calendar):
     town = next((place for place in reversed(places) if place.level == Level.COMMUNE), places[-1])
     signatory, agent = None, document.issued_by
     if agent:
-        officer = agent.role_assignments.active().filter(office=office, role=Role.CIVIL_STATUS_OFFICER).exists()
+        officer = Role.CIVIL_STATUS_OFFICER in roles_at_office(agent, office)
         capacity = Role.CIVIL_STATUS_OFFICER if officer else Role.CIVIL_STATUS_AGENT
         signatory = {"name": isolate(agent.full_name), "capacity": CAPACITIES[capacity]}
     issued_at = timezone.localtime(document.issued_at)

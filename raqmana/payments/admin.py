@@ -1,23 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.core.admin import ReadOnlyAdmin
+
 from . import services
 from .constants import PaymentState, RefundState
 from .models import Fee, Payment, ReconciliationDifference, ReconciliationRun, Refund, RefundAttempt, RefundTransition
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Payments, refunds and reconciliations change only through the provider's answers and the services, which
-    log each step."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

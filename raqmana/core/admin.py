@@ -1,0 +1,17 @@
+"""Administration pieces shared by the apps (the admin autodiscovers this module; it registers nothing)."""
+
+from django.contrib import admin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only through their app's services (rules, numbering, the log of each step): the
+    administration reads them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
