@@ -64,7 +64,9 @@ INSTALLED_APPS = [
     "django_ratelimit",  # its system check refuses a rate-limit cache that processes do not share
     "ninja",  # the API docs page then uses the Swagger UI files shipped with django-ninja, not a CDN
     "django_tasks_db",
-    "raqmana.core",
+    "raqmana.kernel",
+    "raqmana.portal",
+    "raqmana.demo",
     "raqmana.calendars",
     "raqmana.civil_status",
     "raqmana.territories",
@@ -79,8 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "raqmana.core.middleware.ArabicFirstLanguageMiddleware",
-    "raqmana.core.bad_input.BadInputMiddleware",  # before anything reads the session, the form or the body
+    "raqmana.kernel.middleware.ArabicFirstLanguageMiddleware",
+    "raqmana.kernel.bad_input.BadInputMiddleware",  # before anything reads the session, the form or the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "raqmana.core.context_processors.platform",
+                "raqmana.portal.context_processors.platform",
             ],
         },
     },
@@ -140,8 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 # Failed logins: five tries per username and address, then a 15-minute cool-off.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -227,10 +229,10 @@ RAQMANA_PKCS11_TOKEN = os.environ.get("RAQMANA_PKCS11_TOKEN", "")
 RAQMANA_PKCS11_PIN = os.environ.get("RAQMANA_PKCS11_PIN", "")
 RAQMANA_SIGNING_TRUST_ROOTS = os.environ.get("RAQMANA_SIGNING_TRUST_ROOTS", "")
 
-# Uploads (raqmana/core/uploads.py): a file stops being read once it passes 5 MB (the handler below, first);
+# Uploads (raqmana/kernel/uploads.py): a file stops being read once it passes 5 MB (the handler below, first);
 # the form fields beside the files may take 1 MB, and a request carries at most 10 files.
 FILE_UPLOAD_HANDLERS = [
-    "raqmana.core.upload_handlers.SizeLimitedUploadHandler",
+    "raqmana.kernel.upload_handlers.SizeLimitedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -262,7 +264,7 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client address as sign-in throttling
-RATELIMIT_VIEW = "raqmana.core.views.rate_limited"
+RATELIMIT_VIEW = "raqmana.portal.views.rate_limited"
 # Act lookups per counter agent (screens and API together), e.g. "30/h"; past it the office's officers and the
 # provincial inspectors are alerted.
 RAQMANA_COUNTER_LOOKUP_RATE = os.environ.get("RAQMANA_COUNTER_LOOKUP_RATE", "30/h")

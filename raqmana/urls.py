@@ -21,7 +21,7 @@ class RaqmanaAdminSite(OTPAdminSite):
 admin.site.__class__ = RaqmanaAdminSite
 
 urlpatterns = [
-    path("", include("raqmana.core.urls")),
+    path("", include("raqmana.portal.urls")),
     path("accounts/", include("raqmana.accounts.urls")),
     path("civil-status/", include("raqmana.civil_status.urls")),
     path("documents/", include("raqmana.documents.urls")),

@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.text import CheckedTextForm
+from raqmana.kernel.text import CheckedTextForm
 from raqmana.notifications.models import Channel
 from raqmana.notifications.sms import sms_provider
 from raqmana.territories.forms import CommuneField

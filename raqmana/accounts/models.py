@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.text import CheckedTextModel
+from raqmana.kernel.text import CheckedTextModel
 from raqmana.notifications.models import Channel
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet

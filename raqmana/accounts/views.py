@@ -73,7 +73,7 @@ class LoginView(auth_views.LoginView):
         return _language_cookie(response, user.preferred_language)
 
 
-def _safe_next(request, default="core:home"):
+def _safe_next(request, default="portal:home"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -167,7 +167,7 @@ def signup(request):
     """Open a citizen account: its email or phone is proved by a code before the account exists. The answer is the
     same whether or not the contact already has an account (see services.start_signup)."""
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,7 +193,7 @@ def password_reset(request):
     """A forgotten password: a code goes to the account's email or phone, and a new password is chosen with it. The
     answer is the same whether or not an account has the contact (see services.start_password_reset)."""
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     form = ForgottenPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if is_ratelimited(request, group="accounts.password_reset", key="ip", rate=SIGNUP_RATE, increment=True):
@@ -257,7 +257,7 @@ def contact_code(request):
             if pending.purpose == CodePurpose.SIGN_UP:
                 login(request, user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
                 messages.success(request, _("Your account is open."))
-                return redirect("core:home")
+                return redirect("portal:home")
             if resetting:
                 messages.success(request, _("Your password is changed: sign in with it."))
                 return redirect("accounts:login")
@@ -320,7 +320,7 @@ def answer_invitation(request, pk):
     services.answer_invitation(invitation, by=request.user, accept=accept)
     if accept:
         messages.success(request, _("You now represent %(name)s.") % {"name": invitation.enterprise.legal_name})
-    return redirect("core:home")
+    return redirect("portal:home")
 
 
 @require_POST

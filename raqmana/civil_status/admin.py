@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.admin import ReadOnlyAdmin
+from raqmana.kernel.admin import ReadOnlyAdmin
 
 from . import services
 from .models import Act, DeathNotice, Establishment, Mention, PreDeclaration

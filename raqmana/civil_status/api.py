@@ -12,9 +12,9 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict, StrictInt
 
 from raqmana.calendars.hijri import HijriDate
-from raqmana.core.api_errors import refuse
-from raqmana.core.api_types import Day, Id, LocalTime, SequenceNumber, Year
-from raqmana.core.text import TextKind, check_field_text
+from raqmana.kernel.api_errors import refuse
+from raqmana.kernel.api_types import Day, Id, LocalTime, SequenceNumber, Year
+from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 

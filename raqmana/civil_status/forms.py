@@ -3,8 +3,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.calendars.forms import HijriDateField
-from raqmana.core.api_types import MAX_SEQUENCE_NUMBER
-from raqmana.core.text import CheckedTextForm, TextKind
+from raqmana.kernel.api_types import MAX_SEQUENCE_NUMBER
+from raqmana.kernel.text import CheckedTextForm, TextKind
 from raqmana.territories.forms import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind

@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.sequences import OfficeYearSequenceBase
-from raqmana.core.text import CheckedTextModel, TextKind
-from raqmana.core.workflow import TransitionRecord
+from raqmana.kernel.sequences import OfficeYearSequenceBase
+from raqmana.kernel.text import CheckedTextModel, TextKind
+from raqmana.kernel.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
-from raqmana.core.text import TextKind, check_field_text
+from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from .constants import (

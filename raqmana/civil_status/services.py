@@ -14,8 +14,8 @@ from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri
 from raqmana.calendars.workdays import WorkingCalendar
-from raqmana.core.sequences import next_number, reserve_numbers
-from raqmana.core.workflow import move
+from raqmana.kernel.sequences import next_number, reserve_numbers
+from raqmana.kernel.workflow import move
 from raqmana.territories.models import CivilStatusOffice
 
 from . import rules
@@ -584,7 +584,7 @@ def _unused_idcs(count):
 
 
 def _idcs_in_use(candidates):
-    """Which of these IDCS acts already hold; one array parameter, as in core.sequences.reserve_numbers."""
+    """Which of these IDCS acts already hold; one array parameter, as in kernel.sequences.reserve_numbers."""
     if connection.vendor == "postgresql":
         condition, param = "idcs = ANY(%s)", list(candidates)
     else:

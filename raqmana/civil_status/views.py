@@ -74,7 +74,7 @@ def act_new(request, kind):
                 "title": _("Pre-declaration not found"),
                 "message": _("No pre-declaration of your offices has this number."),
             }
-            return render(request, "core/bad_input.html", context, status=404)
+            return render(request, "kernel/bad_input.html", context, status=404)
         initial = services.draft_data_from(pre_declaration)
     form = ActForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():

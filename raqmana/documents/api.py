@@ -16,9 +16,9 @@ from ninja.throttling import AnonRateThrottle
 
 from raqmana.accounts.decorators import UNPROVED_CONTACT
 from raqmana.civil_status.selectors import offices_of
-from raqmana.core.api_errors import refuse
-from raqmana.core.api_types import Id
-from raqmana.core.uploads import MAX_UPLOAD_BYTES
+from raqmana.kernel.api_errors import refuse
+from raqmana.kernel.api_types import Id
+from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 from raqmana.territories.models import CivilStatusOffice
 

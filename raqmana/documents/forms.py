@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.text import CheckedTextForm
-from raqmana.core.upload_handlers import RefusedUpload
-from raqmana.core.uploads import check_size
+from raqmana.kernel.text import CheckedTextForm
+from raqmana.kernel.upload_handlers import RefusedUpload
+from raqmana.kernel.uploads import check_size
 
 from .constants import ACT_KIND_OF, DocumentKind, RequesterRelation
 

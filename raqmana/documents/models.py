@@ -4,10 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
-from raqmana.core.scanning import ScanState
-from raqmana.core.sequences import OfficeYearSequenceBase
-from raqmana.core.text import CheckedTextModel
-from raqmana.core.workflow import TransitionRecord
+from raqmana.kernel.scanning import ScanState
+from raqmana.kernel.sequences import OfficeYearSequenceBase
+from raqmana.kernel.text import CheckedTextModel
+from raqmana.kernel.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice
 from raqmana.territories.scoping import ScopedQuerySet

@@ -1,10 +1,10 @@
 """An order's state machine, as every write on orders uses it: the one way its row is locked and the one way it
-moves between the states that constants.ORDER_TRANSITIONS allows (core.workflow.move records who, when and why).
+moves between the states that constants.ORDER_TRANSITIONS allows (kernel.workflow.move records who, when and why).
 Services and the proofs' scanning and retention both move orders."""
 
 from django.utils.translation import gettext as _
 
-from raqmana.core.workflow import move
+from raqmana.kernel.workflow import move
 
 from .constants import ORDER_TRANSITIONS, OrderState
 from .models import DocumentOrder, OrderTransition

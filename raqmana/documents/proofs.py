@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from raqmana.audit.services import record
-from raqmana.core.scanning import ScannerUnavailable, ScanState, scan
-from raqmana.core.uploads import CleanFile, clean_stored_upload
+from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
+from raqmana.kernel.uploads import CleanFile, clean_stored_upload
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState

@@ -21,7 +21,7 @@ from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of, children_of
 from raqmana.civil_status.services import roles_at_office
-from raqmana.core.uploads import check_upload
+from raqmana.kernel.uploads import check_upload
 from raqmana.territories.models import TerritoryLink
 
 from .constants import (

@@ -21,8 +21,8 @@ from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
 from raqmana.civil_status.services import require_office_role, roles_at_office
-from raqmana.core.scanning import ScanState
-from raqmana.core.sequences import next_number
+from raqmana.kernel.scanning import ScanState
+from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState

@@ -17,7 +17,7 @@ from raqmana.accounts.decorators import contact_verified_required
 from raqmana.civil_status.forms import REASON_LABELS
 from raqmana.civil_status.selectors import offices_of
 from raqmana.civil_status.services import roles_at_office
-from raqmana.core.uploads import MAX_UPLOAD_BYTES
+from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 
 from . import pki, selectors, services, timestamping

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.admin import ReadOnlyAdmin
+from raqmana.kernel.admin import ReadOnlyAdmin
 
 from . import services
 from .constants import PaymentState, RefundState

@@ -3,8 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.text import CheckedTextModel, TextKind
-from raqmana.core.workflow import TransitionRecord
+from raqmana.kernel.text import CheckedTextModel, TextKind
+from raqmana.kernel.workflow import TransitionRecord
 
 from .constants import DifferenceKind, PaymentState, RefundState, StatementState
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
-from raqmana.core.workflow import move
+from raqmana.kernel.workflow import move
 
 from .constants import (
     CURRENCY,

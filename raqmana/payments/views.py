@@ -41,7 +41,7 @@ def returned(request, provider_name):
         return HttpResponseBadRequest(_("This payment answer is not genuine."))
     except (Payment.DoesNotExist, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [_("Unknown payment.")])))
-        return redirect("core:home")
+        return redirect("portal:home")
     if payment.state == PaymentState.PAID:
         messages.success(request, _("Payment received: %(amount)s MAD.") % {"amount": payment.amount})
     elif payment.state == PaymentState.MISMATCHED:

@@ -18,7 +18,7 @@ class CommunePicker(forms.TextInput):
     def get_context(self, name, value, attrs):
         attrs = {
             "autocomplete": "off",
-            "hx-get": reverse_lazy("core:commune_suggestions"),
+            "hx-get": reverse_lazy("portal:commune_suggestions"),
             "hx-vals": f'{{"commune-field": "{name}"}}',
             "hx-trigger": "input changed delay:250ms",
             "hx-include": "this",

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.core.text import CheckedTextModel, TextKind
+from raqmana.kernel.text import CheckedTextModel, TextKind
 
 from .constants import LOCAL_LEVELS, CommuneKind, Level
 from .scoping import ScopedQuerySet

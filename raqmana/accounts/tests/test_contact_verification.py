@@ -76,11 +76,11 @@ def test_the_account_opens_when_the_code_sent_to_the_email_is_typed_back(client,
     assert not User.objects.exists()
 
     opened = send(client, CODE, {"code": f" {code[:3]} {code[3:]} "})
-    assert opened.status_code == 302 and opened.url == reverse("core:home")
+    assert opened.status_code == 302 and opened.url == reverse("portal:home")
     person = User.objects.get()
     assert (person.email, person.full_name, person.phone) == ("nadia@example.ma", "Nadia Tazi", None)
     assert person.email_verified_at and person.has_verified_contact and person.check_password(PASSWORD)
-    assert client.get(reverse("core:home")).context["user"] == person
+    assert client.get(reverse("portal:home")).context["user"] == person
 
 
 def test_the_code_is_kept_only_as_a_keyed_digest(client, send):

@@ -79,10 +79,10 @@ def test_inviting_reveals_neither_existence_nor_name(client, temara):
     unknown = client.post(url, {**data, "identifier": "nobody@example.ma"}, follow=True)
     assert "Nadia Secret" not in known.text
     assert [str(m) for m in known.context["messages"]] == [str(m) for m in unknown.context["messages"]]
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("portal:home"))
     client.force_login(invitee, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
     invitation = invitee.representations.pending().get()
-    assert "Atlas SARL" in client.get(reverse("core:home")).text
+    assert "Atlas SARL" in client.get(reverse("portal:home")).text
     client.post(reverse("accounts:answer_invitation", args=[invitation.pk]), {"answer": "accept"})
     assert enterprise.representatives.active().filter(user=invitee).exists()
     assert home.status_code == 200
@@ -116,11 +116,11 @@ def test_a_commune_name_shared_by_several_communes_needs_the_suggestion(client, 
 def test_enterprise_form_registers_with_a_suggested_commune(client, temara):
     person = UserFactory()
     client.force_login(person, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
-    suggestions = client.get(reverse("core:commune_suggestions"), {"commune": "Témara"}).text
+    suggestions = client.get(reverse("portal:commune_suggestions"), {"commune": "Témara"}).text
     assert "04.501.01.07" in suggestions
     data = {"ice": VALID_ICE, "legal_name": "Atlas SARL", "commune": "Témara — تمارة · 04.501.01.07"}
     response = client.post(reverse("accounts:enterprise_register"), data)
     assert response.status_code == 302
     page = client.get(response.url)
     assert "Atlas SARL" in page.text and person.full_name in page.text
-    assert client.get(reverse("core:home")).text.count("Atlas SARL") == 1
+    assert client.get(reverse("portal:home")).text.count("Atlas SARL") == 1

@@ -34,7 +34,7 @@ def test_citizen_signs_in_with_email_in_any_case(client):
     UserFactory(email="amina@example.ma")
     response = client.post(LOGIN, {"username": "Amina@Example.MA", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).context["user"].email == "amina@example.ma"
+    assert client.get(reverse("portal:home")).context["user"].email == "amina@example.ma"
 
 
 def test_citizen_signs_up_and_signs_in_with_a_phone_number(client, sms, django_capture_on_commit_callbacks):
@@ -48,7 +48,7 @@ def test_citizen_signs_up_and_signs_in_with_a_phone_number(client, sms, django_c
     [(phone, text)] = sms
     assert phone == "+212612345678"
     opened = client.post(response.url, {"code": code_sent_in(text)})
-    assert opened.status_code == 302 and opened.url == reverse("core:home")
+    assert opened.status_code == 302 and opened.url == reverse("portal:home")
     person = User.objects.get(full_name="Driss Lahlou")
     assert (person.email, person.phone) == (None, "+212612345678")
     assert person.phone_verified_at and person.email_verified_at is None
@@ -121,7 +121,7 @@ def test_a_forwarded_address_is_ignored_without_trusted_proxies(client):
 def test_citizens_are_not_asked_for_a_second_factor(client):
     register_citizen(full_name="Amina", email="amina@example.ma", password=PASSWORD)
     client.post(LOGIN, {"username": "amina@example.ma", "password": PASSWORD})
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("portal:home")).status_code == 200
 
 
 def test_a_password_alone_cannot_enrol_an_authenticator(client, agent):
@@ -136,7 +136,7 @@ def test_a_password_alone_cannot_enrol_an_authenticator(client, agent):
 def test_agent_enrols_an_authenticator_then_reaches_the_workspace(client, agent):
     code = issue_enrolment_code(agent)
     client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
-    response = client.get(reverse("core:workspace"))
+    response = client.get(reverse("portal:workspace"))
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:two_factor"))
 
     unlocked = client.post(response.url, {"code": code}, follow=True)
@@ -146,15 +146,15 @@ def test_agent_enrols_an_authenticator_then_reaches_the_workspace(client, agent)
 
     wrong = client.post(response.url, {"token": "000000" if code_for(device) != "000000" else "111111"})
     assert wrong.status_code == 200 and wrong.context["form"].errors
-    assert client.get(reverse("core:workspace")).status_code == 302
+    assert client.get(reverse("portal:workspace")).status_code == 302
     # A failure throttles the device for a second; the app's next code comes later than that.
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
 
     done = client.post(response.url, {"token": code_for(device)})
-    assert done.status_code == 302 and done.url == reverse("core:workspace")
+    assert done.status_code == 302 and done.url == reverse("portal:workspace")
     device.refresh_from_db()
     assert device.confirmed
-    assert client.get(reverse("core:workspace")).status_code == 200
+    assert client.get(reverse("portal:workspace")).status_code == 200
     agent.refresh_from_db()
     assert agent.enrolment_code_hash == "" and agent.enrolment_code_expires_at is None
 
@@ -176,7 +176,7 @@ def test_enrolled_agent_gives_a_code_at_each_sign_in(client, agent):
     assert "secret" not in page.context
     response = client.post(reverse("accounts:two_factor"), {"token": code_for(device)})
     assert response.status_code == 302
-    assert client.get(reverse("core:workspace")).status_code == 200
+    assert client.get(reverse("portal:workspace")).status_code == 200
 
 
 def test_a_used_code_cannot_be_replayed(client, agent):
@@ -199,4 +199,4 @@ def test_open_redirects_are_refused(client, agent):
     device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
     client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
     response = client.post(reverse("accounts:two_factor") + "?next=https://evil.example/", {"token": code_for(device)})
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("portal:home")

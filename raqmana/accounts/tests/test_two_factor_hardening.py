@@ -52,7 +52,7 @@ def test_the_session_key_changes_when_the_second_factor_checks(signed_in, agent)
     after = signed_in.session.session_key
     assert after != before
     assert not Session.objects.filter(session_key=before).exists()  # the old key opens nothing any more
-    assert signed_in.get(reverse("core:workspace")).status_code == 200
+    assert signed_in.get(reverse("portal:workspace")).status_code == 200
 
 
 def test_the_session_key_changes_when_an_authenticator_is_enrolled(signed_in, agent):
@@ -78,7 +78,7 @@ def test_a_throttled_agent_is_told_how_long_to_wait(signed_in, agent):
     [message] = right_but_early.context["form"].errors["token"]
     seconds = int(re.fullmatch(r"Too many wrong codes: try again in (\d+) seconds\.", message).group(1))
     assert 14 <= seconds <= 16
-    assert signed_in.get(reverse("core:workspace")).status_code == 302
+    assert signed_in.get(reverse("portal:workspace")).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 5  # a code typed while waiting does not lengthen the wait
 
@@ -139,7 +139,7 @@ def test_the_enrolment_qr_code_scales_to_the_page(signed_in, agent):
 
 def test_the_agent_menu_shows_only_after_the_second_factor(signed_in, agent):
     device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    workspace_link = f'href="{reverse("core:workspace")}"'
+    workspace_link = f'href="{reverse("portal:workspace")}"'
     assert workspace_link not in signed_in.get(TWO_FACTOR).text
     assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
-    assert workspace_link in signed_in.get(reverse("core:home")).text
+    assert workspace_link in signed_in.get(reverse("portal:home")).text

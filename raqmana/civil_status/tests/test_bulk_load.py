@@ -12,7 +12,7 @@ from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, OfficeYearSequence
 from raqmana.civil_status.services import draft_act, load_historical_acts, sign_act
 from raqmana.civil_status.synthetic import ActGenerator
-from raqmana.core.sequences import reserve_numbers
+from raqmana.kernel.sequences import reserve_numbers
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 

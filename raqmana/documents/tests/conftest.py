@@ -5,8 +5,8 @@ from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services import draft_act, sign_act
-from raqmana.core.scanning import ScanResult, ScanState
-from raqmana.core.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
+from raqmana.kernel.scanning import ScanResult, ScanState
+from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
 from raqmana.documents.constants import RequesterRelation
 from raqmana.territories.models import CivilStatusOffice
 

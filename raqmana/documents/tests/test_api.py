@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from raqmana.core.tests import samples
+from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.models import IssuedDocument
 

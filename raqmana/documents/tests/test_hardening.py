@@ -14,7 +14,7 @@ from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
 from raqmana.civil_status.services import record_mention
-from raqmana.core.tests import samples
+from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.selectors import status_of

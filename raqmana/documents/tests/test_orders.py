@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.core.tests import samples
+from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder
 from raqmana.documents.selectors import check_file
@@ -141,7 +141,7 @@ def test_without_a_payment_provider_orders_are_refused_plainly(client, citizen, 
 
 
 def test_a_proof_over_the_size_limit_is_refused(client, citizen, birth_act):
-    from raqmana.core.uploads import MAX_UPLOAD_BYTES
+    from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 
     url = order_url(birth_act, kind=DocumentKind.BIRTH_FULL_COPY)
     huge = SimpleUploadedFile("id.pdf", PDF_PROOF + b"0" * MAX_UPLOAD_BYTES)

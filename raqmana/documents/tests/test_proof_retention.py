@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.core.scanning import ScanResult, ScanState
-from raqmana.core.tests import samples
+from raqmana.kernel.scanning import ScanResult, ScanState
+from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, OrderTransition
 from raqmana.documents.proofs import delete_expired_proofs, scan_pending_proof

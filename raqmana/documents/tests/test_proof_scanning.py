@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.core.scanning import ScanResult, ScanState
-from raqmana.core.tests import samples
-from raqmana.core.tests.test_uploads import EICAR
+from raqmana.kernel.scanning import ScanResult, ScanState
+from raqmana.kernel.tests import samples
+from raqmana.kernel.tests.test_uploads import EICAR
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder
 from raqmana.documents.services import approve_order, place_order

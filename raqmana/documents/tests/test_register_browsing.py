@@ -169,12 +169,12 @@ def test_a_full_copy_issued_elsewhere_records_the_identity_document_at_the_keepi
         "AB123456",
     )
 
-    keeping = english(verified_client(officer)).get(reverse("core:workspace"))
+    keeping = english(verified_client(officer)).get(reverse("portal:workspace"))
     assert "AB123456" in keeping.text and "issued by another office" in keeping.text
     third_office = CivilStatusOffice.objects.filter(territory__name_fr__icontains="Fès").first()
     third = UserFactory()
     grant_role(third, Role.CIVIL_STATUS_OFFICER, office=third_office, by=None, reason="test")
-    assert "AB123456" not in english(verified_client(third)).get(reverse("core:workspace")).text
+    assert "AB123456" not in english(verified_client(third)).get(reverse("portal:workspace")).text
 
 
 def test_the_keeping_office_issues_a_full_copy_without_an_extra_record(birth_act, agent, temara_office):
@@ -405,7 +405,7 @@ def test_only_the_register_staff_see_register_events_and_requesters_identity_doc
     )
     assert AuditEvent.objects.filter(action="act.read", target_id=str(birth_act.pk)).exists()
     commune = birth_act.office.territory
-    workspace = reverse("core:workspace")
+    workspace = reverse("portal:workspace")
 
     def feed_of(user):
         return english(verified_client(user)).get(workspace).text
@@ -444,10 +444,10 @@ def test_the_keeping_office_lists_every_copy_issued_elsewhere_page_by_page(
     for number in range(20):  # the feed keeps the last events only: these push the copies out of it
         record(actor=officer, action="act.read", target=birth_act, office=birth_act.office, reason=f"r{number}")
     client = english(verified_client(officer))
-    workspace = reverse("core:workspace")
+    workspace = reverse("portal:workspace")
     assert "AB123456" not in client.get(workspace).text
 
-    monkeypatch.setattr("raqmana.core.views.COPIES_PER_PAGE", 1)
+    monkeypatch.setattr("raqmana.portal.views.COPIES_PER_PAGE", 1)
     first = client.get(workspace, {"shown": "copies_elsewhere"}).text
     second = client.get(workspace, {"shown": "copies_elsewhere", "page": 2}).text
     assert "CD654321" in first and "AB123456" not in first and "Page 1 of 2" in first

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.core.tests import samples
+from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.services import issue_at_counter, place_order, refuse_order, revoke_document

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django's forms leave out a label's colon after any character of this string, which they translate
+# (django/forms/boundfield.py). Its Arabic translation here adds the Arabic question mark, which Django's own lacks:
+# "لماذا تبحث؟" must not read "لماذا تبحث؟:".
+gettext_noop(":?.!")
+
+
+class KernelConfig(AppConfig):
+    name = "raqmana.kernel"
+    verbose_name = _("Raqmana")
+
+    def ready(self):
+        from . import checks  # noqa: F401 (registers the system checks)

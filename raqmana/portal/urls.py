@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("offices/", views.office_finder, name="office_finder"),
+    path("communes/suggest/", views.commune_suggestions, name="commune_suggestions"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/<str:code>/", views.supervision, name="supervision_territory"),
+]
