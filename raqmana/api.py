@@ -8,8 +8,8 @@ from ninja.errors import HttpError, ValidationError
 
 from raqmana.accounts.api import router as accounts_router
 from raqmana.civil_status.api import router as civil_status_router
-from raqmana.kernel.api_errors import INPUT_ERRORS, describe_invalid_input
 from raqmana.documents.api import router as documents_router
+from raqmana.kernel.api_errors import INPUT_ERRORS, describe_invalid_input
 from raqmana.territories.api import router as territories_router
 
 api = NinjaAPI(

@@ -66,10 +66,10 @@ def identity_headers():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from raqmana.demo.management.commands.seed_demo import DEMO_CITIZENS
     from raqmana.accounts.models import User
     from raqmana.civil_status.models import Establishment
     from raqmana.civil_status.services import issue_api_key
+    from raqmana.demo.management.commands.seed_demo import DEMO_CITIZENS
 
     def session_headers(user):
         client = Client()

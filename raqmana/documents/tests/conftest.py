@@ -5,9 +5,9 @@ from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.documents.constants import RequesterRelation
 from raqmana.kernel.scanning import ScanResult, ScanState
 from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
-from raqmana.documents.constants import RequesterRelation
 from raqmana.territories.models import CivilStatusOffice
 
 HOLDER = {"name": "يوسف العلوي", "document": "AB123456", "relation": RequesterRelation.HOLDER}

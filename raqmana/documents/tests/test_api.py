@@ -1,9 +1,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.models import IssuedDocument
+from raqmana.kernel.tests import samples
 
 pytestmark = pytest.mark.django_db
 

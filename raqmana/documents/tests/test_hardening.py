@@ -14,7 +14,6 @@ from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
 from raqmana.civil_status.services import record_mention
-from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.selectors import status_of
@@ -27,6 +26,7 @@ from raqmana.documents.services import (
 )
 from raqmana.documents.tests.conftest import HOLDER
 from raqmana.documents.tests.test_family_record import family  # noqa: F401 (a fixture)
+from raqmana.kernel.tests import samples
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.providers import Outcome
 from raqmana.payments.services import settle

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder
 from raqmana.documents.selectors import check_file
+from raqmana.kernel.tests import samples
 from raqmana.payments.constants import PaymentState
 
 pytestmark = pytest.mark.django_db

@@ -17,13 +17,13 @@ from django.utils import timezone, translation
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.kernel.scanning import ScanResult, ScanState
-from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, OrderTransition
 from raqmana.documents.proofs import delete_expired_proofs, scan_pending_proof
 from raqmana.documents.services import place_order
 from raqmana.documents.tasks import delete_expired_proofs as delete_expired_proofs_task
+from raqmana.kernel.scanning import ScanResult, ScanState
+from raqmana.kernel.tests import samples
 from raqmana.notifications.models import Notification
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState, RefundState

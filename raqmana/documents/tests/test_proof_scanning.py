@@ -12,13 +12,13 @@ from django.utils import timezone, translation
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.kernel.scanning import ScanResult, ScanState
-from raqmana.kernel.tests import samples
-from raqmana.kernel.tests.test_uploads import EICAR
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder
 from raqmana.documents.services import approve_order, place_order
 from raqmana.documents.tasks import scan_pending_proofs, scan_proof
+from raqmana.kernel.scanning import ScanResult, ScanState
+from raqmana.kernel.tests import samples
+from raqmana.kernel.tests.test_uploads import EICAR
 
 pytestmark = pytest.mark.django_db
 INFECTED_PDF = samples.pdf(content=b"% " + EICAR + b"\n")

@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.kernel.tests import samples
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.services import issue_at_counter, place_order, refuse_order, revoke_document
 from raqmana.documents.tests.conftest import HOLDER
 from raqmana.documents.tests.test_api import issue_payload
+from raqmana.kernel.tests import samples
 
 pytestmark = pytest.mark.django_db
 REORDERED = "Bennani\u202eTSET\u202c"  # prints "BennaniTEST"

@@ -18,11 +18,11 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from raqmana.accounts.tests.factories import UserFactory
+from raqmana.documents.models import DocumentOrder
 from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
 from raqmana.kernel.tests import samples
 from raqmana.kernel.upload_handlers import RefusedUpload
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES, clean_stored_upload
-from raqmana.documents.models import DocumentOrder
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
