@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.notifications.models import Channel
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import AdministrativeUnit, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import CodePurpose, RepresentativeCapacity, Role
@@ -142,8 +142,8 @@ class RoleAssignment(CheckedTextModel):
         Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     office = models.ForeignKey(
-        CivilStatusOffice,
-        verbose_name=_("civil status office"),
+        AdministrativeUnit,
+        verbose_name=_("unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -33,8 +33,8 @@ class AuditEvent(models.Model):
         Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     office = models.ForeignKey(
-        "territories.CivilStatusOffice",
-        verbose_name=_("civil status office"),
+        "territories.AdministrativeUnit",
+        verbose_name=_("unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -51,8 +51,8 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_office = models.ForeignKey(
-        "territories.CivilStatusOffice",
-        verbose_name=_("actor's office"),
+        "territories.AdministrativeUnit",
+        verbose_name=_("actor's unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

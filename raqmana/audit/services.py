@@ -4,7 +4,7 @@ from functools import wraps
 from django.conf import settings
 from django.utils import translation
 
-from raqmana.territories.models import CivilStatusOffice
+from raqmana.territories.models import AdministrativeUnit
 
 from .models import AuditEvent
 
@@ -16,7 +16,7 @@ def record(*, actor, action, target, reason="", territory=None, office=None, det
     the language of the page that caused them (a reason may be a translatable label). `actor_place` (a
     territory, or an office) says where the actor works when the target is elsewhere.
     """
-    actor_office = actor_place if isinstance(actor_place, CivilStatusOffice) else None
+    actor_office = actor_place if isinstance(actor_place, AdministrativeUnit) else None
     with translation.override(settings.LANGUAGE_CODE):
         # A target that holds personal data names itself without it (`audit_label`): the trail is read by
         # supervisors and agents of other services, who see that it was read, not what it says.

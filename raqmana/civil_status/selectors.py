@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from raqmana.audit.services import record
 from raqmana.kernel.text import TextKind, check_field_text
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import AdministrativeUnit, Territory
 
 from .constants import (
     CORRECTING_MENTIONS,
@@ -171,7 +171,7 @@ def search_register(user, query, *, reason, page=1, per_page=20):
         action="act.searched",
         target=user,
         reason=reason,
-        office=workplace if isinstance(workplace, CivilStatusOffice) else None,
+        office=workplace if isinstance(workplace, AdministrativeUnit) else None,
         territory=workplace if isinstance(workplace, Territory) else None,
         actor_place=workplace,
         details={**criteria, "page": page, "found": found.total, "shown": len(found.acts)},

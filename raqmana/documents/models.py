@@ -9,7 +9,7 @@ from raqmana.kernel.sequences import OfficeYearSequenceBase
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.kernel.workflow import TransitionRecord
 from raqmana.payments.models import Payment
-from raqmana.territories.models import CivilStatusOffice
+from raqmana.territories.models import AdministrativeUnit
 from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import DocumentKind, OrderState, RequesterRelation
@@ -43,7 +43,7 @@ class IssuedDocument(RequestGrounds):
     kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
     act = models.ForeignKey(Act, verbose_name=_("act"), on_delete=models.PROTECT, related_name="issued_documents")
     office = models.ForeignKey(
-        CivilStatusOffice, verbose_name=_("issuing office"), on_delete=models.PROTECT, related_name="+"
+        AdministrativeUnit, verbose_name=_("issuing office"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))

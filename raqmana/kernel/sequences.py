@@ -9,7 +9,7 @@ from django.db import connection, models
 class OfficeYearSequenceBase(models.Model):
     """The last number an office gave in a year. Each subclass names its unique (office, year) constraint."""
 
-    office = models.ForeignKey("territories.CivilStatusOffice", on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey("territories.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CivilStatusOffice, Territory
+from .models import AdministrativeUnit, Territory
 
 
 @admin.register(Territory)
@@ -18,10 +18,10 @@ class TerritoryAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(CivilStatusOffice)
-class CivilStatusOfficeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ar", "name_fr", "territory", "phone", "is_active"]
-    list_filter = ["is_active", "territory__level"]
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "name_ar", "name_fr", "territory", "phone", "is_active"]
+    list_filter = ["kind", "is_active", "territory__level"]
     search_fields = ["code", "name_ar", "name_fr", "territory__name_fr", "territory__name_ar", "territory__code"]
     autocomplete_fields = ["territory"]
 

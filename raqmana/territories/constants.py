@@ -15,6 +15,25 @@ PROVINCIAL_LEVELS = (Level.PROVINCE, Level.PREFECTURE, Level.PREFECTURE_OF_ARRON
 LOCAL_LEVELS = (Level.COMMUNE, Level.ARRONDISSEMENT)
 
 
+class UnitKind(models.TextChoices):
+    CIVIL_STATUS_OFFICE = "civil_status_office", _("civil status office")
+    MAIL_REGISTRY_OFFICE = "mail_registry_office", _("mail registry office")
+    URBANISM_SERVICE = "urbanism_service", _("urbanism service")
+    REVENUE_OFFICE = "revenue_office", _("revenue office")
+    COLLECTIVITY = "collectivity", _("the collectivity itself")
+
+
+# The levels of territory a unit of each kind may be attached to; a collectivity's own unit (its council's
+# services) may be a commune's, a province's or a region's.
+UNIT_LEVELS = {
+    UnitKind.CIVIL_STATUS_OFFICE: LOCAL_LEVELS,
+    UnitKind.MAIL_REGISTRY_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),
+    UnitKind.URBANISM_SERVICE: LOCAL_LEVELS,
+    UnitKind.REVENUE_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),
+    UnitKind.COLLECTIVITY: (Level.COMMUNE, *PROVINCIAL_LEVELS, Level.REGION),
+}
+
+
 class CommuneKind(models.TextChoices):
     URBAN = "urban", _("Urban")
     RURAL = "rural", _("Rural")

