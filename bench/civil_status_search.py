@@ -122,7 +122,7 @@ def load_register(total, processes, loader):
 
 
 def run(total, query_count, processes, reuse):
-    from raqmana.accounts.constants import Role
+    from raqmana.access.roles import Role
     from raqmana.accounts.models import User
     from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act
@@ -261,7 +261,7 @@ def probe_acts(loader, reuse):
 
 def measure_variant_recall(loader, reuse):
     """Recall on the independent variant set, by name alone and with one more fact, per script of the query."""
-    from raqmana.accounts.constants import Role
+    from raqmana.access.roles import Role
     from raqmana.accounts.models import User
     from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act

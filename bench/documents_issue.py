@@ -44,7 +44,7 @@ def run(count):
     from django.test import override_settings
     from django.utils import timezone
 
-    from raqmana.accounts.constants import Role
+    from raqmana.access.roles import Role
     from raqmana.accounts.models import User
     from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act

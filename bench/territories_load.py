@@ -21,7 +21,7 @@ def timed(function, repeat=1):
 
 
 def run():
-    from raqmana.accounts.constants import Role
+    from raqmana.access.roles import Role
     from raqmana.accounts.models import RoleAssignment, User
     from raqmana.accounts.services import grant_role
     from raqmana.territories.models import CivilStatusOffice, Territory

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "raqmana.calendars",
     "raqmana.civil_status",
     "raqmana.territories",
+    "raqmana.access",
     "raqmana.accounts",
     "raqmana.audit",
     "raqmana.notifications",

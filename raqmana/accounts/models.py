@@ -7,12 +7,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.access.roles import Role
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.notifications.models import Channel
 from raqmana.territories.models import AdministrativeUnit, Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
-from .constants import CodePurpose, RepresentativeCapacity, Role
+from .constants import CodePurpose, RepresentativeCapacity
 from .managers import UserManager
 from .validators import normalise_phone
 

@@ -2,12 +2,12 @@
 
 from django.db.models import Q
 
+from raqmana.access.roles import SUPERVISOR_ROLES
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES
 from raqmana.territories.models import CivilStatusOffice, TerritoryLink
 from raqmana.territories.scoping import scopes_of
 
-from .constants import SUPERVISOR_ROLES
 from .models import RoleAssignment
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.access.roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
 from raqmana.audit.services import record
 from raqmana.notifications.models import Channel
 from raqmana.notifications.services import notify
@@ -25,7 +26,7 @@ from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
 from .backends import find_user_by_identifier
-from .constants import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, CodePurpose, PlaceKind, RepresentativeCapacity, Role
+from .constants import CodePurpose, RepresentativeCapacity
 from .models import ContactCode, Enterprise, EnterpriseRepresentative, RoleAssignment, User
 from .tasks import notify_role_granted, send_contact_code
 from .validators import normalise_ice, normalise_phone

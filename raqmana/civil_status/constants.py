@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 
 # Who reads the register, each within their place: the office's agents and officer, the commune president
 # (civil status officer by law), the provincial inspector who supervises them, and the DGCT.

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 
 from . import selectors, services
 from .constants import INPUT_NAME_OF, OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState

@@ -7,7 +7,7 @@ document: the PDF prints it, and the verification page shows exactly it and noth
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.search import ARABIC_LETTER

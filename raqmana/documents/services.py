@@ -16,7 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState

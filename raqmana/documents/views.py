@@ -12,7 +12,7 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.decorators import contact_verified_required
 from raqmana.civil_status.forms import REASON_LABELS
 from raqmana.civil_status.selectors import offices_of

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.accounts.services import grant_role, may_grant, revoke_role
 from raqmana.audit.models import AuditEvent

@@ -2,7 +2,7 @@
 
 import pytest
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import RoleAssignment
 from raqmana.accounts.services import grant_role
 from raqmana.audit.models import AuditEvent

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import User
 from raqmana.accounts.services import grant_role, issue_enrolment_code, register_citizen
 from raqmana.territories.models import CivilStatusOffice

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import Enterprise, RoleAssignment, User
 from raqmana.accounts.services import grant_role, register_citizen, register_enterprise, revoke_role
 from raqmana.territories.models import CivilStatusOffice, Territory

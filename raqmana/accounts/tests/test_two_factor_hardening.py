@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.access.roles import Role
 from raqmana.accounts import services, views
-from raqmana.accounts.constants import Role
 from raqmana.accounts.services import grant_role, issue_enrolment_code
 from raqmana.audit.models import AuditEvent
 from raqmana.notifications.models import Notification

@@ -27,4 +27,9 @@ class Migration(migrations.Migration):
             name='office',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pre_declarations', to='territories.civilstatusoffice', verbose_name='office'),
         ),
+        migrations.AlterField(
+            model_name='officeyearsequence',
+            name='office',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territories.administrativeunit'),
+        ),
     ]

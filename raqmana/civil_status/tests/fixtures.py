@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import DeclarantRelation, Sex

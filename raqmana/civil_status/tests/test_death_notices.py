@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind, DeathNoticeState, DeclarantRelation, MentionKind, Sex

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent

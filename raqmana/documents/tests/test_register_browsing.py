@@ -12,7 +12,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.urls import reverse
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent

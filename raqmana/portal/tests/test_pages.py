@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from raqmana.accounts.constants import Role
+from raqmana.access.roles import Role
 from raqmana.accounts.models import User
 from raqmana.accounts.services import enrolment_code_matches, grant_role
 from raqmana.accounts.tests.factories import UserFactory

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.access.roles import Role
 from raqmana.accounts import services
-from raqmana.accounts.constants import Role
 from raqmana.accounts.models import Enterprise, RoleAssignment, User
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
 from raqmana.civil_status.models import Act, Establishment

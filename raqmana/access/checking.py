@@ -1,0 +1,89 @@
+"""Whether a person may do something at a place: `require(user, "civil_status.act.sign", at=office)` before a write,
+`has_permission` to decide what a page offers.
+
+A person's active assignments are read once per request (cached on the user object Django builds for it), with the
+ancestors of the places asked about; every check after that is made in memory.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
+
+from .registry import PERMISSIONS
+from .roles import ROLE_PERMISSIONS
+
+NOT_ALLOWED_HERE = _("You may not do this here.")
+
+
+def assignments_of(user):
+    """The user's active role assignments with their places, loaded once per request."""
+    if not user.is_authenticated:
+        return ()
+    cached = user.__dict__.get("_raqmana_assignments")
+    if cached is None:
+        cached = tuple(user.role_assignments.active().select_related("territory", "office__territory"))
+        user.__dict__["_raqmana_assignments"] = cached
+    return cached
+
+
+def holding(user, permission):
+    """The user's active assignments whose role gives `permission`."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Permission {permission} is not declared.")
+    return [
+        assignment for assignment in assignments_of(user) if permission in ROLE_PERMISSIONS.get(assignment.role, ())
+    ]
+
+
+def has_permission(user, permission, at=None):
+    """Whether the user may use `permission` at `at` (a unit or a territory), or somewhere when `at` is None.
+
+    A role held at a unit acts at that unit (and for its territory's rows that belong to no unit); a role held for a
+    territory acts there and everywhere under it; a national role everywhere. Superusers may do everything.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        if permission not in PERMISSIONS:
+            raise ValueError(f"Permission {permission} is not declared.")
+        return True
+    assignments = holding(user, permission)
+    if at is None:
+        return bool(assignments)
+    return any(_reaches(user, assignment, at) for assignment in assignments)
+
+
+def require(user, permission, at=None):
+    """PermissionDenied, with the permission's own explanation, unless the user may use it at `at`."""
+    if not has_permission(user, permission, at):
+        raise PermissionDenied(PERMISSIONS[permission].refusal or NOT_ALLOWED_HERE)
+
+
+def units_where(user, permission):
+    """The units where the user holds `permission` through a role held at the unit itself (their counters)."""
+    return [assignment.office for assignment in holding(user, permission) if assignment.office_id]
+
+
+def _reaches(user, assignment, place):
+    if isinstance(place, AdministrativeUnit):
+        if assignment.office_id:
+            return assignment.office_id == place.pk
+        territory_id = place.territory_id
+    elif isinstance(place, Territory):
+        if assignment.office_id:
+            return assignment.office.territory_id == place.pk
+        territory_id = place.pk
+    else:
+        raise TypeError(f"A permission is used at a unit or a territory, not at {type(place).__name__}.")
+    return assignment.territory_id is None or assignment.territory_id in _ancestors(user, territory_id)
+
+
+def _ancestors(user, territory_id):
+    """The territory and every territory above it (the closure table), cached with the assignments."""
+    cache = user.__dict__.setdefault("_raqmana_ancestors", {})
+    if territory_id not in cache:
+        cache[territory_id] = frozenset(
+            TerritoryLink.objects.filter(descendant_id=territory_id).values_list("ancestor_id", flat=True)
+        )
+    return cache[territory_id]

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.access.registry import Permission, declare
+
+declare(
+    Permission(
+        "access.role.grant",
+        _("Grant and revoke roles within one's place (which roles: roles.GRANTABLE_BY)"),
+        _("You may not grant this role here."),
+    ),
+)

@@ -1,0 +1,26 @@
+"""The permissions every app declares, in its own `permissions.py`, read once when Django starts."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+PERMISSIONS = {}
+
+
+@dataclass(frozen=True)
+class Permission:
+    """What a role may do somewhere: `code` is "app.subject.verb" ("civil_status.act.sign")."""
+
+    code: str
+    label: str | Promise
+    # What a person refused it is told ("Only this office's officer signs its acts."); a general sentence if empty.
+    refusal: str | Promise = ""
+
+
+def declare(*permissions):
+    """Register an app's permissions; a code declared twice is a programming error."""
+    for permission in permissions:
+        if permission.code in PERMISSIONS:
+            raise ValueError(f"Permission {permission.code} is declared twice.")
+        PERMISSIONS[permission.code] = permission
+    return permissions

@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.access.registry import Permission, declare
+
+declare(
+    Permission("documents.document.read", _("Read issued documents")),
+    Permission(
+        "documents.document.issue",
+        _("Issue documents at the counter"),
+        _("Only the civil status agents and officers of this office issue its documents."),
+    ),
+    Permission(
+        "documents.document.revoke",
+        _("Revoke issued documents"),
+        _("Only an officer of the issuing office revokes its documents."),
+    ),
+    Permission(
+        "documents.order.check",
+        _("Check online orders"),
+        _("Only the agents of the office that keeps the act check its orders."),
+    ),
+    Permission(
+        "documents.copy_elsewhere.read",
+        _("See the full copies of the office's acts issued by other offices"),
+    ),
+    Permission("documents.lookup_alert.receive", _("Be alerted of act lookups over the limit")),
+)
