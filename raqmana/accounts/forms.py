@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.kernel.text import CheckedTextForm
 from raqmana.notifications.models import Channel
 from raqmana.notifications.sms import sms_provider
-from raqmana.territories.forms import CommuneField
+from raqmana.territories.fields import CommuneField
 
 from .constants import RepresentativeCapacity
 from .validators import normalise_ice, normalise_phone

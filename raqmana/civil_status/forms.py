@@ -2,10 +2,10 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.calendars.forms import HijriDateField
+from raqmana.calendars.fields import HijriDateField
 from raqmana.kernel.api_types import MAX_SEQUENCE_NUMBER
 from raqmana.kernel.text import CheckedTextForm, TextKind
-from raqmana.territories.forms import CommuneField
+from raqmana.territories.fields import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration

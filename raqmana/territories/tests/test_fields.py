@@ -1,7 +1,7 @@
 import pytest
 from django import forms
 
-from raqmana.territories.forms import CommuneField
+from raqmana.territories.fields import CommuneField
 from raqmana.territories.models import Territory
 
 pytestmark = pytest.mark.django_db
