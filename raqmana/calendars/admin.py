@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from . import services
 from .models import HijriMonthStart, Holiday
@@ -10,16 +14,16 @@ class HijriMonthStartForm(forms.ModelForm):
         model = HijriMonthStart
         fields = ["hijri_year", "hijri_month", "gregorian_start", "source"]
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         if not self.errors:
             services.check_month_start(
-                cleaned_data["hijri_year"],
-                cleaned_data["hijri_month"],
-                cleaned_data["gregorian_start"],
+                self.cleaned_data["hijri_year"],
+                self.cleaned_data["hijri_month"],
+                self.cleaned_data["gregorian_start"],
                 replacing=self.instance.pk,
             )
-        return cleaned_data
+        return self.cleaned_data
 
 
 @admin.register(HijriMonthStart)
@@ -30,13 +34,13 @@ class HijriMonthStartAdmin(admin.ModelAdmin):
     list_display = ["hijri_year", "hijri_month", "gregorian_start", "source"]
     list_filter = ["hijri_year"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: HijriMonthStart, form: forms.Form, change: bool) -> None:
         services.save_month_start(obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: HijriMonthStart) -> None:
         services.delete_month_start(obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HijriMonthStart]) -> None:
         for month_start in queryset:
             services.delete_month_start(month_start)
 
@@ -48,6 +52,6 @@ class HolidayAdmin(admin.ModelAdmin):
     readonly_fields = ["hijri_date", "derived"]
     date_hierarchy = "date"
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Holiday, form: forms.Form, change: bool) -> None:
         if form.has_changed():
             services.save_holiday_by_hand(obj)

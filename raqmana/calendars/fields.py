@@ -1,5 +1,7 @@
 """A date typed in the Hijri calendar (day, month, year), as old registers and many declarants give it."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +14,7 @@ class HijriDateWidget(forms.MultiWidget):
 
     template_name = "calendars/widgets/hijri_date.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         months = [("", "—")] + [
             (number, f"{arabic} ({latin})")
             for number, (arabic, latin) in enumerate(zip(HIJRI_MONTHS_AR, HIJRI_MONTHS_LATIN, strict=True), start=1)
@@ -28,7 +30,7 @@ class HijriDateWidget(forms.MultiWidget):
             attrs,
         )
 
-    def decompress(self, value):
+    def decompress(self, value: str | None) -> list[int | None]:
         if not value:
             return [None, None, None]
         hijri = HijriDate.from_iso(value)
@@ -41,7 +43,7 @@ class HijriDateField(forms.MultiValueField):
 
     widget = HijriDateWidget
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         fields = [
             forms.IntegerField(min_value=1, max_value=30),
             forms.IntegerField(min_value=1, max_value=12),
@@ -50,7 +52,7 @@ class HijriDateField(forms.MultiValueField):
         kwargs.setdefault("help_text", _("Only if the date is given in the Hijri calendar: day, month, year."))
         super().__init__(fields, required=False, require_all_fields=False, **kwargs)
 
-    def compress(self, values):
+    def compress(self, values: list[Any]) -> str:
         if not values or all(value in (None, "") for value in values):
             return ""
         if any(value in (None, "") for value in values):

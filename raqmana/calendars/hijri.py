@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil, floor
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from hijridate import Gregorian, Hijri
@@ -40,86 +42,87 @@ class HijriDate:
     approximate: bool = False
     computed: bool = False
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.day:02d}/{self.month:02d}/{self.year}"
 
     @classmethod
-    def from_iso(cls, text):
+    def from_iso(cls, text: str) -> Self:
         """A Hijri date as stored when typed, "1350-09-12"; raises ValueError for another form."""
         match = ISO_FORMAT.fullmatch(text.strip())
         if match is None:
             raise ValueError(f"not a Hijri date in the form YYYY-MM-DD: {text!r}")
-        return cls(*(int(part) for part in match.groups()))
+        year, month, day = (int(part) for part in match.groups())
+        return cls(year, month, day)
 
     @property
-    def iso(self):
+    def iso(self) -> str:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
     @property
-    def month_name_ar(self):
+    def month_name_ar(self) -> str:
         return HIJRI_MONTHS_AR[self.month - 1]
 
     @property
-    def month_name_latin(self):
+    def month_name_latin(self) -> str:
         return HIJRI_MONTHS_LATIN[self.month - 1]
 
     @property
-    def month_name(self):
+    def month_name(self) -> str:
         """The month's name in the active language: Arabic, else in Latin letters."""
         return self.month_name_ar if _arabic_active() else self.month_name_latin
 
     @property
-    def text_ar(self):
+    def text_ar(self) -> str:
         """As Arabic documents write it: "12 جمادى الآخرة 1448 هـ"."""
         return f"{self.day} {self.month_name_ar} {self.year} هـ"
 
     @property
-    def text_latin(self):
+    def text_latin(self) -> str:
         return f"{self.day} {self.month_name_latin} {self.year} H"
 
     @property
-    def text(self):
+    def text(self) -> str:
         """As the active language writes it."""
         return self.text_ar if _arabic_active() else self.text_latin
 
     @property
-    def mark(self):
+    def mark(self) -> Promise | None:
         """What a converted date says of itself: approximate before 1924, computed in a month whose official
         start is not recorded; None otherwise."""
         return APPROXIMATE if self.approximate else COMPUTED if self.computed else None
 
     @property
-    def marked_text(self):
+    def marked_text(self) -> str:
         """`text` with its mark, in the active language."""
         return f"{self.text} ({self.mark})" if self.mark else self.text
 
     @property
-    def marked_text_ar(self):
+    def marked_text_ar(self) -> str:
         """`text_ar` with its mark in Arabic, as certified documents print it whatever the page's language."""
         with translation.override("ar"):
             return f"{self.text_ar} ({self.mark})" if self.mark else self.text_ar
 
 
-def _arabic_active():
+def _arabic_active() -> bool:
     return (get_language() or "ar").startswith("ar")
 
 
-def _arithmetic_ordinal(year, month, day):
+def _arithmetic_ordinal(year: int, month: int, day: int) -> int:
     return ARITHMETIC_EPOCH - 1 + day + ceil(29.5 * (month - 1)) + 354 * (year - 1) + floor((3 + 11 * year) / 30)
 
 
-def _arithmetic_from_ordinal(ordinal):
+def _arithmetic_from_ordinal(ordinal: int) -> tuple[int, int, int]:
     year = floor((30 * (ordinal - ARITHMETIC_EPOCH) + 10646) / 10631)
     month = min(12, ceil((ordinal - (29 + _arithmetic_ordinal(year, 1, 1))) / 29.5) + 1)
     day = ordinal - _arithmetic_ordinal(year, month, 1) + 1
     return year, month, day
 
 
-def _in_umm_al_qura_range(day):
+def _in_umm_al_qura_range(day: date) -> bool:
     return UMM_AL_QURA_RANGE[0] <= day <= UMM_AL_QURA_RANGE[1]
 
 
-def shift_month(year, month, months):
+def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
     """The (year, month) `months` Hijri months after (or before) this one."""
     index = year * 12 + (month - 1) + months
     return index // 12, index % 12 + 1
@@ -128,7 +131,7 @@ def shift_month(year, month, months):
 class MoroccanHijriCalendar:
     """Conversions with one set of official month starts, read once (build a new one after editing them)."""
 
-    def __init__(self, official_starts=None):
+    def __init__(self, official_starts: dict[tuple[int, int], date] | None = None) -> None:
         if official_starts is None:
             from .models import HijriMonthStart
 
@@ -136,7 +139,7 @@ class MoroccanHijriCalendar:
             official_starts = {(year, month): start for year, month, start in rows}
         self.official_starts = official_starts
 
-    def month_start(self, year, month):
+    def month_start(self, year: int, month: int) -> date:
         """The Gregorian first day of a Hijri month: Morocco's official one if recorded, else Umm al-Qura's,
         moved by a day where needed so that a month beside a recorded one keeps 29 or 30 days (Umm al-Qura's
         start of the month after Morocco's latest announcement can otherwise make that month 28 days long)."""
@@ -151,7 +154,7 @@ class MoroccanHijriCalendar:
             start = min(max(start, following - timedelta(days=30)), following - timedelta(days=29))
         return start
 
-    def _month(self, year, month):
+    def _month(self, year: int, month: int) -> tuple[date, int]:
         """(first day, number of days) of a Hijri month; outside the tables, of the arithmetic calendar's."""
         try:
             start = self.month_start(year, month)
@@ -160,11 +163,11 @@ class MoroccanHijriCalendar:
             first = _arithmetic_ordinal(year, month, 1)
             return date.fromordinal(first), _arithmetic_ordinal(*shift_month(year, month, 1), 1) - first
 
-    def month_length(self, year, month):
+    def month_length(self, year: int, month: int) -> int:
         """29 or 30: the days of a Hijri month as the calendar in force counts them."""
         return self._month(year, month)[1]
 
-    def to_hijri(self, day):
+    def to_hijri(self, day: date) -> HijriDate:
         if not _in_umm_al_qura_range(day):
             return HijriDate(*_arithmetic_from_ordinal(day.toordinal()), approximate=True)
         reference = Gregorian(day.year, day.month, day.day).to_hijri()
@@ -183,7 +186,7 @@ class MoroccanHijriCalendar:
         computed = (year, month) not in self.official_starts
         return HijriDate(year, month, (day - start).days + 1, computed=computed)
 
-    def to_gregorian(self, year, month, day):
+    def to_gregorian(self, year: int, month: int, day: int) -> date:
         """The Gregorian date of a Hijri day; raises ValueError for a day the month does not have."""
         if not 1 <= month <= 12:
             raise ValueError("no such Hijri day")
@@ -193,11 +196,11 @@ class MoroccanHijriCalendar:
         return start + timedelta(days=day - 1)
 
 
-def to_hijri(day):
+def to_hijri(day: date) -> HijriDate:
     return MoroccanHijriCalendar().to_hijri(day)
 
 
-def typed_hijri_to_gregorian(year, month, day, calendar=None):
+def typed_hijri_to_gregorian(year: int, month: int, day: int, calendar: MoroccanHijriCalendar | None = None) -> date:
     """The Gregorian equivalent of a Hijri date typed from a register. A day its month does not have (the 30th
     of a 29-day month) is refused, never carried into the next month: the register or the typing is wrong."""
     first_year, last_year = TYPED_HIJRI_YEARS
@@ -236,7 +239,7 @@ def typed_hijri_to_gregorian(year, month, day, calendar=None):
     return calendar.to_gregorian(year, month, day)
 
 
-def gregorian_of_typed_hijri(text, calendar=None):
+def gregorian_of_typed_hijri(text: str, calendar: MoroccanHijriCalendar | None = None) -> date:
     """`typed_hijri_to_gregorian` for a Hijri date kept as typed, "1350-09-12"."""
     try:
         hijri = HijriDate.from_iso(text)

@@ -21,7 +21,7 @@ class HijriMonthStart(models.Model):
         ordering = ["-hijri_year", "-hijri_month"]
         constraints = [models.UniqueConstraint(fields=["hijri_year", "hijri_month"], name="one_start_per_hijri_month")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.hijri_month:02d}/{self.hijri_year} → {self.gregorian_start:%Y-%m-%d}"
 
 
@@ -50,5 +50,5 @@ class Holiday(models.Model):
         verbose_name_plural = _("holidays")
         ordering = ["date"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name_fr}"

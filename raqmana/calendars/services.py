@@ -36,7 +36,7 @@ class HolidayChanges(NamedTuple):
     removed: int
 
 
-def holidays_of_year(year, hijri_calendar):
+def holidays_of_year(year: int, hijri_calendar: MoroccanHijriCalendar) -> list[RuleHoliday]:
     """Morocco's public holidays falling in a Gregorian year, sorted by date."""
     found = [
         RuleHoliday(date(year, month, day), name_ar, name_fr, HolidayKind.NATIONAL)
@@ -56,7 +56,7 @@ def holidays_of_year(year, hijri_calendar):
 
 
 @transaction.atomic
-def load_holidays(first_year, last_year):
+def load_holidays(first_year: int, last_year: int) -> HolidayChanges:
     """Bring the holidays of these years in line with the rules: create the missing ones, and move the derived
     religious ones to the days Morocco's Hijri calendar now gives (its month starts are recorded as the Ministry
     announces them). Rows added or edited by hand stay as they are, and the feast day a hand-edited row stands
@@ -90,14 +90,16 @@ def load_holidays(first_year, last_year):
     return HolidayChanges(created=len(created), removed=len(stale))
 
 
-def save_holiday_by_hand(holiday):
+def save_holiday_by_hand(holiday: Holiday) -> Holiday:
     """A holiday an administrator added or edited: kept as written, never recomputed from the rules."""
     holiday.derived = False
     holiday.save()
     return holiday
 
 
-def check_month_start(hijri_year, hijri_month, gregorian_start, *, replacing=None):
+def check_month_start(
+    hijri_year: int, hijri_month: int, gregorian_start: date, *, replacing: int | None = None
+) -> None:
     """An official start must be a sighting's: at most two days from Umm al-Qura's, and leaving this month and
     the one before 29 or 30 days long where their neighbours are recorded. `replacing`: the pk of the row being
     edited, whose former values do not count. Raises ValidationError."""
@@ -117,12 +119,12 @@ def check_month_start(hijri_year, hijri_month, gregorian_start, *, replacing=Non
             }
         )
     previous, following = shift_month(hijri_year, hijri_month, -1), shift_month(hijri_year, hijri_month, 1)
-    recorded = {
-        (row.hijri_year, row.hijri_month): row.gregorian_start
-        for row in HijriMonthStart.objects.exclude(pk=replacing).filter(
-            Q(hijri_year=previous[0], hijri_month=previous[1]) | Q(hijri_year=following[0], hijri_month=following[1])
-        )
-    }
+    neighbours = HijriMonthStart.objects.filter(
+        Q(hijri_year=previous[0], hijri_month=previous[1]) | Q(hijri_year=following[0], hijri_month=following[1])
+    )
+    if replacing is not None:
+        neighbours = neighbours.exclude(pk=replacing)
+    recorded = {(row.hijri_year, row.hijri_month): row.gregorian_start for row in neighbours}
     lengths = []
     if previous in recorded:
         lengths.append((previous, (gregorian_start - recorded[previous]).days))
@@ -142,7 +144,7 @@ def check_month_start(hijri_year, hijri_month, gregorian_start, *, replacing=Non
 
 
 @transaction.atomic
-def save_month_start(month_start):
+def save_month_start(month_start: HijriMonthStart) -> HijriMonthStart:
     """Record or correct Morocco's start of a Hijri month, then recompute the religious holidays it moves."""
     check_month_start(
         month_start.hijri_year, month_start.hijri_month, month_start.gregorian_start, replacing=month_start.pk
@@ -153,7 +155,7 @@ def save_month_start(month_start):
     return month_start
 
 
-def record_month_start(hijri_year, hijri_month, gregorian_start, source):
+def record_month_start(hijri_year: int, hijri_month: int, gregorian_start: date, source: str) -> HijriMonthStart:
     """Morocco's start of a Hijri month as the Ministry announced it, replacing the one recorded, if any."""
     month_start = HijriMonthStart.objects.filter(hijri_year=hijri_year, hijri_month=hijri_month).first()
     month_start = month_start or HijriMonthStart(hijri_year=hijri_year, hijri_month=hijri_month)
@@ -162,12 +164,12 @@ def record_month_start(hijri_year, hijri_month, gregorian_start, source):
 
 
 @transaction.atomic
-def delete_month_start(month_start):
+def delete_month_start(month_start: HijriMonthStart) -> None:
     """Forget an official start (the month follows Umm al-Qura again) and recompute the holidays it moved."""
     month_start.delete()
     _recompute_holidays_around(month_start.gregorian_start)
 
 
-def _recompute_holidays_around(*starts):
-    starts = [start for start in starts if start is not None]
-    load_holidays((min(starts) - DAYS_MOVED_BEFORE).year, (max(starts) + DAYS_MOVED_AFTER).year)
+def _recompute_holidays_around(*starts: date | None) -> None:
+    known = [start for start in starts if start is not None]
+    load_holidays((min(known) - DAYS_MOVED_BEFORE).year, (max(known) + DAYS_MOVED_AFTER).year)

@@ -1,7 +1,8 @@
 """Working days and legal delays, shared by every module that counts a delay (civil status, permits, access
 to information...): offices close on Saturdays, Sundays and the public holidays of the `Holiday` table."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 WEEKEND = {5, 6}  # Saturday, Sunday (date.weekday())
 
@@ -9,28 +10,28 @@ WEEKEND = {5, 6}  # Saturday, Sunday (date.weekday())
 class WorkingCalendar:
     """Working-day arithmetic over the holidays between two dates, read once."""
 
-    def __init__(self, holidays=None):
+    def __init__(self, holidays: Iterable[date] | None = None) -> None:
         if holidays is None:
             from .models import Holiday
 
             holidays = set(Holiday.objects.values_list("date", flat=True))
         self.holidays = set(holidays)
 
-    def is_working_day(self, day):
+    def is_working_day(self, day: date) -> bool:
         return day.weekday() not in WEEKEND and day not in self.holidays
 
-    def next_working_day(self, day):
+    def next_working_day(self, day: date) -> date:
         """`day` itself if offices open on it, else the first day after it on which they do."""
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return day
 
-    def deadline(self, start, days):
+    def deadline(self, start: date, days: int) -> date:
         """The last day of a delay of `days` calendar days from `start`; one ending on a weekend or holiday
         runs to the next working day (Law 36-21 for declarations; the general rule for delays)."""
         return self.next_working_day(start + timedelta(days=days))
 
-    def add_working_days(self, start, days):
+    def add_working_days(self, start: date, days: int) -> date:
         """The day `days` working days after `start` (the day of the event itself does not count)."""
         day = start
         while days > 0:
@@ -39,7 +40,7 @@ class WorkingCalendar:
                 days -= 1
         return day
 
-    def working_days_between(self, start, end):
+    def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`."""
         count, day = 0, start
         while day < end:

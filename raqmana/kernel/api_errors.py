@@ -1,14 +1,16 @@
 """How the API refuses: a service's PermissionDenied becomes 403, its ValidationError 422 naming the fields."""
 
 import re
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.errors import HttpError
 
 
-def refuse(error, field_names=None):
+def refuse(error: ValidationError | PermissionDenied, field_names: dict[str, str] | None = None) -> NoReturn:
     """`field_names` maps a service's field to the API's name for it, where they differ."""
     if isinstance(error, PermissionDenied):
         raise HttpError(403, str(error) or _("You may not do this."))
@@ -19,7 +21,7 @@ def refuse(error, field_names=None):
     )
 
 
-def _described(field, texts):
+def _described(field: str, texts: list[str]) -> str:
     """A refusal as "field: message"; one about the whole request is the message alone."""
     return " ".join(texts) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(texts)}"
 
@@ -57,12 +59,12 @@ INPUT_ERRORS = {
 REQUEST_PARTS = {"body", "query", "path", "form", "payload"}
 
 
-def describe_invalid_input(errors):
+def describe_invalid_input(errors: Iterable[dict[str, Any]]) -> str:
     """Ninja's validation errors as the services' refusals read: "field: message; field: message"."""
-    described = {}
+    described: dict[str, list[str]] = {}
     for error in errors:
         field = ".".join(str(part) for part in error.get("loc", ()) if part not in REQUEST_PARTS) or NON_FIELD_ERRORS
-        template = INPUT_ERRORS.get(error.get("type"))
+        template = INPUT_ERRORS.get(error.get("type", ""))
         context = dict(error.get("ctx", {}))
         if "expected" in context:  # pydantic writes "'M' or 'F'": the values alone read in any language
             context["expected"] = ", ".join(re.findall(r"'([^']*)'", str(context["expected"]))) or context["expected"]

@@ -17,13 +17,13 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LOCAL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 
 
-def _iso_date(value):
+def _iso_date(value: object) -> object:
     if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
         return value
     raise PydanticCustomError("date_format", "Enter a valid date (YYYY-MM-DD).")
 
 
-def _local_time(value):
+def _local_time(value: object) -> object:
     if (isinstance(value, time) and value.tzinfo is None) or (isinstance(value, str) and LOCAL_TIME.fullmatch(value)):
         return value
     raise PydanticCustomError("time_format", "Enter a valid time (HH:MM), in Morocco's local time.")

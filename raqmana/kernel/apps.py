@@ -12,5 +12,5 @@ class KernelConfig(AppConfig):
     name = "raqmana.kernel"
     verbose_name = _("Raqmana")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks  # noqa: F401 (registers the system checks)

@@ -13,10 +13,12 @@ lost by refusing the request whole.
 
 import json
 import re
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -27,12 +29,12 @@ JSON_ESCAPES_TO_CHECK = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 class BadInput(Exception):
-    def __init__(self, message, status=400):
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.message, self.status = message, status
 
 
-def unstorable(text):
+def unstorable(text: str) -> bool:
     """Whether a text holds a character no database column can store: NUL, or an unpaired surrogate."""
     if "\x00" in text:
         return True
@@ -43,7 +45,7 @@ def unstorable(text):
     return False
 
 
-def _refuse_unstorable(field, text):
+def _refuse_unstorable(field: str, text: str) -> None:
     if unstorable(text):
         raise BadInput(
             f"{field}: "
@@ -51,19 +53,19 @@ def _refuse_unstorable(field, text):
         )
 
 
-def _shown(name):
+def _shown(name: str) -> str:
     """A field's name fit to be shown in the refusal, whatever it holds."""
     return name.encode("utf-8", "replace").decode().replace("\x00", "?")
 
 
-def _check_pairs(pairs):
+def _check_pairs(pairs: Iterable[tuple[str, list[str]]]) -> None:
     for key, values in pairs:
         _refuse_unstorable(_shown(key), key)
         for value in values:
             _refuse_unstorable(_shown(key), value)
 
 
-def _check_json(document):
+def _check_json(document: object) -> None:
     """Every key and string of a parsed JSON document, named where it sits ("owner.child.0"); without recursion,
     as a document may nest as deep as the parser allows."""
     waiting = [(document, "")]
@@ -79,7 +81,7 @@ def _check_json(document):
             waiting.extend((item, f"{field}.{index}" if field else str(index)) for index, item in enumerate(value))
 
 
-def _check_form(request):
+def _check_form(request: HttpRequest) -> None:
     """Reads the form (every page would on its way to the view: the CSRF check does) and checks its texts."""
     try:
         _check_pairs(request.POST.lists())
@@ -100,7 +102,7 @@ def _check_form(request):
         raise BadInput(_("The request's body was cut short. Send it again.")) from None
 
 
-def _check_json_body(request):
+def _check_json_body(request: HttpRequest) -> None:
     """The API reads any other body as JSON: its strings are checked if it parses (the API refuses it if not)."""
     try:
         body = request.body
@@ -117,7 +119,7 @@ def _check_json_body(request):
     _check_json(document)
 
 
-def check_request(request):
+def check_request(request: HttpRequest) -> None:
     """Raises BadInput for a request no view can take."""
     _refuse_unstorable(_("the address"), request.path_info)
     _check_pairs((name, [value]) for name, value in request.COOKIES.items())
@@ -133,10 +135,10 @@ def check_request(request):
 class BadInputMiddleware:
     """Placed before authentication: a refused request is answered before its session is read."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         try:
             check_request(request)
         except BadInput as refusal:
@@ -144,9 +146,9 @@ class BadInputMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def refusal(request, refusal):
+    def refusal(request: HttpRequest, refusal: BadInput) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
-            response = JsonResponse({"detail": refusal.message}, status=refusal.status)
+            response: HttpResponse = JsonResponse({"detail": refusal.message}, status=refusal.status)
         else:
             response = render(request, "kernel/bad_input.html", {"message": refusal.message}, status=refusal.status)
         for name, value in request.COOKIES.items():

@@ -6,7 +6,7 @@ from django_ratelimit.checks import KNOWN_BROKEN_CACHE_BACKENDS
 
 
 @checks.register(checks.Tags.caches, deploy=True)
-def rate_limit_cache_is_shared(app_configs, **kwargs):
+def rate_limit_cache_is_shared(app_configs: object, **kwargs: object) -> list[checks.CheckMessage]:
     """The rate limits of public pages and of the API count in the cache: a cache each process keeps alone lets
     every address through once per process (4 gunicorn workers: 4 times the limit).
 

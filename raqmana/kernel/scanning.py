@@ -32,21 +32,21 @@ class ScanResult:
 
 class _NetworkClamd(clamd.ClamdNetworkSocket):
     # clamd connects before it sets its timeout: a host that drops packets would hold a request for minutes.
-    def _init_socket(self):
+    def _init_socket(self) -> None:
         try:
             self.clamd_socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as error:
             raise clamd.ConnectionError(self._error_message(error)) from error
 
 
-def daemon():
+def daemon() -> clamd.ClamdUnixSocket:
     timeout = settings.RAQMANA_CLAMD_TIMEOUT
     if settings.RAQMANA_CLAMD_SOCKET:
         return clamd.ClamdUnixSocket(settings.RAQMANA_CLAMD_SOCKET, timeout=timeout)
     return _NetworkClamd(settings.RAQMANA_CLAMD_HOST, settings.RAQMANA_CLAMD_PORT, timeout=timeout)
 
 
-def scan(data):
+def scan(data: bytes) -> ScanResult:
     """ClamAV's verdict on these bytes, or ScannerUnavailable."""
     try:
         answer = daemon().instream(io.BytesIO(data))

@@ -2,6 +2,7 @@
 later permits): each keeps its own sequence model built on `OfficeYearSequenceBase`."""
 
 import json
+from typing import Any
 
 from django.db import connection, models
 
@@ -16,11 +17,13 @@ class OfficeYearSequenceBase(models.Model):
     class Meta:
         abstract = True
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.office_id}/{self.year}: {self.last_number}"
 
 
-def reserve_numbers(sequence_model, counts_by_sequence):
+def reserve_numbers(
+    sequence_model: type[models.Model], counts_by_sequence: dict[tuple[int, int], int]
+) -> dict[tuple[int, int], int]:
     """Reserve `count` numbers in each (office id, year) sequence at once; returns each sequence's new last number.
 
     One upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) increments and locks the sequence rows until the
@@ -31,7 +34,7 @@ def reserve_numbers(sequence_model, counts_by_sequence):
     sequences = [[office_id, year, count] for (office_id, year), count in sorted(counts_by_sequence.items())]
     if connection.vendor == "postgresql":
         rows = "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::int[])"
-        params = [list(column) for column in zip(*sequences, strict=True)]
+        params: list[Any] = [list(column) for column in zip(*sequences, strict=True)]
     else:
         # SQLite reads the rows from JSON; its INSERT ... SELECT needs a WHERE before ON CONFLICT.
         rows = "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(%s) WHERE true"
@@ -46,6 +49,6 @@ def reserve_numbers(sequence_model, counts_by_sequence):
         return {(office_id, year): last for office_id, year, last in cursor.fetchall()}
 
 
-def next_number(sequence_model, office, year):
+def next_number(sequence_model: type[models.Model], office: models.Model, year: int) -> int:
     """The office's next number for the year, its sequence row locked until the transaction ends."""
     return reserve_numbers(sequence_model, {(office.pk, year): 1})[(office.pk, year)]

@@ -16,7 +16,9 @@ Three ways in, one check (`check_text`):
 import enum
 import re
 import unicodedata
+from collections.abc import Collection
 from functools import lru_cache
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core import checks
@@ -52,27 +54,27 @@ NAME_PUNCTUATION = frozenset(" -'’")
 TIFINAGH_NAME_PUNCTUATION = frozenset(" -")
 
 
-def _in_blocks(character, blocks):
+def _in_blocks(character: str, blocks: tuple[tuple[int, int], ...]) -> bool:
     return any(first <= ord(character) <= last for first, last in blocks)
 
 
-def _is_arabic_letter(character):
+def _is_arabic_letter(character: str) -> bool:
     """An Arabic letter, diacritic or tatweel; not an Arabic digit, punctuation or presentation form."""
     return _in_blocks(character, ARABIC_BLOCKS) and unicodedata.category(character)[0] in "LM"
 
 
-def _is_latin_letter(character):
+def _is_latin_letter(character: str) -> bool:
     category = unicodedata.category(character)
     if category[0] == "M":
         return _in_blocks(character, COMBINING_DIACRITICS)
     return category[0] == "L" and unicodedata.name(character, "").startswith("LATIN ")
 
 
-def _is_tifinagh_letter(character):
+def _is_tifinagh_letter(character: str) -> bool:
     return _in_blocks(character, TIFINAGH_BLOCKS) and unicodedata.category(character)[0] in "LM"
 
 
-def _is_letter_or_mark(character):
+def _is_letter_or_mark(character: str) -> bool:
     return unicodedata.category(character)[0] in "LM"
 
 
@@ -101,11 +103,11 @@ SCRIPT_RULES = {
 }
 
 
-def _code_point(character):
+def _code_point(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
-def _shown(character):
+def _shown(character: str) -> str:
     """A character as a refusal quotes it: a space by its code point, a lone accent on a dotted circle."""
     category = unicodedata.category(character)
     if category[0] == "Z":
@@ -113,7 +115,7 @@ def _shown(character):
     return f"◌{character}" if category[0] == "M" else character
 
 
-def _refuse_unseen_character(character, position, *, multiline):
+def _refuse_unseen_character(character: str, position: int, *, multiline: bool) -> None:
     """Refuse a character one cannot see or that is not meant for exchange; `position` counts from 1."""
     params = {"code_point": _code_point(character), "position": position}
     category = unicodedata.category(character)
@@ -179,7 +181,7 @@ PLAINLY_VALID = {
 }
 
 
-def check_text(value, kind, *, max_length=None):
+def check_text(value: str, kind: str, *, max_length: int | None = None) -> str:
     """`value` normalised to NFC if it is a text of this kind, at most `max_length` characters long once
     normalised; otherwise ValidationError with a translated message naming what to change.
 
@@ -210,14 +212,14 @@ def check_text(value, kind, *, max_length=None):
 NAME_KINDS = {TextKind.ARABIC_NAME, TextKind.LATIN_NAME, TextKind.TIFINAGH_NAME}
 
 
-def _name_with_a_letter(text, kind):
+def _name_with_a_letter(text: str, kind: TextKind) -> str:
     """A name given is at least one letter: "-" or "'" alone is no name."""
     if kind in NAME_KINDS and text and not any(unicodedata.category(character)[0] == "L" for character in text):
         raise ValidationError(_("A name has at least one letter."), code="no_letter")
     return text
 
 
-def check_field_text(field, value, kind, *, max_length=None):
+def check_field_text(field: str, value: str, kind: str, *, max_length: int | None = None) -> str:
     """`check_text`, its refusal keyed by `field`: the name the text was given under."""
     try:
         return check_text(value, kind, max_length=max_length)
@@ -226,7 +228,7 @@ def check_field_text(field, value, kind, *, max_length=None):
 
 
 @lru_cache(maxsize=100_000)
-def _checked_once(value, kind, max_length):
+def _checked_once(value: str, kind: str, max_length: int | None) -> str:
     """`check_text` for the values a bulk load repeats (a register holds a few thousand distinct names)."""
     return check_text(value, kind, max_length=max_length)
 
@@ -236,13 +238,13 @@ class TextValidator:
     """A field validator for one kind of text (see `check_text`). It cannot store the NFC form: models
     inheriting `CheckedTextModel` do."""
 
-    def __init__(self, kind):
+    def __init__(self, kind: str) -> None:
         self.kind = TextKind(kind)
 
-    def __call__(self, value):
+    def __call__(self, value: str) -> None:
         check_text(value, self.kind)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, TextValidator) and other.kind == self.kind
 
 
@@ -266,13 +268,14 @@ class CheckedTextModel(models.Model):
     `check_texts()` on a new object, or `checked_text()` for a value it is about to store.
     """
 
-    text_kinds = {}
+    text_kinds: ClassVar[dict[str, TextKind]] = {}
+    _checked_text_fields: ClassVar[list[tuple[str, TextKind, int | None]]]
 
     class Meta:
         abstract = True
 
     @classmethod
-    def text_kind_of(cls, field):
+    def text_kind_of(cls, field: object) -> TextKind | None:
         """The kind a field's text is checked as, or None for a field that holds no free text."""
         if not isinstance(field, models.CharField | models.TextField) or field.choices:
             return None
@@ -280,14 +283,15 @@ class CheckedTextModel(models.Model):
         return cls.text_kinds.get(field.name, default)
 
     @classmethod
-    def checked_text(cls, field_name, value, *, error_key=None):
+    def checked_text(cls, field_name: str, value: str, *, error_key: str | None = None) -> str:
         """`value` checked and normalised as the field `field_name` stores it. The refusal is keyed by
         `error_key`, the name the text was given under where it differs from the field's."""
-        field = cls._meta.get_field(field_name)
-        return check_field_text(error_key or field_name, value, cls.text_kind_of(field), max_length=field.max_length)
+        field: Any = cls._meta.get_field(field_name)
+        kind = cast(TextKind, cls.text_kind_of(field))
+        return check_field_text(error_key or field_name, value, kind, max_length=field.max_length)
 
     @classmethod
-    def checked_values(cls, values):
+    def checked_values(cls, values: dict[str, Any]) -> dict[str, str]:
         """The text values of a dict of field values (by attname, as bulk loads keep rows), checked and
         normalised; refusals keyed by field name. Other values are left out."""
         checked = {}
@@ -301,17 +305,17 @@ class CheckedTextModel(models.Model):
         return checked
 
     @classmethod
-    def _text_fields(cls):
+    def _text_fields(cls) -> list[tuple[str, TextKind, int | None]]:
         """(attname, kind, max_length) of each checked field, worked out once per model."""
         if "_checked_text_fields" not in cls.__dict__:
             cls._checked_text_fields = [
-                (field.attname, cls.text_kind_of(field), field.max_length)
+                (field.attname, kind, field.max_length)
                 for field in cls._meta.fields
-                if cls.text_kind_of(field) is not None
+                if (kind := cls.text_kind_of(field)) is not None
             ]
         return cls._checked_text_fields
 
-    def check_texts(self, exclude=()):
+    def check_texts(self, exclude: Collection[str] = ()) -> None:
         """Check every text field's value and store it normalised; refusals are keyed by field name."""
         errors = {}
         for field in self._meta.fields:
@@ -325,7 +329,7 @@ class CheckedTextModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def clean_fields(self, exclude=None):
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         exclude = set(exclude or ())
         try:
             self.check_texts(exclude)
@@ -341,7 +345,7 @@ class CheckedTextModel(models.Model):
             raise ValidationError(errors)
 
     @classmethod
-    def check(cls, **kwargs):
+    def check(cls, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         text_fields = {field.name for field in cls._meta.fields if cls.text_kind_of(field) is not None}
         for name in sorted(cls.text_kinds.keys() - text_fields):
@@ -363,9 +367,10 @@ class CheckedTextForm:
     was typed; the model the service stores it in normalises it.
     """
 
-    text_kinds = {}
+    text_kinds: ClassVar[dict[str, TextKind]] = {}
+    fields: dict[str, forms.Field]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             # A password is never shown nor printed, and may hold any character.

@@ -4,14 +4,16 @@ apart and written anew (`clean_stored_upload`): an image is decoded and re-encod
 opened and rewritten, so that what is stored is only what it claims to be."""
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import filetype
 import pikepdf
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
-from PIL.JpegImagePlugin import get_sampling
+from PIL.JpegImagePlugin import JpegImageFile, get_sampling
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PROOF_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -35,7 +37,7 @@ class CleanFile:
     extension: str
 
 
-def check_upload(data, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
+def check_upload(data: bytes, allowed: dict[str, str] = PROOF_TYPES, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """The file's extension for its real type, or a translated ValidationError. Enough for a file that is only
     read, never kept nor shown: a PDF brought for verification is compared byte for byte with the issued ones, so
     it must not be rewritten, and nothing after its %%EOF is refused: a signature or a viewer's save appends an
@@ -52,7 +54,9 @@ def check_upload(data, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
     return allowed[kind.mime]
 
 
-def clean_stored_upload(upload, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES):
+def clean_stored_upload(
+    upload: File, allowed: dict[str, str] = PROOF_TYPES, max_bytes: int = MAX_UPLOAD_BYTES
+) -> CleanFile:
     """The upload rewritten from what it shows (CleanFile), or a translated ValidationError: an image over the
     pixel limit, anything after the file's end, an encrypted PDF, or one that runs scripts or carries files."""
     check_size(upload, max_bytes)
@@ -63,28 +67,28 @@ def clean_stored_upload(upload, allowed=PROOF_TYPES, max_bytes=MAX_UPLOAD_BYTES)
     return CleanFile(_reencoded_image(data, extension), extension)
 
 
-def check_size(upload, max_bytes=MAX_UPLOAD_BYTES):
+def check_size(upload: File, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
     """A translated ValidationError for an uploaded file over the limit; a file the upload handler stopped reading
     (upload_handlers.RefusedUpload) says how much of it arrived."""
     if upload.size > max_bytes:
         raise _too_large(max_bytes)
 
 
-def _too_large(max_bytes):
+def _too_large(max_bytes: int) -> ValidationError:
     return ValidationError(_("The file is larger than %(size)s MB.") % {"size": max_bytes // (1024 * 1024)})
 
 
-def _trailing_data():
+def _trailing_data() -> ValidationError:
     return ValidationError(
         _("The file has data after its end. Send the document alone, as your scanner or phone saved it.")
     )
 
 
-def _unreadable():
+def _unreadable() -> ValidationError:
     return ValidationError(_("The file is damaged and cannot be read. Save or scan the document again."))
 
 
-def _reencoded_image(data, extension):
+def _reencoded_image(data: bytes, extension: str) -> bytes:
     """Decoded within the pixel limit and encoded again, upright, with no metadata (place, device, comments)."""
     end = _image_end(data, extension)
     if end is None:
@@ -102,7 +106,9 @@ def _reencoded_image(data, extension):
                 raise too_large
             upright = ImageOps.exif_transpose(image)
             # A JPEG is encoded again with its own quantization and sampling: the same quality, about the same size.
-            encoding = {"qtables": image.quantization, "subsampling": get_sampling(image)} if extension == "jpg" else {}
+            encoding: dict[str, object] = {}
+            if isinstance(image, JpegImageFile):
+                encoding = {"qtables": image.quantization, "subsampling": get_sampling(image)}
         upright.info = {}
         upright.save(output, PIL_FORMATS[extension], **encoding)
     except Image.DecompressionBombError as error:
@@ -112,12 +118,12 @@ def _reencoded_image(data, extension):
     return output.getvalue()
 
 
-def _image_end(data, extension):
+def _image_end(data: bytes, extension: str) -> int | None:
     """Where the image's own data ends (its last chunk or marker), or None when it has no end."""
     return _png_end(data) if extension == "png" else _jpeg_end(data)
 
 
-def _png_end(data):
+def _png_end(data: bytes) -> int | None:
     position = 8  # after the signature
     while position + 12 <= len(data):
         length = int.from_bytes(data[position : position + 4], "big")
@@ -128,7 +134,7 @@ def _png_end(data):
     return None
 
 
-def _jpeg_end(data):
+def _jpeg_end(data: bytes) -> int | None:
     """After the end-of-image marker, walking the segments and the compressed data between them."""
     position = 2  # after the start-of-image marker
     while position + 2 <= len(data):
@@ -144,13 +150,14 @@ def _jpeg_end(data):
         else:
             position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
             if marker == 0xDA:  # start of scan: compressed data runs to the next real marker
-                position = _after_scan(data, position)
-                if position is None:
+                end_of_scan = _after_scan(data, position)
+                if end_of_scan is None:
                     return None
+                position = end_of_scan
     return None
 
 
-def _after_scan(data, position):
+def _after_scan(data: bytes, position: int) -> int | None:
     while True:
         position = data.find(b"\xff", position)
         if position < 0 or position + 1 >= len(data):
@@ -161,7 +168,7 @@ def _after_scan(data, position):
         position += 2
 
 
-def _rewritten_pdf(data):
+def _rewritten_pdf(data: bytes) -> bytes:
     """Opened and saved anew by qpdf, without its metadata: only the objects the document uses are written, and
     nothing after them. Streams are copied as they are, never decompressed (no decompression bomb)."""
     if not data.rstrip(PDF_TRAILING_WHITESPACE).endswith(b"%%EOF"):
@@ -194,11 +201,11 @@ def _rewritten_pdf(data):
     return output.getvalue()
 
 
-def _is_dictionary(pdf_object):
+def _is_dictionary(pdf_object: object) -> bool:
     return isinstance(pdf_object, pikepdf.Dictionary | pikepdf.Stream)
 
 
-def _has_active_content(pdf):
+def _has_active_content(pdf: pikepdf.Pdf) -> bool:
     """Whether anything in the file is a script, an action of PDF_ACTIVE_ACTIONS, an embedded file or an
     attachment: every object of the file and everything written inside it (dictionaries, streams' dictionaries,
     arrays, the trailer) is looked at, each indirect object once (cycles end), in a loop: deep nesting cannot
@@ -234,6 +241,6 @@ def _has_active_content(pdf):
     return False
 
 
-def _is_one_of(value, names):
+def _is_one_of(value: object, names: Collection[pikepdf.Name]) -> bool:
     # A dictionary or array where a name belongs names no action (and cannot be looked up in a set).
     return isinstance(value, pikepdf.Name) and value in names

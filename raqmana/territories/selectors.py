@@ -1,15 +1,19 @@
 """Reads of the territorial reference data, always through the requesting user's scope."""
 
-from django.db.models import Count, Q
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Q, QuerySet
 
 from raqmana.accounts.models import RoleAssignment
 
 from .constants import Level
 from .models import CivilStatusOffice, Territory, TerritoryLink
-from .scoping import scopes_of
+from .scoping import ScopedQuerySet, scopes_of
 
 
-def supervised_roots(user):
+def supervised_roots(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Territory]:
     """The places a supervisor starts from: the regions for national roles, else the places they hold."""
     scopes = scopes_of(user)
     if any(scope.is_national for scope in scopes):
@@ -17,15 +21,15 @@ def supervised_roots(user):
     return Territory.objects.filter(pk__in={scope.territory_id for scope in scopes if not scope.office_id})
 
 
-def direct_children(territory):
+def direct_children(territory: Territory) -> QuerySet[Territory]:
     """Children in the hierarchy, plus the arrondissements a prefecture of arrondissements answers for."""
     return Territory.objects.filter(ancestor_links__ancestor=territory, ancestor_links__depth=1)
 
 
-def summarise(user, territories):
+def summarise(user: AbstractBaseUser | AnonymousUser, territories: ScopedQuerySet) -> list[dict[str, Any]]:
     """For each territory: communes, civil status offices and active agents under it, and its population."""
-    territories = list(territories.visible_to(user))
-    ids = [territory.pk for territory in territories]
+    visible = list(territories.visible_to(user))
+    ids = [territory.pk for territory in visible]
     communes = dict(
         TerritoryLink.objects.filter(ancestor_id__in=ids, descendant__level=Level.COMMUNE)
         .values_list("ancestor_id")
@@ -51,11 +55,11 @@ def summarise(user, territories):
             "offices": offices.get(territory.pk, 0),
             "agents": agents.get(territory.pk, 0),
         }
-        for territory in territories
+        for territory in visible
     ]
 
 
-def find_offices(query, limit=20):
+def find_offices(query: str, limit: int = 20) -> QuerySet[CivilStatusOffice]:
     """Public directory of civil status offices, searched by the office's or its commune's name in any script."""
     query = query.strip()
     if len(query) < 2:
@@ -70,7 +74,7 @@ def find_offices(query, limit=20):
     )
 
 
-def find_communes(query, limit=15):
+def find_communes(query: str, limit: int = 15) -> QuerySet[Territory]:
     query = query.strip()
     if len(query) < 2:
         return Territory.objects.none()

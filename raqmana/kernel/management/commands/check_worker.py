@@ -1,7 +1,7 @@
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
@@ -11,10 +11,10 @@ from raqmana.kernel.tasks import worker_heartbeat
 class Command(BaseCommand):
     help = "Send a heartbeat task through the configured background backend and wait for a worker to run it."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--timeout", type=float, default=30.0)
 
-    def handle(self, *args, timeout, **options):
+    def handle(self, *args: str, timeout: float, **options: object) -> None:
         result = worker_heartbeat.enqueue(timezone.now().isoformat())
         deadline = time.monotonic() + timeout
         while result.status != TaskResultStatus.SUCCESSFUL:
