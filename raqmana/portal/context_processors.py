@@ -1,6 +1,11 @@
+from functools import partial
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from raqmana.territories.constants import DATA_CREDIT
+
+from .menu import menu_for
 
 
 def platform(request):
@@ -9,4 +14,6 @@ def platform(request):
         "oidc_enabled": settings.OIDC_ENABLED,
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
+        # Worked out only where a page shows the menu; a refusal of unreadable input comes before the user is known.
+        "navigation": partial(menu_for, getattr(request, "user", None) or AnonymousUser()),
     }

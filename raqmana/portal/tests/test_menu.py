@@ -1,0 +1,104 @@
+"""The menu of the base template shows each person the entries the apps declared for what they may do."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils import translation
+
+from raqmana.access.roles import Role
+from raqmana.accounts.services import grant_role
+from raqmana.accounts.tests.factories import UserFactory
+from raqmana.kernel import navigation
+from raqmana.kernel.navigation import Entry
+from raqmana.portal.checks import menu_entries_lead_somewhere
+from raqmana.portal.menu import menu_for
+from raqmana.territories.models import CivilStatusOffice, Territory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = ["portal:home", "portal:office_finder"]
+COUNTER = ["portal:workspace", "civil_status:queue", "documents:counter", "documents:checks"]
+
+
+def menu(user, verified=True):
+    if user.is_authenticated:
+        user.is_verified = lambda: verified  # what django-otp's middleware sets on the request's user
+    return [entry.url_name for entry in menu_for(user)]
+
+
+def holding(role, **place):
+    person = UserFactory()
+    grant_role(person, role, by=None, reason="appointed", **place)
+    return person
+
+
+def temara_office():
+    return CivilStatusOffice.objects.get(territory__code="04.501.01.07")
+
+
+def test_anyone_sees_the_public_pages():
+    assert menu(AnonymousUser()) == PUBLIC
+
+
+def test_a_citizen_also_sees_their_documents():
+    assert menu(UserFactory()) == [*PUBLIC, "documents:orders"]
+
+
+@pytest.mark.parametrize("role", [Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER])
+def test_civil_status_staff_see_their_counter_and_no_supervision(role):
+    assert menu(holding(role, office=temara_office())) == [*PUBLIC, "documents:orders", *COUNTER]
+
+
+def test_an_agent_sees_no_work_before_their_second_factor():
+    agent = holding(Role.CIVIL_STATUS_AGENT, office=temara_office())
+    assert menu(agent, verified=False) == [*PUBLIC, "documents:orders"]
+
+
+def test_a_mail_registry_agent_sees_the_workspace_but_not_the_register():
+    temara = Territory.objects.get(code="04.501.01.07")
+    assert menu(holding(Role.MAIL_REGISTRY_AGENT, territory=temara)) == [
+        *PUBLIC,
+        "documents:orders",
+        "portal:workspace",
+    ]
+
+
+def test_an_inspector_sees_supervision_only():
+    province = Territory.objects.get(code="04.501")
+    assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [
+        *PUBLIC,
+        "documents:orders",
+        "portal:supervision",
+    ]
+
+
+def test_a_superuser_sees_everything_and_the_administration():
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    assert menu(superuser) == [*PUBLIC, "documents:orders", *COUNTER, "portal:supervision", "admin:index"]
+    assert "admin:index" not in menu(superuser, verified=False)
+
+
+def test_the_page_renders_the_menu_in_the_persons_language(client, verified_client):
+    province = Territory.objects.get(code="04.501")
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        anonymous = client.get(reverse("portal:home")).text
+        assert f'<a href="{reverse("portal:office_finder")}">Civil status offices</a>' in anonymous
+        assert f'href="{reverse("portal:supervision")}"' not in anonymous
+        page = verified_client(holding(Role.PROVINCIAL_INSPECTOR, territory=province)).get(reverse("portal:home"))
+    assert f'<a href="{reverse("portal:supervision")}">Supervision</a>' in page.text
+    assert f'href="{reverse("documents:counter")}"' not in page.text
+
+
+def test_each_entry_names_a_page_and_a_declared_permission(monkeypatch):
+    assert menu_entries_lead_somewhere(None) == []
+    wrong = Entry("?", "portal:nowhere", shown_to="portal.nothing", order=1)
+    monkeypatch.setattr("raqmana.portal.checks.ENTRIES", [wrong])
+    assert [error.id for error in menu_entries_lead_somewhere(None)] == ["portal.E001", "portal.E002"]
+
+
+def test_a_url_declared_twice_is_refused(monkeypatch):
+    monkeypatch.setattr(navigation, "ENTRIES", [])
+    navigation.declare(Entry("A", "portal:home", shown_to="anyone", order=1))
+    with pytest.raises(ValueError, match="portal:home"):
+        navigation.declare(Entry("B", "portal:home", shown_to="anyone", order=2))
