@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-PERMISSIONS = {}
+PERMISSIONS: dict[str, "Permission"] = {}
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,21 @@ class Permission:
     refusal: str | Promise = ""
 
 
-def declare(*permissions):
+def declare(*permissions: "Permission") -> tuple["Permission", ...]:
     """Register an app's permissions; a code declared twice is a programming error."""
     for permission in permissions:
         if permission.code in PERMISSIONS:
             raise ValueError(f"Permission {permission.code} is declared twice.")
         PERMISSIONS[permission.code] = permission
     return permissions
+
+
+# Tests, registered by the apps that know them, of whether a person acts for an organisation without holding a
+# role (a member of an establishment that files pre-declarations): such a person is an agent too.
+MEMBERSHIP_TESTS = []
+
+
+def acts_for_an_organisation(test):
+    """Register `test(user) -> bool`: whether the user acts for an organisation the registering app knows."""
+    MEMBERSHIP_TESTS.append(test)
+    return test

@@ -106,8 +106,16 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.GOVERNOR_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
-    Role.WALI_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
+    Role.WALI_SERVICES: frozenset(
+        {"portal.supervision.view", "access.role.grant", "documents.lookup_alert.receive_unanswered"}
+    ),
     Role.DGCT: frozenset(
-        {"civil_status.act.read", "documents.document.read", "portal.supervision.view", "access.role.grant"}
+        {
+            "civil_status.act.read",
+            "documents.document.read",
+            "documents.lookup_alert.receive_last",
+            "portal.supervision.view",
+            "access.role.grant",
+        }
     ),
 }

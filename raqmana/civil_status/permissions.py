@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.access.registry import Permission, declare
+from raqmana.access.registry import Permission, acts_for_an_organisation, declare
 
 declare(
     Permission("civil_status.act.read", _("Read and search the register")),
@@ -21,3 +21,9 @@ declare(
         _("Only this office's agents handle its queue."),
     ),
 )
+
+
+@acts_for_an_organisation
+def files_pre_declarations(user) -> bool:
+    """A member of an active declaring establishment (a hospital's staff) is an agent: they file personal data."""
+    return user.establishments.filter(is_active=True).exists()

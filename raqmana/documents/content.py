@@ -7,6 +7,7 @@ document: the PDF prints it, and the verification page shows exactly it and noth
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from raqmana.access.checking import assignments_of
 from raqmana.access.roles import Role
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
@@ -23,6 +24,16 @@ CAPACITIES = {
     Role.CIVIL_STATUS_OFFICER: ("ضابط الحالة المدنية", "Officier de l'état civil"),
     Role.CIVIL_STATUS_AGENT: ("عون الحالة المدنية", "Agent de l'état civil"),
 }
+
+
+def capacity_at(agent, office):
+    """The capacity printed under the issuing agent's name: officer if they hold that role at the office."""
+    officer = any(
+        assignment.role == Role.CIVIL_STATUS_OFFICER and assignment.unit_id == office.pk
+        for assignment in assignments_of(agent)
+    )
+    return CAPACITIES[Role.CIVIL_STATUS_OFFICER if officer else Role.CIVIL_STATUS_AGENT]
+
 
 # How a document's letterhead names the territories above its office, in Arabic and French.
 TERRITORY_TITLES = {

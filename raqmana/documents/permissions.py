@@ -24,4 +24,12 @@ declare(
         _("See the full copies of the office's acts issued by other offices"),
     ),
     Permission("documents.lookup_alert.receive", _("Be alerted of act lookups over the limit")),
+    Permission(
+        "documents.lookup_alert.receive_unanswered",
+        _("Be alerted of act lookups over the limit where no officer nor inspector answers for them"),
+    ),
+    Permission(
+        "documents.lookup_alert.receive_last",
+        _("Be alerted of act lookups over the limit where nobody else answers for them"),
+    ),
 )
