@@ -123,7 +123,7 @@ def test_admin_works_in_three_languages(verified_client, language):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client = verified_client(admin_user)
     client.cookies["django_language"] = language
-    for url in ["/admin/", "/admin/territories/administrativeunit/", "/admin/accounts/roleassignment/add/",
+    for url in ["/admin/", "/admin/territories/administrativeunit/", "/admin/access/roleassignment/add/",
                 "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/audit/auditevent/",
                 "/admin/accounts/enterprise/"]:  # fmt: skip
         response = client.get(url)
