@@ -1,8 +1,9 @@
 """Whether a person may do something at a place: `require(user, "civil_status.act.sign", at=office)` before a write,
 `has_permission` to decide what a page offers, `units_where` for the queues of one's counters.
 
-A person's active assignments are read once per request (cached on the user object Django builds for it), with the
-ancestors of the places asked about; every check after that is made in memory.
+A person's active assignments are read once per request (cached on the user object Django builds for it, through
+any lazy wrapper the middleware put around it), with the ancestors of the places asked about; every check after that
+is made in memory.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -24,18 +25,18 @@ def assignments_of(user) -> tuple[RoleAssignment, ...]:
     """The user's active role assignments with their places, loaded once per request."""
     if not user.is_authenticated:
         return ()
-    cached = user.__dict__.get(_ASSIGNMENTS)
+    cached = getattr(user, _ASSIGNMENTS, None)
     if cached is None:
         cached = tuple(user.role_assignments.active().select_related("territory", "unit__territory"))
-        user.__dict__[_ASSIGNMENTS] = cached
+        setattr(user, _ASSIGNMENTS, cached)
     return cached
 
 
 def forget_assignments(user) -> None:
     """Drop what was cached on this user object (after a grant or a revocation made with it)."""
-    user.__dict__.pop(_ASSIGNMENTS, None)
-    user.__dict__.pop(_ANCESTORS, None)
-    user.__dict__.pop("_raqmana_is_agent", None)
+    for cached in (_ASSIGNMENTS, _ANCESTORS, "_raqmana_is_agent"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def declared(permission: str) -> str:
@@ -104,7 +105,10 @@ def _reaches(user, assignment: RoleAssignment, place: AdministrativeUnit | Terri
 
 def _ancestors(user, territory_id: int) -> frozenset[int]:
     """The territory and every territory above it (the closure table), cached with the assignments."""
-    cache = user.__dict__.setdefault(_ANCESTORS, {})
+    cache = getattr(user, _ANCESTORS, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _ANCESTORS, cache)
     if territory_id not in cache:
         cache[territory_id] = frozenset(
             TerritoryLink.objects.filter(descendant_id=territory_id).values_list("ancestor_id", flat=True)

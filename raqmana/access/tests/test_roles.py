@@ -7,10 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role, may_grant, revoke_role
+from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.territories.models import CivilStatusOffice, Territory
-
-from raqmana.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +79,7 @@ def test_grant_and_revoke_are_audited_and_nothing_is_deleted(temara_office):
     assert assignment.revoked_by == dgct and assignment.revoke_reason == "transferred"
     assert RoleAssignment.objects.filter(user=user).count() == 1
     assert not RoleAssignment.objects.active().filter(user=user).exists()
-    events = AuditEvent.objects.filter(target_type="access.RoleAssignment", target_id=str(assignment.pk)).order_by(
-        "at"
-    )
+    events = AuditEvent.objects.filter(target_type="access.RoleAssignment", target_id=str(assignment.pk)).order_by("at")
     assert [(event.action, event.actor, event.reason) for event in events] == [
         ("role.granted", dgct, "recruited"),
         ("role.revoked", dgct, "transferred"),

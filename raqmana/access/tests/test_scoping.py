@@ -1,15 +1,18 @@
-"""The scoping matrix: an agent sees its own place and what lies under it, never a sibling's, never upward."""
+"""The scoping matrix: an agent reads and writes at its own place and what lies under it, never at a sibling's,
+never upward."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
+from raqmana.access.checking import has_permission, require, units_where
 from raqmana.access.models import RoleAssignment
+from raqmana.access.registry import PERMISSIONS
 from raqmana.access.roles import Role
-from raqmana.access.scoping import visible_to
+from raqmana.access.scoping import Scope, scopes_of, visible_to
 from raqmana.access.services import grant_role
+from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.territories.models import CivilStatusOffice, Territory
-
-from raqmana.accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +180,120 @@ def test_anonymous_sees_nothing():
     from django.contrib.auth.models import AnonymousUser
 
     assert not visible_to(RoleAssignment.objects.all(), AnonymousUser()).exists()
+
+
+# Writes: what `require` lets each person do at each place. The sets are written out here, not read from
+# roles.ROLE_PERMISSIONS, so that a change to the table shows up as a change to this matrix.
+RABAT = "04.421"
+PLACES = {
+    # name: (territory code of the place, whether the place is that territory's civil status office)
+    "own_office": (TEMARA, True),
+    "sibling_office": (SKHIRATE, True),
+    "commune": (TEMARA, False),
+    "province_above": ("04.501", False),
+    "other_province": (RABAT, False),
+    "office_of_another_region": (ANFA, True),
+}
+COUNTER = {
+    "civil_status.act.read",
+    "civil_status.act.draft",
+    "civil_status.queue.handle",
+    "documents.document.read",
+    "documents.document.issue",
+    "documents.order.check",
+    "documents.copy_elsewhere.read",
+    "portal.workspace.view",
+}
+OFFICER = COUNTER | {
+    "civil_status.act.sign",
+    "civil_status.act.mention",
+    "documents.document.revoke",
+    "documents.lookup_alert.receive",
+}
+PRESIDENT = {"civil_status.act.read", "documents.document.read", "portal.workspace.view", "access.role.grant"}
+INSPECTOR = {
+    "civil_status.act.read",
+    "documents.document.read",
+    "documents.lookup_alert.receive",
+    "portal.supervision.view",
+}
+GOVERNOR = {"portal.supervision.view", "access.role.grant"}
+WALI = GOVERNOR | {"documents.lookup_alert.receive_unanswered"}
+DGCT = {
+    "civil_status.act.read",
+    "documents.document.read",
+    "documents.lookup_alert.receive_last",
+    "portal.supervision.view",
+    "access.role.grant",
+}
+NOTHING = set()
+REGION_04_PLACES = {"own_office", "sibling_office", "commune", "province_above", "other_province"}
+
+
+def everywhere_in(places, permissions):
+    return {place: permissions if place in places else NOTHING for place in PLACES}
+
+
+WRITES = {
+    # A role held at an office acts at that office, and for its commune's rows that belong to no office.
+    "agent_temara": everywhere_in({"own_office", "commune"}, COUNTER),
+    "officer_temara": everywhere_in({"own_office", "commune"}, OFFICER),
+    "agent_skhirate": everywhere_in({"sibling_office"}, COUNTER),
+    # A role held for a commune acts there and at its office, never at the neighbour's nor above.
+    "president_temara": everywhere_in({"own_office", "commune"}, PRESIDENT),
+    "mail_skhirate": everywhere_in({"sibling_office"}, {"portal.workspace.view"}),
+    # A provincial role acts everywhere under its province, never in another.
+    "inspector_skhirate_temara": everywhere_in(
+        {"own_office", "sibling_office", "commune", "province_above"}, INSPECTOR
+    ),
+    "governor_rabat": everywhere_in({"other_province"}, GOVERNOR),
+    "wali_rabat_sale_kenitra": everywhere_in(REGION_04_PLACES, WALI),
+    "wali_casablanca_settat": everywhere_in({"office_of_another_region"}, WALI),
+    "dgct": everywhere_in(set(PLACES), DGCT),
+    "citizen": everywhere_in(set(), NOTHING),
+}
+
+
+def place(name):
+    code, at_office = PLACES[name]
+    return CivilStatusOffice.objects.get(territory__code=code) if at_office else Territory.objects.get(code=code)
+
+
+@pytest.mark.parametrize("person", sorted(WRITES))
+def test_what_require_grants_to_each_person_at_each_place(people, person):
+    user = people[person]
+    for name, expected in WRITES[person].items():
+        at = place(name)
+        granted = {code for code in PERMISSIONS if has_permission(user, code, at=at)}
+        assert granted == expected, name
+        for code in set(PERMISSIONS) - expected:
+            with pytest.raises(PermissionDenied):
+                require(user, code, at=at)
+
+
+def test_superusers_may_do_everything_everywhere(people):
+    superuser = UserFactory(is_superuser=True)
+    for name in PLACES:
+        assert all(has_permission(superuser, code, at=place(name)) for code in PERMISSIONS)
+
+
+def test_queues_are_those_of_the_offices_held(people):
+    temara_office, skhirate_office = place("own_office"), place("sibling_office")
+    assert units_where(people["officer_temara"], "civil_status.act.sign") == [temara_office]
+    assert units_where(people["agent_temara"], "civil_status.act.sign") == []
+    assert units_where(people["agent_skhirate"], "civil_status.queue.handle") == [skhirate_office]
+    # A role held for a territory reaches offices, but works at no counter of its own.
+    assert units_where(people["president_temara"], "civil_status.act.read") == []
+    assert units_where(people["inspector_skhirate_temara"], "civil_status.act.read") == []
+
+
+def test_reads_follow_the_permission_not_any_role(people):
+    """The register is read with civil_status.act.read: a commune's mail registry agent sees its office (reference
+    data) but not the office's register."""
+    mail = people["mail_skhirate"]
+    skhirate_office = place("sibling_office")
+    assert visible_to(CivilStatusOffice.objects.all(), mail).filter(pk=skhirate_office.pk).exists()
+    assert not scopes_of(mail, "civil_status.act.read")
+    assert scopes_of(people["president_temara"], "civil_status.act.read") == {
+        Scope(Territory.objects.get(code=TEMARA).pk)
+    }
