@@ -57,13 +57,13 @@ def has_permission(user, permission: str, at: AdministrativeUnit | Territory | N
     """Whether the user may use `permission` at `at` (a unit or a territory), or somewhere when `at` is None.
 
     A role held at a unit acts at that unit (and for its territory's rows that belong to no unit); a role held for a
-    territory acts there and everywhere under it; a national role everywhere. Superusers may do everything; an
-    inactive account nothing.
+    territory acts there and everywhere under it; a national role everywhere. Superusers may do everything but what
+    is reserved to a unit's staff (`Permission.superusers`); an inactive account nothing.
     """
     declared(permission)
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    if user.is_superuser and PERMISSIONS[permission].superusers:
         return True
     assignments = holding(user, permission)
     if at is None:

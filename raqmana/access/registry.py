@@ -15,6 +15,9 @@ class Permission:
     label: str | Promise
     # What a person refused it is told ("Only this office's officer signs its acts."); a general sentence if empty.
     refusal: str | Promise = ""
+    # Whether superusers hold it without a role. Not for what the law reserves to a unit's own staff (drafting and
+    # signing acts, issuing documents): a superuser administers the platform and does not act in the register.
+    superusers: bool = True
 
 
 def declare(*permissions: "Permission") -> tuple["Permission", ...]:

@@ -8,17 +8,22 @@ declare(
         "civil_status.act.draft",
         _("Draft acts, correct and abandon drafts"),
         _("Only this office's agents draft its acts."),
+        superusers=False,
     ),
-    Permission("civil_status.act.sign", _("Sign acts"), _("Only this office's officer signs its acts.")),
+    Permission(
+        "civil_status.act.sign", _("Sign acts"), _("Only this office's officer signs its acts."), superusers=False
+    ),
     Permission(
         "civil_status.act.mention",
         _("Record marginal mentions"),
         _("Only the officer of the act's office records mentions."),
+        superusers=False,
     ),
     Permission(
         "civil_status.queue.handle",
         _("Handle the office's queue: pre-declarations and death notices"),
         _("Only this office's agents handle its queue."),
+        superusers=False,
     ),
 )
 

@@ -8,16 +8,19 @@ declare(
         "documents.document.issue",
         _("Issue documents at the counter"),
         _("Only the civil status agents and officers of this office issue its documents."),
+        superusers=False,
     ),
     Permission(
         "documents.document.revoke",
         _("Revoke issued documents"),
         _("Only an officer of the issuing office revokes its documents."),
+        superusers=False,
     ),
     Permission(
         "documents.order.check",
         _("Check online orders"),
         _("Only the agents of the office that keeps the act check its orders."),
+        superusers=False,
     ),
     Permission(
         "documents.copy_elsewhere.read",

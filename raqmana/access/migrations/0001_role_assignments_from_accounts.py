@@ -8,14 +8,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def content_type_follows(apps, schema_editor):
+def move_content_type(apps, source, destination):
+    """The model's content type (its admin permissions and log entries) follows it, unless one exists there."""
     content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.filter(app_label="accounts", model="roleassignment").update(app_label="access")
+    if not content_types.objects.filter(app_label=destination, model="roleassignment").exists():
+        content_types.objects.filter(app_label=source, model="roleassignment").update(app_label=destination)
+
+
+def content_type_follows(apps, schema_editor):
+    move_content_type(apps, "accounts", "access")
 
 
 def content_type_returns(apps, schema_editor):
-    content_types = apps.get_model("contenttypes", "ContentType")
-    content_types.objects.filter(app_label="access", model="roleassignment").update(app_label="accounts")
+    move_content_type(apps, "access", "accounts")
 
 
 class Migration(migrations.Migration):

@@ -54,7 +54,7 @@ def test_a_page_reads_the_assignments_once(verified_client, officer, agent, tema
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("civil_status:act", args=[act.pk]) + "?reason=drafting")
     assert page.status_code == 200 and page.context["may_sign"] and not page.context["may_mention"]
-    found = [query["sql"] for query in queries if "\"access_roleassignment\".\"user_id\" =" in query["sql"]]
+    found = [query["sql"] for query in queries if '"access_roleassignment"."user_id" =' in query["sql"]]
     assert len(found) == 1
 
 
