@@ -6,6 +6,8 @@ any lazy wrapper the middleware put around it), with the ancestors of the places
 is made in memory.
 """
 
+from typing import Any, Protocol
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +19,22 @@ from .roles import ROLE_PERMISSIONS
 
 NOT_ALLOWED_HERE = _("You may not do this here.")
 
+
+class Person(Protocol):
+    """Whoever a check is about, as access sees them: the signed-in user (the project's user model, which access does
+    not import) or an anonymous visitor."""
+
+    pk: Any
+    is_authenticated: bool
+    is_active: bool
+    is_superuser: bool
+
+
 _ASSIGNMENTS = "_raqmana_assignments"
 _ANCESTORS = "_raqmana_ancestors"
 
 
-def assignments_of(user) -> tuple[RoleAssignment, ...]:
+def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
     """The user's active role assignments with their places, loaded once per request."""
     if not user.is_authenticated:
         return ()
@@ -32,7 +45,7 @@ def assignments_of(user) -> tuple[RoleAssignment, ...]:
     return cached
 
 
-def forget_assignments(user) -> None:
+def forget_assignments(user: Person) -> None:
     """Drop what was cached on this user object (after a grant or a revocation made with it)."""
     for cached in (_ASSIGNMENTS, _ANCESTORS, "_raqmana_is_agent"):
         if hasattr(user, cached):
@@ -45,7 +58,7 @@ def declared(permission: str) -> str:
     return permission
 
 
-def holding(user, permission: str) -> list[RoleAssignment]:
+def holding(user: Person, permission: str) -> list[RoleAssignment]:
     """The user's active assignments whose role gives `permission`."""
     declared(permission)
     return [
@@ -53,7 +66,7 @@ def holding(user, permission: str) -> list[RoleAssignment]:
     ]
 
 
-def has_permission(user, permission: str, at: AdministrativeUnit | Territory | None = None) -> bool:
+def has_permission(user: Person, permission: str, at: AdministrativeUnit | Territory | None = None) -> bool:
     """Whether the user may use `permission` at `at` (a unit or a territory), or somewhere when `at` is None.
 
     A role held at a unit acts at that unit (and for its territory's rows that belong to no unit); a role held for a
@@ -71,25 +84,25 @@ def has_permission(user, permission: str, at: AdministrativeUnit | Territory | N
     return any(_reaches(user, assignment, at) for assignment in assignments)
 
 
-def require(user, permission: str, at: AdministrativeUnit | Territory | None = None) -> None:
+def require(user: Person, permission: str, at: AdministrativeUnit | Territory | None = None) -> None:
     """PermissionDenied, with the permission's own explanation, unless the user may use it at `at`."""
     if not has_permission(user, permission, at):
         raise PermissionDenied(PERMISSIONS[permission].refusal or NOT_ALLOWED_HERE)
 
 
-def units_where(user, permission: str) -> list[AdministrativeUnit]:
+def units_where(user: Person, permission: str) -> list[AdministrativeUnit]:
     """The units where the user holds `permission` through a role held at the unit itself (their counters)."""
     if not user.is_authenticated or not user.is_active:
         return []
     return [assignment.unit for assignment in holding(user, permission) if assignment.unit_id]
 
 
-def acts_for_an_administration(user) -> bool:
+def acts_for_an_administration(user: Person) -> bool:
     """Whether the user holds a role, or acts for an organisation an app registered (`acts_for_an_organisation`)."""
     return bool(assignments_of(user)) or any(test(user) for test in MEMBERSHIP_TESTS)
 
 
-def _reaches(user, assignment: RoleAssignment, place: AdministrativeUnit | Territory) -> bool:
+def _reaches(user: Person, assignment: RoleAssignment, place: AdministrativeUnit | Territory) -> bool:
     if isinstance(place, AdministrativeUnit):
         if assignment.unit_id:
             return assignment.unit_id == place.pk
@@ -103,7 +116,7 @@ def _reaches(user, assignment: RoleAssignment, place: AdministrativeUnit | Terri
     return assignment.territory_id is None or assignment.territory_id in _ancestors(user, territory_id)
 
 
-def _ancestors(user, territory_id: int) -> frozenset[int]:
+def _ancestors(user: Person, territory_id: int) -> frozenset[int]:
     """The territory and every territory above it (the closure table), cached with the assignments."""
     cache = getattr(user, _ANCESTORS, None)
     if cache is None:

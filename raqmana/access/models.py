@@ -11,7 +11,7 @@ from .roles import Role
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> "RoleAssignmentQuerySet":
         return self.filter(revoked_at__isnull=True)
 
 

@@ -1,6 +1,8 @@
 """The permissions every app declares, in its own `permissions.py`, read once when Django starts."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -31,10 +33,10 @@ def declare(*permissions: "Permission") -> tuple["Permission", ...]:
 
 # Tests, registered by the apps that know them, of whether a person acts for an organisation without holding a
 # role (a member of an establishment that files pre-declarations): such a person is an agent too.
-MEMBERSHIP_TESTS = []
+MEMBERSHIP_TESTS: list[Callable[[Any], bool]] = []
 
 
-def acts_for_an_organisation(test):
+def acts_for_an_organisation(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
     """Register `test(user) -> bool`: whether the user acts for an organisation the registering app knows."""
     MEMBERSHIP_TESTS.append(test)
     return test

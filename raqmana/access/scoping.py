@@ -12,13 +12,14 @@ at, each a pair of lookups (to its territory, to its unit or None). A row is vis
 of its places: an audit event stands both where its target is and where its actor works.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
 
 from raqmana.territories.models import TerritoryLink
 
-from .checking import assignments_of, holding
+from .checking import Person, assignments_of, holding
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Scope:
 NATIONAL = Scope(None)
 
 
-def scopes_of(user, permission: str | None = None) -> frozenset[Scope]:
+def scopes_of(user: Person, permission: str | None = None) -> frozenset[Scope]:
     """The places this user acts for, through any role or only through the roles that give `permission`."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -44,13 +45,15 @@ def scopes_of(user, permission: str | None = None) -> frozenset[Scope]:
     return frozenset(Scope(assignment.territory_id, assignment.unit_id) for assignment in assignments)
 
 
-def visible_to(queryset: models.QuerySet, user, permission: str | None = None) -> models.QuerySet:
+def visible_to(queryset: models.QuerySet, user: Person, permission: str | None = None) -> models.QuerySet:
     """The rows of `queryset` standing at a place the user acts for (with `permission`, when named)."""
     condition = scope_condition(user, queryset.model.scope_places, permission)
     return queryset if condition is None else queryset.filter(condition)
 
 
-def scope_condition(user, places, permission: str | None = None) -> models.Q | None:
+def scope_condition(
+    user: Person, places: Iterable[tuple[str, str | None]], permission: str | None = None
+) -> models.Q | None:
     """The condition on rows standing at `places` (pairs of lookups: territory, unit) that the user's scopes reach;
     None when they reach every row (a national scope)."""
     scopes = scopes_of(user, permission)

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
 
+from .checking import Person
 from .models import RoleAssignment
 from .roles import ROLE_PERMISSIONS
 from .scoping import visible_to
@@ -14,7 +15,7 @@ def roles_giving(permission: str) -> set[str]:
     return {role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions}
 
 
-def holders_of(permission: str, at: AdministrativeUnit | Territory) -> list:
+def holders_of(permission: str, at: AdministrativeUnit | Territory) -> list[Person]:
     """The active people who may use `permission` at `at` through a role (the rules of `checking.has_permission`,
     in one query): held at that unit, or for a territory containing the place, or nationally."""
     if isinstance(at, AdministrativeUnit):
@@ -33,7 +34,7 @@ def holders_of(permission: str, at: AdministrativeUnit | Territory) -> list:
     return list({assignment.user_id: assignment.user for assignment in assignments}.values())
 
 
-def active_people_under(user, territory_ids: list[int]) -> dict[int, int]:
+def active_people_under(user: Person, territory_ids: list[int]) -> dict[int, int]:
     """For each of these territories, how many people the user may see hold an active role under it."""
     return dict(
         visible_to(RoleAssignment.objects.active(), user)
@@ -43,7 +44,7 @@ def active_people_under(user, territory_ids: list[int]) -> dict[int, int]:
     )
 
 
-def team_of(user, assignment: RoleAssignment) -> QuerySet[RoleAssignment]:
+def team_of(user: Person, assignment: RoleAssignment) -> QuerySet[RoleAssignment]:
     """The people the user may see working at the place of one of their assignments (its unit, or its territory
     and everything under it)."""
     team = visible_to(RoleAssignment.objects.active(), user)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from raqmana.audit.services import record
 from raqmana.territories.models import AdministrativeUnit, Territory
 
-from .checking import forget_assignments, holding
+from .checking import Person, forget_assignments, holding
 from .models import RoleAssignment
 from .registry import PERMISSIONS
 from .roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
@@ -37,7 +37,7 @@ def place_of(
     return territory, None
 
 
-def may_grant(granter, role: str, territory: Territory | None, grantee=None) -> bool:
+def may_grant(granter: Person, role: str, territory: Territory | None, grantee: Person | None = None) -> bool:
     """Whether `granter` may give (or take back) `role` for `territory`: see GRANTABLE_BY.
 
     The granter must hold "access.role.grant", for a place that covers `territory`, through a role that appoints
@@ -61,10 +61,10 @@ def may_grant(granter, role: str, territory: Territory | None, grantee=None) -> 
 
 @transaction.atomic
 def grant_role(
-    user,
+    user: Person,
     role: str,
     *,
-    by,
+    by: Person | None,
     reason: str,
     territory: Territory | None = None,
     unit: AdministrativeUnit | None = None,
@@ -97,7 +97,7 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(assignment: RoleAssignment, *, by, reason: str) -> RoleAssignment:
+def revoke_role(assignment: RoleAssignment, *, by: Person | None, reason: str) -> RoleAssignment:
     if assignment.revoked_at is not None:
         raise ValidationError(_("This role was already revoked."), code="already_revoked")
     if by is not None and not may_grant(by, assignment.role, assignment.territory, grantee=assignment.user):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
-from raqmana.access.checking import assignments_of, units_where
+from raqmana.access.checking import Person, assignments_of, units_where
 from raqmana.access.scoping import visible_to
 from raqmana.audit.services import record
 from raqmana.kernel.text import TextKind, check_field_text
@@ -30,17 +30,17 @@ from .rules import EARLIEST_DATE
 from .search import search_acts
 
 
-def acts_visible_to(user) -> QuerySet[Act]:
+def acts_visible_to(user: Person) -> QuerySet[Act]:
     return visible_to(Act.objects.all(), user, "civil_status.act.read").select_related(
         "office__territory", "birth_place", "death_place"
     )
 
 
-def pre_declarations_visible_to(user) -> QuerySet[PreDeclaration]:
+def pre_declarations_visible_to(user: Person) -> QuerySet[PreDeclaration]:
     return visible_to(PreDeclaration.objects.all(), user, "civil_status.act.read")
 
 
-def death_notices_for(user) -> QuerySet[DeathNotice]:
+def death_notices_for(user: Person) -> QuerySet[DeathNotice]:
     """Deaths written beside birth acts of the user's offices that nobody there has taken note of yet."""
     return (
         visible_to(DeathNotice.objects.all(), user, "civil_status.queue.handle")
@@ -66,7 +66,7 @@ def children_of(act):
     return Act.objects.signed().filter(kind=ActKind.BIRTH, **{parent_field: act.idcs}).order_by("birth_date", "pk")
 
 
-def workplace_of(user) -> AdministrativeUnit | Territory | None:
+def workplace_of(user: Person) -> AdministrativeUnit | Territory | None:
     """Where the user works, for the audit trail: their office at the counter, else the place of their latest
     role (an inspector's province); None for a user with no role."""
     offices = units_where(user, "civil_status.act.draft")

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from raqmana.access.checking import has_permission
+from raqmana.access.checking import Person, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.access.selectors import holders_of
 from raqmana.audit.services import record
@@ -39,7 +39,7 @@ TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
 User = get_user_model()
 
 
-def documents_visible_to(user) -> QuerySet[IssuedDocument]:
+def documents_visible_to(user: Person) -> QuerySet[IssuedDocument]:
     """Issued documents carry a person's civil status: only those who may read them (the register's readers) do."""
     return visible_to(IssuedDocument.objects.all(), user, "documents.document.read").select_related(
         "act__office", "office"
@@ -74,7 +74,7 @@ def orders_of(citizen):
     return citizen.document_orders.select_related("act__office", "payment", "document")
 
 
-def orders_to_check(user) -> QuerySet[DocumentOrder]:
+def orders_to_check(user: Person) -> QuerySet[DocumentOrder]:
     """Full copies ordered from the acts of the user's offices, waiting for their check."""
     return (
         visible_to(DocumentOrder.objects.all(), user, "documents.order.check")

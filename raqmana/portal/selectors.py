@@ -3,7 +3,7 @@ through the requesting user's scope."""
 
 from django.db.models import Count, Q, QuerySet
 
-from raqmana.access.checking import holding
+from raqmana.access.checking import Person, holding
 from raqmana.access.scoping import scope_condition, scopes_of, visible_to
 from raqmana.access.selectors import active_people_under, team_of
 from raqmana.audit.models import AuditEvent
@@ -11,7 +11,7 @@ from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory, TerritoryLink
 
 
-def workspace(user) -> list[dict]:
+def workspace(user: Person) -> list[dict]:
     """What an office or commune agent sees: each place they work for, its offices and its team."""
     places = []
     for assignment in holding(user, "portal.workspace.view"):
@@ -44,7 +44,7 @@ REGISTER_EVENTS = (
 COPY_ISSUED_ELSEWHERE = "act.copy_issued_elsewhere"
 
 
-def activity(user) -> QuerySet[AuditEvent]:
+def activity(user: Person) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.all()
     return (
         visible_to(events, user).exclude(REGISTER_EVENTS)
@@ -55,24 +55,24 @@ def activity(user) -> QuerySet[AuditEvent]:
     ).select_related("actor", "territory")
 
 
-def recent_activity(user, limit: int = 15) -> QuerySet[AuditEvent]:
+def recent_activity(user: Person, limit: int = 15) -> QuerySet[AuditEvent]:
     return activity(user)[:limit]
 
 
-def copies_issued_elsewhere(user) -> QuerySet[AuditEvent]:
+def copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
     """Full copies and family booklet records issued by other offices from the acts of the offices where the user
     is a civil status agent or officer, with the requester's identity document number, newest first."""
     return _copies_issued_elsewhere(user).select_related("actor", "actor_office")
 
 
-def _copies_issued_elsewhere(user) -> QuerySet[AuditEvent]:
+def _copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
     # Where the act is kept, not where the copy was issued: the issuing office's supervisors do not see it.
     place = scope_condition(user, (("territory", "office"),), "documents.copy_elsewhere.read")
     events = AuditEvent.objects.filter(action=COPY_ISSUED_ELSEWHERE)
     return events if place is None else events.filter(place)
 
 
-def supervised_roots(user) -> QuerySet[Territory]:
+def supervised_roots(user: Person) -> QuerySet[Territory]:
     """The places a supervisor starts from: the regions for national roles, else the places they hold."""
     scopes = scopes_of(user)
     if any(scope.is_national for scope in scopes):
@@ -80,7 +80,7 @@ def supervised_roots(user) -> QuerySet[Territory]:
     return Territory.objects.filter(pk__in={scope.territory_id for scope in scopes if not scope.unit_id})
 
 
-def summarise(user, territories: QuerySet[Territory]) -> list[dict]:
+def summarise(user: Person, territories: QuerySet[Territory]) -> list[dict]:
     """For each territory: communes, civil status offices and active agents under it, and its population."""
     territories = list(visible_to(territories, user))
     ids = [territory.pk for territory in territories]
