@@ -123,8 +123,8 @@ def load_register(total, processes, loader):
 
 def run(total, query_count, processes, reuse):
     from raqmana.access.roles import Role
+    from raqmana.access.services import grant_role
     from raqmana.accounts.models import User
-    from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act
     from raqmana.territories.services import import_territories
 
@@ -177,11 +177,12 @@ def timed_search(scope, query):
 
 def measure_search(dgct, query_count):
     """Latency with facts (a misspelt name, the birth year and commune) and by a name alone, over all acts."""
+    from raqmana.access.scoping import visible_to
     from raqmana.civil_status.models import Act
     from raqmana.civil_status.search import ActQuery
 
     generator = generator_for()
-    scope = Act.objects.visible_to(dgct)
+    scope = visible_to(Act.objects.all(), dgct, "civil_status.act.read")
     sample = list(Act.objects.order_by("?")[:query_count]) if query_count else []
     latencies = {"latin": [], "arabic": []}
     found, on_first_page = {"latin": 0, "arabic": 0}, {"latin": 0, "arabic": 0}
@@ -262,8 +263,9 @@ def probe_acts(loader, reuse):
 def measure_variant_recall(loader, reuse):
     """Recall on the independent variant set, by name alone and with one more fact, per script of the query."""
     from raqmana.access.roles import Role
+    from raqmana.access.scoping import visible_to
+    from raqmana.access.services import grant_role
     from raqmana.accounts.models import User
-    from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act
     from raqmana.civil_status.search import ActQuery
 
@@ -272,8 +274,8 @@ def measure_variant_recall(loader, reuse):
         agent = User.objects.get(email="agent@bench.ma")
     else:
         agent = User.objects.create_user("agent@bench.ma", None, full_name="Agent")
-        grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="bench")
-    scope = Act.objects.visible_to(User.objects.get(pk=agent.pk))
+        grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="bench")
+    scope = visible_to(Act.objects.all(), User.objects.get(pk=agent.pk), "civil_status.act.read")
     outcomes, missed = {}, []
     for first, family, act in probes:
         for _, script, typed in _variant_queries(first, family):

@@ -45,8 +45,8 @@ def run(count):
     from django.utils import timezone
 
     from raqmana.access.roles import Role
+    from raqmana.access.services import grant_role
     from raqmana.accounts.models import User
-    from raqmana.accounts.services import grant_role
     from raqmana.civil_status.models import Act
     from raqmana.civil_status.services import load_historical_acts
     from raqmana.documents import services
@@ -60,7 +60,7 @@ def run(count):
     import_territories()
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
     agent = User.objects.create_user("agent@bench.ma", None, full_name="Agent")
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="bench")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="bench")
     # Acts of people born across the country, two sets: typst keeps in its cache what it has laid out once,
     # so the end-to-end run must not print the names and dates the rendering run printed.
     generator = generator_for()

@@ -21,11 +21,13 @@ def timed(function, repeat=1):
 
 
 def run():
+    from raqmana.access.models import RoleAssignment
     from raqmana.access.roles import Role
-    from raqmana.accounts.models import RoleAssignment, User
-    from raqmana.accounts.services import grant_role
+    from raqmana.access.scoping import visible_to
+    from raqmana.access.services import grant_role
+    from raqmana.accounts.models import User
+    from raqmana.portal.selectors import summarise, supervised_roots
     from raqmana.territories.models import CivilStatusOffice, Territory
-    from raqmana.territories.selectors import summarise, supervised_roots
     from raqmana.territories.services import import_territories
 
     first, (first_seconds,) = timed(import_territories)
@@ -37,7 +39,7 @@ def run():
         for office in CivilStatusOffice.objects.all()
     )
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=user, role=Role.CIVIL_STATUS_AGENT, office=office, territory_id=office.territory_id,
+        RoleAssignment(user=user, role=Role.CIVIL_STATUS_AGENT, unit=office, territory_id=office.territory_id,
                        grant_reason="bench")
         for user, office in zip(users, CivilStatusOffice.objects.order_by("pk"), strict=True)
     )  # fmt: skip
@@ -49,8 +51,8 @@ def run():
     def fresh(user):
         return User.objects.get(pk=user.pk)  # no scope cached from an earlier read
 
-    _rows, wali_offices = timed(lambda: len(CivilStatusOffice.objects.visible_to(fresh(wali))), repeat=20)
-    _rows, wali_people = timed(lambda: len(RoleAssignment.objects.visible_to(fresh(wali))), repeat=20)
+    _rows, wali_offices = timed(lambda: len(visible_to(CivilStatusOffice.objects.all(), fresh(wali))), repeat=20)
+    _rows, wali_people = timed(lambda: len(visible_to(RoleAssignment.objects.all(), fresh(wali))), repeat=20)
     _rows, national_summary = timed(lambda: summarise(fresh(dgct), supervised_roots(fresh(dgct))), repeat=10)
     region_summary_rows, region_summary = timed(
         lambda: summarise(fresh(wali), Territory.objects.filter(parent__code="06")), repeat=10
@@ -61,7 +63,7 @@ def run():
         "offices_created": first.offices_created,
         "first_load_s": round(first_seconds, 3),
         "reload_median_s": round(statistics.median(again_seconds), 3),
-        "wali_visible_offices": CivilStatusOffice.objects.visible_to(fresh(wali)).count(),
+        "wali_visible_offices": visible_to(CivilStatusOffice.objects.all(), fresh(wali)).count(),
         "wali_offices_read_median_ms": round(statistics.median(wali_offices) * 1000, 2),
         "wali_agents_read_median_ms": round(statistics.median(wali_people) * 1000, 2),
         "national_summary_12_regions_median_ms": round(statistics.median(national_summary) * 1000, 2),

@@ -1,52 +1,82 @@
 """Whether a person may do something at a place: `require(user, "civil_status.act.sign", at=office)` before a write,
-`has_permission` to decide what a page offers.
+`has_permission` to decide what a page offers, `units_where` for the queues of one's counters.
 
-A person's active assignments are read once per request (cached on the user object Django builds for it), with the
-ancestors of the places asked about; every check after that is made in memory.
+A person's active assignments are read once per request (cached on the user object Django builds for it, through
+any lazy wrapper the middleware put around it), with the ancestors of the places asked about; every check after that
+is made in memory.
 """
+
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
 
-from .registry import PERMISSIONS
+from .models import RoleAssignment
+from .registry import MEMBERSHIP_TESTS, PERMISSIONS
 from .roles import ROLE_PERMISSIONS
 
 NOT_ALLOWED_HERE = _("You may not do this here.")
 
 
-def assignments_of(user):
+class Person(Protocol):
+    """Whoever a check is about, as access sees them: the signed-in user (the project's user model, which access does
+    not import) or an anonymous visitor."""
+
+    pk: Any
+    is_authenticated: bool
+    is_active: bool
+    is_superuser: bool
+
+
+_ASSIGNMENTS = "_raqmana_assignments"
+_ANCESTORS = "_raqmana_ancestors"
+
+
+def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
     """The user's active role assignments with their places, loaded once per request."""
     if not user.is_authenticated:
         return ()
-    cached = user.__dict__.get("_raqmana_assignments")
+    cached = getattr(user, _ASSIGNMENTS, None)
     if cached is None:
-        cached = tuple(user.role_assignments.active().select_related("territory", "office__territory"))
-        user.__dict__["_raqmana_assignments"] = cached
+        cached = tuple(user.role_assignments.active().select_related("territory", "unit__territory"))
+        setattr(user, _ASSIGNMENTS, cached)
     return cached
 
 
-def holding(user, permission):
-    """The user's active assignments whose role gives `permission`."""
+def forget_assignments(user: Person) -> None:
+    """Drop what was cached on this user object (after a grant or a revocation made with it)."""
+    for cached in (_ASSIGNMENTS, _ANCESTORS, "_raqmana_is_agent"):
+        if hasattr(user, cached):
+            delattr(user, cached)
+
+
+def declared(permission: str) -> str:
     if permission not in PERMISSIONS:
         raise ValueError(f"Permission {permission} is not declared.")
+    return permission
+
+
+def holding(user: Person, permission: str) -> list[RoleAssignment]:
+    """The user's active assignments whose role gives `permission`."""
+    declared(permission)
     return [
         assignment for assignment in assignments_of(user) if permission in ROLE_PERMISSIONS.get(assignment.role, ())
     ]
 
 
-def has_permission(user, permission, at=None):
+def has_permission(user: Person, permission: str, at: AdministrativeUnit | Territory | None = None) -> bool:
     """Whether the user may use `permission` at `at` (a unit or a territory), or somewhere when `at` is None.
 
     A role held at a unit acts at that unit (and for its territory's rows that belong to no unit); a role held for a
-    territory acts there and everywhere under it; a national role everywhere. Superusers may do everything.
+    territory acts there and everywhere under it; a national role everywhere. Superusers may do everything but what
+    is reserved to a unit's staff (`Permission.superusers`); an inactive account nothing.
     """
+    declared(permission)
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        if permission not in PERMISSIONS:
-            raise ValueError(f"Permission {permission} is not declared.")
+    if user.is_superuser and PERMISSIONS[permission].superusers:
         return True
     assignments = holding(user, permission)
     if at is None:
@@ -54,34 +84,44 @@ def has_permission(user, permission, at=None):
     return any(_reaches(user, assignment, at) for assignment in assignments)
 
 
-def require(user, permission, at=None):
+def require(user: Person, permission: str, at: AdministrativeUnit | Territory | None = None) -> None:
     """PermissionDenied, with the permission's own explanation, unless the user may use it at `at`."""
     if not has_permission(user, permission, at):
         raise PermissionDenied(PERMISSIONS[permission].refusal or NOT_ALLOWED_HERE)
 
 
-def units_where(user, permission):
+def units_where(user: Person, permission: str) -> list[AdministrativeUnit]:
     """The units where the user holds `permission` through a role held at the unit itself (their counters)."""
-    return [assignment.office for assignment in holding(user, permission) if assignment.office_id]
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return [assignment.unit for assignment in holding(user, permission) if assignment.unit_id]
 
 
-def _reaches(user, assignment, place):
+def acts_for_an_administration(user: Person) -> bool:
+    """Whether the user holds a role, or acts for an organisation an app registered (`acts_for_an_organisation`)."""
+    return bool(assignments_of(user)) or any(test(user) for test in MEMBERSHIP_TESTS)
+
+
+def _reaches(user: Person, assignment: RoleAssignment, place: AdministrativeUnit | Territory) -> bool:
     if isinstance(place, AdministrativeUnit):
-        if assignment.office_id:
-            return assignment.office_id == place.pk
+        if assignment.unit_id:
+            return assignment.unit_id == place.pk
         territory_id = place.territory_id
     elif isinstance(place, Territory):
-        if assignment.office_id:
-            return assignment.office.territory_id == place.pk
+        if assignment.unit_id:
+            return assignment.unit.territory_id == place.pk
         territory_id = place.pk
     else:
         raise TypeError(f"A permission is used at a unit or a territory, not at {type(place).__name__}.")
     return assignment.territory_id is None or assignment.territory_id in _ancestors(user, territory_id)
 
 
-def _ancestors(user, territory_id):
+def _ancestors(user: Person, territory_id: int) -> frozenset[int]:
     """The territory and every territory above it (the closure table), cached with the assignments."""
-    cache = user.__dict__.setdefault("_raqmana_ancestors", {})
+    cache = getattr(user, _ANCESTORS, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _ANCESTORS, cache)
     if territory_id not in cache:
         cache[territory_id] = frozenset(
             TerritoryLink.objects.filter(descendant_id=territory_id).values_list("ancestor_id", flat=True)

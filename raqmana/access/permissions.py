@@ -6,6 +6,6 @@ declare(
     Permission(
         "access.role.grant",
         _("Grant and revoke roles within one's place (which roles: roles.GRANTABLE_BY)"),
-        _("You may not grant this role here."),
+        _("You may not grant this role for this place."),
     ),
 )

@@ -64,10 +64,6 @@ GRANTABLE_BY = {
     },
 }
 
-# Roles whose holders oversee other places rather than work a counter of their own.
-SUPERVISOR_ROLES = {Role.PROVINCIAL_INSPECTOR, Role.GOVERNOR_SERVICES, Role.WALI_SERVICES, Role.DGCT}
-
-
 # What each role may do. Reads are scoped by the same permissions (`access.scoping.visible_to(..., permission=...)`):
 # the register is read by the office's agents and officer, the commune president (civil status officer by law),
 # the provincial inspector who supervises them, and the DGCT; a commune's mail registry agent does not read it.
@@ -106,8 +102,16 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.GOVERNOR_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
-    Role.WALI_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
+    Role.WALI_SERVICES: frozenset(
+        {"portal.supervision.view", "access.role.grant", "documents.lookup_alert.receive_unanswered"}
+    ),
     Role.DGCT: frozenset(
-        {"civil_status.act.read", "documents.document.read", "portal.supervision.view", "access.role.grant"}
+        {
+            "civil_status.act.read",
+            "documents.document.read",
+            "documents.lookup_alert.receive_last",
+            "portal.supervision.view",
+            "access.role.grant",
+        }
     ),
 }

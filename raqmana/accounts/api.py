@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from .selectors import active_roles
+from raqmana.access.checking import assignments_of
 
 router = Router(tags=["accounts"])
 
@@ -30,9 +30,9 @@ def me(request):
             "role": assignment.role,
             "role_label": str(assignment.get_role_display()),
             "territory_code": assignment.territory.code if assignment.territory_id else None,
-            "office_code": assignment.office.code if assignment.office_id else None,
+            "office_code": assignment.unit.code if assignment.unit_id else None,
         }
-        for assignment in active_roles(user)
+        for assignment in assignments_of(user)
     ]
     return {
         "full_name": user.full_name,

@@ -7,11 +7,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.access.roles import Role
+from raqmana.access.checking import acts_for_an_administration
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.notifications.models import Channel
-from raqmana.territories.models import AdministrativeUnit, Territory
-from raqmana.territories.scoping import ScopedQuerySet
+from raqmana.territories.models import Territory
 
 from .constants import CodePurpose, RepresentativeCapacity
 from .managers import UserManager
@@ -117,85 +116,11 @@ class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_agent(self):
-        """Agents act for an administration, or file pre-declarations for an establishment: they handle
-        personal data and must sign in with a second factor."""
+        """Agents act for an administration (a role, or an organisation an app registered, such as an establishment
+        that files pre-declarations): they handle personal data and must sign in with a second factor."""
         if not hasattr(self, "_raqmana_is_agent"):
-            self._raqmana_is_agent = (
-                self.is_staff
-                or self.is_superuser
-                or self.role_assignments.active().exists()
-                or self.establishments.filter(is_active=True).exists()
-            )
+            self._raqmana_is_agent = self.is_staff or self.is_superuser or acts_for_an_administration(self)
         return self._raqmana_is_agent
-
-
-class RoleAssignmentQuerySet(ScopedQuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
-
-
-class RoleAssignment(CheckedTextModel):
-    """A role held by a user for one place. Revoked, never deleted: the history of who could act stays."""
-
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="role_assignments")
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    territory = models.ForeignKey(
-        Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    office = models.ForeignKey(
-        AdministrativeUnit,
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="role_assignments",
-    )
-    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
-    granted_by = models.ForeignKey(
-        User, verbose_name=_("granted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    grant_reason = models.CharField(_("reason for granting"), max_length=300)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    revoke_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
-
-    objects = RoleAssignmentQuerySet.as_manager()
-    scope_territory_field = "territory"
-    scope_office_field = "office"
-
-    class Meta:
-        verbose_name = _("role assignment")
-        verbose_name_plural = _("role assignments")
-        ordering = ["-granted_at"]
-        # One active assignment per person, role and place; three partial constraints because SQLite
-        # cannot treat NULL places as equal (nulls_distinct) and a national role has no place.
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "office"],
-                condition=Q(revoked_at__isnull=True, office__isnull=False),
-                name="one_active_role_per_office",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "role", "territory"],
-                condition=Q(revoked_at__isnull=True, office__isnull=True, territory__isnull=False),
-                name="one_active_role_per_territory",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "role"],
-                condition=Q(revoked_at__isnull=True, office__isnull=True, territory__isnull=True),
-                name="one_active_national_role",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_role_display()} — {self.place_name}"
-
-    @property
-    def place_name(self):
-        place = self.office or self.territory
-        return place.name if place else _("the whole country")
 
 
 class Enterprise(CheckedTextModel):

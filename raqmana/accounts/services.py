@@ -1,4 +1,4 @@
-"""Writes about people: registration, contact proofs, enterprises, roles and second factors. Every change is
+"""Writes about people: registration, contact proofs, enterprises and second factors. Every change is
 audited."""
 
 import math
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from raqmana.access.roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
 from raqmana.audit.services import record
 from raqmana.notifications.models import Channel
 from raqmana.notifications.services import notify
@@ -27,8 +26,8 @@ from raqmana.territories.models import Territory
 
 from .backends import find_user_by_identifier
 from .constants import CodePurpose, RepresentativeCapacity
-from .models import ContactCode, Enterprise, EnterpriseRepresentative, RoleAssignment, User
-from .tasks import notify_role_granted, send_contact_code
+from .models import ContactCode, Enterprise, EnterpriseRepresentative, User
+from .tasks import send_contact_code
 from .validators import normalise_ice, normalise_phone
 
 
@@ -284,96 +283,6 @@ def _open_signed_up_account(contact_code, **proved):
     contact_code.save(update_fields=["user"])
     record(actor=user, action="account.registered", target=user)
     return user
-
-
-def place_of(role, *, territory=None, office=None):
-    """The territory and office a role is held for, checked against the kind of place the role needs."""
-    kind = ROLE_PLACE[Role(role)]
-    if kind == PlaceKind.NATIONAL:
-        if territory or office:
-            raise ValidationError(_("This role covers the whole country: give no place."), code="place_not_expected")
-        return None, None
-    if kind == PlaceKind.OFFICE:
-        if office is None:
-            raise ValidationError(_("This role is held in a civil status office: choose one."), code="office_required")
-        return office.territory, office
-    if office is not None or territory is None or territory.level not in PLACE_LEVELS[kind]:
-        raise ValidationError(
-            _("This role is held for a %(place)s: choose one.") % {"place": kind.label}, code="wrong_place"
-        )
-    return territory, None
-
-
-def may_grant(granter, role, territory, grantee=None):
-    """Whether `granter` may give (or take back) `role` for `territory`: see GRANTABLE_BY.
-
-    The granter must hold, for a place that covers `territory`, a role that appoints `role`; nobody
-    grants a role to themselves.
-    """
-    if grantee is not None and grantee.pk == granter.pk:
-        return False
-    if granter.is_superuser:
-        return True
-    for held in granter.role_assignments.active():
-        if Role(role) not in GRANTABLE_BY.get(Role(held.role), ()):
-            continue
-        if held.territory_id is None or (
-            territory is not None and territory.ancestor_links.filter(ancestor_id=held.territory_id).exists()
-        ):
-            return True
-    return False
-
-
-@transaction.atomic
-def grant_role(user, role, *, by, reason, territory=None, office=None):
-    territory, office = place_of(role, territory=territory, office=office)
-    if by is not None and not may_grant(by, role, territory, grantee=user):
-        raise PermissionDenied(_("You may not grant this role for this place."))
-    if not reason.strip():
-        raise ValidationError(_("Say why this role is granted."), code="reason_required")
-    assignment = RoleAssignment(
-        user=user, role=role, territory=territory, office=office, granted_by=by, grant_reason=reason
-    )
-    assignment.check_texts()
-    try:
-        with transaction.atomic():
-            assignment.save()
-    except IntegrityError:
-        raise ValidationError(_("This person already holds this role for this place."), code="duplicate_role") from None
-    record(
-        actor=by,
-        action="role.granted",
-        target=assignment,
-        reason=assignment.grant_reason,
-        territory=territory,
-        office=office,
-    )
-    transaction.on_commit(partial(notify_role_granted.enqueue, assignment.pk))
-    return assignment
-
-
-@transaction.atomic
-def revoke_role(assignment, *, by, reason):
-    if assignment.revoked_at is not None:
-        raise ValidationError(_("This role was already revoked."), code="already_revoked")
-    if by is not None and not may_grant(by, assignment.role, assignment.territory, grantee=assignment.user):
-        raise PermissionDenied(_("You may not revoke this role."))
-    if not reason.strip():
-        raise ValidationError(_("Say why this role is revoked."), code="reason_required")
-    reason = RoleAssignment.checked_text("revoke_reason", reason, error_key="reason")
-    assignment.revoked_at = timezone.now()
-    assignment.revoked_by = by
-    assignment.revoke_reason = reason
-    assignment.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    record(
-        actor=by,
-        action="role.revoked",
-        target=assignment,
-        reason=reason,
-        territory=assignment.territory,
-        office=assignment.office,
-    )
-    return assignment
 
 
 @transaction.atomic

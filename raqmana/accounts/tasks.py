@@ -16,10 +16,11 @@ def notify_role_granted(assignment_id):
     """
     from django_otp import user_has_device
 
-    from .models import RoleAssignment
+    from raqmana.access.models import RoleAssignment
+
     from .services import issue_enrolment_code
 
-    assignment = RoleAssignment.objects.select_related("user", "territory", "office").get(pk=assignment_id)
+    assignment = RoleAssignment.objects.select_related("user", "territory", "unit").get(pk=assignment_id)
     user = assignment.user
     if not user.email:
         return False

@@ -3,19 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.models import Territory
-from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import ACTION_LABELS
-
-
-class AuditEventQuerySet(ScopedQuerySet):
-    def visible_to(self, user, roles=None):
-        """Events of the places the user supervises: where the target is, or where the actor works."""
-        target_place = self.scope_condition(user, roles, "territory", "office")
-        actor_place = self.scope_condition(user, roles, "actor_territory", "actor_office")
-        if target_place is None or actor_place is None:
-            return self
-        return self.filter(target_place | actor_place)
 
 
 class AuditEvent(models.Model):
@@ -61,9 +50,8 @@ class AuditEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-    scope_territory_field = "territory"
-    scope_office_field = "office"
+    # An event stands where its target is and where its actor works: the supervisors of either read it.
+    scope_places = (("territory", "office"), ("actor_territory", "actor_office"))
 
     class Meta:
         verbose_name = _("audit event")

@@ -1,20 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.access.roles import Role
-
-# Who reads the register, each within their place: the office's agents and officer, the commune president
-# (civil status officer by law), the provincial inspector who supervises them, and the DGCT.
-# Who works at an office's counter: drafts acts, issues documents.
-OFFICE_STAFF_ROLES = {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}
-REGISTER_READER_ROLES = {
-    Role.CIVIL_STATUS_AGENT,
-    Role.CIVIL_STATUS_OFFICER,
-    Role.COMMUNE_PRESIDENT,
-    Role.PROVINCIAL_INSPECTOR,
-    Role.DGCT,
-}
-
 
 class ActKind(models.TextChoices):
     BIRTH = "birth", _("Birth act")

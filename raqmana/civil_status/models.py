@@ -8,7 +8,6 @@ from raqmana.kernel.sequences import OfficeYearSequenceBase
 from raqmana.kernel.text import CheckedTextModel, TextKind
 from raqmana.kernel.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
-from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import (
     ActKind,
@@ -37,7 +36,7 @@ def hijri_field(label):
     return models.CharField(label, max_length=10, blank=True)
 
 
-class ActQuerySet(ScopedQuerySet):
+class ActQuerySet(models.QuerySet):
     def signed(self):
         return self.filter(state=ActState.SIGNED)
 
@@ -178,8 +177,7 @@ class Act(CheckedTextModel):
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     objects = ActQuerySet.as_manager()
-    scope_territory_field = "office__territory"
-    scope_office_field = "office"
+    scope_places = (("office__territory", "office"),)
 
     class Meta:
         verbose_name = _("civil status act")
@@ -317,9 +315,7 @@ class DeathNotice(models.Model):
     )
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "office__territory"
-    scope_office_field = "office"
+    scope_places = (("office__territory", "office"),)
 
     class Meta:
         verbose_name = _("death notice")
@@ -396,9 +392,7 @@ class PreDeclaration(CheckedTextModel):
     )  # fmt: skip
     filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "office__territory"
-    scope_office_field = "office"
+    scope_places = (("office__territory", "office"),)
 
     class Meta:
         verbose_name = _("pre-declaration")

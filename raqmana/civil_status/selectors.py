@@ -4,21 +4,21 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
 
+from raqmana.access.checking import Person, assignments_of, units_where
+from raqmana.access.scoping import visible_to
 from raqmana.audit.services import record
 from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.models import AdministrativeUnit, Territory
 
 from .constants import (
     CORRECTING_MENTIONS,
-    OFFICE_STAFF_ROLES,
-    REGISTER_READER_ROLES,
     ActKind,
     DeathNoticeState,
     Sex,
@@ -30,29 +30,20 @@ from .rules import EARLIEST_DATE
 from .search import search_acts
 
 
-def acts_visible_to(user):
-    return Act.objects.visible_to(user, roles=REGISTER_READER_ROLES).select_related(
+def acts_visible_to(user: Person) -> QuerySet[Act]:
+    return visible_to(Act.objects.all(), user, "civil_status.act.read").select_related(
         "office__territory", "birth_place", "death_place"
     )
 
 
-def offices_of(user):
-    """The offices where the user works at the counter (agent or officer)."""
-    return [
-        assignment.office
-        for assignment in user.role_assignments.active().select_related("office")
-        if assignment.role in OFFICE_STAFF_ROLES and assignment.office_id
-    ]
+def pre_declarations_visible_to(user: Person) -> QuerySet[PreDeclaration]:
+    return visible_to(PreDeclaration.objects.all(), user, "civil_status.act.read")
 
 
-def pre_declarations_visible_to(user):
-    return PreDeclaration.objects.visible_to(user, roles=REGISTER_READER_ROLES)
-
-
-def death_notices_for(user):
+def death_notices_for(user: Person) -> QuerySet[DeathNotice]:
     """Deaths written beside birth acts of the user's offices that nobody there has taken note of yet."""
     return (
-        DeathNotice.objects.visible_to(user, roles=OFFICE_STAFF_ROLES)
+        visible_to(DeathNotice.objects.all(), user, "civil_status.queue.handle")
         .filter(state=DeathNoticeState.RECEIVED)
         .select_related("death_act__office", "birth_act__office")
     )
@@ -75,16 +66,16 @@ def children_of(act):
     return Act.objects.signed().filter(kind=ActKind.BIRTH, **{parent_field: act.idcs}).order_by("birth_date", "pk")
 
 
-def workplace_of(user):
-    """Where the user works, for the audit trail: their office at the counter, else the territory of their first
+def workplace_of(user: Person) -> AdministrativeUnit | Territory | None:
+    """Where the user works, for the audit trail: their office at the counter, else the place of their latest
     role (an inspector's province); None for a user with no role."""
-    offices = offices_of(user)
+    offices = units_where(user, "civil_status.act.draft")
     if offices:
         return offices[0]
-    assignment = user.role_assignments.active().select_related("office__territory", "territory").first()
-    if assignment is None:
+    assignments = assignments_of(user)
+    if not assignments:
         return None
-    return assignment.office or assignment.territory
+    return assignments[0].unit or assignments[0].territory
 
 
 def read_act(user, pk, *, reason):

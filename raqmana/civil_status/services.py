@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from raqmana.access.roles import Role
-from raqmana.accounts.models import RoleAssignment
+from raqmana.access.checking import require
+from raqmana.access.scoping import visible_to
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri
 from raqmana.calendars.workdays import WorkingCalendar
@@ -24,9 +24,7 @@ from .constants import (
     CORRECTING_MENTIONS,
     DEATH_NOTICE_TRANSITIONS,
     MENTION_AUTHORITIES,
-    OFFICE_STAFF_ROLES,
     PRE_DECLARATION_TRANSITIONS,
-    REGISTER_READER_ROLES,
     ActKind,
     ActState,
     AuthorityKind,
@@ -55,16 +53,6 @@ from .names import normalise_arabic, normalise_latin, sound_key
 from .selectors import act_as_of
 
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
-
-
-def roles_at_office(user, office):
-    return set(RoleAssignment.objects.active().filter(user=user, office=office).values_list("role", flat=True))
-
-
-def require_office_role(user, office, roles, message):
-    """PermissionDenied with `message` unless the user holds one of `roles` at this office."""
-    if not roles_at_office(user, office) & set(roles):
-        raise PermissionDenied(message)
 
 
 def _transition(act, to_state, by, reason=""):
@@ -229,7 +217,7 @@ def check_deceased_birth_act(death_act, *, by=None):
             office=birth_act.office,
             actor_place=death_act.office,
         )
-    readable = Act.objects.visible_to(by, roles=REGISTER_READER_ROLES) if by is not None else Act.objects.none()
+    readable = visible_to(Act.objects.all(), by, "civil_status.act.read") if by is not None else Act.objects.none()
     deceased = {field: getattr(death_act, field) for field in rules.IDENTITY_FIELDS}
     if recorded["birth_date_hijri"] and not deceased["birth_date_hijri"] and deceased["birth_date"]:
         deceased["birth_date_hijri"] = MoroccanHijriCalendar().to_hijri(deceased["birth_date"]).iso
@@ -253,9 +241,7 @@ def check_deceased_birth_act(death_act, *, by=None):
 def draft_act(office, kind, data, *, by, pre_declaration=None):
     """An agent or officer of the office drafts an act from what the declarant said, possibly taking up a
     pre-declaration of the office's queue."""
-    require_office_role(
-        by, office, {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER}, _("Only this office's agents draft its acts.")
-    )
+    require(by, "civil_status.act.draft", at=office)
     act = Act(
         office=office, kind=kind, drafted_by=by, **{field: data[field] for field in ACT_INPUT_FIELDS if field in data}
     )
@@ -278,12 +264,7 @@ def update_draft(act, data, *, by):
     act = Act.objects.select_for_update().get(pk=act.pk)
     if act.state != ActState.DRAFT:
         raise ValidationError(_("A signed act is never changed: record a marginal mention instead."))
-    require_office_role(
-        by,
-        act.office,
-        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
-        _("Only this office's agents draft its acts."),
-    )
+    require(by, "civil_status.act.draft", at=act.office)
     for field in ACT_INPUT_FIELDS:
         if field in data:
             setattr(act, field, data[field])
@@ -299,7 +280,7 @@ def update_draft(act, data, *, by):
 def sign_act(act, *, by):
     """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
-    require_office_role(by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only this office's officer signs its acts."))
+    require(by, "civil_status.act.sign", at=act.office)
     if act.kind == ActKind.DEATH and act.birth_act_id:
         # Two offices signing a death for the same birth act at once: the second waits here, then sees the first.
         Act.objects.select_for_update().filter(pk=act.birth_act_id).first()
@@ -358,7 +339,7 @@ def _mention_death_on_birth_act(death_act, by):
 def take_note_of_death_notice(notice, *, by):
     """An agent or the officer of the office keeping the birth act takes note of a death written beside it."""
     notice = DeathNotice.objects.select_for_update().select_related("office").get(pk=notice.pk)
-    require_office_role(by, notice.office, OFFICE_STAFF_ROLES, _("Only this office's agents handle its queue."))
+    require(by, "civil_status.queue.handle", at=notice.office)
     move(
         notice,
         DeathNoticeState.NOTED,
@@ -378,12 +359,7 @@ def take_note_of_death_notice(notice, *, by):
 @transaction.atomic
 def abandon_draft(act, *, by, reason):
     act = Act.objects.select_for_update().get(pk=act.pk)
-    require_office_role(
-        by,
-        act.office,
-        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
-        _("Only this office's agents draft its acts."),
-    )
+    require(by, "civil_status.act.draft", at=act.office)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the draft is abandoned.")})
     _transition(act, ActState.ABANDONED, by, reason)
@@ -402,9 +378,7 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
 
     Corrections carry the corrected values; the Latin transcription mention may only change Latin spellings.
     """
-    require_office_role(
-        by, act.office, {Role.CIVIL_STATUS_OFFICER}, _("Only the officer of the act's office records mentions.")
-    )
+    require(by, "civil_status.act.mention", at=act.office)
     if act.state != ActState.SIGNED:
         raise ValidationError(_("Mentions are written beside signed acts only."))
     deciders = MENTION_AUTHORITIES[MentionKind(kind)]
@@ -670,12 +644,7 @@ def file_pre_declaration(establishment, data, *, by=None):
 
 @transaction.atomic
 def dismiss_pre_declaration(pre_declaration, *, by, reason):
-    require_office_role(
-        by,
-        pre_declaration.office,
-        {Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER},
-        _("Only this office's agents handle its queue."),
-    )
+    require(by, "civil_status.queue.handle", at=pre_declaration.office)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the pre-declaration is dismissed.")})
     _move_pre_declaration(pre_declaration, PreDeclarationState.DISMISSED, by, reason)

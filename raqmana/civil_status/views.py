@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from raqmana.access.roles import Role
+from raqmana.access.checking import has_permission, units_where
 
 from . import selectors, services
-from .constants import INPUT_NAME_OF, OFFICE_STAFF_ROLES, ActKind, ActState, PreDeclarationState
+from .constants import INPUT_NAME_OF, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import CORRECTABLE_FIELDS, Act
 from .names import suggest_spellings
@@ -40,7 +40,7 @@ def _keep_errors(form, error):
 @login_required
 def queue(request):
     user = request.user
-    if not selectors.offices_of(user) and not user.is_superuser:
+    if not units_where(user, "civil_status.act.draft") and not user.is_superuser:
         raise PermissionDenied
     visible = selectors.acts_visible_to(user)
     waiting = selectors.pre_declarations_visible_to(user).filter(
@@ -54,14 +54,14 @@ def queue(request):
             "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
             "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
             "death_notices": selectors.death_notices_for(user),
-            "offices": selectors.offices_of(user),
+            "offices": units_where(user, "civil_status.act.draft"),
         },
     )
 
 
 @login_required
 def act_new(request, kind):
-    offices = selectors.offices_of(request.user)
+    offices = units_where(request.user, "civil_status.act.draft")
     if kind not in ActKind.values or not offices:
         raise PermissionDenied
     pre_declaration = None
@@ -126,16 +126,16 @@ def act_detail(request, pk):
         act = selectors.read_act(request.user, pk, reason=reason)
     except Act.DoesNotExist:
         raise PermissionDenied from None
-    roles = services.roles_at_office(request.user, act.office)
+    user, office = request.user, act.office
     context = {
         "act": act,
         "reason": reason,
         "mentions": act.mentions.select_related("recorded_by"),
         "transitions": act.transitions.select_related("by"),
-        "may_sign": act.state == ActState.DRAFT and Role.CIVIL_STATUS_OFFICER in roles,
-        "may_edit": act.state == ActState.DRAFT and bool(roles & OFFICE_STAFF_ROLES),
-        "may_mention": act.state == ActState.SIGNED and Role.CIVIL_STATUS_OFFICER in roles,
-        "may_issue": act.state == ActState.SIGNED and bool(roles & OFFICE_STAFF_ROLES),
+        "may_sign": act.state == ActState.DRAFT and has_permission(user, "civil_status.act.sign", at=office),
+        "may_edit": act.state == ActState.DRAFT and has_permission(user, "civil_status.act.draft", at=office),
+        "may_mention": act.state == ActState.SIGNED and has_permission(user, "civil_status.act.mention", at=office),
+        "may_issue": act.state == ActState.SIGNED and has_permission(user, "documents.document.issue", at=office),
         "duplicates": selectors.duplicates_shown_to(request.user, act) if act.state == ActState.DRAFT else [],
         "abandon_form": AbandonForm(),
     }

@@ -14,8 +14,9 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 from ninja.throttling import AnonRateThrottle
 
+from raqmana.access.checking import has_permission
+from raqmana.access.registry import PERMISSIONS
 from raqmana.accounts.decorators import UNPROVED_CONTACT
-from raqmana.civil_status.selectors import offices_of
 from raqmana.kernel.api_errors import refuse
 from raqmana.kernel.api_types import Id
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
@@ -159,8 +160,8 @@ def issue(request, payload: IssueIn):
     if not payload.identity_checked:
         raise HttpError(422, "identity_checked: " + _("Confirm that the requester’s identity was checked."))
     office = get_object_or_404(CivilStatusOffice, code=payload.office_code)
-    if office not in offices_of(request.user):
-        raise HttpError(403, _("Only the civil status agents and officers of this office issue its documents."))
+    if not has_permission(request.user, "documents.document.issue", at=office):
+        raise HttpError(403, str(PERMISSIONS["documents.document.issue"].refusal))
     asked = [office.pk, payload.act, str(payload.birth_date or ""), payload.first_name]
     if counter_lookup_refused(request, office, asked):
         raise HttpError(429, COUNTER_LIMIT_REACHED % {"rate": settings.RAQMANA_COUNTER_LOOKUP_RATE})

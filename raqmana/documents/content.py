@@ -7,12 +7,14 @@ document: the PDF prints it, and the verification page shows exactly it and noth
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from raqmana.access.checking import Person, assignments_of
 from raqmana.access.roles import Role
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.search import ARABIC_LETTER
 from raqmana.civil_status.selectors import act_as_of, children_of
 from raqmana.territories.constants import Level
+from raqmana.territories.models import AdministrativeUnit
 
 from .constants import FULL_COPIES, TITLES, DocumentKind
 
@@ -23,6 +25,16 @@ CAPACITIES = {
     Role.CIVIL_STATUS_OFFICER: ("ضابط الحالة المدنية", "Officier de l'état civil"),
     Role.CIVIL_STATUS_AGENT: ("عون الحالة المدنية", "Agent de l'état civil"),
 }
+
+
+def capacity_at(agent: Person, office: AdministrativeUnit) -> tuple[str, str]:
+    """The capacity printed under the issuing agent's name: officer if they hold that role at the office."""
+    officer = any(
+        assignment.role == Role.CIVIL_STATUS_OFFICER and assignment.unit_id == office.pk
+        for assignment in assignments_of(agent)
+    )
+    return CAPACITIES[Role.CIVIL_STATUS_OFFICER if officer else Role.CIVIL_STATUS_AGENT]
+
 
 # How a document's letterhead names the territories above its office, in Arabic and French.
 TERRITORY_TITLES = {

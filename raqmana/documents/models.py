@@ -10,7 +10,6 @@ from raqmana.kernel.text import CheckedTextModel
 from raqmana.kernel.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import AdministrativeUnit
-from raqmana.territories.scoping import ScopedQuerySet
 
 from .constants import DocumentKind, OrderState, RequesterRelation
 
@@ -84,9 +83,7 @@ class IssuedDocument(RequestGrounds):
     )
     revocation_reason = models.CharField(_("why it was revoked"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "office__territory"
-    scope_office_field = "office"
+    scope_places = (("office__territory", "office"),)
 
     class Meta:
         verbose_name = _("issued document")
@@ -135,9 +132,7 @@ class DocumentOrder(RequestGrounds):
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
     refusal_reason = models.CharField(_("why it was refused"), max_length=300, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "act__office__territory"
-    scope_office_field = "act__office"
+    scope_places = (("act__office__territory", "act__office"),)
 
     class Meta:
         verbose_name = _("document order")

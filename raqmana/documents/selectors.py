@@ -8,21 +8,20 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from raqmana.access.roles import Role
-from raqmana.accounts.models import RoleAssignment
+from raqmana.access.checking import Person, has_permission
+from raqmana.access.scoping import visible_to
+from raqmana.access.selectors import holders_of
 from raqmana.audit.services import record
-from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, REGISTER_READER_ROLES, ActKind, MentionKind
+from raqmana.civil_status.constants import ActKind, MentionKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of, children_of
-from raqmana.civil_status.services import roles_at_office
 from raqmana.kernel.uploads import check_upload
-from raqmana.territories.models import TerritoryLink
 
 from .constants import (
     VERIFICATION_ALPHABET,
@@ -40,9 +39,11 @@ TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
 User = get_user_model()
 
 
-def documents_visible_to(user):
-    """Issued documents carry a person's civil status: only those who may read the register see them."""
-    return IssuedDocument.objects.visible_to(user, roles=REGISTER_READER_ROLES).select_related("act__office", "office")
+def documents_visible_to(user: Person) -> QuerySet[IssuedDocument]:
+    """Issued documents carry a person's civil status: only those who may read them (the register's readers) do."""
+    return visible_to(IssuedDocument.objects.all(), user, "documents.document.read").select_related(
+        "act__office", "office"
+    )
 
 
 def open_pdf(user, document):
@@ -73,10 +74,10 @@ def orders_of(citizen):
     return citizen.document_orders.select_related("act__office", "payment", "document")
 
 
-def orders_to_check(user):
+def orders_to_check(user: Person) -> QuerySet[DocumentOrder]:
     """Full copies ordered from the acts of the user's offices, waiting for their check."""
     return (
-        DocumentOrder.objects.visible_to(user, roles=OFFICE_STAFF_ROLES)
+        visible_to(DocumentOrder.objects.all(), user, "documents.order.check")
         .filter(state=OrderState.AWAITING_CHECK)
         .select_related("act__office", "citizen")
         .order_by("created_at")
@@ -96,7 +97,7 @@ def act_for_issuance(user, office, reference, *, birth_date=None, first_name="",
     ValidationError when the facts are too few."""
     first_name = (first_name or "").strip()
     counter_facts(reference, birth_date, first_name)
-    if not roles_at_office(user, office) & OFFICE_STAFF_ROLES:
+    if not has_permission(user, "documents.document.issue", at=office):
         return None
     act = _act_by_reference(reference)
     if act is None:
@@ -154,22 +155,22 @@ def _latin_key(text):
     return normalise_latin(SOFT_C.sub("s", (text or "").lower())).replace(" ", "")
 
 
-def lookup_supervisors(office):
-    """Who answers for the lookups of an office's agents: its civil status officers and the provincial
-    inspectors of the province or prefecture above it; when there are none, the wali's services of the region;
-    then the DGCT (its agents, else the superusers), so that an alert always reaches someone."""
-    above = TerritoryLink.objects.filter(descendant_id=office.territory_id).values("ancestor_id")
-    active = RoleAssignment.objects.active().select_related("user").filter(user__is_active=True)
-    for assignments in (
-        active.filter(
-            Q(role=Role.CIVIL_STATUS_OFFICER, office=office) | Q(role=Role.PROVINCIAL_INSPECTOR, territory__in=above)
-        ),
-        active.filter(role=Role.WALI_SERVICES, territory__in=above),
-        active.filter(role=Role.DGCT),
-    ):
-        people = {assignment.user_id: assignment.user for assignment in assignments}
+# Who is alerted of an office's lookups, tier after tier until someone is: its civil status officers and the
+# provincial inspectors above it; else the wali's services of the region; else the DGCT.
+LOOKUP_ALERT_TIERS = (
+    "documents.lookup_alert.receive",
+    "documents.lookup_alert.receive_unanswered",
+    "documents.lookup_alert.receive_last",
+)
+
+
+def lookup_supervisors(office) -> list:
+    """Who answers for the lookups of an office's agents: those of the first tier of LOOKUP_ALERT_TIERS who hold
+    it at the office, else the superusers, so that an alert always reaches someone."""
+    for permission in LOOKUP_ALERT_TIERS:
+        people = holders_of(permission, at=office)
         if people:
-            return list(people.values())
+            return people
     return list(User.objects.filter(is_superuser=True, is_active=True))
 
 

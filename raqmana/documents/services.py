@@ -16,11 +16,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from raqmana.access.roles import Role
+from raqmana.access.checking import require
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
-from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
-from raqmana.civil_status.services import require_office_role, roles_at_office
+from raqmana.civil_status.constants import ActState
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
@@ -40,7 +39,7 @@ from .constants import (
     OrderState,
     RequesterRelation,
 )
-from .content import CAPACITIES, TERRITORY_TITLES, certified_content
+from .content import TERRITORY_TITLES, capacity_at, certified_content
 from .models import DocumentOrder, DocumentSequence, IssuedDocument, OrderTransition
 from .order_workflow import lock_order, move_order
 from .proofs import receive_proof, scan_later
@@ -68,12 +67,7 @@ def verification_url(code):
 def issue_at_counter(act, kind, *, office, by, requester, purpose):
     """An agent of any civil status office issues a document from any act of the national register (Law 36-21:
     a copy may be asked from any office). `requester` holds name, identity document, relation, mandate."""
-    require_office_role(
-        by,
-        office,
-        OFFICE_STAFF_ROLES,
-        _("Only the civil status agents and officers of this office issue its documents."),
-    )
+    require(by, "documents.document.issue", at=office)
     return issue_document(act, kind, office=office, issued_by=by, requester=requester, purpose=purpose)
 
 
@@ -219,12 +213,7 @@ def report_order_lookup_limit(citizen, rate):
 @transaction.atomic
 def revoke_document(document, *, by, reason):
     """An officer of the issuing office withdraws a document issued in error; it stays recorded."""
-    require_office_role(
-        by,
-        document.office,
-        {Role.CIVIL_STATUS_OFFICER},
-        _("Only an officer of the issuing office revokes its documents."),
-    )
+    require(by, "documents.document.revoke", at=document.office)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the document is revoked.")})
     if document.revoked_at:
@@ -266,9 +255,7 @@ def _issuance_lines(document, calendar):
     town = next((place for place in reversed(places) if place.level == Level.COMMUNE), places[-1])
     signatory, agent = None, document.issued_by
     if agent:
-        officer = Role.CIVIL_STATUS_OFFICER in roles_at_office(agent, office)
-        capacity = Role.CIVIL_STATUS_OFFICER if officer else Role.CIVIL_STATUS_AGENT
-        signatory = {"name": isolate(agent.full_name), "capacity": CAPACITIES[capacity]}
+        signatory = {"name": isolate(agent.full_name), "capacity": capacity_at(agent, office)}
     issued_at = timezone.localtime(document.issued_at)
     return {
         "authority_ar": [
@@ -433,9 +420,7 @@ def _issue_order(order, *, by):
 
 
 def _require_counter_role(user, office):
-    require_office_role(
-        user, office, OFFICE_STAFF_ROLES, _("Only the agents of the office that keeps the act check its orders.")
-    )
+    require(user, "documents.order.check", at=office)
 
 
 ORDER_MESSAGES = {

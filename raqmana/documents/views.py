@@ -12,11 +12,9 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from raqmana.access.roles import Role
+from raqmana.access.checking import has_permission, units_where
 from raqmana.accounts.decorators import contact_verified_required
 from raqmana.civil_status.forms import REASON_LABELS
-from raqmana.civil_status.selectors import offices_of
-from raqmana.civil_status.services import roles_at_office
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 
@@ -93,7 +91,7 @@ def _count_lookup(request, group, rate, lookup):
 @login_required
 def counter(request):
     """The counter: find the act the requester names, anywhere in the register, and issue the document."""
-    offices = offices_of(request.user)
+    offices = units_where(request.user, "documents.document.issue")
     if not offices:
         raise PermissionDenied
     office = next(
@@ -157,7 +155,7 @@ def document_detail(request, pk):
         "status": status,
         "since": since,
         "may_revoke": not document.revoked_at
-        and Role.CIVIL_STATUS_OFFICER in roles_at_office(request.user, document.office),
+        and has_permission(request.user, "documents.document.revoke", at=document.office),
         "revoke_form": RevokeForm(),
     }
     return render(request, "documents/document.html", context)
@@ -363,7 +361,7 @@ def order_pdf(request, pk):
 @login_required
 def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
-    if not offices_of(request.user):
+    if not units_where(request.user, "documents.order.check"):
         raise PermissionDenied
     return render(request, "documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
 

@@ -3,10 +3,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from raqmana.access.checking import assignments_of, has_permission
+from raqmana.access.scoping import visible_to
 from raqmana.accounts import selectors as account_selectors
 from raqmana.territories import selectors as territory_selectors
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
+
+from . import selectors
 
 COPIES_PER_PAGE = 25
 
@@ -21,9 +25,9 @@ def home(request):
         context.update(
             representations=account_selectors.representations(user),
             invitations=account_selectors.invitations(user),
-            roles=account_selectors.active_roles(user),
-            works_locally=account_selectors.works_locally(user),
-            is_supervisor=account_selectors.is_supervisor(user),
+            roles=assignments_of(user),
+            works_locally=has_permission(user, "portal.workspace.view"),
+            is_supervisor=has_permission(user, "portal.supervision.view"),
         )
     return render(request, "portal/home.html", context)
 
@@ -43,20 +47,20 @@ def commune_suggestions(request):
 
 @login_required
 def workspace(request):
-    if not account_selectors.works_locally(request.user):
+    if not has_permission(request.user, "portal.workspace.view"):
         raise PermissionDenied
-    at_a_counter = account_selectors.works_at_a_counter(request.user)
+    at_a_counter = has_permission(request.user, "documents.copy_elsewhere.read")
     copies = None
     if at_a_counter and request.GET.get("shown") == "copies_elsewhere":
         # The feed keeps the last events only: the copies issued elsewhere are listed in full, page by page.
-        copies = Paginator(account_selectors.copies_issued_elsewhere(request.user), COPIES_PER_PAGE)
+        copies = Paginator(selectors.copies_issued_elsewhere(request.user), COPIES_PER_PAGE)
         copies = copies.get_page(request.GET.get("page"))
     return render(
         request,
         "portal/workspace.html",
         {
-            "places": account_selectors.workspace(request.user),
-            "activity": account_selectors.recent_activity(request.user),
+            "places": selectors.workspace(request.user),
+            "activity": selectors.recent_activity(request.user),
             "at_a_counter": at_a_counter,
             "copies": copies,
         },
@@ -66,17 +70,17 @@ def workspace(request):
 @login_required
 def supervision(request, code=None):
     user = request.user
-    if not account_selectors.is_supervisor(user):
+    if not has_permission(user, "portal.supervision.view"):
         raise PermissionDenied
     if code is None:
-        current, territories = None, territory_selectors.supervised_roots(user)
+        current, territories = None, selectors.supervised_roots(user)
     else:
-        current = get_object_or_404(Territory.objects.visible_to(user).select_related("parent"), code=code)
+        current = get_object_or_404(visible_to(Territory.objects.select_related("parent"), user), code=code)
         territories = territory_selectors.direct_children(current)
     context = {
         "current": current,
-        "rows": territory_selectors.summarise(user, territories),
-        "activity": account_selectors.recent_activity(user) if code is None else None,
+        "rows": selectors.summarise(user, territories),
+        "activity": selectors.recent_activity(user) if code is None else None,
     }
     template = "portal/_supervision_table.html" if request.htmx else "portal/supervision.html"
     return render(request, template, context)

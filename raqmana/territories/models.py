@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.kernel.text import CheckedTextModel, TextKind
 
 from .constants import UNIT_LEVELS, CommuneKind, Level, UnitKind
-from .scoping import ScopedQuerySet
 
 
 class NamedInTwoScripts(CheckedTextModel):
@@ -40,8 +39,8 @@ class Territory(NamedInTwoScripts):
     population_2024 = models.PositiveIntegerField(_("population (2024 census)"), null=True, blank=True)
     households_2024 = models.PositiveIntegerField(_("households (2024 census)"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "pk"
+    # Where a row stands, for reads scoped to a person (access.scoping): pairs of lookups (territory, unit).
+    scope_places = (("pk", None),)
 
     class Meta:
         verbose_name = _("territory")
@@ -87,9 +86,7 @@ class AdministrativeUnit(NamedInTwoScripts):
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("open"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
-    scope_territory_field = "territory"
-    scope_office_field = "pk"
+    scope_places = (("territory", "pk"),)
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -106,7 +103,7 @@ class AdministrativeUnit(NamedInTwoScripts):
             )
 
 
-class UnitsOfKind(models.Manager.from_queryset(ScopedQuerySet)):
+class UnitsOfKind(models.Manager):
     """The units of one kind, for a proxy model that stands for that kind."""
 
     def __init__(self, kind):

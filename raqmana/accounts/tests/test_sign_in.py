@@ -6,8 +6,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.access.roles import Role
+from raqmana.access.services import grant_role
 from raqmana.accounts.models import User
-from raqmana.accounts.services import grant_role, issue_enrolment_code, register_citizen
+from raqmana.accounts.services import issue_enrolment_code, register_citizen
 from raqmana.territories.models import CivilStatusOffice
 
 from .factories import PASSWORD, UserFactory, code_sent_in
@@ -26,7 +27,7 @@ def code_for(device, offset=0):
 def agent():
     user = UserFactory(email="agent@commune.ma")
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
-    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="recruited")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
     return user
 
 

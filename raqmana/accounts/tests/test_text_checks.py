@@ -5,9 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
-from raqmana.accounts.models import Enterprise, RoleAssignment, User
-from raqmana.accounts.services import grant_role, register_citizen, register_enterprise, revoke_role
+from raqmana.access.services import grant_role, revoke_role
+from raqmana.accounts.models import Enterprise, User
+from raqmana.accounts.services import register_citizen, register_enterprise
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from .factories import PASSWORD, UserFactory
@@ -61,9 +63,9 @@ def test_the_reasons_for_granting_and_revoking_a_role_are_checked():
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
     person = UserFactory()
     with pytest.raises(ValidationError) as refused:
-        grant_role(person, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="Nomination\u2067")
+        grant_role(person, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="Nomination\u2067")
     assert codes(refused.value) == {"grant_reason": ["bidi_control"]}
-    assignment = grant_role(person, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="Nomination")
+    assignment = grant_role(person, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="Nomination")
     with pytest.raises(ValidationError) as refused:
         revoke_role(assignment, by=None, reason="Départ\x1b")
     assert codes(refused.value) == {"reason": ["control_character"]}

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.access.roles import Role
+from raqmana.access.services import grant_role
 from raqmana.accounts import services, views
-from raqmana.accounts.services import grant_role, issue_enrolment_code
+from raqmana.accounts.services import issue_enrolment_code
 from raqmana.audit.models import AuditEvent
 from raqmana.notifications.models import Notification
 from raqmana.territories.models import CivilStatusOffice
@@ -29,7 +30,7 @@ TWO_FACTOR = reverse("accounts:two_factor")
 def agent():
     user = UserFactory(email="agent@commune.ma")
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
-    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="recruited")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
     return user
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import DeclarantRelation, Sex
 from raqmana.territories.models import CivilStatusOffice, Territory
@@ -19,14 +19,14 @@ def temara_office(db):
 @pytest.fixture
 def agent(temara_office):
     user = UserFactory(full_name="Salma Bennani")
-    grant_role(user, Role.CIVIL_STATUS_AGENT, office=temara_office, by=None, reason="test")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, unit=temara_office, by=None, reason="test")
     return user
 
 
 @pytest.fixture
 def officer(temara_office):
     user = UserFactory(full_name="Youssef El Idrissi")
-    grant_role(user, Role.CIVIL_STATUS_OFFICER, office=temara_office, by=None, reason="test")
+    grant_role(user, Role.CIVIL_STATUS_OFFICER, unit=temara_office, by=None, reason="test")
     return user
 
 

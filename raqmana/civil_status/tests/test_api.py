@@ -74,7 +74,7 @@ def test_bad_input_comes_back_as_422_with_the_field(verified_client, temara_offi
 
 def test_other_offices_acts_are_invisible_through_the_api(verified_client, temara_office, agent, officer, birth_data):
     from raqmana.access.roles import Role
-    from raqmana.accounts.services import grant_role
+    from raqmana.access.services import grant_role
     from raqmana.accounts.tests.factories import UserFactory
     from raqmana.territories.models import CivilStatusOffice
 
@@ -83,7 +83,7 @@ def test_other_offices_acts_are_invisible_through_the_api(verified_client, temar
     grant_role(
         stranger,
         Role.CIVIL_STATUS_AGENT,
-        office=CivilStatusOffice.objects.get(territory__code="04.501.01.05"),
+        unit=CivilStatusOffice.objects.get(territory__code="04.501.01.05"),
         by=None,
         reason="t",
     )

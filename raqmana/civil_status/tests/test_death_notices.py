@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind, DeathNoticeState, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.models import DeathNotice
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 def skhirate_staff():
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.05")
     agent, officer = UserFactory(), UserFactory()
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
-    grant_role(officer, Role.CIVIL_STATUS_OFFICER, office=office, by=None, reason="test")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
+    grant_role(officer, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="test")
     return office, agent, officer
 
 

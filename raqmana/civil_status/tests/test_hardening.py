@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.calendars.services import record_month_start
@@ -25,8 +25,8 @@ URL = "/api/civil-status/acts"
 def staff_of(code):
     office = CivilStatusOffice.objects.get(territory__code=code)
     agent, officer = UserFactory(), UserFactory()
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
-    grant_role(officer, Role.CIVIL_STATUS_OFFICER, office=office, by=None, reason="test")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
+    grant_role(officer, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="test")
     return office, agent, officer
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, connections
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.models import Act
@@ -33,9 +33,9 @@ def test_parallel_signatures_take_every_number_once(territories_in_transactional
 
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
     agent, officers = UserFactory(), [UserFactory() for _ in range(4)]
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
     for officer in officers:
-        grant_role(officer, Role.CIVIL_STATUS_OFFICER, office=office, by=None, reason="test")
+        grant_role(officer, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="test")
     drafts = [draft_act(office, ActKind.BIRTH, birth_data, by=agent) for _ in range(60)]
 
     def sign(index):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.services import load_historical_acts
@@ -72,7 +72,7 @@ def test_an_agent_of_another_office_finds_none_of_them(namesakes, verified_clien
     grant_role(
         stranger,
         Role.CIVIL_STATUS_AGENT,
-        office=CivilStatusOffice.objects.get(territory__code="04.501.01.05"),
+        unit=CivilStatusOffice.objects.get(territory__code="04.501.01.05"),
         by=None,
         reason="t",
     )

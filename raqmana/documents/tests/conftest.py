@@ -1,7 +1,7 @@
 import pytest
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services import draft_act, sign_act
@@ -23,7 +23,7 @@ def agadir_agent():
     """An agent of another office, far from the act's: copies are issued from any office."""
     office = CivilStatusOffice.objects.filter(territory__name_fr__icontains="Agadir").order_by("pk").first()
     user = UserFactory(full_name="Hassan Ait Ali")
-    grant_role(user, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
+    grant_role(user, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
     return user, office
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from raqmana.access.roles import Role
-from raqmana.accounts.services import grant_role
+from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.audit.services import record
@@ -173,7 +173,7 @@ def test_a_full_copy_issued_elsewhere_records_the_identity_document_at_the_keepi
     assert "AB123456" in keeping.text and "issued by another office" in keeping.text
     third_office = CivilStatusOffice.objects.filter(territory__name_fr__icontains="Fès").first()
     third = UserFactory()
-    grant_role(third, Role.CIVIL_STATUS_OFFICER, office=third_office, by=None, reason="test")
+    grant_role(third, Role.CIVIL_STATUS_OFFICER, unit=third_office, by=None, reason="test")
     assert "AB123456" not in english(verified_client(third)).get(reverse("portal:workspace")).text
 
 

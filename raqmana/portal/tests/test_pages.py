@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from raqmana.access.roles import Role
+from raqmana.access.services import grant_role
 from raqmana.accounts.models import User
-from raqmana.accounts.services import enrolment_code_matches, grant_role
+from raqmana.accounts.services import enrolment_code_matches
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -16,12 +17,12 @@ pytestmark = pytest.mark.django_db
 def temara_agent():
     agent = UserFactory(full_name="Salma Bennani")
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="recruited")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
     colleague = UserFactory(full_name="Youssef El Idrissi")
-    grant_role(colleague, Role.CIVIL_STATUS_OFFICER, office=office, by=None, reason="decree")
+    grant_role(colleague, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="decree")
     stranger = UserFactory(full_name="Agent of Skhirate")
     skhirate = CivilStatusOffice.objects.get(territory__code="04.501.01.05")
-    grant_role(stranger, Role.CIVIL_STATUS_AGENT, office=skhirate, by=None, reason="recruited")
+    grant_role(stranger, Role.CIVIL_STATUS_AGENT, unit=skhirate, by=None, reason="recruited")
     return agent
 
 
@@ -122,7 +123,7 @@ def test_admin_works_in_three_languages(verified_client, language):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client = verified_client(admin_user)
     client.cookies["django_language"] = language
-    for url in ["/admin/", "/admin/territories/administrativeunit/", "/admin/accounts/roleassignment/add/",
+    for url in ["/admin/", "/admin/territories/administrativeunit/", "/admin/access/roleassignment/add/",
                 "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/audit/auditevent/",
                 "/admin/accounts/enterprise/"]:  # fmt: skip
         response = client.get(url)
@@ -189,14 +190,14 @@ def test_admin_grants_roles_through_the_rules(verified_client):
     client = verified_client(admin_user)
     person = UserFactory()
     temara = Territory.objects.get(code="04.501.01.07")
-    url = "/admin/accounts/roleassignment/add/"
+    url = "/admin/access/roleassignment/add/"
     refused = client.post(
         url, {"user": person.pk, "role": Role.CIVIL_STATUS_AGENT, "territory": temara.pk, "grant_reason": "x"}
     )
     assert refused.status_code == 200 and refused.context["adminform"].form.errors
     office = CivilStatusOffice.objects.get(territory=temara)
     done = client.post(
-        url, {"user": person.pk, "role": Role.CIVIL_STATUS_AGENT, "office": office.pk, "grant_reason": "recruited"}
+        url, {"user": person.pk, "role": Role.CIVIL_STATUS_AGENT, "unit": office.pk, "grant_reason": "recruited"}
     )
     assert done.status_code == 302
     assignment = person.role_assignments.get()

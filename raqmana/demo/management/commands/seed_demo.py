@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.access import services as access_services
+from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
 from raqmana.accounts import services
-from raqmana.accounts.models import Enterprise, RoleAssignment, User
+from raqmana.accounts.models import Enterprise, User
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
 from raqmana.civil_status.models import Act, Establishment
 from raqmana.civil_status.services import file_pre_declaration, load_historical_acts
@@ -69,7 +71,7 @@ class Command(BaseCommand):
 
     def seed_agents(self, commune):
         places = {
-            "office": {"office": CivilStatusOffice.objects.filter(territory=commune).first()},
+            "office": {"unit": CivilStatusOffice.objects.filter(territory=commune).first()},
             "commune": {"territory": commune},
             "province": {"territory": commune.parent},
             "region": {"territory": commune.parent.parent},
@@ -84,7 +86,9 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             if not RoleAssignment.objects.active().filter(user=user, role=role).exists():
-                services.grant_role(user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where])
+                access_services.grant_role(
+                    user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where]
+                )
             agents.append((user, role, demo_totp_key(user)))
         return agents
 
