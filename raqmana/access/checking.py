@@ -25,9 +25,11 @@ class Person(Protocol):
     not import) or an anonymous visitor."""
 
     pk: Any
-    is_authenticated: bool
     is_active: bool
     is_superuser: bool
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
 
 _ASSIGNMENTS = "_raqmana_assignments"

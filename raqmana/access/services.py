@@ -1,6 +1,7 @@
 """Granting and revoking roles, each within the granter's place (`roles.GRANTABLE_BY`). Every change is audited."""
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +16,9 @@ from .models import RoleAssignment
 from .registry import PERMISSIONS
 from .roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
 from .signals import role_granted
+
+if TYPE_CHECKING:  # the project's user model, for its type only: access does not import accounts
+    from raqmana.accounts.models import User
 
 
 def place_of(
@@ -61,10 +65,10 @@ def may_grant(granter: Person, role: str, territory: Territory | None, grantee: 
 
 @transaction.atomic
 def grant_role(
-    user: Person,
+    user: "User",
     role: str,
     *,
-    by: Person | None,
+    by: "User | None",
     reason: str,
     territory: Territory | None = None,
     unit: AdministrativeUnit | None = None,
@@ -97,7 +101,7 @@ def grant_role(
 
 
 @transaction.atomic
-def revoke_role(assignment: RoleAssignment, *, by: Person | None, reason: str) -> RoleAssignment:
+def revoke_role(assignment: RoleAssignment, *, by: "User | None", reason: str) -> RoleAssignment:
     if assignment.revoked_at is not None:
         raise ValidationError(_("This role was already revoked."), code="already_revoked")
     if by is not None and not may_grant(by, assignment.role, assignment.territory, grantee=assignment.user):

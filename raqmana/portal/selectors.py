@@ -24,7 +24,7 @@ def workspace(user: Person) -> list[dict]:
         places.append(
             {
                 "assignment": assignment,
-                "territory": assignment.unit.territory if assignment.unit_id else assignment.territory,
+                "territory": assignment.unit.territory if assignment.unit else assignment.territory,
                 "offices": offices.select_related("territory"),
                 "team": team_of(user, assignment),
             }
@@ -82,8 +82,8 @@ def supervised_roots(user: Person) -> QuerySet[Territory]:
 
 def summarise(user: Person, territories: QuerySet[Territory]) -> list[dict]:
     """For each territory: communes, civil status offices and active agents under it, and its population."""
-    territories = list(visible_to(territories, user))
-    ids = [territory.pk for territory in territories]
+    visible = list(visible_to(territories, user))
+    ids = [territory.pk for territory in visible]
     communes = dict(
         TerritoryLink.objects.filter(ancestor_id__in=ids, descendant__level=Level.COMMUNE)
         .values_list("ancestor_id")
@@ -103,5 +103,5 @@ def summarise(user: Person, territories: QuerySet[Territory]) -> list[dict]:
             "offices": offices.get(territory.pk, 0),
             "agents": agents.get(territory.pk, 0),
         }
-        for territory in territories
+        for territory in visible
     ]
