@@ -583,7 +583,9 @@ def establishment_for_api_key(key):
     return None
 
 
-def _move_pre_declaration(pre_declaration, to_state, by, reason=""):
+def _move_pre_declaration(
+    pre_declaration: PreDeclaration, to_state: str, by: models.Model | None, reason: str = ""
+) -> None:
     PRE_DECLARATION_WORKFLOW.move(pre_declaration, to_state, by=by, reason=reason)
     pre_declaration.save(update_fields=["state"])
 

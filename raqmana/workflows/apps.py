@@ -12,3 +12,4 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         autodiscover_modules("workflows")  # every app's workflows, so that the clocks' runner knows each by name
+        from . import checks  # noqa: F401 (registers the system checks)

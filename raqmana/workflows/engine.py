@@ -102,7 +102,7 @@ class Workflow:
     lock: Callable[[object], models.Model] | None = None
     clocks: list[ClockRule] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.name in WORKFLOWS:
             raise ImproperlyConfigured(f"Workflow {self.name} is declared twice.")
         self.table = {}
@@ -116,16 +116,14 @@ class Workflow:
                     raise ImproperlyConfigured(f"{self.name}: clock {clock.name} expires by a step the system lacks.")
         WORKFLOWS[self.name] = self
 
-    def allowed(self, from_state: str) -> set[str]:
-        """The states a case may go to from `from_state`."""
-        return {target for source, target in self.table if source == from_state}
-
     def open(self, subject: models.Model, *, by: models.Model | None, reason: str | Promise = "") -> None:
         """Record a new case's first state (the subject is saved), and start the clocks that run in it."""
         self.log.objects.create(**{self.link: subject}, from_state="", to_state=subject.state, by=by, reason=reason)
         self._set_clocks(subject, subject.state)
 
-    def check(self, subject: models.Model, to_state: str, *, by: models.Model | None, at: models.Model | None = None):
+    def check(
+        self, subject: models.Model, to_state: str, *, by: models.Model | None, at: models.Model | None = None
+    ) -> Transition:
         """The transition from the subject's state to `to_state`, if the table lists it and `by` may take it
         (PermissionDenied, or ValidationError with `refused`, otherwise). `by` None is the system."""
         current = self.states(subject.state)

@@ -1,17 +1,18 @@
 """The clocks' runner: every clock run out moves its case by the transition its workflow declares, once."""
 
 import logging
+from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .engine import WORKFLOWS
+from .engine import WORKFLOWS, Workflow
 from .models import Clock, ClockState
 
 logger = logging.getLogger(__name__)
 
 
-def run_due_clocks(now=None) -> int:
+def run_due_clocks(now: datetime | None = None) -> int:
     """Take every transition whose clock has run out by `now`; returns how many were taken.
 
     Each clock is taken in its own transaction, which locks its case first (as its app locks it), then the clock's
@@ -39,7 +40,7 @@ def run_due_clocks(now=None) -> int:
     return taken
 
 
-def _expire(workflow, clock, subject, now) -> None:
+def _expire(workflow: Workflow, clock: Clock, subject: models.Model, now: datetime) -> None:
     rule = next(rule for rule in workflow.clocks if rule.name == clock.name)
     reason = str(rule.reason)
     workflow.move(subject, rule.expires_to, by=None, reason=reason)

@@ -25,3 +25,9 @@ def test_a_delay_in_working_days_skips_the_weekend_and_the_holidays(db):
     assert rule.left(local(2026, 12, 3), local(2026, 12, 1, 9, 0)) == timedelta(days=1)
     calendar_days = ClockRule("y", runs_in=["a"], expires_to="b", reason="", days=3)
     assert calendar_days.due(local(2026, 11, 26, 10, 0)) == local(2026, 11, 29, 10, 0)
+
+
+def test_every_transition_permission_is_declared():
+    from raqmana.workflows.checks import every_transition_permission_is_declared
+
+    assert every_transition_permission_is_declared(None) == []
