@@ -119,7 +119,7 @@ class Workflow:
     def open(self, subject: models.Model, *, by: models.Model | None, reason: str | Promise = "") -> None:
         """Record a new case's first state (the subject is saved), and start the clocks that run in it."""
         self.log.objects.create(**{self.link: subject}, from_state="", to_state=subject.state, by=by, reason=reason)
-        self._set_clocks(subject, subject.state)
+        self._set_clocks(subject, subject.state, existing={})
 
     def check(
         self, subject: models.Model, to_state: str, *, by: models.Model | None, at: models.Model | None = None
@@ -151,20 +151,26 @@ class Workflow:
         subject.state = to_state
         self._set_clocks(subject, to_state)
 
-    def _set_clocks(self, subject: models.Model, state: str) -> None:
-        """Start, pause, resume or stop each of the subject's clocks for its new state."""
+    def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None) -> None:
+        """Start, pause, resume or stop each of the subject's clocks for its new state (`existing`: its clocks by
+        name, read here unless given)."""
         if not self.clocks:
             return
         now = timezone.now()
         reference = reference_to(subject)
-        existing = {clock.name: clock for clock in Clock.objects.filter(**reference, workflow=self.name)}
+        if existing is None:
+            existing = {clock.name: clock for clock in Clock.objects.filter(**reference, workflow=self.name)}
         for rule in self.clocks:
             clock = existing.get(rule.name)
             if state in rule.runs_in:
-                if clock is None or clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:
-                    values = {"state": ClockState.RUNNING, "started_at": now, "due_at": rule.due(now),
-                              "paused_at": None, "remaining": None, "ended_at": None}  # fmt: skip
-                    Clock.objects.update_or_create(**reference, workflow=self.name, name=rule.name, defaults=values)
+                if clock is None:
+                    Clock.objects.create(
+                        **reference, workflow=self.name, name=rule.name, started_at=now, due_at=rule.due(now)
+                    )
+                elif clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:  # entered again: it starts over
+                    clock.state, clock.started_at, clock.due_at = ClockState.RUNNING, now, rule.due(now)
+                    clock.paused_at = clock.remaining = clock.ended_at = None
+                    clock.save()
                 elif clock.state == ClockState.PAUSED:
                     clock.state, clock.due_at = ClockState.RUNNING, rule.due(now, clock.remaining)
                     clock.paused_at = clock.remaining = None
