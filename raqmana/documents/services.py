@@ -323,6 +323,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
         )
         order.check_texts()
         order.save()
+        ORDER_WORKFLOW.open(order, by=citizen)  # its payment's clock starts
         order.payment = payment_services.create_payment(
             citizen,
             kind.value,
@@ -330,7 +331,6 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
             for_object=order,
             return_url=reverse("documents:order", args=[order.pk]),
         )
-        ORDER_WORKFLOW.open(order, by=citizen)  # its payment's clock starts
         if received:  # last, so that a refusal above leaves no file behind
             name = f"order-{order.pk}.{received.file.extension}"
             order.proof.save(name, ContentFile(received.file.content), save=False)
