@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "raqmana.civil_status",
     "raqmana.territories",
     "raqmana.access",
+    "raqmana.workflows",
     "raqmana.accounts",
     "raqmana.audit",
     "raqmana.notifications",
@@ -246,6 +247,8 @@ RAQMANA_CLAMD_SOCKET = os.environ.get("RAQMANA_CLAMD_SOCKET", "")
 RAQMANA_CLAMD_HOST = os.environ.get("RAQMANA_CLAMD_HOST", "127.0.0.1")
 RAQMANA_CLAMD_PORT = int(os.environ.get("RAQMANA_CLAMD_PORT", "3310"))
 RAQMANA_CLAMD_TIMEOUT = float(os.environ.get("RAQMANA_CLAMD_TIMEOUT", "30"))
+# Calendar days an online order may wait for its payment before its clock expires it (workflows' clocks).
+RAQMANA_ORDER_PAYMENT_DAYS = int(os.environ.get("RAQMANA_ORDER_PAYMENT_DAYS", "7"))
 # Proofs of orders that were never paid, refused or cancelled are deleted this many days after the order's last
 # change (Law 09-08, art. 3: personal data kept no longer than its purpose needs).
 RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS", "90"))

@@ -75,6 +75,7 @@ _COUNTER = {
     "documents.document.issue",
     "documents.order.check",
     "documents.copy_elsewhere.read",
+    "payments.payment.refund",  # an order refused at the counter is given back
     "portal.workspace.view",
 }
 ROLE_PERMISSIONS = {

@@ -13,13 +13,8 @@ class ActState(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned")
 
 
-# The act's life, in one place: an agent drafts, the office's officer signs; a signed act never changes again
-# (it only receives marginal mentions). A draft that will not be signed is abandoned, never deleted.
-ACT_TRANSITIONS = {
-    ActState.DRAFT: {ActState.SIGNED, ActState.ABANDONED},
-    ActState.SIGNED: set(),
-    ActState.ABANDONED: set(),
-}
+# The register acts are numbered in, by office and year (kernel.sequences).
+ACT_REGISTER = "civil_status.act"
 
 
 class Sex(models.TextChoices):
@@ -117,24 +112,6 @@ class PreDeclarationState(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-# A pre-declaration waits in its office's queue until an agent takes it up with the declarant; it ends
-# registered (the act is signed) or dismissed with a reason (a duplicate, an error of the establishment).
-PRE_DECLARATION_TRANSITIONS = {
-    PreDeclarationState.RECEIVED: {PreDeclarationState.TAKEN_UP, PreDeclarationState.DISMISSED},
-    PreDeclarationState.TAKEN_UP: {
-        PreDeclarationState.REGISTERED,
-        PreDeclarationState.DISMISSED,
-        PreDeclarationState.RECEIVED,  # its draft was abandoned: back to the queue
-    },
-    PreDeclarationState.REGISTERED: set(),
-    PreDeclarationState.DISMISSED: set(),
-}
-
-
 class DeathNoticeState(models.TextChoices):
     RECEIVED = "received", _("Received")
     NOTED = "noted", _("Noted")
-
-
-# A death notice waits in the queue of the office keeping the birth act until one of its agents takes note.
-DEATH_NOTICE_TRANSITIONS = {DeathNoticeState.RECEIVED: {DeathNoticeState.NOTED}, DeathNoticeState.NOTED: set()}

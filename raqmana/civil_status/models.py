@@ -4,10 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.kernel.sequences import OfficeYearSequenceBase
 from raqmana.kernel.text import CheckedTextModel, TextKind
-from raqmana.kernel.workflow import TransitionRecord
 from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.workflows.models import TransitionRecord
 
 from .constants import (
     ActKind,
@@ -257,13 +256,6 @@ class ActTransition(TransitionRecord):
 
     def __str__(self):
         return f"{self.act_id}: {self.from_state} → {self.to_state}"
-
-
-class OfficeYearSequence(OfficeYearSequenceBase):
-    """The last act number an office gave in a year; locked while a signature takes the next one."""
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_sequence_per_office_year")]
 
 
 class Mention(CheckedTextModel):

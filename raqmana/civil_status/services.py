@@ -15,16 +15,13 @@ from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.kernel.sequences import next_number, reserve_numbers
-from raqmana.kernel.workflow import move
 from raqmana.territories.models import CivilStatusOffice
 
 from . import rules
 from .constants import (
-    ACT_TRANSITIONS,
+    ACT_REGISTER,
     CORRECTING_MENTIONS,
-    DEATH_NOTICE_TRANSITIONS,
     MENTION_AUTHORITIES,
-    PRE_DECLARATION_TRANSITIONS,
     ActKind,
     ActState,
     AuthorityKind,
@@ -40,33 +37,16 @@ from .models import (
     HIJRI_TYPED_DATES,
     NAME_FIELDS,
     Act,
-    ActTransition,
     DeathNotice,
-    DeathNoticeTransition,
     Establishment,
     Mention,
-    OfficeYearSequence,
     PreDeclaration,
-    PreDeclarationTransition,
 )
 from .names import normalise_arabic, normalise_latin, sound_key
 from .selectors import act_as_of
+from .workflows import ACT_WORKFLOW, DEATH_NOTICE_WORKFLOW, PRE_DECLARATION_WORKFLOW
 
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
-
-
-def _transition(act, to_state, by, reason=""):
-    move(
-        act,
-        to_state,
-        states=ActState,
-        transitions=ACT_TRANSITIONS,
-        log=ActTransition,
-        link="act",
-        by=by,
-        reason=reason,
-        refused=_("An act cannot go from “%(from)s” to “%(to)s”."),
-    )
 
 
 def search_keys(names):
@@ -253,7 +233,7 @@ def draft_act(office, kind, data, *, by, pre_declaration=None):
         _move_pre_declaration(pre_declaration, PreDeclarationState.TAKEN_UP, by)
         act.pre_declaration = pre_declaration
     act.save()
-    ActTransition.objects.create(act=act, from_state="", to_state=ActState.DRAFT, by=by, reason=_("Drafted"))
+    ACT_WORKFLOW.open(act, by=by, reason=_("Drafted"))
     record(actor=by, action="act.drafted", target=act, office=office)
     return act
 
@@ -280,17 +260,17 @@ def update_draft(act, data, *, by):
 def sign_act(act, *, by):
     """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
-    require(by, "civil_status.act.sign", at=act.office)
+    ACT_WORKFLOW.check(act, ActState.SIGNED, by=by)
     if act.kind == ActKind.DEATH and act.birth_act_id:
         # Two offices signing a death for the same birth act at once: the second waits here, then sees the first.
         Act.objects.select_for_update().filter(pk=act.birth_act_id).first()
     validate_act(act, by=by)
-    _transition(act, ActState.SIGNED, by)
+    ACT_WORKFLOW.move(act, ActState.SIGNED, by=by)
     now = timezone.now()
     act.year = timezone.localdate(now).year
     # The sequence row stays locked until the signature commits: two signatures never share a number, and a
     # rolled-back signature gives its number back (no gap).
-    act.number = next_number(OfficeYearSequence, act.office, act.year)
+    act.number = next_number(ACT_REGISTER, act.office, act.year)
     act.signed_by, act.signed_at = by, now
     if act.kind == ActKind.BIRTH:
         (act.idcs,) = _unused_idcs(1)
@@ -331,7 +311,7 @@ def _mention_death_on_birth_act(death_act, by):
         details={"death_act": death_act.reference},
     )
     notice = DeathNotice.objects.create(death_act=death_act, birth_act=birth_act, office=birth_act.office)
-    DeathNoticeTransition.objects.create(notice=notice, from_state="", to_state=DeathNoticeState.RECEIVED, by=by)
+    DEATH_NOTICE_WORKFLOW.open(notice, by=by)
     record(actor=by, action="death_notice.sent", target=notice, office=birth_act.office, actor_place=death_act.office)
 
 
@@ -339,18 +319,7 @@ def _mention_death_on_birth_act(death_act, by):
 def take_note_of_death_notice(notice, *, by):
     """An agent or the officer of the office keeping the birth act takes note of a death written beside it."""
     notice = DeathNotice.objects.select_for_update().select_related("office").get(pk=notice.pk)
-    require(by, "civil_status.queue.handle", at=notice.office)
-    move(
-        notice,
-        DeathNoticeState.NOTED,
-        states=DeathNoticeState,
-        transitions=DEATH_NOTICE_TRANSITIONS,
-        log=DeathNoticeTransition,
-        link="notice",
-        by=by,
-        reason="",
-        refused=_("A death notice cannot go from “%(from)s” to “%(to)s”."),
-    )
+    DEATH_NOTICE_WORKFLOW.move(notice, DeathNoticeState.NOTED, by=by)
     notice.save(update_fields=["state"])
     record(actor=by, action="death_notice.noted", target=notice, office=notice.office)
     return notice
@@ -359,10 +328,10 @@ def take_note_of_death_notice(notice, *, by):
 @transaction.atomic
 def abandon_draft(act, *, by, reason):
     act = Act.objects.select_for_update().get(pk=act.pk)
-    require(by, "civil_status.act.draft", at=act.office)
+    ACT_WORKFLOW.check(act, ActState.ABANDONED, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the draft is abandoned.")})
-    _transition(act, ActState.ABANDONED, by, reason)
+    ACT_WORKFLOW.move(act, ActState.ABANDONED, by=by, reason=reason)
     if act.pre_declaration_id:
         _move_pre_declaration(act.pre_declaration, PreDeclarationState.RECEIVED, by, reason)
         act.pre_declaration = None
@@ -493,7 +462,7 @@ def load_historical_acts(rows, *, by, reason):
     for act in acts:
         by_sequence.setdefault((act["office_id"], act["year"]), []).append(act)
     counts = {key: len(group) for key, group in by_sequence.items()}
-    for key, last_number in reserve_numbers(OfficeYearSequence, counts).items():
+    for key, last_number in reserve_numbers(ACT_REGISTER, counts).items():
         first = last_number - len(by_sequence[key])
         for offset, act in enumerate(by_sequence[key], start=1):
             act["number"] = first + offset
@@ -594,18 +563,10 @@ def establishment_for_api_key(key):
     return None
 
 
-def _move_pre_declaration(pre_declaration, to_state, by, reason=""):
-    move(
-        pre_declaration,
-        to_state,
-        states=PreDeclarationState,
-        transitions=PRE_DECLARATION_TRANSITIONS,
-        log=PreDeclarationTransition,
-        link="pre_declaration",
-        by=by,
-        reason=reason,
-        refused=_("A pre-declaration cannot go from “%(from)s” to “%(to)s”."),
-    )
+def _move_pre_declaration(
+    pre_declaration: PreDeclaration, to_state: str, by: models.Model | None, reason: str = ""
+) -> None:
+    PRE_DECLARATION_WORKFLOW.move(pre_declaration, to_state, by=by, reason=reason)
     pre_declaration.save(update_fields=["state"])
 
 
@@ -635,16 +596,14 @@ def file_pre_declaration(establishment, data, *, by=None):
         )
     pre_declaration.full_clean()
     pre_declaration.save()
-    PreDeclarationTransition.objects.create(
-        pre_declaration=pre_declaration, from_state="", to_state=PreDeclarationState.RECEIVED, by=by
-    )
+    PRE_DECLARATION_WORKFLOW.open(pre_declaration, by=by)
     record(actor=by, action="pre_declaration.filed", target=pre_declaration, office=office)
     return pre_declaration
 
 
 @transaction.atomic
 def dismiss_pre_declaration(pre_declaration, *, by, reason):
-    require(by, "civil_status.queue.handle", at=pre_declaration.office)
+    PRE_DECLARATION_WORKFLOW.check(pre_declaration, PreDeclarationState.DISMISSED, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the pre-declaration is dismissed.")})
     _move_pre_declaration(pre_declaration, PreDeclarationState.DISMISSED, by, reason)

@@ -38,6 +38,10 @@ TITLES = {
 }
 
 
+# The register issued documents are numbered in, by issuing unit and year (kernel.sequences).
+DOCUMENT_REGISTER = "documents.document"
+
+
 class RequesterRelation(models.TextChoices):
     HOLDER = "holder", _("The holder of the act")
     ASCENDANT = "ascendant", _("An ascendant (parent, grandparent)")
@@ -60,12 +64,4 @@ class OrderState(models.TextChoices):
     ISSUED = "issued", _("Issued")
     REFUSED = "refused", _("Refused")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-ORDER_TRANSITIONS = {
-    OrderState.AWAITING_PAYMENT: {OrderState.AWAITING_CHECK, OrderState.ISSUED, OrderState.CANCELLED},
-    OrderState.AWAITING_CHECK: {OrderState.ISSUED, OrderState.REFUSED},
-    OrderState.ISSUED: set(),
-    OrderState.REFUSED: set(),
-    OrderState.CANCELLED: set(),
-}
+    EXPIRED = "expired", _("Expired: not paid in time")

@@ -5,11 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.models import Act
 from raqmana.kernel.scanning import ScanState
-from raqmana.kernel.sequences import OfficeYearSequenceBase
 from raqmana.kernel.text import CheckedTextModel
-from raqmana.kernel.workflow import TransitionRecord
 from raqmana.payments.models import Payment
 from raqmana.territories.models import AdministrativeUnit
+from raqmana.workflows.models import TransitionRecord
 
 from .constants import DocumentKind, OrderState, RequesterRelation
 
@@ -99,13 +98,6 @@ class IssuedDocument(RequestGrounds):
     @property
     def reference(self):
         return f"{self.office.code}/{self.year}/{self.number}"
-
-
-class DocumentSequence(OfficeYearSequenceBase):
-    """The last document number an office gave in a year."""
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_document_sequence_per_office_year")]
 
 
 class DocumentOrder(RequestGrounds):

@@ -21,16 +21,15 @@ from raqmana.kernel.uploads import CleanFile, clean_stored_upload
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
-from raqmana.payments.models import Payment
 
 from .constants import OrderState
 from .models import DocumentOrder
-from .order_workflow import lock_order, move_order
 from .tasks import scan_proof
+from .workflows import ORDER_WORKFLOW, lock_with_payment
 
-# Orders whose proof no longer serves: never paid, refused, cancelled. An issued document's proof is kept: it is
-# what the agent relied on to issue a restricted copy.
-ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, OrderState.CANCELLED)
+# Orders whose proof no longer serves: never paid, refused, cancelled, expired. An issued document's proof is kept:
+# it is what the agent relied on to issue a restricted copy.
+ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, OrderState.CANCELLED, OrderState.EXPIRED)
 # When the scanner is away, the next tries of one proof; past them the periodic sweep (scan_pending_proofs) remains.
 SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
 RETENTION_OVER = gettext_lazy("Kept no longer than its purpose needs (Law 09-08): the retention period is over.")
@@ -174,17 +173,15 @@ def _under_review(payment):
 
 
 def _locked_with_payment(order_id):
-    """The order and its payment, both locked: the payment's row first, as `settle` locks it before its handler
-    locks the order's (and as services.cancel_order does), so that the two never wait for each other."""
-    payment_id = DocumentOrder.objects.values_list("payment_id", flat=True).get(pk=order_id)
-    payment = Payment.objects.select_for_update().get(pk=payment_id) if payment_id else None
-    return lock_order(order_id), payment
+    """The order and its payment, both locked, the payment's row first (workflows.lock_with_payment)."""
+    order = lock_with_payment(order_id)
+    return order, order.payment
 
 
 def _cancel_unpaid_order(order, payment, *, reason):
     """An order not yet paid loses its proof: it is cancelled, and its payment with it when still open, so that
     none is taken for it; money taken anyway is given back when its answer comes (services.order_paid)."""
-    move_order(order, OrderState.CANCELLED, by=None, reason=reason)
+    ORDER_WORKFLOW.move(order, OrderState.CANCELLED, by=None, reason=reason)
     order.save(update_fields=["state"])
     if payment is not None:
         payment_services.cancel(payment, by=None, reason=reason)

@@ -31,6 +31,7 @@ from raqmana.territories.models import Territory
 from . import rules, selectors
 from .constants import (
     ACT_KIND_OF,
+    DOCUMENT_REGISTER,
     RESTRICTED_KINDS,
     TITLES,
     VERIFICATION_ALPHABET,
@@ -40,11 +41,11 @@ from .constants import (
     RequesterRelation,
 )
 from .content import TERRITORY_TITLES, capacity_at, certified_content
-from .models import DocumentOrder, DocumentSequence, IssuedDocument, OrderTransition
-from .order_workflow import lock_order, move_order
+from .models import DocumentOrder, IssuedDocument
 from .proofs import receive_proof, scan_later
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
+from .workflows import ORDER_WORKFLOW, lock_order
 
 
 def new_verification_code():
@@ -120,7 +121,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
     document.requester_document = _checked_identity_document(
         document.requester_document, required=restricted_copy_elsewhere
     )
-    document.number = next_number(DocumentSequence, office, document.year)
+    document.number = next_number(DOCUMENT_REGISTER, office, document.year)
     pdf = draw(document)
     seal = seal_pdf(pdf, office, reason=f"{TITLES[kind][1]} {document.reference}")
     sealed = seal.pdf
@@ -309,7 +310,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
         )
         order.check_texts()
         order.save()
-        OrderTransition.objects.create(order=order, from_state="", to_state=OrderState.AWAITING_PAYMENT, by=citizen)
+        ORDER_WORKFLOW.open(order, by=citizen)  # its payment's clock starts
         order.payment = payment_services.create_payment(
             citizen,
             kind.value,
@@ -330,10 +331,14 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
 
 def order_paid(payment):
     """The payment of an order arrived (inside the payment's transaction, its row locked): an extract is issued at
-    once, a full copy waits for the office's check. A payment for an order cancelled meanwhile is given back."""
+    once, a full copy waits for the office's check. A payment for an order cancelled or expired meanwhile is given
+    back."""
     order = lock_order(payment.for_id)
     if order.state == OrderState.CANCELLED:
         payment_services.refund(payment, by=None, reason=_("The order was cancelled before the payment arrived."))
+        return
+    if order.state == OrderState.EXPIRED:
+        payment_services.refund(payment, by=None, reason=_("The order expired before the payment arrived."))
         return
     if order.state != OrderState.AWAITING_PAYMENT:
         return
@@ -348,7 +353,7 @@ def order_paid(payment):
             reason = f"{failed} ({error})"[:300]
     else:
         reason = ""
-    move_order(order, OrderState.AWAITING_CHECK, by=None, reason=reason)
+    ORDER_WORKFLOW.move(order, OrderState.AWAITING_CHECK, by=None, reason=reason)
     order.save(update_fields=["state"])
     _tell_citizen(order)
 
@@ -356,10 +361,10 @@ def order_paid(payment):
 @transaction.atomic
 def approve_order(order, *, by):
     """An agent of the office keeping the act has checked the proof: the document is issued and sealed."""
-    _require_counter_role(by, order.act.office)
     order = lock_order(order.pk)
     if order.state != OrderState.AWAITING_CHECK:
         raise ValidationError(_("This order is not waiting for a check."))
+    ORDER_WORKFLOW.check(order, OrderState.ISSUED, by=by)
     if order.proof_scan and not order.proof_may_be_opened:
         raise ValidationError(_("The proof has not been found clean by the virus scanner: it cannot ground an issue."))
     return _issue_order(order, by=by)
@@ -368,12 +373,12 @@ def approve_order(order, *, by):
 @transaction.atomic
 def refuse_order(order, *, by, reason):
     """The proof does not show a right to the document: the order is refused, with its reason, and refunded."""
-    _require_counter_role(by, order.act.office)
+    order = lock_order(order.pk)
+    ORDER_WORKFLOW.check(order, OrderState.REFUSED, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is refused.")})
     reason = DocumentOrder.checked_text("refusal_reason", reason.strip(), error_key="reason")
-    order = lock_order(order.pk)
-    move_order(order, OrderState.REFUSED, by=by, reason=reason)
+    ORDER_WORKFLOW.move(order, OrderState.REFUSED, by=by, reason=reason)
     order.refusal_reason = reason
     order.save(update_fields=["state", "refusal_reason"])
     payment_services.refund(order.payment, by=by, reason=reason)
@@ -392,7 +397,7 @@ def cancel_order(order, *, by):
     order = lock_order(order.pk)
     if payment.state == PaymentState.PAID:
         raise ValidationError(_("This order is already paid."))
-    move_order(order, OrderState.CANCELLED, by=by)
+    ORDER_WORKFLOW.move(order, OrderState.CANCELLED, by=by)
     order.save(update_fields=["state"])
     payment_services.cancel(payment, by=by)
     return order
@@ -413,14 +418,10 @@ def _issue_order(order, *, by):
         purpose=order.purpose,
         account=citizen,
     )
-    move_order(order, OrderState.ISSUED, by=by)
+    ORDER_WORKFLOW.move(order, OrderState.ISSUED, by=by)
     order.save(update_fields=["document", "state"])
     _tell_citizen(order)
     return order
-
-
-def _require_counter_role(user, office):
-    require(user, "documents.order.check", at=office)
 
 
 ORDER_MESSAGES = {

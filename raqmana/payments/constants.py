@@ -14,29 +14,11 @@ class PaymentState(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-PAYMENT_TRANSITIONS = {
-    PaymentState.PENDING: {PaymentState.PAID, PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.MISMATCHED},
-    PaymentState.FAILED: {PaymentState.PAID, PaymentState.CANCELLED, PaymentState.MISMATCHED},  # tried again
-    PaymentState.PAID: {PaymentState.REFUNDED},
-    # The gateway took the money anyway: recorded, then refunded.
-    PaymentState.CANCELLED: {PaymentState.PAID, PaymentState.MISMATCHED},
-    # The provider took another sum or currency than owed: nothing is issued, and the sum taken is given back.
-    PaymentState.MISMATCHED: {PaymentState.REFUNDED},
-    PaymentState.REFUNDED: set(),
-}
-
-
 class RefundState(models.TextChoices):
     REQUESTED = "requested", _("Asked of the provider")
     CONFIRMED = "confirmed", _("Confirmed by the provider")
     FAILED = "failed", _("Failed: the provider did not refund")
 
-
-REFUND_TRANSITIONS = {
-    RefundState.REQUESTED: {RefundState.CONFIRMED, RefundState.FAILED},
-    RefundState.FAILED: {RefundState.REQUESTED},  # asked again from the administration, with the same key
-    RefundState.CONFIRMED: set(),
-}
 
 # Minutes to wait before each new attempt at a refund the provider did not confirm; then it is marked failed.
 REFUND_RETRY_MINUTES = (1, 5, 30, 120)

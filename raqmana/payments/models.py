@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.text import CheckedTextModel, TextKind
-from raqmana.kernel.workflow import TransitionRecord
+from raqmana.workflows.models import TransitionRecord
 
 from .constants import DifferenceKind, PaymentState, RefundState, StatementState
 

@@ -11,19 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
-from raqmana.kernel.workflow import move
 
-from .constants import (
-    CURRENCY,
-    PAYMENT_TRANSITIONS,
-    REFUND_RETRY_MINUTES,
-    REFUND_TRANSITIONS,
-    PaymentState,
-    RefundState,
-)
-from .models import Fee, Payment, PaymentTransition, Refund, RefundAttempt, RefundTransition
+from .constants import CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
+from .models import Fee, Payment, Refund, RefundAttempt
 from .providers import ProviderError, payment_provider
 from .tasks import send_refund
+from .workflows import PAYMENT_WORKFLOW, REFUND_WORKFLOW
 
 _paid_handlers = {}
 
@@ -55,7 +48,7 @@ def create_payment(payer, fee_code, *, description, for_object, return_url):
         provider=provider.name,
         return_url=return_url,
     )
-    PaymentTransition.objects.create(payment=payment, from_state="", to_state=PaymentState.PENDING, by=payer)
+    PAYMENT_WORKFLOW.open(payment, by=payer)
     return payment
 
 
@@ -79,7 +72,7 @@ def settle(outcome):
         return payment
     if not outcome.paid:
         if payment.state == PaymentState.PENDING:
-            _move(payment, PaymentState.FAILED, by=None, reason=outcome.provider_reference)
+            PAYMENT_WORKFLOW.move(payment, PaymentState.FAILED, by=None, reason=outcome.provider_reference)
             payment.save(update_fields=["state"])
             record(actor=None, action="payment.failed", target=payment, details={"amount": str(payment.amount)})
         return payment
@@ -93,11 +86,11 @@ def settle(outcome):
         "provider_reference": outcome.provider_reference,
     }
     if paid_as_owed(payment, outcome):
-        _move(payment, PaymentState.PAID, by=None, reason=outcome.provider_reference)
+        PAYMENT_WORKFLOW.move(payment, PaymentState.PAID, by=None, reason=outcome.provider_reference)
         record(actor=None, action="payment.paid", target=payment, details=details)
     else:
         reason = _("%(received_amount)s %(received_currency)s received for %(amount)s %(currency)s owed.") % details
-        _move(payment, PaymentState.MISMATCHED, by=None, reason=reason)
+        PAYMENT_WORKFLOW.move(payment, PaymentState.MISMATCHED, by=None, reason=reason)
         record(actor=None, action="payment.mismatched", target=payment, reason=reason, details=details)
     payment.save(update_fields=["state", "provider_reference", "paid_at", "received_amount", "received_currency"])
     if payment.state == PaymentState.PAID:
@@ -119,7 +112,7 @@ def refund(payment, *, by, reason):
     payment = lock(payment)
     if payment.state not in {PaymentState.PAID, PaymentState.MISMATCHED}:
         return payment
-    _move(payment, PaymentState.REFUNDED, by=by, reason=reason)
+    PAYMENT_WORKFLOW.move(payment, PaymentState.REFUNDED, by=by, reason=reason)
     payment.save(update_fields=["state"])
     money_back = Refund.objects.create(
         payment=payment,
@@ -128,7 +121,7 @@ def refund(payment, *, by, reason):
         currency=payment.received_currency,
         reason=str(reason)[:300],
     )
-    RefundTransition.objects.create(refund=money_back, from_state="", to_state=RefundState.REQUESTED, by=by)
+    REFUND_WORKFLOW.open(money_back, by=by)
     details = {"amount": str(money_back.amount), "currency": money_back.currency}
     record(actor=by, action="payment.refunded", target=payment, reason=reason, details=details)
     transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
@@ -159,7 +152,7 @@ def ask_provider_for_refund(refund_id):
         return _refund_attempt_failed(money_back, str(error)[:300] or type(error).__name__)
     RefundAttempt.objects.create(refund=money_back, provider_reference=provider_reference)
     money_back.provider_reference, money_back.confirmed_at = provider_reference, timezone.now()
-    _move_refund(money_back, RefundState.CONFIRMED, by=None, reason=provider_reference)
+    REFUND_WORKFLOW.move(money_back, RefundState.CONFIRMED, by=None, reason=provider_reference)
     money_back.save(update_fields=["state", "provider_reference", "confirmed_at"])
     record(
         actor=None,
@@ -178,7 +171,7 @@ def _refund_attempt_failed(money_back, error):
         delay = timedelta(minutes=REFUND_RETRY_MINUTES[failures - 1])
         transaction.on_commit(partial(_enqueue_refund, money_back.pk, delay))
         return money_back.state
-    _move_refund(money_back, RefundState.FAILED, by=None, reason=error)
+    REFUND_WORKFLOW.move(money_back, RefundState.FAILED, by=None, reason=error)
     money_back.save(update_fields=["state"])
     record(
         actor=None,
@@ -203,7 +196,7 @@ def ask_refund_again(money_back, *, by):
     money_back = Refund.objects.select_for_update().get(pk=money_back.pk)
     if money_back.state != RefundState.FAILED:
         return money_back
-    _move_refund(money_back, RefundState.REQUESTED, by=by, reason=_("Asked again."))
+    REFUND_WORKFLOW.move(money_back, RefundState.REQUESTED, by=by, reason=_("Asked again."))
     money_back.save(update_fields=["state"])
     record(actor=by, action="payment.refund_asked_again", target=money_back.payment)
     transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
@@ -215,34 +208,6 @@ def cancel(payment, *, by, reason=""):
     """The payment is no longer wanted: cancelled while none was taken; money taken later is still recorded."""
     payment = lock(payment)
     if payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
-        _move(payment, PaymentState.CANCELLED, by=by, reason=reason)
+        PAYMENT_WORKFLOW.move(payment, PaymentState.CANCELLED, by=by, reason=reason)
         payment.save(update_fields=["state"])
     return payment
-
-
-def _move_refund(money_back, to_state, *, by, reason):
-    move(
-        money_back,
-        to_state,
-        states=RefundState,
-        transitions=REFUND_TRANSITIONS,
-        log=RefundTransition,
-        link="refund",
-        by=by,
-        reason=reason,
-        refused=_("A refund cannot go from “%(from)s” to “%(to)s”."),
-    )
-
-
-def _move(payment, to_state, *, by, reason):
-    move(
-        payment,
-        to_state,
-        states=PaymentState,
-        transitions=PAYMENT_TRANSITIONS,
-        log=PaymentTransition,
-        link="payment",
-        by=by,
-        reason=reason,
-        refused=_("A payment cannot go from “%(from)s” to “%(to)s”."),
-    )

@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from raqmana.audit.models import AuditEvent
-from raqmana.civil_status.constants import ActKind
+from raqmana.civil_status.constants import ACT_REGISTER, ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
-from raqmana.civil_status.models import Act, OfficeYearSequence
+from raqmana.civil_status.models import Act
 from raqmana.civil_status.services import draft_act, load_historical_acts, sign_act
 from raqmana.civil_status.synthetic import ActGenerator
-from raqmana.kernel.sequences import reserve_numbers
+from raqmana.kernel.sequences import Sequence, reserve_numbers
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -37,9 +37,9 @@ def test_a_bulk_load_continues_each_sequence_and_gives_births_an_idcs(
     loaded = Act.objects.exclude(pk=signed.pk)
     temara = loaded.filter(office=temara_office, year=signed.year).values_list("number", flat=True)
     assert sorted(temara) == [2, 3, 4, 5, 6]
-    for sequence in OfficeYearSequence.objects.all():
+    for sequence in Sequence.objects.filter(register=ACT_REGISTER):
         numbers = sorted(
-            Act.objects.filter(office=sequence.office_id, year=sequence.year).values_list("number", flat=True)
+            Act.objects.filter(office=sequence.unit_id, year=sequence.year).values_list("number", flat=True)
         )
         assert numbers == list(range(1, sequence.last_number + 1))
     idcs = list(loaded.values_list("idcs", flat=True))
@@ -54,7 +54,7 @@ def test_one_impossible_row_stops_the_whole_batch(generator, agent):
     rows[6]["mother_birth_date"] = rows[6]["birth_date"]
     with pytest.raises(ValidationError):
         load_historical_acts(rows, by=agent, reason="Digitising")
-    assert not Act.objects.exists() and not OfficeYearSequence.objects.exists()
+    assert not Act.objects.exists() and not Sequence.objects.exists()
 
 
 def test_numbers_are_reserved_in_thousands_of_sequences_at_once():
@@ -62,8 +62,8 @@ def test_numbers_are_reserved_in_thousands_of_sequences_at_once():
     offices = list(CivilStatusOffice.objects.values_list("pk", flat=True))
     counts = {(office, year): 3 for office in offices for year in range(1990, 2002)}
     assert len(counts) > 18_000
-    assert set(reserve_numbers(OfficeYearSequence, counts).values()) == {3}
-    assert set(reserve_numbers(OfficeYearSequence, counts).values()) == {6}
+    assert set(reserve_numbers(ACT_REGISTER, counts).values()) == {3}
+    assert set(reserve_numbers(ACT_REGISTER, counts).values()) == {6}
 
 
 def test_an_idcs_taken_meanwhile_by_a_concurrent_load_is_drawn_again(generator, agent):

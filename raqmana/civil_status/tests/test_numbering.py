@@ -50,3 +50,16 @@ def test_parallel_signatures_take_every_number_once(territories_in_transactional
     assert sorted(numbers) == list(range(1, len(drafts) + 1))
     assert Act.objects.filter(office=office, number__isnull=False).count() == len(drafts)
     assert len(set(Act.objects.values_list("idcs", flat=True))) == len(drafts)
+
+
+def test_each_register_numbers_apart_in_one_office_and_year(db, temara_office):
+    """The kernel's sequences are kept by (register, unit, year): acts and another register of the same office do not
+    share numbers."""
+    from raqmana.civil_status.constants import ACT_REGISTER
+    from raqmana.kernel.sequences import Sequence, next_number, reserve_numbers
+
+    assert reserve_numbers(ACT_REGISTER, {(temara_office.pk, 2026): 3}) == {(temara_office.pk, 2026): 3}
+    assert next_number("tests.other_register", temara_office, 2026) == 1
+    assert next_number(ACT_REGISTER, temara_office, 2026) == 4
+    assert next_number(ACT_REGISTER, temara_office, 2027) == 1
+    assert Sequence.objects.filter(unit=temara_office).count() == 3

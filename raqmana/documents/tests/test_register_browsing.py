@@ -20,11 +20,12 @@ from raqmana.audit.services import record
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
 from raqmana.civil_status.services import record_mention
 from raqmana.documents import selectors, services
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.models import DocumentSequence, IssuedDocument
+from raqmana.documents.constants import DOCUMENT_REGISTER, DocumentKind
+from raqmana.documents.models import IssuedDocument
 from raqmana.documents.selectors import is_first_name_of
 from raqmana.documents.services import issue_at_counter
 from raqmana.documents.tests.conftest import HOLDER
+from raqmana.kernel.sequences import Sequence
 from raqmana.notifications.models import Notification
 from raqmana.territories.constants import PROVINCIAL_LEVELS, Level
 from raqmana.territories.models import CivilStatusOffice, Territory
@@ -156,7 +157,7 @@ def test_a_full_copy_issued_elsewhere_records_the_identity_document_at_the_keepi
     assert missing.status_code == 422 and "requester_document" in missing.json()["detail"]
     odd = full_copy_payload(office, birth_act, requester_document="n/a")
     assert api.post("/api/documents/", odd, content_type="application/json").status_code == 422
-    assert not IssuedDocument.objects.exists() and not DocumentSequence.objects.exists()
+    assert not IssuedDocument.objects.exists() and not Sequence.objects.filter(register=DOCUMENT_REGISTER).exists()
 
     typed = full_copy_payload(office, birth_act, requester_document="ab 123-456")
     issued = api.post("/api/documents/", typed, content_type="application/json")
@@ -215,7 +216,11 @@ def test_an_over_long_requester_field_is_refused_before_any_number_or_file(verif
     with mock.patch.object(services, "draw", wraps=services.draw) as draw:
         refused = api.post("/api/documents/", payload, content_type="application/json")
     assert refused.status_code == 422 and "requester_name" in refused.json()["detail"]
-    assert not draw.called and not DocumentSequence.objects.exists() and stored_files() == before
+    assert (
+        not draw.called
+        and not Sequence.objects.filter(register=DOCUMENT_REGISTER).exists()
+        and stored_files() == before
+    )
 
     # A value no text check reads (a choice) is checked too, before the number: not only by the database's save.
     relation = {**HOLDER, "relation": "a cousin of the holder's neighbour"}
@@ -224,7 +229,7 @@ def test_an_over_long_requester_field_is_refused_before_any_number_or_file(verif
             birth_act, DocumentKind.BIRTH_EXTRACT, office=office, by=agent, requester=relation, purpose="x"
         )
     assert "requester_relation" in refused.value.message_dict
-    assert not DocumentSequence.objects.exists() and stored_files() == before
+    assert not Sequence.objects.filter(register=DOCUMENT_REGISTER).exists() and stored_files() == before
 
     form = {"kind": DocumentKind.BIRTH_EXTRACT, "requester_name": "Fatima", "requester_document": "AB123456",
             "requester_relation": "other", "purpose": "x" * 201, "identity_checked": "on"}  # fmt: skip
@@ -247,7 +252,7 @@ def test_the_pdf_is_stored_only_once_the_record_is_committed(
         )
         raise RuntimeError("the caller's transaction fails after the issue")
     assert callbacks == [] and stored_files() == before
-    assert not IssuedDocument.objects.exists() and not DocumentSequence.objects.exists()
+    assert not IssuedDocument.objects.exists() and not Sequence.objects.filter(register=DOCUMENT_REGISTER).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         document = issue_at_counter(

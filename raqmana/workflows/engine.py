@@ -1,0 +1,196 @@
+"""One `Workflow` per case type (an act, a pre-declaration, an order, a payment; later a permit, a complaint): its
+states, the transitions between them with who may take each, its log, and its legal clocks.
+
+Each app declares its workflows in its own `workflows.py`. `open()` writes a new case's first log row; `move()`
+checks the table and the mover's permission, logs who, when and why, and starts, pauses, resumes or stops the
+case's clocks. The caller saves the subject: it knows which of its fields changed with the state, and saves them
+in one statement.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from raqmana.access.checking import require
+from raqmana.calendars.workdays import WorkingCalendar
+from raqmana.kernel.references import reference_to
+
+from .models import Clock, ClockState
+
+WORKFLOWS: dict[str, "Workflow"] = {}
+
+SYSTEM_ONLY = _("This step is taken by the system, not by a person.")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A step from one of `sources` to `target`, and who takes it: a person holding `permission` at the case's
+    place; the case's own applicant when `applicant` (a citizen withdrawing their order); the system when `system`
+    (a clock, a payment provider, a task). A transition with no permission and no applicant is the system's only."""
+
+    sources: Iterable[str]
+    target: str
+    permission: str | None = None
+    applicant: bool = False
+    system: bool = False
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    """A legal delay: it runs while the case is in one of `runs_in`, is paused (waiting for the applicant) in one of
+    `paused_in`, stops in any other state, and once run out moves the case to `expires_to`, as the system, with
+    `reason`. Its length is `days`, or the setting named `setting`; in working days (through calendars: weekends
+    and public holidays do not count) when `working_days`, else in calendar days.
+
+    `then(subject, reason)`, when given, does what the expiry entails besides the move (cancel a payment), in the
+    same transaction, after the subject is saved."""
+
+    name: str
+    runs_in: Iterable[str]
+    expires_to: str
+    reason: str | Promise
+    days: int | None = None
+    setting: str = ""
+    working_days: bool = False
+    paused_in: Iterable[str] = ()
+    then: Callable[[models.Model, str], None] | None = None
+
+    def length(self) -> int:
+        return getattr(settings, self.setting) if self.setting else self.days
+
+    def due(self, start: datetime, days: int | timedelta | None = None) -> datetime:
+        """When the delay started at `start` runs out: `days` after it (the whole length by default). A delay in
+        working days ends with the last of them, at midnight: the day it starts on does not count."""
+        days = self.length() if days is None else days
+        if not self.working_days:
+            return start + (days if isinstance(days, timedelta) else timedelta(days=days))
+        count = days.days if isinstance(days, timedelta) else days
+        last_day = WorkingCalendar().add_working_days(timezone.localdate(start), count)
+        return timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
+
+    def left(self, due_at: datetime, now: datetime) -> timedelta:
+        """What is left of the delay at `now`: the time itself, or the working days not yet begun (as days)."""
+        if not self.working_days:
+            return max(due_at - now, timedelta(0))
+        last_day = due_at.astimezone(timezone.get_current_timezone()).date() - timedelta(days=1)
+        return timedelta(days=WorkingCalendar().working_days_between(timezone.localdate(now), last_day))
+
+
+@dataclass
+class Workflow:
+    """A case type's life. `log` is its `TransitionRecord` model, whose foreign key to the subject is `link`;
+    `refused` the message, with %(from)s and %(to)s, for a step the table does not list. `place(subject)` is the
+    unit or territory where a person's permission is checked (anywhere when it gives None); `applicant(subject)`
+    the person whose case it is. `lock(pk)` reads the subject locked, as the app always locks it (the clocks'
+    runner takes it that way, so that it never waits in the other order on the rows an app locks together)."""
+
+    name: str
+    states: type[models.TextChoices]
+    transitions: list[Transition]
+    log: type[models.Model]
+    link: str
+    refused: str | Promise
+    place: Callable[[models.Model], models.Model | None] = lambda subject: None
+    applicant: Callable[[models.Model], models.Model | None] = lambda subject: None
+    lock: Callable[[object], models.Model] | None = None
+    clocks: list[ClockRule] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.name in WORKFLOWS:
+            raise ImproperlyConfigured(f"Workflow {self.name} is declared twice.")
+        self.table = {}
+        for transition in self.transitions:
+            for source in transition.sources:
+                self.table[(self.states(source), self.states(transition.target))] = transition
+        for clock in self.clocks:
+            for source in clock.runs_in:
+                step = self.table.get((self.states(source), self.states(clock.expires_to)))
+                if step is None or not step.system:
+                    raise ImproperlyConfigured(f"{self.name}: clock {clock.name} expires by a step the system lacks.")
+        WORKFLOWS[self.name] = self
+
+    def open(self, subject: models.Model, *, by: models.Model | None, reason: str | Promise = "") -> None:
+        """Record a new case's first state (the subject is saved), and start the clocks that run in it."""
+        self.log.objects.create(**{self.link: subject}, from_state="", to_state=subject.state, by=by, reason=reason)
+        self._set_clocks(subject, subject.state, existing={})
+
+    def check(
+        self, subject: models.Model, to_state: str, *, by: models.Model | None, at: models.Model | None = None
+    ) -> Transition:
+        """The transition from the subject's state to `to_state`, if the table lists it and `by` may take it
+        (PermissionDenied, or ValidationError with `refused`, otherwise). `by` None is the system."""
+        current = self.states(subject.state)
+        transition = self.table.get((current, self.states(to_state)))
+        if transition is None:
+            raise ValidationError(self.refused % {"from": current.label, "to": self.states(to_state).label})
+        if by is None:
+            if not transition.system:
+                raise ImproperlyConfigured(f"{self.name}: {current} → {to_state} is taken by a person, not the system.")
+        elif transition.applicant and _same(self.applicant(subject), by):
+            pass
+        elif transition.permission:
+            require(by, transition.permission, at if at is not None else self.place(subject))
+        else:
+            raise PermissionDenied(SYSTEM_ONLY)
+        return transition
+
+    def move(self, subject: models.Model, to_state: str, *, by: models.Model | None, reason: str | Promise = "",
+             at: models.Model | None = None) -> None:  # fmt: skip
+        """Move `subject` to `to_state` (see `check`), recording who, when and why; the caller saves it."""
+        self.check(subject, to_state, by=by, at=at)
+        self.log.objects.create(
+            **{self.link: subject}, from_state=subject.state, to_state=to_state, by=by, reason=reason
+        )
+        subject.state = to_state
+        self._set_clocks(subject, to_state)
+
+    def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None) -> None:
+        """Start, pause, resume or stop each of the subject's clocks for its new state (`existing`: its clocks by
+        name, read here unless given)."""
+        if not self.clocks:
+            return
+        now = timezone.now()
+        reference = reference_to(subject)
+        if existing is None:
+            existing = {clock.name: clock for clock in Clock.objects.filter(**reference, workflow=self.name)}
+        for rule in self.clocks:
+            clock = existing.get(rule.name)
+            if state in rule.runs_in:
+                if clock is None:
+                    Clock.objects.create(
+                        **reference, workflow=self.name, name=rule.name, started_at=now, due_at=rule.due(now)
+                    )
+                elif clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:  # entered again: it starts over
+                    clock.state, clock.started_at, clock.due_at = ClockState.RUNNING, now, rule.due(now)
+                    clock.paused_at = clock.remaining = clock.ended_at = None
+                    clock.save()
+                elif clock.state == ClockState.PAUSED:
+                    clock.state, clock.due_at = ClockState.RUNNING, rule.due(now, clock.remaining)
+                    clock.paused_at = clock.remaining = None
+                    clock.save(update_fields=["state", "due_at", "paused_at", "remaining"])
+            elif clock is None:
+                continue
+            elif state in rule.paused_in:
+                if clock.state == ClockState.RUNNING:
+                    clock.state, clock.remaining = ClockState.PAUSED, rule.left(clock.due_at, now)
+                    clock.paused_at, clock.due_at = now, None
+                    clock.save(update_fields=["state", "remaining", "paused_at", "due_at"])
+            elif clock.state in {ClockState.RUNNING, ClockState.PAUSED}:
+                clock.state, clock.ended_at = ClockState.STOPPED, now
+                clock.save(update_fields=["state", "ended_at"])
+
+    def lock_subject(self, pk: object) -> models.Model:
+        if self.lock is not None:
+            return self.lock(pk)
+        return self.log._meta.get_field(self.link).related_model.objects.select_for_update().get(pk=pk)
+
+
+def _same(person: models.Model | None, by: models.Model) -> bool:
+    return person is not None and person.pk == by.pk

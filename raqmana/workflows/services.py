@@ -1,0 +1,50 @@
+"""The clocks' runner: every clock run out moves its case by the transition its workflow declares, once."""
+
+import logging
+from datetime import datetime
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .engine import WORKFLOWS, Workflow
+from .models import Clock, ClockState
+
+logger = logging.getLogger(__name__)
+
+
+def run_due_clocks(now: datetime | None = None) -> int:
+    """Take every transition whose clock has run out by `now`; returns how many were taken.
+
+    Each clock is taken in its own transaction, which locks its case first (as its app locks it), then the clock's
+    row, skipping it when another run holds it (PostgreSQL's SKIP LOCKED; SQLite runs one writer at a time), and
+    re-reads it there: two runs that overlap never take one clock twice, and a case moved meanwhile (paid, paused)
+    is left alone. A clock whose expiry fails is logged and tried again at the next run."""
+    now = now or timezone.now()
+    due = Clock.objects.filter(state=ClockState.RUNNING, due_at__lte=now).order_by("due_at", "pk")
+    taken = 0
+    for clock_id, workflow_name, subject_id in due.values_list("pk", "workflow", "subject_id"):
+        workflow = WORKFLOWS[workflow_name]
+        try:
+            with transaction.atomic():
+                subject = workflow.lock_subject(subject_id)
+                locked = Clock.objects.select_for_update(
+                    skip_locked=connection.features.has_select_for_update_skip_locked
+                )
+                clock = locked.filter(pk=clock_id, state=ClockState.RUNNING, due_at__lte=now).first()
+                if clock is None:
+                    continue
+                _expire(workflow, clock, subject, now)
+                taken += 1
+        except Exception:  # one case's failure must not stop the others' clocks
+            logger.exception("The clock %s could not be taken.", clock_id)
+    return taken
+
+
+def _expire(workflow: Workflow, clock: Clock, subject: models.Model, now: datetime) -> None:
+    rule = next(rule for rule in workflow.clocks if rule.name == clock.name)
+    reason = str(rule.reason)
+    workflow.move(subject, rule.expires_to, by=None, reason=reason)
+    subject.save(update_fields=["state"])
+    Clock.objects.filter(pk=clock.pk).update(state=ClockState.EXPIRED, ended_at=now)
+    if rule.then is not None:
+        rule.then(subject, reason)
