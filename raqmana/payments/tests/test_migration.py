@@ -42,7 +42,9 @@ def order(payer, act):
     return place_order(payer, act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="X")
 
 
-def test_existing_fees_and_payments_keep_their_tariff_and_find_their_collectivity(payer, birth_act, request):
+def test_existing_fees_and_payments_keep_their_tariff_and_find_their_collectivity(
+    territories_in_transactional_db, payer, birth_act, request
+):
     at_commune, at_arrondissement = order(payer, birth_act), order(payer, birth_act)
     arrondissement = Territory.objects.filter(level=Level.ARRONDISSEMENT).first()
     old = request.getfixturevalue("before_the_migration")
@@ -62,7 +64,9 @@ def test_existing_fees_and_payments_keep_their_tariff_and_find_their_collectivit
     assert commune.level == Level.COMMUNE and all(payment.fee == national for payment in payments.values())
 
 
-def test_a_payment_whose_collectivity_cannot_be_derived_stops_the_migration(payer, request):
+def test_a_payment_whose_collectivity_cannot_be_derived_stops_the_migration(
+    territories_in_transactional_db, payer, request
+):
     old = request.getfixturevalue("before_the_migration")
     Fee = old.get_model("payments", "Fee")
     stray = old.get_model("payments", "Payment").objects.create(
