@@ -90,7 +90,7 @@ def add_fee(
     A change of tariff is this new row: the row in force until then is left as it is, so the payments charged with
     it keep it, and runs until the new one starts. Refused when its dates meet another row's (`Fee.clean`)."""
     # Rows of the same code and collectivity are locked, so that two changes made at once do not both pass.
-    list(Fee.objects.select_for_update().filter(code=code, collectivity=collectivity))
+    list(Fee.objects.select_for_update().filter(code=code, collectivity=collectivity).order_by("pk"))
     fee = Fee(
         code=code,
         collectivity=collectivity,
