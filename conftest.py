@@ -1,7 +1,4 @@
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.core.cache import cache
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,11 +10,16 @@ from raqmana.territories.services import import_territories
 pytest_plugins = ["raqmana.civil_status.tests.fixtures"]
 
 
+# The fees the migrations created, kept to be written again after a transactional test emptied the database.
+FEES_FROM_MIGRATIONS = []
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The whole HCP hierarchy, loaded once per test database: tests run against the real territories."""
     with django_db_blocker.unblock():
         import_territories()
+        FEES_FROM_MIGRATIONS[:] = Fee.objects.values()
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,4 @@ def territories_in_transactional_db(transactional_db):
     if not Territory.objects.exists():
         import_territories()
     if not Fee.objects.exists():
-        for migration in ("0003_document_fees", "0004_family_record"):
-            module = importlib.import_module(f"raqmana.documents.migrations.{migration}")
-            module.create_fees(django_apps, None)
+        Fee.objects.bulk_create(Fee(**fee) for fee in FEES_FROM_MIGRATIONS)

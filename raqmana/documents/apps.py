@@ -7,9 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Issued documents")
 
     def ready(self):
-        from raqmana.payments.services import when_paid
+        from raqmana.payments.callbacks import register
 
         from . import checks  # noqa: F401 (registers the deployment checks)
         from .services import order_paid
 
-        when_paid("documents.documentorder", order_paid)
+        register("documents.documentorder", on_paid=order_paid)

@@ -25,6 +25,7 @@ from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
+from raqmana.payments.selectors import collectivity_of
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
@@ -314,6 +315,8 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
         order.payment = payment_services.create_payment(
             citizen,
             kind.value,
+            # Owed to the collectivity of the office that keeps the act: the one that checks and issues the order.
+            collectivity=collectivity_of(act.office.territory),
             description=f"{kind.label} — {act.reference}",
             for_object=order,
             return_url=reverse("documents:order", args=[order.pk]),

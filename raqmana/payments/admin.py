@@ -21,16 +21,36 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Fee)
 class FeeAdmin(admin.ModelAdmin):
-    list_display = ["code", "label_fr", "amount", "legal_basis"]
+    """Tariffs are added, never edited: a change of tariff is a new row from the day it applies, so that what was
+    charged stays as charged (`services.add_fee`)."""
+
+    list_display = ["code", "collectivity", "label_fr", "amount", "valid_from", "valid_until", "legal_basis"]
+    list_filter = ["code"]
+    search_fields = ["code", "collectivity__name_fr", "collectivity__name_ar", "collectivity__code"]
+    fields = ["code", "collectivity", "label_ar", "label_fr", "amount", "legal_basis", "valid_from", "valid_until"]
+    raw_id_fields = ["collectivity"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        fee = services.add_fee(obj.code, **{name: getattr(obj, name) for name in self.fields if name != "code"})
+        obj.pk = fee.pk
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = [
-        "reference", "payer", "amount", "received_amount", "received_currency", "state", "provider", "created_at",
-        "paid_at",
+        "reference", "payer", "collectivity", "amount", "received_amount", "received_currency", "state", "provider",
+        "created_at", "paid_at",
     ]  # fmt: skip
     list_filter = ["state", "provider"]
+    list_select_related = ["payer", "collectivity"]
     search_fields = ["reference", "provider_reference"]
     actions = ["give_back_mismatched"]
 

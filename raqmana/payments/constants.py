@@ -1,8 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.territories.constants import UNIT_LEVELS, UnitKind
+
 # Fees are owed in dirhams; a provider's answer in any other currency is a mismatch.
 CURRENCY = "MAD"
+
+# The territories that are legal persons and levy fees: communes, provinces and prefectures, regions (an
+# arrondissement is not one: its office's fees are its commune's).
+COLLECTIVITY_LEVELS = UNIT_LEVELS[UnitKind.COLLECTIVITY]
 
 
 class PaymentState(models.TextChoices):

@@ -1,32 +1,96 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.text import CheckedTextModel, TextKind
+from raqmana.territories.models import Territory
 from raqmana.workflows.models import TransitionRecord
 
-from .constants import DifferenceKind, PaymentState, RefundState, StatementState
+from .constants import COLLECTIVITY_LEVELS, DifferenceKind, PaymentState, RefundState, StatementState
 
 
 class Fee(CheckedTextModel):
-    """What a service costs, editable by the administration (a stamp duty, a communal fee)."""
+    """What a service costs in one collectivity over a period: a communal fee, or a national tariff (a stamp duty)
+    where the collectivity is empty. A tariff change is a new row valid from the day it applies (tomorrow at the
+    earliest); no row is ever edited, so a payment keeps the tariff it was charged. A row with no last day runs
+    until the next row of its code and collectivity starts; rows whose own dates meet are refused.
+    `selectors.fee_in_force` finds the one that applies."""
 
     text_kinds = {"label_ar": TextKind.ARABIC_TEXT, "label_fr": TextKind.LATIN_TEXT}
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40)
+    collectivity = models.ForeignKey(
+        Territory,
+        verbose_name=_("collectivity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": COLLECTIVITY_LEVELS},
+        help_text=_("Empty for a national tariff, in force wherever a collectivity has set none."),
+    )
     label_ar = models.CharField(_("Arabic label"), max_length=200)
     label_fr = models.CharField(_("French label"), max_length=200)
     amount = models.DecimalField(_("amount (MAD)"), max_digits=10, decimal_places=2)
     legal_basis = models.CharField(_("legal basis"), max_length=300)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Last day in force; empty: until the next tariff.")
+    )
 
     class Meta:
         verbose_name = _("fee")
         verbose_name_plural = _("fees")
-        ordering = ["code"]
+        ordering = ["code", "collectivity", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("valid_from")),
+                name="fee_valid_until_after_from",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "valid_from"], condition=models.Q(collectivity__isnull=True), name="fee_national_start"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "collectivity", "valid_from"],
+                condition=models.Q(collectivity__isnull=False),
+                name="fee_local_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["code", "collectivity", "valid_from"], name="fee_in_force")]
 
     def __str__(self):
-        return f"{self.label_fr} — {self.amount} MAD"
+        until = self.valid_until or "…"
+        return f"{self.label_fr} — {self.amount} MAD ({self.valid_from} – {until})"
+
+    def clean(self):
+        super().clean()
+        if self.collectivity_id and self.collectivity.level not in COLLECTIVITY_LEVELS:
+            raise ValidationError(
+                {"collectivity": _("Fees are levied by a commune, a province or prefecture, or a region.")},
+                code="fee_collectivity",
+            )
+        if self._state.adding and self.valid_from and self.valid_from <= timezone.localdate():
+            raise ValidationError(
+                {"valid_from": _("A new tariff applies from tomorrow at the earliest: today's payments keep theirs.")},
+                code="fee_past",
+            )
+        if self.valid_from and self.code and self.overlapping().exists():
+            raise ValidationError(
+                _("Another tariff of this fee and collectivity is in force during these dates."), code="fee_overlap"
+            )
+
+    def overlapping(self) -> models.QuerySet["Fee"]:
+        """The other rows of this code and collectivity whose own dates meet this row's. A row with no last day
+        runs until the next row starts: it meets none that starts after it."""
+        rows = Fee.objects.filter(code=self.code, collectivity=self.collectivity_id).exclude(pk=self.pk)
+        # A later row starting within this one's dates; an earlier row that ends on or after this one starts.
+        starts_within = models.Q(valid_from=self.valid_from)
+        if self.valid_until is not None:
+            starts_within = models.Q(valid_from__gte=self.valid_from, valid_from__lte=self.valid_until)
+        still_in_force = models.Q(valid_from__lt=self.valid_from, valid_until__gte=self.valid_from)
+        return rows.filter(starts_within | still_in_force)
 
 
 class Payment(models.Model):
@@ -38,6 +102,10 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="payments"
     )
     fee = models.ForeignKey(Fee, verbose_name=_("fee"), on_delete=models.PROTECT, related_name="+")
+    # The collectivity the service is rendered for, to which the sum is owed.
+    collectivity = models.ForeignKey(
+        Territory, verbose_name=_("collectivity"), on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(_("amount (MAD)"), max_digits=10, decimal_places=2)
     description = models.CharField(_("description"), max_length=300)
     # What the payment is for (an app's model label and primary key), so the right app hears of its outcome.

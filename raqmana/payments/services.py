@@ -1,29 +1,30 @@
-"""Payments: what is owed, the provider's answer checked against it, refunds. The app a payment is for hears of it
-being paid through the handler it registered for its model (`when_paid`)."""
+"""Payments: what is owed to a collectivity, the provider's answer checked against it, refunds; the tariffs. The app
+a payment is for hears of its outcomes through the callbacks it registered for its model (`callbacks.register`)."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
+from raqmana.territories.models import Territory
 
-from .constants import CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
+from . import callbacks
+from .constants import COLLECTIVITY_LEVELS, CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
 from .models import Fee, Payment, Refund, RefundAttempt
 from .providers import ProviderError, payment_provider
+from .selectors import fee_in_force
 from .tasks import send_refund
 from .workflows import PAYMENT_WORKFLOW, REFUND_WORKFLOW
 
-_paid_handlers = {}
-
-
-def when_paid(model_label, handler):
-    """Register `handler(payment)`, called inside the transaction that records a payment for `model_label`."""
-    _paid_handlers[model_label] = handler
+if TYPE_CHECKING:
+    from raqmana.accounts.models import User
 
 
 def new_reference():
@@ -31,16 +32,29 @@ def new_reference():
 
 
 @transaction.atomic
-def create_payment(payer, fee_code, *, description, for_object, return_url):
-    """What `payer` owes for `fee_code`, to be paid through the configured provider."""
+def create_payment(
+    payer: "User",
+    fee_code: str,
+    *,
+    collectivity: Territory,
+    description: str,
+    for_object: models.Model,
+    return_url: str,
+) -> Payment:
+    """What `payer` owes `collectivity` for `fee_code` at the tariff in force there today, to be paid through the
+    configured provider. The app of `for_object` must have registered its callbacks (`callbacks.register`)."""
+    callbacks.callbacks_for(for_object._meta.label_lower)
+    if collectivity.level not in COLLECTIVITY_LEVELS:
+        raise ValueError(f"{collectivity} is not a collectivity: fees are owed to communes, provinces, regions.")
     provider = payment_provider()
     if provider is None:
         raise ValidationError(_("Online payment is not available yet: pay at the office's counter."))
-    fee = Fee.objects.get(code=fee_code)
+    fee = fee_in_force(fee_code, collectivity)
     payment = Payment.objects.create(
         reference=new_reference(),
         payer=payer,
         fee=fee,
+        collectivity=collectivity,
         amount=fee.amount,
         description=description,
         for_model=for_object._meta.label_lower,
@@ -50,6 +64,38 @@ def create_payment(payer, fee_code, *, description, for_object, return_url):
     )
     PAYMENT_WORKFLOW.open(payment, by=payer)
     return payment
+
+
+@transaction.atomic
+def add_fee(
+    code: str,
+    *,
+    collectivity: Territory | None,
+    amount: Decimal,
+    valid_from: date,
+    valid_until: date | None = None,
+    label_ar: str,
+    label_fr: str,
+    legal_basis: str,
+) -> Fee:
+    """A tariff of `code` in `collectivity` (None: the national tariff) from `valid_from`, tomorrow at the earliest.
+    A change of tariff is this new row: the row in force until then is left as it is, so the payments charged with
+    it keep it, and runs until the new one starts. Refused when its dates meet another row's (`Fee.clean`)."""
+    # Rows of the same code and collectivity are locked, so that two changes made at once do not both pass.
+    list(Fee.objects.select_for_update().filter(code=code, collectivity=collectivity).order_by("pk"))
+    fee = Fee(
+        code=code,
+        collectivity=collectivity,
+        amount=amount,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        label_ar=label_ar,
+        label_fr=label_fr,
+        legal_basis=legal_basis,
+    )
+    fee.full_clean()
+    fee.save()
+    return fee
 
 
 def checkout_url(payment):
@@ -74,7 +120,14 @@ def settle(outcome):
         if payment.state == PaymentState.PENDING:
             PAYMENT_WORKFLOW.move(payment, PaymentState.FAILED, by=None, reason=outcome.provider_reference)
             payment.save(update_fields=["state"])
-            record(actor=None, action="payment.failed", target=payment, details={"amount": str(payment.amount)})
+            record(
+                actor=None,
+                action="payment.failed",
+                target=payment,
+                territory=payment.collectivity,
+                details={"amount": str(payment.amount)},
+            )
+            callbacks.tell(payment, "failed")
         return payment
     payment.provider_reference, payment.paid_at = outcome.provider_reference, timezone.now()
     payment.received_amount, payment.received_currency = outcome.amount, outcome.currency
@@ -87,15 +140,24 @@ def settle(outcome):
     }
     if paid_as_owed(payment, outcome):
         PAYMENT_WORKFLOW.move(payment, PaymentState.PAID, by=None, reason=outcome.provider_reference)
-        record(actor=None, action="payment.paid", target=payment, details=details)
+        record(actor=None, action="payment.paid", target=payment, territory=payment.collectivity, details=details)
     else:
         reason = _("%(received_amount)s %(received_currency)s received for %(amount)s %(currency)s owed.") % details
         PAYMENT_WORKFLOW.move(payment, PaymentState.MISMATCHED, by=None, reason=reason)
-        record(actor=None, action="payment.mismatched", target=payment, reason=reason, details=details)
+        record(
+            actor=None,
+            action="payment.mismatched",
+            target=payment,
+            territory=payment.collectivity,
+            reason=reason,
+            details=details,
+        )
     payment.save(update_fields=["state", "provider_reference", "paid_at", "received_amount", "received_currency"])
     if payment.state == PaymentState.PAID:
-        _paid_handlers[payment.for_model](payment)
-        payment.refresh_from_db(fields=["state"])  # the handler gives back money for what was cancelled meanwhile
+        callbacks.tell(payment, "paid")
+        payment.refresh_from_db(fields=["state"])  # the app gives back money for what was cancelled meanwhile
+    else:
+        callbacks.tell(payment, "mismatched")
     return payment
 
 
@@ -123,8 +185,16 @@ def refund(payment, *, by, reason):
     )
     REFUND_WORKFLOW.open(money_back, by=by)
     details = {"amount": str(money_back.amount), "currency": money_back.currency}
-    record(actor=by, action="payment.refunded", target=payment, reason=reason, details=details)
+    record(
+        actor=by,
+        action="payment.refunded",
+        target=payment,
+        territory=payment.collectivity,
+        reason=reason,
+        details=details,
+    )
     transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
+    callbacks.tell(payment, "refunded")
     return payment
 
 
@@ -158,6 +228,7 @@ def ask_provider_for_refund(refund_id):
         actor=None,
         action="payment.refund_confirmed",
         target=money_back.payment,
+        territory=money_back.payment.collectivity,
         details={"amount": str(money_back.amount), "currency": money_back.currency, "refund": provider_reference},
     )
     return money_back.state
@@ -177,6 +248,7 @@ def _refund_attempt_failed(money_back, error):
         actor=None,
         action="payment.refund_failed",
         target=money_back.payment,
+        territory=money_back.payment.collectivity,
         reason=error,
         details={"amount": str(money_back.amount), "currency": money_back.currency, "attempts": failures},
     )
@@ -198,7 +270,12 @@ def ask_refund_again(money_back, *, by):
         return money_back
     REFUND_WORKFLOW.move(money_back, RefundState.REQUESTED, by=by, reason=_("Asked again."))
     money_back.save(update_fields=["state"])
-    record(actor=by, action="payment.refund_asked_again", target=money_back.payment)
+    record(
+        actor=by,
+        action="payment.refund_asked_again",
+        target=money_back.payment,
+        territory=money_back.payment.collectivity,
+    )
     transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
     return money_back
 

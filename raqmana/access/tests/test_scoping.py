@@ -202,6 +202,7 @@ COUNTER = {
     "documents.document.issue",
     "documents.order.check",
     "documents.copy_elsewhere.read",
+    "payments.payment.refund",
     "portal.workspace.view",
 }
 OFFICER = COUNTER | {

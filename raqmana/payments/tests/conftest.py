@@ -1,5 +1,5 @@
-"""Payments made for a person's account stand for any app's object: the handler the test registers only notes
-which payments it heard of."""
+"""Payments made for a person's account stand for any app's object: the callbacks the test registers only note
+which payments they heard of. They are owed to a commune of their own."""
 
 from urllib.parse import parse_qs, urlparse
 
@@ -8,16 +8,23 @@ from django.test import RequestFactory
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.documents.tests.conftest import birth_act  # noqa: F401 (a fixture)
-from raqmana.payments import services
+from raqmana.payments import callbacks, services
 from raqmana.payments.providers import payment_provider
+from raqmana.territories.constants import Level
+from raqmana.territories.models import Territory
 
 
 @pytest.fixture
 def heard(monkeypatch):
     """The payments whose app was told they are paid."""
     told = []
-    monkeypatch.setitem(services._paid_handlers, "accounts.user", told.append)
+    monkeypatch.setitem(callbacks._registry, "accounts.user", callbacks.PaymentCallbacks(on_paid=told.append))
     return told
+
+
+def a_commune(rank=0):
+    """One of the real communes the test database holds."""
+    return Territory.objects.filter(level=Level.COMMUNE).order_by("code")[rank]
 
 
 @pytest.fixture
@@ -25,8 +32,15 @@ def payer(db):
     return UserFactory(full_name="Salma Bennani")
 
 
-def new_payment(payer, fee_code="birth_extract"):
-    return services.create_payment(payer, fee_code, description="Extract", for_object=payer, return_url="/")
+def new_payment(payer, fee_code="birth_extract", collectivity=None):
+    return services.create_payment(
+        payer,
+        fee_code,
+        collectivity=collectivity or a_commune(),
+        description="Extract",
+        for_object=payer,
+        return_url="/",
+    )
 
 
 def gateway_outcome(payment, paid=True, **taken):
