@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.access.roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
 from raqmana.audit.services import record
+from raqmana.kernel.codes import random_code
 from raqmana.notifications.models import Channel
 from raqmana.notifications.services import notify
 from raqmana.notifications.sms import sms_provider
@@ -440,7 +441,6 @@ def answer_invitation(invitation, *, by, accept):
     return invitation
 
 
-ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 ENROLMENT_CODE_VALIDITY = timedelta(days=7)
 
 
@@ -452,7 +452,7 @@ def issue_enrolment_code(user, *, by=None):
     administrator who issued it. Issuing one also removes the person's authenticators, whose keys must never
     work again (a lost phone); the audit trail keeps the event.
     """
-    code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(10))
+    code = random_code(10)
     user.enrolment_code_hash = make_password(code)
     user.enrolment_code_expires_at = timezone.now() + ENROLMENT_CODE_VALIDITY
     user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])

@@ -21,11 +21,11 @@ from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of, children_of
 from raqmana.civil_status.services import roles_at_office
+from raqmana.kernel.codes import is_code
 from raqmana.kernel.uploads import check_upload
 from raqmana.territories.models import TerritoryLink
 
 from .constants import (
-    VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
     DocumentStatus,
@@ -193,7 +193,7 @@ def normalise_code(typed):
 
 def document_by_code(typed):
     code = normalise_code(typed)
-    if len(code) != VERIFICATION_CODE_LENGTH or set(code) - set(VERIFICATION_ALPHABET):
+    if not is_code(code, VERIFICATION_CODE_LENGTH):
         return None
     return IssuedDocument.objects.select_related("office", "act").filter(verification_code=code).first()
 

@@ -3,7 +3,6 @@ the PDF and record what was issued. Revoking one. Each step is audited."""
 
 import hashlib
 import re
-import secrets
 from functools import partial
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
 from raqmana.civil_status.services import require_office_role, roles_at_office
+from raqmana.kernel.codes import random_code
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
@@ -34,7 +34,6 @@ from .constants import (
     ACT_KIND_OF,
     RESTRICTED_KINDS,
     TITLES,
-    VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
     OrderState,
@@ -49,7 +48,7 @@ from .signing import seal_pdf
 
 
 def new_verification_code():
-    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+    return random_code(VERIFICATION_CODE_LENGTH)
 
 
 def format_code(code):

@@ -1,7 +1,6 @@
 """Payments: what is owed, the provider's answer checked against it, refunds. The app a payment is for hears of it
 being paid through the handler it registered for its model (`when_paid`)."""
 
-import secrets
 from datetime import timedelta
 from functools import partial
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
+from raqmana.kernel.codes import random_code
 from raqmana.kernel.workflow import move
 
 from .constants import (
@@ -34,7 +34,7 @@ def when_paid(model_label, handler):
 
 
 def new_reference():
-    return "RQP-" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+    return "RQP-" + random_code(12)
 
 
 @transaction.atomic
