@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -509,17 +509,7 @@ def _verify_totp(device, token):
 
 def _warn_of_wrong_totp_codes(user):
     record(actor=None, action="two_factor.wrong_codes_warned", target=user)
-    with translation.override(user.preferred_language):
-        notify(
-            user,
-            _("Raqmana: someone who knows your password is trying codes"),
-            _(
-                "Hello %(name)s,\n\n%(count)d wrong codes of your authenticator app were typed in a row after your "
-                "password, at your Raqmana sign-in. If it was not you, someone knows your password: change it now, "
-                "and tell your administrator.\n"
-            )
-            % {"name": user.full_name, "count": TOTP_WRONG_CODES_CEILING},
-        )
+    notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
 
 
 def pending_totp_device(user):

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -200,13 +200,7 @@ def report_lookup_limit(agent, office, rate):
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
     record(actor=agent, action="act.lookup_limit_reached", target=office, office=office, reason=rate)
     for person in selectors.lookup_supervisors(office):
-        with translation.override(person.preferred_language):
-            subject = _("Raqmana: act lookups over the limit at %(office)s") % {"office": office}
-            body = _(
-                "%(agent)s looked up more acts at the counter of %(office)s than the limit allows (%(rate)s). "
-                "Further lookups are refused until the period ends. The recent activity shows the acts read."
-            ) % {"agent": agent.full_name, "office": office, "rate": rate}
-        notify(person, subject, body)
+        notify(person, "documents.lookup_limit_reached", {"agent": agent, "office": office, "rate": rate})
 
 
 def report_order_lookup_limit(citizen, rate):
@@ -437,23 +431,13 @@ def _require_counter_role(user, office):
     )
 
 
-ORDER_MESSAGES = {
-    OrderState.AWAITING_CHECK: gettext_lazy(
-        "Your payment is received. The office that keeps the act checks your proof; "
-        "you will be told as soon as it decides."
-    ),
-    OrderState.ISSUED: gettext_lazy("Your document is ready. Download it from your account: %(url)s"),
-    OrderState.REFUSED: gettext_lazy("Your order was refused: %(reason)s. The payment is refunded."),
+ORDER_MESSAGE_KINDS = {
+    OrderState.AWAITING_CHECK: "documents.order_awaiting_check",
+    OrderState.ISSUED: "documents.order_issued",
+    OrderState.REFUSED: "documents.order_refused",
 }
 
 
-def _tell_citizen(order):
-    citizen = order.citizen
-    url = public_url("documents:order", order.pk)
-    with translation.override(citizen.preferred_language):
-        subject = _("Raqmana: %(document)s — %(state)s") % {
-            "document": order.get_kind_display(),
-            "state": order.get_state_display(),
-        }
-        body = str(ORDER_MESSAGES[order.state]) % {"url": url, "reason": order.refusal_reason}
-    notify(citizen, subject, body)
+def _tell_citizen(order: DocumentOrder) -> None:
+    context = {"order": order, "url": public_url("documents:order", order.pk)}
+    notify(order.citizen, ORDER_MESSAGE_KINDS[order.state], context)
