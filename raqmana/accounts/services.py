@@ -445,7 +445,7 @@ ENROLMENT_CODE_VALIDITY = timedelta(days=7)
 
 
 @transaction.atomic
-def issue_enrolment_code(user, *, by=None):
+def issue_enrolment_code(user: User, *, by: User | None = None) -> str:
     """A one-time code that lets an agent enrol an authenticator app; without it a password alone cannot.
 
     Only its hash is kept. It is handed over by email when a role is granted, or shown once to the
@@ -507,7 +507,7 @@ def _verify_totp(device, token):
     return False
 
 
-def _warn_of_wrong_totp_codes(user):
+def _warn_of_wrong_totp_codes(user: User) -> None:
     record(actor=None, action="two_factor.wrong_codes_warned", target=user)
     notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
 

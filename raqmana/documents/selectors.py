@@ -191,7 +191,7 @@ def normalise_code(typed):
     return "".join(character for character in (typed or "").upper() if character.isalnum())
 
 
-def document_by_code(typed):
+def document_by_code(typed: str) -> IssuedDocument | None:
     code = normalise_code(typed)
     if not is_code(code, VERIFICATION_CODE_LENGTH):
         return None

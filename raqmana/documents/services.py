@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from raqmana.access.roles import Role
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import OFFICE_STAFF_ROLES, ActState
@@ -27,7 +28,7 @@ from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
 from raqmana.territories.constants import Level
-from raqmana.territories.models import Territory
+from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import rules, selectors
 from .constants import (
@@ -47,7 +48,7 @@ from .rendering import isolate, render_pdf
 from .signing import seal_pdf
 
 
-def new_verification_code():
+def new_verification_code() -> str:
     return random_code(VERIFICATION_CODE_LENGTH)
 
 
@@ -195,7 +196,7 @@ def _checked_identity_document(typed, *, required):
     return number
 
 
-def report_lookup_limit(agent, office, rate):
+def report_lookup_limit(agent: User, office: AdministrativeUnit, rate: str) -> None:
     """An agent's act lookups at the counter went past the limit (`rate`, per agent): the officers of the office
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
     record(actor=agent, action="act.lookup_limit_reached", target=office, office=office, reason=rate)

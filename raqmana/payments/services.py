@@ -33,7 +33,7 @@ def when_paid(model_label, handler):
     _paid_handlers[model_label] = handler
 
 
-def new_reference():
+def new_reference() -> str:
     return "RQP-" + random_code(12)
 
 

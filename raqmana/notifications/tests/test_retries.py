@@ -120,3 +120,17 @@ def test_a_one_time_code_is_sent_never_stored(person):
         notify(person, "accounts.contact_code", {"code": "482913", "minutes": 10})
     with pytest.raises(ValueError):
         send_code("email", "amina@example.ma", "accounts.signup_attempted", CONTEXT, "en")
+
+
+def test_the_periodic_command_sends_what_is_due(person, mail_server_down, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    (notification,) = notify(person, "accounts.signup_attempted", CONTEXT)
+    services.attempt_delivery(notification.pk)
+    monkeypatch.undo()
+    _make_due(notification)
+    out = StringIO()
+    call_command("retry_notifications", stdout=out)
+    assert out.getvalue().startswith("1 ") and len(mail.outbox) == 1
