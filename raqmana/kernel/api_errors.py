@@ -13,7 +13,9 @@ from ninja import Schema
 from .bad_input import BadInput
 
 # A service's field and the API's name for it, where they differ; each app adds its own (api_field_names).
-API_FIELD_NAMES = {}
+API_FIELD_NAMES: dict[str, str] = {}
+# What the API's one exception handler answers (refusal): services' refusals, missing records, the kernel's BadInput.
+REFUSED = (ValidationError, PermissionDenied, ObjectDoesNotExist, Http404, BadInput)
 
 
 class Refusal(Schema):
@@ -39,9 +41,6 @@ def refusal(error: Exception) -> tuple[int, str]:
         return error.status, str(error.message)
     messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
     return 422, "; ".join(_described(API_FIELD_NAMES.get(field, field), texts) for field, texts in messages.items())
-
-
-REFUSED = (ValidationError, PermissionDenied, ObjectDoesNotExist, Http404, BadInput)
 
 
 def _described(field, texts):

@@ -5,16 +5,16 @@ and an SMS provider is configured.
 language at once, so the row keeps what was said whatever the templates become, and queues it after commit: nothing
 leaves for a transaction rolled back. A failed send is tried again after RETRY_DELAYS, then left with its error."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .kinds import MessageKind, message_kind, render_message
+from .kinds import message_kind, render_message
 from .models import Channel, Notification
 from .sms import sms_provider
 from .tasks import deliver
@@ -30,12 +30,21 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
-def language_of(person: Any) -> str:
+class Recipient(Protocol):
+    """A person as notifications reach them (accounts.User; this app sits below accounts and does not import it)."""
+
+    pk: Any
+    email: str | None
+    phone: Any
+    preferred_language: str
+
+
+def language_of(person: Recipient) -> str:
     """The language a person reads their messages in: the one they chose, else Arabic."""
     return person.preferred_language or settings.LANGUAGE_CODE
 
 
-def notify(person: Any, key: str, context: dict[str, Any]) -> list[Notification]:
+def notify(person: Recipient, key: str, context: dict[str, Any]) -> list[Notification]:
     """Queue the message of kind `key` on every channel `person` can be reached by."""
     kind = message_kind(key)
     if kind.one_time:
@@ -59,7 +68,7 @@ def notify(person: Any, key: str, context: dict[str, Any]) -> list[Notification]
 def send_code(channel: str, address: str, key: str, context: dict[str, Any], language: str) -> None:
     """Send a message carrying a one-time code now, keeping no copy (a copy kept would be a readable code at rest):
     the caller, a task, makes the code in the worker so that it never sits in the queue either."""
-    kind: MessageKind = message_kind(key)
+    kind = message_kind(key)
     if not kind.one_time:
         raise ValueError(f"{key} is no one-time message: send it with notify.")
     message = render_message(kind, context, language)
@@ -102,7 +111,7 @@ def attempt_delivery(notification_id: int) -> bool:
         return True
 
 
-def _retry_later(notification_id: int, when: Any) -> None:
+def _retry_later(notification_id: int, when: datetime) -> None:
     """Where the task backend can wait (the database worker, Celery), the retry is queued for its time; elsewhere
     the periodic `retry_notifications` finds it."""
     if deliver.get_backend().supports_defer:
