@@ -9,7 +9,7 @@ from ninja.errors import HttpError, ValidationError
 from raqmana.accounts.api import router as accounts_router
 from raqmana.civil_status.api import router as civil_status_router
 from raqmana.documents.api import router as documents_router
-from raqmana.kernel.api_errors import INPUT_ERRORS, describe_invalid_input
+from raqmana.kernel.api_errors import INPUT_ERRORS, REFUSED, describe_invalid_input, refusal
 from raqmana.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -25,6 +25,16 @@ api.add_router("/territories/", territories_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/civil-status/", civil_status_router)
 api.add_router("/documents/", documents_router)
+
+
+def refused_by_a_service(request, error):
+    """A service's or a selector's refusal, the same for every endpoint (kernel.api_errors.refusal)."""
+    status, message = refusal(error)
+    return api.create_response(request, {"detail": message}, status=status)
+
+
+for refusal_type in REFUSED:
+    api.add_exception_handler(refusal_type, refused_by_a_service)
 
 
 @api.exception_handler(ValidationError)

@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.audit.services import record
+from raqmana.kernel.codes import random_code
 from raqmana.notifications.models import Channel
 from raqmana.notifications.services import notify
 from raqmana.notifications.sms import sms_provider
@@ -349,19 +350,18 @@ def answer_invitation(invitation, *, by, accept):
     return invitation
 
 
-ENROLMENT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 ENROLMENT_CODE_VALIDITY = timedelta(days=7)
 
 
 @transaction.atomic
-def issue_enrolment_code(user, *, by=None):
+def issue_enrolment_code(user: User, *, by: User | None = None) -> str:
     """A one-time code that lets an agent enrol an authenticator app; without it a password alone cannot.
 
     Only its hash is kept. It is handed over by email when a role is granted, or shown once to the
     administrator who issued it. Issuing one also removes the person's authenticators, whose keys must never
     work again (a lost phone); the audit trail keeps the event.
     """
-    code = "".join(secrets.choice(ENROLMENT_CODE_ALPHABET) for _ in range(10))
+    code = random_code(10)
     user.enrolment_code_hash = make_password(code)
     user.enrolment_code_expires_at = timezone.now() + ENROLMENT_CODE_VALIDITY
     user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])
@@ -416,19 +416,9 @@ def _verify_totp(device, token):
     return False
 
 
-def _warn_of_wrong_totp_codes(user):
+def _warn_of_wrong_totp_codes(user: User) -> None:
     record(actor=None, action="two_factor.wrong_codes_warned", target=user)
-    with translation.override(user.preferred_language):
-        notify(
-            user,
-            _("Raqmana: someone who knows your password is trying codes"),
-            _(
-                "Hello %(name)s,\n\n%(count)d wrong codes of your authenticator app were typed in a row after your "
-                "password, at your Raqmana sign-in. If it was not you, someone knows your password: change it now, "
-                "and tell your administrator.\n"
-            )
-            % {"name": user.full_name, "count": TOTP_WRONG_CODES_CEILING},
-        )
+    notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
 
 
 def pending_totp_device(user):

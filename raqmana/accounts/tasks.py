@@ -1,22 +1,22 @@
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.tasks import task
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 
 @task
 def notify_role_granted(assignment_id):
-    """Tell an agent by email that a role was granted to them, in the language they chose.
+    """Tell an agent that a role was granted to them, in the language they chose.
 
-    A new agent also receives the one-time code that unlocks the enrolment of their authenticator app; it is
-    made here, inside the worker, so that it never sits in the task queue. Agents without an email get it from
-    the administrator (admin action, or `manage.py issue_enrolment_code`).
+    A new agent also receives, in the same email, the one-time code that unlocks the enrolment of their
+    authenticator app; it is made here, inside the worker, so that it never sits in the task queue, and that email
+    is not kept (a copy kept would be a readable code at rest). Agents without an email get it from the
+    administrator (admin action, or `manage.py issue_enrolment_code`).
     """
     from django_otp import user_has_device
 
     from raqmana.access.models import RoleAssignment
+    from raqmana.notifications.models import Channel
+    from raqmana.notifications.services import language_of, notify, send_code
 
     from .services import issue_enrolment_code
 
@@ -24,23 +24,12 @@ def notify_role_granted(assignment_id):
     user = assignment.user
     if not user.email:
         return False
-    with translation.override(user.preferred_language):
-        message = _("Hello %(name)s,\n\nYou now hold the role “%(role)s” for %(place)s.\n") % {
-            "name": user.full_name,
-            "role": assignment.get_role_display(),
-            "place": assignment.place_name,
-        }
-        if not user_has_device(user):
-            message += _(
-                "\nAt your next sign-in, enter this enrolment code, then add Raqmana to your authenticator app: "
-                "%(code)s\nIt is valid for 7 days and works once.\n"
-            ) % {"code": issue_enrolment_code(user)}
-        send_mail(
-            subject=_("Raqmana: a role was granted to you"),
-            message=message,
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    context = {"user": user, "assignment": assignment}
+    if user_has_device(user):
+        notify(user, "accounts.role_granted", context)
+    else:
+        context["code"] = issue_enrolment_code(user)
+        send_code(Channel.EMAIL, user.email, "accounts.role_granted_with_code", context, language_of(user))
     return True
 
 
@@ -57,7 +46,7 @@ def send_contact_code(contact_code_id, send_number):
     from django.core.cache import cache
     from django.urls import reverse
 
-    from raqmana.notifications.services import notify, transmit
+    from raqmana.notifications.services import notify, send_code
 
     from .backends import find_user_by_identifier
     from .constants import CodePurpose
@@ -72,21 +61,10 @@ def send_contact_code(contact_code_id, send_number):
         warned_today = f"raqmana.accounts.signup_warning:{owner.pk}"
         if not cache.add(warned_today, True, timeout=CONTACT_LIMIT_WINDOW.total_seconds()):
             return False
-        with translation.override(owner.preferred_language):
-            notify(
-                owner,
-                _("Raqmana: someone tried to open an account with your contact"),
-                _(
-                    "Someone tried to open a Raqmana account with %(contact)s, which is already yours. No account "
-                    "was opened and nothing changed in yours.\nIf it was you, sign in to your account: %(login)s\n"
-                    "Forgot your password? Choose a new one: %(reset)s\nIf it was not you, you need not do anything."
-                )
-                % {
-                    "contact": contact_code.contact,
-                    "login": settings.RAQMANA_PUBLIC_URL + reverse("accounts:login"),
-                    "reset": settings.RAQMANA_PUBLIC_URL + reverse("accounts:password_reset"),
-                },
-            )
+        login, reset = (
+            settings.RAQMANA_PUBLIC_URL + reverse(name) for name in ("accounts:login", "accounts:password_reset")
+        )
+        notify(owner, "accounts.signup_attempted", {"contact": contact_code.contact, "login": login, "reset": reset})
         return True
     if send_number != contact_code.sends or contact_code.used_at is not None:
         return False
@@ -94,15 +72,6 @@ def send_contact_code(contact_code_id, send_number):
         return False  # no account has this contact: nothing to reset, and nobody to tell
     code = make_contact_code(contact_code)
     language = contact_code.user.preferred_language if contact_code.user else contact_code.signup["language"]
-    with translation.override(language):
-        transmit(
-            contact_code.channel,
-            contact_code.contact,
-            _("Raqmana: your code"),
-            _(
-                "Your Raqmana code is %(code)s. It is valid for %(minutes)d minutes. If you did not ask for it, "
-                "ignore this message."
-            )
-            % {"code": code, "minutes": CONTACT_CODE_VALIDITY // timedelta(minutes=1)},
-        )
+    context = {"code": code, "minutes": CONTACT_CODE_VALIDITY // timedelta(minutes=1)}
+    send_code(contact_code.channel, contact_code.contact, "accounts.contact_code", context, language)
     return True

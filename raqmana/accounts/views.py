@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from raqmana.audit.services import record
+from raqmana.kernel.refusals import refusal_text
 
 from . import services
 from .constants import CodePurpose
@@ -239,7 +240,7 @@ def contact_code(request):
         try:
             services.resend_contact_code(pending)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, _("A new code is on its way; the last one no longer works."))
         return redirect(request.get_full_path())

@@ -3,7 +3,7 @@ factor given) search, read (with a reason, logged), draft and sign acts, as on t
 
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -12,7 +12,7 @@ from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict, StrictInt
 
 from raqmana.calendars.hijri import HijriDate
-from raqmana.kernel.api_errors import refuse
+from raqmana.kernel.api_errors import REFUSALS, api_field_names
 from raqmana.kernel.api_types import Day, Id, LocalTime, SequenceNumber, Year
 from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.constants import Level
@@ -22,6 +22,8 @@ from . import selectors, services
 from .constants import INPUT_NAME_OF, ActKind, DeclarantRelation, PreDeclarationState, Sex
 from .models import HIJRI_TYPED_DATES, Act
 from .search import MAX_PAGE, ActQuery
+
+api_field_names(INPUT_NAME_OF)
 
 router = Router(tags=["civil status"])
 
@@ -294,16 +296,13 @@ def _act_data(payload):
     return data
 
 
-@router.post("/pre-declarations", response={201: PreDeclarationOut}, auth=EstablishmentKey())
+@router.post("/pre-declarations", response={201: PreDeclarationOut, **REFUSALS}, auth=EstablishmentKey())
 def file_pre_declaration(request, payload: PreDeclarationIn):
-    try:
-        pre_declaration = services.file_pre_declaration(request.auth, payload.dict())
-    except (ValidationError, PermissionDenied) as error:
-        refuse(error)
+    pre_declaration = services.file_pre_declaration(request.auth, payload.dict())
     return Status(201, pre_declaration)
 
 
-@router.get("/pre-declarations", response=list[PreDeclarationOut], auth=django_auth)
+@router.get("/pre-declarations", response={200: list[PreDeclarationOut], **REFUSALS}, auth=django_auth)
 def queue(request):
     waiting = selectors.pre_declarations_visible_to(request.user).filter(
         state__in=[PreDeclarationState.RECEIVED, PreDeclarationState.TAKEN_UP]
@@ -311,7 +310,7 @@ def queue(request):
     return waiting.select_related("office")
 
 
-@router.get("/acts", response=SearchPageOut, auth=django_auth)
+@router.get("/acts", response={200: SearchPageOut, **REFUSALS}, auth=django_auth)
 def search(
     request,
     reason: str,
@@ -328,10 +327,7 @@ def search(
 ):
     """Searches are logged with their reason and criteria, like reads. A name alone may match thousands of acts:
     the answer says how many, pages them by closeness of spelling, and advises what fact to add."""
-    try:
-        commune = _commune(birth_place, "birth_place")
-    except ValidationError as error:
-        refuse(error)
+    commune = _commune(birth_place, "birth_place")
     query = ActQuery(
         name=name,
         parent_name=parent_name,
@@ -342,34 +338,25 @@ def search(
         year=year,
         idcs=idcs,
     )
-    try:
-        found = selectors.search_register(request.user, query, reason=reason, page=page, per_page=per_page)
-    except ValidationError as error:
-        refuse(error)
+    found = selectors.search_register(request.user, query, reason=reason, page=page, per_page=per_page)
     return {**vars(found), "results": found.acts, "advice": selectors.search_advice(found)}
 
 
-@router.get("/acts/{act_id}", response=ActOut, auth=django_auth)
+@router.get("/acts/{act_id}", response={200: ActOut, **REFUSALS}, auth=django_auth)
 def read(request, act_id: Id, reason: str):
     """Every read is logged with its reason (Law 09-08)."""
     if not reason.strip():
         raise HttpError(422, _("Say why you read this act."))
     try:
-        act = selectors.read_act(request.user, act_id, reason=reason)
+        return selectors.read_act(request.user, act_id, reason=reason)
     except Act.DoesNotExist:
         raise HttpError(404, _("No act has this number.")) from None
-    except ValidationError as error:
-        refuse(error)
-    return act
 
 
-@router.post("/acts", response={201: DraftOut}, auth=django_auth)
+@router.post("/acts", response={201: DraftOut, **REFUSALS}, auth=django_auth)
 def draft(request, payload: ActIn):
     """Draft an act as the screen does; the answer lists the signed acts that may record the same person."""
-    try:
-        office = CivilStatusOffice.objects.filter(code=_code(payload.office_code, "office_code")).first()
-    except ValidationError as error:
-        refuse(error)
+    office = CivilStatusOffice.objects.filter(code=_code(payload.office_code, "office_code")).first()
     if office is None:
         raise HttpError(422, "office_code: " + _("No office has this code."))
     pre_declaration = None
@@ -379,20 +366,12 @@ def draft(request, payload: ActIn):
         )
         if pre_declaration is None:
             raise HttpError(422, "pre_declaration_id: " + _("No pre-declaration of your offices has this number."))
-    try:
-        act = services.draft_act(
-            office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration
-        )
-    except (ValidationError, PermissionDenied) as error:
-        refuse(error, field_names=INPUT_NAME_OF)
+    act = services.draft_act(office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration)
     act.duplicates = selectors.duplicates_shown_to(request.user, act)
     return Status(201, act)
 
 
-@router.post("/acts/{act_id}/sign", response=ActSummaryOut, auth=django_auth)
+@router.post("/acts/{act_id}/sign", response={200: ActSummaryOut, **REFUSALS}, auth=django_auth)
 def sign(request, act_id: Id):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=act_id)
-    try:
-        return services.sign_act(act, by=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        refuse(error)
+    return services.sign_act(act, by=request.user)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from raqmana.access.checking import has_permission, units_where
+from raqmana.kernel.refusals import refusal_text, show_refusal
 
 from . import selectors, services
 from .constants import INPUT_NAME_OF, ActKind, ActState, PreDeclarationState
@@ -25,16 +26,6 @@ def _act_url(act, reason):
 def _act_data(form):
     """The form's values as the services take them: the deceased's birth act comes from the IDCS typed."""
     return {**form.cleaned_data, "birth_act": form.cleaned_data.get("deceased_idcs")}
-
-
-def _keep_errors(form, error):
-    """Put a service's ValidationError beside the fields it names; nothing typed is lost."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            field = INPUT_NAME_OF.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -82,7 +73,7 @@ def act_new(request, kind):
         try:
             act = services.draft_act(office, kind, _act_data(form), by=request.user, pre_declaration=pre_declaration)
         except (ValidationError, PermissionDenied) as error:
-            _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+            show_refusal(form, error, INPUT_NAME_OF)
         else:
             messages.success(request, _("The draft is saved. The officer can now sign it."))
             return redirect(_act_url(act, "drafting"))
@@ -108,7 +99,7 @@ def act_edit(request, pk):
         try:
             services.update_draft(act, _act_data(form), by=request.user)
         except (ValidationError, PermissionDenied) as error:
-            _keep_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+            show_refusal(form, error, INPUT_NAME_OF)
         else:
             return redirect(_act_url(act, "drafting"))
     return render(request, "civil_status/act_form.html", {"form": form, "kind": ActKind(act.kind), "act": act})
@@ -149,7 +140,7 @@ def act_sign(request, pk):
     try:
         act = services.sign_act(act, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("Act %(reference)s is signed.") % {"reference": act.reference})
     return redirect(_act_url(act, "drafting"))
@@ -164,7 +155,7 @@ def act_abandon(request, pk):
         try:
             services.abandon_draft(act, by=request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, _("The draft is abandoned; it stays in the register's history."))
     else:
@@ -192,10 +183,8 @@ def mention_new(request, pk):
                 related_act=data["related_idcs"],
                 by=request.user,
             )
-        except ValidationError as error:
-            _keep_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(form, error, INPUT_NAME_OF)
         else:
             messages.success(request, _("The mention is recorded beside the act."))
             return redirect(_act_url(act, "mention"))
@@ -259,7 +248,7 @@ def pre_declaration_new(request):
         try:
             pre_declaration = services.file_pre_declaration(establishment, form.cleaned_data, by=request.user)
         except ValidationError as error:
-            _keep_errors(form, error)
+            show_refusal(form, error, INPUT_NAME_OF)
         else:
             messages.success(
                 request,
@@ -277,7 +266,7 @@ def death_notice_noted(request, pk):
     try:
         services.take_note_of_death_notice(notice, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("The death notice is noted."))
     return redirect("civil_status:queue")
@@ -290,7 +279,7 @@ def pre_declaration_dismiss(request, pk):
     try:
         services.dismiss_pre_declaration(pre_declaration, by=request.user, reason=request.POST.get("reason", ""))
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, _("The pre-declaration is dismissed."))
     return redirect("civil_status:queue")

@@ -4,7 +4,7 @@ revoke, as on the screens."""
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from ninja.throttling import AnonRateThrottle
 from raqmana.access.checking import has_permission
 from raqmana.access.registry import PERMISSIONS
 from raqmana.accounts.decorators import UNPROVED_CONTACT
-from raqmana.kernel.api_errors import refuse
+from raqmana.kernel.api_errors import REFUSALS
 from raqmana.kernel.api_types import Id
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
@@ -128,7 +128,7 @@ def _document_out(document):
     }
 
 
-@router.get("/verify/{code}", response=VerificationOut, throttle=[AnonRateThrottle(VERIFY_RATE)])
+@router.get("/verify/{code}", response={200: VerificationOut, **REFUSALS}, throttle=[AnonRateThrottle(VERIFY_RATE)])
 def verify(request, code: str):
     """Public: the status and content of the document with this verification code."""
     document = selectors.document_by_code(code)
@@ -137,15 +137,12 @@ def verify(request, code: str):
     return _verification(document)
 
 
-@router.post("/verify", response=FileCheckOut, throttle=[AnonRateThrottle(UPLOAD_RATE)])
+@router.post("/verify", response={200: FileCheckOut, **REFUSALS}, throttle=[AnonRateThrottle(UPLOAD_RATE)])
 def verify_file(request, pdf: File[UploadedFile]):
     """Public: is this PDF, byte for byte, a document issued here, and does its seal validate?"""
     if pdf.size > MAX_UPLOAD_BYTES:
         raise HttpError(413, _("The file is larger than 5 MB: it is not a document issued here."))
-    try:
-        check = selectors.check_file(pdf.read())
-    except ValidationError as error:
-        refuse(error)
+    check = selectors.check_file(pdf.read())
     return {
         "authentic": check.authentic,
         "matches_an_issued_document": check.document is not None,
@@ -154,7 +151,7 @@ def verify_file(request, pdf: File[UploadedFile]):
     }
 
 
-@router.post("/", response={201: DocumentOut}, auth=django_auth)
+@router.post("/", response={201: DocumentOut, **REFUSALS}, auth=django_auth)
 def issue(request, payload: IssueIn):
     """At the counter of `office_code`: find the act by IDCS or reference, issue and seal the document."""
     if not payload.identity_checked:
@@ -165,32 +162,29 @@ def issue(request, payload: IssueIn):
     asked = [office.pk, payload.act, str(payload.birth_date or ""), payload.first_name]
     if counter_lookup_refused(request, office, asked):
         raise HttpError(429, COUNTER_LIMIT_REACHED % {"rate": settings.RAQMANA_COUNTER_LOOKUP_RATE})
-    try:
-        act = selectors.act_for_issuance(
-            request.user,
-            office,
-            payload.act,
-            birth_date=payload.birth_date,
-            first_name=payload.first_name,
-            reason=ISSUING_READ_REASON,
-        )
-        if act is None:
-            raise HttpError(404, str(NO_ACT_WITH_THESE_FACTS))
-        document = services.issue_at_counter(
-            act,
-            payload.kind,
-            office=office,
-            by=request.user,
-            requester={
-                "name": payload.requester_name,
-                "document": payload.requester_document,
-                "relation": payload.requester_relation,
-                "mandate": payload.mandate_reference,
-            },
-            purpose=payload.purpose,
-        )
-    except (ValidationError, PermissionDenied) as error:
-        refuse(error)
+    act = selectors.act_for_issuance(
+        request.user,
+        office,
+        payload.act,
+        birth_date=payload.birth_date,
+        first_name=payload.first_name,
+        reason=ISSUING_READ_REASON,
+    )
+    if act is None:
+        raise HttpError(404, str(NO_ACT_WITH_THESE_FACTS))
+    document = services.issue_at_counter(
+        act,
+        payload.kind,
+        office=office,
+        by=request.user,
+        requester={
+            "name": payload.requester_name,
+            "document": payload.requester_document,
+            "relation": payload.requester_relation,
+            "mandate": payload.mandate_reference,
+        },
+        purpose=payload.purpose,
+    )
     return Status(201, _document_out(document))
 
 
@@ -208,13 +202,10 @@ class RevokeIn(Schema):
     reason: str
 
 
-@router.post("/{document_id}/revoke", response=DocumentOut, auth=django_auth)
+@router.post("/{document_id}/revoke", response={200: DocumentOut, **REFUSALS}, auth=django_auth)
 def revoke(request, document_id: Id, payload: RevokeIn):
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=document_id)
-    try:
-        services.revoke_document(document, by=request.user, reason=payload.reason)
-    except (ValidationError, PermissionDenied) as error:
-        refuse(error)
+    services.revoke_document(document, by=request.user, reason=payload.reason)
     return _document_out(document)
 
 
@@ -255,40 +246,37 @@ def _order_out(request, order):
     }
 
 
-@router.post("/orders", response={201: OrderOut}, auth=django_auth)
+@router.post("/orders", response={201: OrderOut, **REFUSALS}, auth=django_auth)
 def place_order(request, payload: Form[OrderIn], proof: File[UploadedFile] = None):
     """A citizen orders a document; full copies and family booklet records carry `proof` (PDF, JPEG or PNG).
     The answer gives the address where to pay. Lookups are counted with the order page's."""
     if not request.user.has_verified_contact:
-        refuse(PermissionDenied(UNPROVED_CONTACT))
+        raise PermissionDenied(UNPROVED_CONTACT)
     if order_lookup_refused(request, [payload.act, str(payload.event_date), payload.first_name]):
         raise HttpError(429, _("Too many lookups from this account: try again later."))
-    try:
-        act = selectors.act_for_order(
-            request.user, payload.act, payload.event_date, payload.first_name, reason=ORDER_READ_REASON
-        )
-        if act is None:
-            raise HttpError(404, str(NO_ACT_FOR_ORDER))
-        order = services.place_order(
-            request.user,
-            act,
-            payload.kind,
-            relation=payload.requester_relation,
-            mandate_reference=payload.mandate_reference,
-            purpose=payload.purpose,
-            proof=proof,
-        )
-    except ValidationError as error:
-        refuse(error)
+    act = selectors.act_for_order(
+        request.user, payload.act, payload.event_date, payload.first_name, reason=ORDER_READ_REASON
+    )
+    if act is None:
+        raise HttpError(404, str(NO_ACT_FOR_ORDER))
+    order = services.place_order(
+        request.user,
+        act,
+        payload.kind,
+        relation=payload.requester_relation,
+        mandate_reference=payload.mandate_reference,
+        purpose=payload.purpose,
+        proof=proof,
+    )
     return Status(201, _order_out(request, order))
 
 
-@router.get("/orders", response=list[OrderOut], auth=django_auth)
+@router.get("/orders", response={200: list[OrderOut], **REFUSALS}, auth=django_auth)
 def orders(request):
     """The signed-in citizen's orders, newest first."""
     return [_order_out(request, order) for order in selectors.orders_of(request.user)]
 
 
-@router.get("/orders/{order_id}", response=OrderOut, auth=django_auth)
+@router.get("/orders/{order_id}", response={200: OrderOut, **REFUSALS}, auth=django_auth)
 def order(request, order_id: Id):
     return _order_out(request, get_object_or_404(selectors.orders_of(request.user), pk=order_id))

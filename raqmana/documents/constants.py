@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.civil_status.constants import ActKind
 
-# No 0/O or 1/I: the code is also typed by hand from the paper.
-VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Of kernel.codes.CODE_ALPHABET: the code is also typed by hand from the paper.
 VERIFICATION_CODE_LENGTH = 16  # 80 bits: not guessable, so the verification page may show what the PDF shows
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -34,22 +34,6 @@ ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, Order
 SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
 RETENTION_OVER = gettext_lazy("Kept no longer than its purpose needs (Law 09-08): the retention period is over.")
 VIRUS_FOUND = gettext_lazy("The virus scanner found a threat in the proof: the file was deleted.")
-# What the citizen is told of an infected proof deleted, by the order's state once it is deleted.
-INFECTED_PROOF_MESSAGES = {
-    OrderState.CANCELLED: gettext_lazy(
-        "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
-        "deleted, and the order, not paid, is cancelled. Order again with a clean scan or photograph if you still "
-        "need the document."
-    ),
-    OrderState.AWAITING_CHECK: gettext_lazy(
-        "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was "
-        "deleted. The office cannot check your order without a proof: wait for its refusal and refund, and order "
-        "again with a clean scan or photograph."
-    ),
-}
-INFECTED_PROOF_DELETED = gettext_lazy(
-    "The virus scanner found a threat in the file you attached to your order of %(document)s; the file was deleted."
-)
 
 
 @dataclass(frozen=True)
@@ -197,27 +181,9 @@ def _delete_proof(order, *, action, reason, details):
     record(actor=None, action=action, target=order, office=order.act.office, reason=reason, details=details)
 
 
-def _tell_citizen_of_infected_proof(order):
-    citizen = order.citizen
-    with translation.override(citizen.preferred_language):
-        subject = _("Raqmana: the proof of your order was deleted")
-        body = str(INFECTED_PROOF_MESSAGES.get(order.state, INFECTED_PROOF_DELETED)) % {
-            "document": order.get_kind_display()
-        }
-    notify(citizen, subject, body)
+def _tell_citizen_of_infected_proof(order: DocumentOrder) -> None:
+    notify(order.citizen, "documents.proof_infected", {"order": order})
 
 
-def _tell_citizen_of_expired_order(order, days):
-    citizen = order.citizen
-    with translation.override(citizen.preferred_language):
-        subject = _("Raqmana: your order of %(document)s is cancelled") % {"document": order.get_kind_display()}
-        body = ngettext(
-            "Your order of %(document)s was not paid within %(days)s day. The law on personal data (Law 09-08) "
-            "allows keeping the proof you attached no longer than needed: it was deleted, and the order cancelled. "
-            "Order again if you still need the document.",
-            "Your order of %(document)s was not paid within %(days)s days. The law on personal data (Law 09-08) "
-            "allows keeping the proof you attached no longer than needed: it was deleted, and the order cancelled. "
-            "Order again if you still need the document.",
-            days,
-        ) % {"document": order.get_kind_display(), "days": days}
-    notify(citizen, subject, body)
+def _tell_citizen_of_expired_order(order: DocumentOrder, days: int) -> None:
+    notify(order.citizen, "documents.order_expired", {"order": order, "days": days})

@@ -21,10 +21,10 @@ from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, Mention
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of, children_of
+from raqmana.kernel.codes import is_code
 from raqmana.kernel.uploads import check_upload
 
 from .constants import (
-    VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
     DocumentStatus,
@@ -192,9 +192,9 @@ def normalise_code(typed):
     return "".join(character for character in (typed or "").upper() if character.isalnum())
 
 
-def document_by_code(typed):
+def document_by_code(typed: str) -> IssuedDocument | None:
     code = normalise_code(typed)
-    if len(code) != VERIFICATION_CODE_LENGTH or set(code) - set(VERIFICATION_ALPHABET):
+    if not is_code(code, VERIFICATION_CODE_LENGTH):
         return None
     return IssuedDocument.objects.select_related("office", "act").filter(verification_code=code).first()
 

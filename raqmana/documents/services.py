@@ -3,7 +3,6 @@ the PDF and record what was issued. Revoking one. Each step is audited."""
 
 import hashlib
 import re
-import secrets
 from functools import partial
 
 from django.conf import settings
@@ -11,15 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from raqmana.access.checking import require
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActState
+from raqmana.kernel.codes import random_code
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
@@ -27,7 +28,7 @@ from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.selectors import collectivity_of
 from raqmana.territories.constants import Level
-from raqmana.territories.models import Territory
+from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import rules, selectors
 from .constants import (
@@ -35,7 +36,6 @@ from .constants import (
     DOCUMENT_REGISTER,
     RESTRICTED_KINDS,
     TITLES,
-    VERIFICATION_ALPHABET,
     VERIFICATION_CODE_LENGTH,
     DocumentKind,
     OrderState,
@@ -49,8 +49,8 @@ from .signing import seal_pdf
 from .workflows import ORDER_WORKFLOW, lock_order
 
 
-def new_verification_code():
-    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+def new_verification_code() -> str:
+    return random_code(VERIFICATION_CODE_LENGTH)
 
 
 def format_code(code):
@@ -192,18 +192,12 @@ def _checked_identity_document(typed, *, required):
     return number
 
 
-def report_lookup_limit(agent, office, rate):
+def report_lookup_limit(agent: User, office: AdministrativeUnit, rate: str) -> None:
     """An agent's act lookups at the counter went past the limit (`rate`, per agent): the officers of the office
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
     record(actor=agent, action="act.lookup_limit_reached", target=office, office=office, reason=rate)
     for person in selectors.lookup_supervisors(office):
-        with translation.override(person.preferred_language):
-            subject = _("Raqmana: act lookups over the limit at %(office)s") % {"office": office}
-            body = _(
-                "%(agent)s looked up more acts at the counter of %(office)s than the limit allows (%(rate)s). "
-                "Further lookups are refused until the period ends. The recent activity shows the acts read."
-            ) % {"agent": agent.full_name, "office": office, "rate": rate}
-        notify(person, subject, body)
+        notify(person, "documents.lookup_limit_reached", {"agent": agent, "office": office, "rate": rate})
 
 
 def report_order_lookup_limit(citizen, rate):
@@ -427,23 +421,13 @@ def _issue_order(order, *, by):
     return order
 
 
-ORDER_MESSAGES = {
-    OrderState.AWAITING_CHECK: gettext_lazy(
-        "Your payment is received. The office that keeps the act checks your proof; "
-        "you will be told as soon as it decides."
-    ),
-    OrderState.ISSUED: gettext_lazy("Your document is ready. Download it from your account: %(url)s"),
-    OrderState.REFUSED: gettext_lazy("Your order was refused: %(reason)s. The payment is refunded."),
+ORDER_MESSAGE_KINDS = {
+    OrderState.AWAITING_CHECK: "documents.order_awaiting_check",
+    OrderState.ISSUED: "documents.order_issued",
+    OrderState.REFUSED: "documents.order_refused",
 }
 
 
-def _tell_citizen(order):
-    citizen = order.citizen
-    url = public_url("documents:order", order.pk)
-    with translation.override(citizen.preferred_language):
-        subject = _("Raqmana: %(document)s — %(state)s") % {
-            "document": order.get_kind_display(),
-            "state": order.get_state_display(),
-        }
-        body = str(ORDER_MESSAGES[order.state]) % {"url": url, "reason": order.refusal_reason}
-    notify(citizen, subject, body)
+def _tell_citizen(order: DocumentOrder) -> None:
+    context = {"order": order, "url": public_url("documents:order", order.pk)}
+    notify(order.citizen, ORDER_MESSAGE_KINDS[order.state], context)

@@ -15,6 +15,7 @@ from django_ratelimit.exceptions import Ratelimited
 from raqmana.access.checking import has_permission, units_where
 from raqmana.accounts.decorators import contact_verified_required
 from raqmana.civil_status.forms import REASON_LABELS
+from raqmana.kernel.refusals import refusal_text
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 from raqmana.payments import services as payment_services
 
@@ -181,7 +182,7 @@ def document_revoke(request, pk):
         try:
             services.revoke_document(document, by=request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, _("The document is revoked; its verification page says so."))
     else:
@@ -339,7 +340,7 @@ def order_cancel(request, pk):
     try:
         services.cancel_order(order, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
     return redirect("documents:order", order.pk)
 
 
@@ -385,7 +386,7 @@ def check_detail(request, pk):
                 messages.success(request, _("The order is refused and refunded; the citizen is told."))
                 return redirect("documents:checks")
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, refusal_text(error))
     return render(request, "documents/check.html", {"order": order, "refuse_form": refuse_form})
 
 

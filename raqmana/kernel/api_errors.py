@@ -1,24 +1,48 @@
-"""How the API refuses: a service's PermissionDenied becomes 403, its ValidationError 422 naming the fields."""
+"""How the API refuses, once for every endpoint (raqmana/api.py installs `refusal` as ninja's exception handler): a
+service's PermissionDenied becomes 403, its ValidationError 422 naming the fields, a record that does not exist
+404, the kernel's BadInput its own status; each says why in the person's language, as {"detail": "..."}."""
 
 import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja.errors import HttpError
+from ninja import Schema
+
+from .bad_input import BadInput
+
+# A service's field and the API's name for it, where they differ; each app adds its own (api_field_names).
+API_FIELD_NAMES: dict[str, str] = {}
+# What the API's one exception handler answers (refusal): services' refusals, missing records, the kernel's BadInput.
+REFUSED = (ValidationError, PermissionDenied, ObjectDoesNotExist, Http404, BadInput)
 
 
-def refuse(error: ValidationError | PermissionDenied, field_names: dict[str, str] | None = None) -> NoReturn:
-    """`field_names` maps a service's field to the API's name for it, where they differ."""
+class Refusal(Schema):
+    detail: str
+
+
+# The refusals every endpoint may answer, for the OpenAPI schema: `response={200: Out, **REFUSALS}`.
+REFUSALS = {403: Refusal, 404: Refusal, 422: Refusal}
+
+
+def api_field_names(names: dict[str, str]) -> None:
+    """Name a service's fields in the API's refusals as the API's input names them ({"birth_act": "deceased_idcs"})."""
+    API_FIELD_NAMES.update(names)
+
+
+def refusal(error: Exception) -> tuple[int, str]:
+    """The status and the message the API answers `error` with."""
     if isinstance(error, PermissionDenied):
-        raise HttpError(403, str(error) or _("You may not do this."))
+        return 403, str(error) or _("You may not do this.")
+    if isinstance(error, (ObjectDoesNotExist, Http404)):
+        return 404, _("Not Found")
+    if isinstance(error, BadInput):
+        return error.status, str(error.message)
     messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    field_names = field_names or {}
-    raise HttpError(
-        422, "; ".join(_described(field_names.get(field, field), texts) for field, texts in messages.items())
-    )
+    return 422, "; ".join(_described(API_FIELD_NAMES.get(field, field), texts) for field, texts in messages.items())
 
 
 def _described(field: str, texts: list[str]) -> str:

@@ -9,11 +9,13 @@ class Channel(models.TextChoices):
 
 
 class Notification(models.Model):
-    """A message to a person, one per channel, with when it left or why it could not."""
+    """A message to a person, one per channel, as it was rendered when sent: when it left, or why it could not and
+    when it is tried again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="notifications"
     )
+    kind = models.CharField(_("kind"), max_length=100, blank=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200)
@@ -21,6 +23,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("notification")

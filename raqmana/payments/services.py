@@ -1,7 +1,6 @@
 """Payments: what is owed to a collectivity, the provider's answer checked against it, refunds; the tariffs. The app
 a payment is for hears of its outcomes through the callbacks it registered for its model (`callbacks.register`)."""
 
-import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
+from raqmana.kernel.codes import random_code
 from raqmana.territories.models import Territory
 
 from . import callbacks
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from raqmana.accounts.models import User
 
 
-def new_reference():
-    return "RQP-" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+def new_reference() -> str:
+    return "RQP-" + random_code(12)
 
 
 @transaction.atomic

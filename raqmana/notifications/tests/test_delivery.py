@@ -11,6 +11,8 @@ from raqmana.notifications.services import notify
 
 pytestmark = pytest.mark.django_db
 
+SIGNUP_ATTEMPTED = {"contact": "amina@example.ma", "login": "https://raqmana.ma/login", "reset": "https://raqmana.ma/r"}
+
 
 @pytest.fixture
 def sms_gateway(settings):
@@ -39,13 +41,14 @@ def sms_gateway(settings):
 
 
 def test_a_person_is_told_by_email_and_by_sms(sms_gateway, django_capture_on_commit_callbacks):
-    user = UserFactory(phone="0612345678")
+    user = UserFactory(phone="0612345678", preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user, "Raqmana: document ready", "Download it from your account.")
-    assert mail.outbox[0].to == [user.email] and mail.outbox[0].subject == "Raqmana: document ready"
+        notify(user, "accounts.signup_attempted", SIGNUP_ATTEMPTED)
+    subject = "Raqmana: someone tried to open an account with your contact"
+    assert mail.outbox[0].to == [user.email] and mail.outbox[0].subject == subject
     ((authorization, message),) = sms_gateway
     assert authorization == "Bearer secret-token" and message["to"] == "+212612345678"
-    assert "document ready" in message["text"]
+    assert subject in message["text"] and "amina@example.ma" in message["text"]
     assert Notification.objects.filter(sent_at__isnull=False).count() == 2
 
 
@@ -54,7 +57,7 @@ def test_a_gateway_failure_is_recorded_not_raised(settings, django_capture_on_co
     settings.RAQMANA_SMS_URL = "http://127.0.0.1:9/unreachable"
     user = UserFactory(phone="0612345679")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user, "Subject", "Body")
+        notify(user, "accounts.signup_attempted", SIGNUP_ATTEMPTED)
     sms = Notification.objects.get(channel=Channel.SMS)
     assert sms.sent_at is None and sms.error
 
@@ -62,7 +65,7 @@ def test_a_gateway_failure_is_recorded_not_raised(settings, django_capture_on_co
 def test_no_sms_without_a_provider(settings, django_capture_on_commit_callbacks):
     settings.RAQMANA_SMS_PROVIDER = ""
     with django_capture_on_commit_callbacks(execute=True):
-        notify(UserFactory(phone="0612345670"), "Subject", "Body")
+        notify(UserFactory(phone="0612345670"), "accounts.signup_attempted", SIGNUP_ATTEMPTED)
     assert list(Notification.objects.values_list("channel", flat=True)) == [Channel.EMAIL]
 
 

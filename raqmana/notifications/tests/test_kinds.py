@@ -1,0 +1,73 @@
+"""Each kind of message declared by an app renders in Arabic, French and English from its templates."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from raqmana.documents.constants import DocumentKind, OrderState
+from raqmana.notifications.kinds import KINDS, message_kind, render_message
+
+ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
+
+
+def _order(state):
+    return SimpleNamespace(
+        state=state,
+        get_kind_display=lambda: DocumentKind.BIRTH_EXTRACT.label,
+        get_state_display=lambda: OrderState(state).label,
+        refusal_reason="Mandate not shown",
+    )
+
+
+AGENT = SimpleNamespace(full_name="Amina O'Brien & Co")
+ASSIGNMENT = SimpleNamespace(get_role_display=lambda: "R-LABEL", place_name="Témara")
+# An example context for each kind, and a value the message must carry.
+EXAMPLES = {
+    "accounts.role_granted": ({"user": AGENT, "assignment": ASSIGNMENT}, "Témara"),
+    "accounts.role_granted_with_code": (
+        {"user": AGENT, "assignment": ASSIGNMENT, "code": "ABCDE-FGHJK"},
+        "ABCDE-FGHJK",
+    ),
+    "accounts.contact_code": ({"code": "482913", "minutes": 10}, "482913"),
+    "accounts.signup_attempted": (
+        {"contact": "amina@example.ma", "login": "https://r.ma/login", "reset": "https://r.ma/reset"},
+        "https://r.ma/reset",
+    ),
+    "accounts.wrong_totp_codes": ({"user": AGENT, "count": 5}, "5"),
+    "documents.lookup_limit_reached": ({"agent": AGENT, "office": "Témara", "rate": "30/h"}, "30/h"),
+    "documents.order_awaiting_check": ({"order": _order(OrderState.AWAITING_CHECK), "url": "U"}, ""),
+    "documents.order_issued": ({"order": _order(OrderState.ISSUED), "url": "https://r.ma/o/7"}, "https://r.ma/o/7"),
+    "documents.order_refused": ({"order": _order(OrderState.REFUSED), "url": "U"}, "Mandate not shown"),
+    "documents.order_expired": ({"order": _order(OrderState.CANCELLED), "days": 3}, "3"),
+    "documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
+}
+
+
+def test_every_declared_kind_has_an_example_here():
+    assert set(KINDS) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("key", sorted(EXAMPLES))
+def test_each_kind_renders_in_the_recipients_language(key):
+    context, carried = EXAMPLES[key]
+    kind = message_kind(key)
+    english, french, arabic = (render_message(kind, context, language) for language in ("en", "fr", "ar"))
+    for message in (english, french, arabic):
+        assert message.subject.startswith(("Raqmana", "رقمنة")) and "\n" not in message.subject
+        assert message.body and carried in message.body
+        assert "&#x27;" not in message.body and "&amp;" not in message.body  # plain text, nothing escaped
+    assert french.subject != english.subject and french.body != english.body
+    assert ARABIC_LETTERS.search(arabic.subject) and ARABIC_LETTERS.search(arabic.body)
+
+
+def test_a_message_says_what_its_state_calls_for():
+    kind = message_kind("documents.proof_infected")
+    cancelled = render_message(kind, {"order": _order(OrderState.CANCELLED)}, "en").body
+    waiting = render_message(kind, {"order": _order(OrderState.AWAITING_CHECK)}, "en").body
+    assert "is cancelled" in cancelled and "wait for its refusal" in waiting
+
+
+def test_an_undeclared_kind_is_refused():
+    with pytest.raises(LookupError):
+        message_kind("documents.no_such_message")
