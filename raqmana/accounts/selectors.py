@@ -78,7 +78,7 @@ def recent_activity(user, limit=15):
 def copies_issued_elsewhere(user):
     """Full copies and family booklet records issued by other offices from the acts of the offices where the user
     is a civil status agent or officer, with the requester's identity document number, newest first."""
-    return _copies_issued_elsewhere(user).select_related("actor", "actor_office")
+    return _copies_issued_elsewhere(user).select_related("actor", "actor_unit")
 
 
 def _copies_issued_elsewhere(user):

@@ -346,7 +346,8 @@ def grant_role(user, role, *, by, reason, territory=None, office=None):
         target=assignment,
         reason=assignment.grant_reason,
         territory=territory,
-        office=office,
+        unit=office,
+        national=territory is None,
     )
     transaction.on_commit(partial(notify_role_granted.enqueue, assignment.pk))
     return assignment
@@ -371,7 +372,8 @@ def revoke_role(assignment, *, by, reason):
         target=assignment,
         reason=reason,
         territory=assignment.territory,
-        office=assignment.office,
+        unit=assignment.office,
+        national=assignment.territory_id is None,
     )
     return assignment
 

@@ -1,27 +1,49 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.models import Territory
 from raqmana.territories.scoping import ScopedQuerySet
 
-from .constants import ACTION_LABELS
+from .registry import ACTIONS
 
 
 class AuditEventQuerySet(ScopedQuerySet):
     def visible_to(self, user, roles=None):
         """Events of the places the user supervises: where the target is, or where the actor works."""
-        target_place = self.scope_condition(user, roles, "territory", "office")
-        actor_place = self.scope_condition(user, roles, "actor_territory", "actor_office")
+        target_place = self.scope_condition(user, roles, "territory", "unit")
+        actor_place = self.scope_condition(user, roles, "actor_territory", "actor_unit")
         if target_place is None or actor_place is None:
             return self
         return self.filter(target_place | actor_place)
 
 
-class AuditEvent(models.Model):
-    """Who did or read what, when and why. Append-only: nothing updates or deletes these rows."""
+class AuditChain(models.Model):
+    """The head of one chain of events: a day (Morocco's) and a partition of it, so that concurrent writers lock
+    different rows (`chain.append`). It knows how long its chain is and the hash of its last event, so that a
+    deleted last event shows as well as any other (`chain.verify`)."""
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    day = models.DateField(_("day"))
+    partition = models.PositiveSmallIntegerField(_("partition"))
+    length = models.PositiveIntegerField(_("length"), default=0)
+    last_hash = models.CharField(_("hash of the last event"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+        ordering = ["day", "partition"]
+        constraints = [models.UniqueConstraint(fields=["day", "partition"], name="one_audit_chain_per_partition")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}/{self.partition}"
+
+
+class AuditEvent(models.Model):
+    """Who did or read what, when and why, and where. Append-only: nothing updates or deletes these rows, and each
+    is chained to the one before it in its chain by a SHA-256 over its content (`chain.py`)."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -32,7 +54,7 @@ class AuditEvent(models.Model):
     territory = models.ForeignKey(
         Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    office = models.ForeignKey(
+    unit = models.ForeignKey(
         "territories.AdministrativeUnit",
         verbose_name=_("unit"),
         null=True,
@@ -50,7 +72,7 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_office = models.ForeignKey(
+    actor_unit = models.ForeignKey(
         "territories.AdministrativeUnit",
         verbose_name=_("actor's unit"),
         null=True,
@@ -60,19 +82,33 @@ class AuditEvent(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    chain = models.ForeignKey(AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events")
+    position = models.PositiveIntegerField(_("position in the chain"))
+    previous_hash = models.CharField(_("hash of the previous event"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
     scope_territory_field = "territory"
-    scope_office_field = "office"
+    scope_office_field = "unit"
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["chain", "position"], name="one_audit_event_per_position")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("An audit event is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An audit event is never deleted.")
+
     @property
     def action_label(self):
-        return ACTION_LABELS.get(self.action, self.action)
+        action = ACTIONS.get(self.action)
+        return action.label if action is not None else self.action

@@ -45,13 +45,13 @@ def test_a_refused_read_is_seen_by_both_sides_inspectors(act, temara_office, fes
     with pytest.raises(Act.DoesNotExist):
         read_act(reader, act.pk, reason="curious")
     event = AuditEvent.objects.get(action="act.read_refused")
-    assert (event.actor, event.reason, event.office, event.territory) == (
+    assert (event.actor, event.reason, event.unit, event.territory) == (
         reader,
         "curious",
         temara_office,
         temara_office.territory,
     )
-    assert (event.actor_office, event.actor_territory) == (fes_office, fes_office.territory)
+    assert (event.actor_unit, event.actor_territory) == (fes_office, fes_office.territory)
     assert event.details["reference"] == act.reference
     assert act.first_name_ar not in event.target_repr  # the reader's supervisors may not read the act's names
 

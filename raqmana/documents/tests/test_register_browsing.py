@@ -163,7 +163,7 @@ def test_a_full_copy_issued_elsewhere_records_the_identity_document_at_the_keepi
     assert issued.status_code == 201, issued.content
     assert IssuedDocument.objects.get().requester_document == "AB123456"
     event = AuditEvent.objects.get(action="act.copy_issued_elsewhere")
-    assert (event.office, event.actor_office, event.details["requester_document"]) == (
+    assert (event.unit, event.actor_unit, event.details["requester_document"]) == (
         birth_act.office,
         office,
         "AB123456",
@@ -442,7 +442,7 @@ def test_the_keeping_office_lists_every_copy_issued_elsewhere_page_by_page(
         == 201
     )
     for number in range(20):  # the feed keeps the last events only: these push the copies out of it
-        record(actor=officer, action="act.read", target=birth_act, office=birth_act.office, reason=f"r{number}")
+        record(actor=officer, action="act.read", target=birth_act, unit=birth_act.office, reason=f"r{number}")
     client = english(verified_client(officer))
     workspace = reverse("portal:workspace")
     assert "AB123456" not in client.get(workspace).text
