@@ -82,7 +82,7 @@ def copies_issued_elsewhere(user):
 
 
 def _copies_issued_elsewhere(user):
-    place = AuditEvent.objects.scope_condition(user, OFFICE_STAFF_ROLES, "territory", "office")
+    place = AuditEvent.objects.scope_condition(user, OFFICE_STAFF_ROLES, "territory", "unit")
     events = AuditEvent.objects.filter(action=COPY_ISSUED_ELSEWHERE)
     return events if place is None else events.filter(place)
 
