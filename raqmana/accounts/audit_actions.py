@@ -12,9 +12,7 @@ declare(
     Action("two_factor.enrolment_code_issued", _("Enrolment code issued"), placeless=True),
     Action("two_factor.enrolled", _("Authenticator app enrolled"), placeless=True),
     Action("two_factor.verified", _("Second factor given"), placeless=True),
-    Action(
-        "two_factor.wrong_codes_warned", _("Agent warned of wrong second-factor codes in a row"), placeless=True
-    ),
+    Action("two_factor.wrong_codes_warned", _("Agent warned of wrong second-factor codes in a row"), placeless=True),
     Action("enterprise.registered", _("Enterprise registered")),
     Action("enterprise.representative_invited", _("Representative invited")),
     Action("enterprise.representative_added", _("Representative added")),

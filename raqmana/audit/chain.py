@@ -70,10 +70,9 @@ _this_thread = threading.local()
 def partition_of_this_thread() -> int:
     """This worker thread's partition: workers (processes by their id, threads of a process in turn) spread over
     `RAQMANA_AUDIT_CHAIN_PARTITIONS`, each keeping its own."""
-    slot = getattr(_this_thread, "slot", None)
-    if slot is None:
-        slot = _this_thread.slot = os.getpid() + next(_slots)
-    return slot % settings.RAQMANA_AUDIT_CHAIN_PARTITIONS
+    if getattr(_this_thread, "pid", None) != os.getpid():  # a new thread, or a process forked from this one
+        _this_thread.pid, _this_thread.slot = os.getpid(), os.getpid() + next(_slots)
+    return _this_thread.slot % settings.RAQMANA_AUDIT_CHAIN_PARTITIONS
 
 
 def _locked_head(day: date, partition: int) -> AuditChain:

@@ -10,9 +10,7 @@ declare(
     Action("act.lookup_limit_reached", _("Act lookups at the counter over the limit")),
     Action("document_order.placed", _("Document ordered online")),
     # A citizen's own lookups online: about their account, at no office (a miss names no act, hence no place).
-    Action(
-        "document_order.lookup_missed", _("Online lookup of an act to order from found nothing"), placeless=True
-    ),
+    Action("document_order.lookup_missed", _("Online lookup of an act to order from found nothing"), placeless=True),
     Action("document_order.lookup_limit_reached", _("Online lookups of acts over the limit"), placeless=True),
     Action("document_order.proof_read", _("Order's proof opened")),
     Action("document_order.refused", _("Order refused")),

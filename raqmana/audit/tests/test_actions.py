@@ -9,7 +9,7 @@ from django.utils import translation
 
 from raqmana.audit.models import AuditEvent
 from raqmana.audit.registry import ACTIONS, Action, declare
-from raqmana.audit.services import record, record_read, reads_outlast_refusals
+from raqmana.audit.services import reads_outlast_refusals, record, record_read
 
 APPS = Path(__file__).resolve().parents[2]
 RECORDERS = {"record", "record_read"}

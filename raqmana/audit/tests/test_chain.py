@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from raqmana.audit.chain import GENESIS, event_hash, first_break
 from raqmana.audit.models import AuditChain, AuditEvent
-from raqmana.audit.services import record, record_read, reads_outlast_refusals
+from raqmana.audit.services import reads_outlast_refusals, record, record_read
 
 pytestmark = pytest.mark.django_db
 

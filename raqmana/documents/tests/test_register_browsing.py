@@ -343,6 +343,8 @@ def test_both_lookups_compare_the_act_as_corrected_by_its_mentions(birth_act, ag
 
     for name in ["Younes", "يونس", "ⵢⵓⵏⵙ"]:
         assert at_counter(first_name=name) == birth_act and online(name) == birth_act, name
+    at_the_counter = AuditEvent.objects.filter(action="act.read", actor=agent).last()
+    assert (at_the_counter.unit, at_the_counter.actor_unit) == (birth_act.office, temara_office)
     for name in ["Youssef", "يوسف", "ⵢⵓⵙⴼ"]:
         assert at_counter(first_name=name) is None and online(name) is None, name
 
