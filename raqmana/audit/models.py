@@ -21,13 +21,12 @@ class AuditEventQuerySet(ScopedQuerySet):
 
 class AuditChain(models.Model):
     """The head of one chain of events: a day (Morocco's) and a partition of it, so that concurrent writers lock
-    different rows (`chain.append`). It knows how long its chain is and the hash of its last event, so that a
-    deleted last event shows as well as any other (`chain.verify`)."""
+    different rows (`chain.append`). It counts its chain's events, so that a deleted last event shows as well as any
+    other (`chain.verify`)."""
 
     day = models.DateField(_("day"))
     partition = models.PositiveSmallIntegerField(_("partition"))
     length = models.PositiveIntegerField(_("length"), default=0)
-    last_hash = models.CharField(_("hash of the last event"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit chain")
@@ -82,7 +81,10 @@ class AuditEvent(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    chain = models.ForeignKey(AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events")
+    # Indexed by the unique (chain, position) constraint, whose first column it is.
+    chain = models.ForeignKey(
+        AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     position = models.PositiveIntegerField(_("position in the chain"))
     previous_hash = models.CharField(_("hash of the previous event"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)

@@ -25,7 +25,6 @@ class Migration(migrations.Migration):
                 ("day", models.DateField(verbose_name="day")),
                 ("partition", models.PositiveSmallIntegerField(verbose_name="partition")),
                 ("length", models.PositiveIntegerField(default=0, verbose_name="length")),
-                ("last_hash", models.CharField(blank=True, max_length=64, verbose_name="hash of the last event")),
             ],
             options={
                 "verbose_name": "audit chain",
@@ -40,6 +39,7 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="chain",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="events",

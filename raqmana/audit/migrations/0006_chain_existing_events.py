@@ -10,19 +10,20 @@ from raqmana.audit.chain import GENESIS, event_hash
 def chain_existing_events(apps, schema_editor):
     AuditChain = apps.get_model("audit", "AuditChain")
     AuditEvent = apps.get_model("audit", "AuditEvent")
-    head = None
+    head, last_hash = None, GENESIS
     for event in AuditEvent.objects.filter(chain__isnull=True).order_by("at", "pk").iterator(chunk_size=2000):
         day = timezone.localdate(event.at)
         if head is None or head.day != day:
             if head is not None:
                 head.save()
             head, _created = AuditChain.objects.get_or_create(day=day, partition=0)
+            last_hash = GENESIS
         event.chain_id = head.pk
         event.position = head.length + 1
-        event.previous_hash = head.last_hash or GENESIS
+        event.previous_hash = last_hash
         event.hash = event_hash(event, head.day, head.partition)
         event.save(update_fields=["chain", "position", "previous_hash", "hash"])
-        head.length, head.last_hash = event.position, event.hash
+        head.length, last_hash = event.position, event.hash
     if head is not None:
         head.save()
 

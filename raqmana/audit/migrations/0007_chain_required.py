@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="chain",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="events",
                 to="audit.auditchain",
