@@ -252,6 +252,9 @@ RAQMANA_ORDER_PAYMENT_DAYS = int(os.environ.get("RAQMANA_ORDER_PAYMENT_DAYS", "7
 # Proofs of orders that were never paid, refused or cancelled are deleted this many days after the order's last
 # change (Law 09-08, art. 3: personal data kept no longer than its purpose needs).
 RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS", "90"))
+# The audit trail's chains a day (raqmana/audit/chain.py): writers of different chains never wait on each other; as
+# many as the workers writing at once (processes times threads) keeps them apart. Changing it takes effect at once.
+RAQMANA_AUDIT_CHAIN_PARTITIONS = int(os.environ.get("RAQMANA_AUDIT_CHAIN_PARTITIONS", "16"))
 # The time-stamping authority (RFC 3161) that dates each seal (see raqmana/documents/timestamping.py). Empty with
 # the development backend: its own TSA, called in-process (`make run` points the server at /documents/pki/tsa).
 RAQMANA_TSA_URL = os.environ.get("RAQMANA_TSA_URL", "")

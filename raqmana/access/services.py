@@ -94,7 +94,8 @@ def grant_role(
         target=assignment,
         reason=assignment.grant_reason,
         territory=territory,
-        office=unit,
+        unit=unit,
+        national=territory is None,
     )
     transaction.on_commit(partial(role_granted.send, sender=RoleAssignment, assignment=assignment))
     return assignment
@@ -120,6 +121,7 @@ def revoke_role(assignment: RoleAssignment, *, by: "User | None", reason: str) -
         target=assignment,
         reason=reason,
         territory=assignment.territory,
-        office=assignment.unit,
+        unit=assignment.unit,
+        national=assignment.territory_id is None,
     )
     return assignment

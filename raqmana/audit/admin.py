@@ -6,7 +6,7 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action_label", "target_repr", "territory", "reason"]
+    list_display = ["at", "actor", "action_label", "target_repr", "territory", "unit", "reason", "chain", "position"]
     list_filter = ["action"]
     search_fields = ["target_repr", "reason", "actor__email", "actor__full_name"]
     date_hierarchy = "at"

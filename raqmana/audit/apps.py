@@ -1,7 +1,11 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "raqmana.audit"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        autodiscover_modules("audit_actions")  # every app's declared actions

@@ -1,16 +1,37 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.models import Territory
 
-from .constants import ACTION_LABELS
+from .registry import ACTIONS
+
+
+class AuditChain(models.Model):
+    """The head of one chain of events: a day (Morocco's) and a partition of it, so that concurrent writers lock
+    different rows (`chain.append`). It counts its chain's events, so that a deleted last event shows as well as any
+    other (`chain.verify`)."""
+
+    day = models.DateField(_("day"))
+    partition = models.PositiveSmallIntegerField(_("partition"))
+    length = models.PositiveIntegerField(_("length"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+        ordering = ["day", "partition"]
+        constraints = [models.UniqueConstraint(fields=["day", "partition"], name="one_audit_chain_per_partition")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}/{self.partition}"
 
 
 class AuditEvent(models.Model):
-    """Who did or read what, when and why. Append-only: nothing updates or deletes these rows."""
+    """Who did or read what, when and why, and where. Append-only: nothing updates or deletes these rows, and each
+    is chained to the one before it in its chain by a SHA-256 over its content (`chain.py`)."""
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -21,7 +42,7 @@ class AuditEvent(models.Model):
     territory = models.ForeignKey(
         Territory, verbose_name=_("territory"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    office = models.ForeignKey(
+    unit = models.ForeignKey(
         "territories.AdministrativeUnit",
         verbose_name=_("unit"),
         null=True,
@@ -39,7 +60,7 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_office = models.ForeignKey(
+    actor_unit = models.ForeignKey(
         "territories.AdministrativeUnit",
         verbose_name=_("actor's unit"),
         null=True,
@@ -49,18 +70,35 @@ class AuditEvent(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # Indexed by the unique (chain, position) constraint, whose first column it is.
+    chain = models.ForeignKey(
+        AuditChain, verbose_name=_("chain"), on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    position = models.PositiveIntegerField(_("position in the chain"))
+    previous_hash = models.CharField(_("hash of the previous event"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     # An event stands where its target is and where its actor works: the supervisors of either read it.
-    scope_places = (("territory", "office"), ("actor_territory", "actor_office"))
+    scope_places = (("territory", "unit"), ("actor_territory", "actor_unit"))
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["chain", "position"], name="one_audit_event_per_position")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("An audit event is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An audit event is never deleted.")
+
     @property
     def action_label(self):
-        return ACTION_LABELS.get(self.action, self.action)
+        action = ACTIONS.get(self.action)
+        return action.label if action is not None else self.action

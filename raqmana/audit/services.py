@@ -1,58 +1,93 @@
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.utils import translation
+from django.utils.functional import Promise
 
-from raqmana.territories.models import AdministrativeUnit
+from raqmana.territories.models import AdministrativeUnit, Territory
 
+from . import chain
 from .models import AuditEvent
+from .registry import declared
 
 
-def record(*, actor, action, target, reason="", territory=None, office=None, details=None, actor_place=None):
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    reason: str | Promise = "",
+    territory: Territory | None = None,
+    unit: AdministrativeUnit | None = None,
+    details: dict | None = None,
+    actor_place: Territory | AdministrativeUnit | None = None,
+    national: bool = False,
+) -> AuditEvent:
     """The one audit call: every transition and every read of personal data goes through it.
 
+    Every event says where it happened: at `unit` (its territory is filled in), else in `territory`, else where
+    the actor works (`actor_place`, a territory or a unit, also given when the target is elsewhere, so that the
+    actor's supervisors see the event too), else, with `national`, in the whole country (a national role, a
+    search by someone who acts nationally). Only an action declared `placeless` (a person's own account) has no
+    place. An undeclared action, or a placed one given no place, is a programming error (ValueError).
+
     The target's description and the reason are written in Arabic, the language of the register, whatever
-    the language of the page that caused them (a reason may be a translatable label). `actor_place` (a
-    territory, or an office) says where the actor works when the target is elsewhere.
+    the language of the page that caused them (a reason may be a translatable label). The event is chained to the
+    one before it (`chain.append`).
     """
-    actor_office = actor_place if isinstance(actor_place, AdministrativeUnit) else None
+    declaration = declared(action)
+    actor_unit = actor_place if isinstance(actor_place, AdministrativeUnit) else None
+    actor_territory = actor_unit.territory if actor_unit is not None else actor_place
+    if unit is None and territory is None:
+        unit, territory = actor_unit, actor_territory
+    if unit is not None:
+        territory = unit.territory
+    if territory is None and not (national or declaration.placeless):
+        raise ValueError(f"Audit action {action} happens somewhere: give its unit, territory, or national=True.")
     with translation.override(settings.LANGUAGE_CODE):
         # A target that holds personal data names itself without it (`audit_label`): the trail is read by
         # supervisors and agents of other services, who see that it was read, not what it says.
         target_repr = str(getattr(target, "audit_label", target))[:300]
         reason = str(reason)
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        target_type=target._meta.label,
-        target_id=str(target.pk),
-        target_repr=target_repr,
-        territory=office.territory if office is not None else territory,
-        office=office,
-        actor_territory=actor_office.territory if actor_office is not None else actor_place,
-        actor_office=actor_office,
-        reason=reason,
-        details=details or {},
+    return chain.append(
+        AuditEvent(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            target_type=target._meta.label,
+            target_id=str(target.pk),
+            target_repr=target_repr,
+            territory=territory,
+            unit=unit,
+            actor_territory=actor_territory,
+            actor_unit=actor_unit,
+            reason=reason,
+            details=chain.as_stored(details or {}),
+        )
     )
 
 
 _reads_of_this_write = ContextVar("reads_of_this_write", default=None)
 
 
-def record_read(**event):
+def record_read(**event: Any) -> AuditEvent | None:
     """A read of personal data made while deciding a write (comparing with another act, say): logged even when
     the write is refused and its transaction rolled back, if the service is wrapped in `reads_outlast_refusals`."""
     reads = _reads_of_this_write.get()
     if reads is None:
         return record(**event)
+    declared(event["action"])  # refused now, where the mistake is, rather than after the write
     reads.append(event)
     return None
 
 
-def reads_outlast_refusals(service):
+def reads_outlast_refusals(service: Callable) -> Callable:
     """Wrap a transactional service (outside its `transaction.atomic`): the reads it made are recorded once its
-    transaction has ended, committed or rolled back (Law 09-08: a read happened either way)."""
+    transaction has ended, committed or rolled back (Law 09-08: a read happened either way), each chained like
+    any other event."""
 
     @wraps(service)
     def wrapper(*args, **kwargs):

@@ -88,7 +88,7 @@ def read_act(user, pk, *, reason):
     except Act.DoesNotExist:
         _record_refused_read(user, pk, reason)
         raise
-    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    record(actor=user, action="act.read", target=act, reason=reason, unit=act.office)
     return act
 
 
@@ -126,13 +126,15 @@ def check_criteria(query):
 def _record_refused_read(user, pk, reason):
     # The event names the reader, not the act: the reader's supervisors may have no right to the act's names.
     asked = Act.objects.filter(pk=pk).select_related("office__territory").first() if str(pk).isdigit() else None
+    workplace = workplace_of(user)
     record(
         actor=user,
         action="act.read_refused",
         target=user,
         reason=reason,
-        office=asked.office if asked else None,
-        actor_place=workplace_of(user),
+        unit=asked.office if asked else None,
+        actor_place=workplace,
+        national=workplace is None,
         details={"act": str(pk), "reference": asked.reference if asked else "", "exists": asked is not None},
     )
 
@@ -162,9 +164,8 @@ def search_register(user, query, *, reason, page=1, per_page=20):
         action="act.searched",
         target=user,
         reason=reason,
-        office=workplace if isinstance(workplace, AdministrativeUnit) else None,
-        territory=workplace if isinstance(workplace, Territory) else None,
         actor_place=workplace,
+        national=workplace is None,
         details={**criteria, "page": page, "found": found.total, "shown": len(found.acts)},
     )
     return found
@@ -272,7 +273,7 @@ def duplicates_shown_to(user, act):
             action="act.shown_as_duplicate",
             target=candidate,
             reason=_("Shown as a possible duplicate of a draft"),
-            office=candidate.office,
+            unit=candidate.office,
             actor_place=workplace,
             details={"draft": act.pk},
         )

@@ -194,7 +194,7 @@ def check_deceased_birth_act(death_act, *, by=None):
             action="act.identity_checked",
             target=birth_act,
             reason=_("Death act: the deceased's birth act compared"),
-            office=birth_act.office,
+            unit=birth_act.office,
             actor_place=death_act.office,
         )
     readable = visible_to(Act.objects.all(), by, "civil_status.act.read") if by is not None else Act.objects.none()
@@ -234,7 +234,7 @@ def draft_act(office, kind, data, *, by, pre_declaration=None):
         act.pre_declaration = pre_declaration
     act.save()
     ACT_WORKFLOW.open(act, by=by, reason=_("Drafted"))
-    record(actor=by, action="act.drafted", target=act, office=office)
+    record(actor=by, action="act.drafted", target=act, unit=office)
     return act
 
 
@@ -251,7 +251,7 @@ def update_draft(act, data, *, by):
     validate_act(act, by=by)
     _set_keys(act)
     act.save()
-    record(actor=by, action="act.draft_updated", target=act, office=act.office)
+    record(actor=by, action="act.draft_updated", target=act, unit=act.office)
     return act
 
 
@@ -275,7 +275,7 @@ def sign_act(act, *, by):
     if act.kind == ActKind.BIRTH:
         (act.idcs,) = _unused_idcs(1)
     act.save()
-    record(actor=by, action="act.signed", target=act, office=act.office)
+    record(actor=by, action="act.signed", target=act, unit=act.office)
     if act.pre_declaration_id:
         _move_pre_declaration(act.pre_declaration, PreDeclarationState.REGISTERED, by)
     if act.kind == ActKind.DEATH and act.birth_act_id:
@@ -306,13 +306,13 @@ def _mention_death_on_birth_act(death_act, by):
         actor=by,
         action="act.mention_recorded",
         target=birth_act,
-        office=birth_act.office,
+        unit=birth_act.office,
         actor_place=death_act.office,
         details={"death_act": death_act.reference},
     )
     notice = DeathNotice.objects.create(death_act=death_act, birth_act=birth_act, office=birth_act.office)
     DEATH_NOTICE_WORKFLOW.open(notice, by=by)
-    record(actor=by, action="death_notice.sent", target=notice, office=birth_act.office, actor_place=death_act.office)
+    record(actor=by, action="death_notice.sent", target=notice, unit=birth_act.office, actor_place=death_act.office)
 
 
 @transaction.atomic
@@ -321,7 +321,7 @@ def take_note_of_death_notice(notice, *, by):
     notice = DeathNotice.objects.select_for_update().select_related("office").get(pk=notice.pk)
     DEATH_NOTICE_WORKFLOW.move(notice, DeathNoticeState.NOTED, by=by)
     notice.save(update_fields=["state"])
-    record(actor=by, action="death_notice.noted", target=notice, office=notice.office)
+    record(actor=by, action="death_notice.noted", target=notice, unit=notice.office)
     return notice
 
 
@@ -336,7 +336,7 @@ def abandon_draft(act, *, by, reason):
         _move_pre_declaration(act.pre_declaration, PreDeclarationState.RECEIVED, by, reason)
         act.pre_declaration = None
     act.save()
-    record(actor=by, action="act.abandoned", target=act, reason=reason, office=act.office)
+    record(actor=by, action="act.abandoned", target=act, reason=reason, unit=act.office)
     return act
 
 
@@ -401,7 +401,7 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
         # The keys are derived from the names, not part of the act: the register is searched by its names as
         # corrected, while the act itself stays as signed.
         Act.objects.filter(pk=act.pk).update(**search_keys(act_as_of(act, timezone.now())["data"]))
-    record(actor=by, action="act.mention_recorded", target=act, office=act.office, details={"mention": mention.pk})
+    record(actor=by, action="act.mention_recorded", target=act, unit=act.office, details={"mention": mention.pk})
     return mention
 
 
@@ -478,7 +478,18 @@ def load_historical_acts(rows, *, by, reason):
             # Another load or signature may take one of the drawn IDCS between the check and the insert.
             if draw == IDCS_DRAWS or "idcs" not in str(error):
                 raise
-    record(actor=by, action="act.batch_loaded", target=by, reason=reason, details={"acts": len(acts)})
+    # Placed at the office whose register was loaded; a batch of several offices' registers, in the whole country.
+    offices = {office for office, _year in by_sequence}
+    unit = CivilStatusOffice.objects.get(pk=offices.pop()) if len(offices) == 1 else None
+    record(
+        actor=by,
+        action="act.batch_loaded",
+        target=by,
+        reason=reason,
+        details={"acts": len(acts)},
+        unit=unit,
+        national=unit is None,
+    )
     return len(acts)
 
 
@@ -597,7 +608,7 @@ def file_pre_declaration(establishment, data, *, by=None):
     pre_declaration.full_clean()
     pre_declaration.save()
     PRE_DECLARATION_WORKFLOW.open(pre_declaration, by=by)
-    record(actor=by, action="pre_declaration.filed", target=pre_declaration, office=office)
+    record(actor=by, action="pre_declaration.filed", target=pre_declaration, unit=office)
     return pre_declaration
 
 
@@ -612,7 +623,7 @@ def dismiss_pre_declaration(pre_declaration, *, by, reason):
         action="pre_declaration.dismissed",
         target=pre_declaration,
         reason=reason,
-        office=pre_declaration.office,
+        unit=pre_declaration.office,
     )
     return pre_declaration
 

@@ -178,7 +178,7 @@ def _delete_proof(order, *, action, reason, details):
     order.proof_deleted_on = timezone.localdate()
     order.save(update_fields=["proof", "proof_deleted_on", "proof_scan"])
     details = {**details, "file": name}
-    record(actor=None, action=action, target=order, office=order.act.office, reason=reason, details=details)
+    record(actor=None, action=action, target=order, unit=order.act.office, reason=reason, details=details)
 
 
 def _tell_citizen_of_infected_proof(order: DocumentOrder) -> None:

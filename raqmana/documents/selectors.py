@@ -49,7 +49,7 @@ def documents_visible_to(user: Person) -> QuerySet[IssuedDocument]:
 def open_pdf(user, document):
     """The sealed PDF of a document the user may see (documents_visible_to); the read is logged.
     FileNotFoundError when the storage failed to keep it (services.issue_document)."""
-    record(actor=user, action="document.read", target=document, office=document.office)
+    record(actor=user, action="document.read", target=document, unit=document.office)
     return document.pdf.open("rb")
 
 
@@ -66,7 +66,7 @@ def act_for_order(citizen, reference, event_date, first_name, *, reason):
     ):
         record(actor=citizen, action="document_order.lookup_missed", target=citizen)
         return None
-    record(actor=citizen, action="act.read", target=act, reason=reason, office=act.office)
+    record(actor=citizen, action="act.read", target=act, reason=reason, unit=act.office)
     return act
 
 
@@ -85,7 +85,7 @@ def orders_to_check(user: Person) -> QuerySet[DocumentOrder]:
 
 
 def open_proof(user, order):
-    record(actor=user, action="document_order.proof_read", target=order, office=order.act.office)
+    record(actor=user, action="document_order.proof_read", target=order, unit=order.act.office)
     return order.proof.open("rb")
 
 
@@ -107,7 +107,7 @@ def act_for_issuance(user, office, reference, *, birth_date=None, first_name="",
         return None
     if first_name and not is_first_name_of(current, first_name):
         return None
-    record(actor=user, action="act.read", target=act, reason=reason, office=act.office)
+    record(actor=user, action="act.read", target=act, reason=reason, unit=act.office, actor_place=office)
     return act
 
 

@@ -137,7 +137,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
         action="document.issued",
         target=document,
         reason=document.purpose,
-        office=office,
+        unit=office,
         details={"kind": kind.value, "act": act.reference, "relation": document.requester_relation},
     )
     if restricted_copy_elsewhere:
@@ -152,7 +152,7 @@ def issue_document(act, kind, *, office, issued_by, requester, purpose, account=
                 gettext_lazy("Requester's identity document number"),
                 document.requester_document,
             ),
-            office=act.office,
+            unit=act.office,
             actor_place=office,
             details={
                 "document": document.reference,
@@ -195,7 +195,7 @@ def _checked_identity_document(typed, *, required):
 def report_lookup_limit(agent: User, office: AdministrativeUnit, rate: str) -> None:
     """An agent's act lookups at the counter went past the limit (`rate`, per agent): the officers of the office
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
-    record(actor=agent, action="act.lookup_limit_reached", target=office, office=office, reason=rate)
+    record(actor=agent, action="act.lookup_limit_reached", target=office, unit=office, reason=rate)
     for person in selectors.lookup_supervisors(office):
         notify(person, "documents.lookup_limit_reached", {"agent": agent, "office": office, "rate": rate})
 
@@ -217,7 +217,7 @@ def revoke_document(document, *, by, reason):
     reason = IssuedDocument.checked_text("revocation_reason", reason.strip(), error_key="reason")
     document.revoked_at, document.revoked_by, document.revocation_reason = timezone.now(), by, reason
     document.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
-    record(actor=by, action="document.revoked", target=document, reason=reason, office=document.office)
+    record(actor=by, action="document.revoked", target=document, reason=reason, unit=document.office)
     return document
 
 
@@ -320,7 +320,7 @@ def place_order(citizen, act, kind, *, relation, mandate_reference, purpose, pro
             order.proof.save(name, ContentFile(received.file.content), save=False)
             order.proof_scan = received.scan
         order.save(update_fields=["proof", "proof_scan", "payment"])
-        record(actor=citizen, action="document_order.placed", target=order, office=act.office, reason=order.purpose)
+        record(actor=citizen, action="document_order.placed", target=order, unit=act.office, reason=order.purpose)
         if order.proof_scan == ScanState.PENDING:
             scan_later(order)
     return order
@@ -379,7 +379,7 @@ def refuse_order(order, *, by, reason):
     order.refusal_reason = reason
     order.save(update_fields=["state", "refusal_reason"])
     payment_services.refund(order.payment, by=by, reason=reason)
-    record(actor=by, action="document_order.refused", target=order, office=order.act.office, reason=reason)
+    record(actor=by, action="document_order.refused", target=order, unit=order.act.office, reason=reason)
     _tell_citizen(order)
     return order
 

@@ -4,7 +4,7 @@ service's PermissionDenied becomes 403, its ValidationError 422 naming the field
 
 import re
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404

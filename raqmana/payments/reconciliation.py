@@ -122,6 +122,7 @@ def reconcile(lines, *, date_from, date_to, source):
         action="payment.reconciled",
         target=run,
         details={"lines": len(lines), "differences": len(differences)},
+        national=True,
     )
     return run
 

@@ -62,12 +62,12 @@ def recent_activity(user: Person, limit: int = 15) -> QuerySet[AuditEvent]:
 def copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
     """Full copies and family booklet records issued by other offices from the acts of the offices where the user
     is a civil status agent or officer, with the requester's identity document number, newest first."""
-    return _copies_issued_elsewhere(user).select_related("actor", "actor_office")
+    return _copies_issued_elsewhere(user).select_related("actor", "actor_unit")
 
 
 def _copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
     # Where the act is kept, not where the copy was issued: the issuing office's supervisors do not see it.
-    place = scope_condition(user, (("territory", "office"),), "documents.copy_elsewhere.read")
+    place = scope_condition(user, (("territory", "unit"),), "documents.copy_elsewhere.read")
     events = AuditEvent.objects.filter(action=COPY_ISSUED_ELSEWHERE)
     return events if place is None else events.filter(place)
 

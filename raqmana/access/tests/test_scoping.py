@@ -165,7 +165,7 @@ def test_office_agents_read_only_their_office_in_the_audit_trail(people):
     events = AuditEvent.objects.filter(action="role.granted")
     seen = set(visible_to(events, people["agent_temara"]).values_list("target_repr", flat=True))
     assert len(seen) == 2  # the grants at the Témara office, not the president's nor Skhirate's
-    assert seen == set(events.filter(office__territory__code=TEMARA).values_list("target_repr", flat=True))
+    assert seen == set(events.filter(unit__territory__code=TEMARA).values_list("target_repr", flat=True))
 
 
 def test_an_office_of_a_city_commune_does_not_read_its_arrondissements():

@@ -201,7 +201,7 @@ def test_every_read_is_logged_with_its_reason_and_scoped(temara_office, agent, o
     act = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     read_act(agent, act.pk, reason="Extract requested at the counter")
     event = AuditEvent.objects.get(action="act.read")
-    assert (event.actor, event.reason, event.office) == (agent, "Extract requested at the counter", temara_office)
+    assert (event.actor, event.reason, event.unit) == (agent, "Extract requested at the counter", temara_office)
 
     inspector = UserFactory()
     grant_role(inspector, Role.PROVINCIAL_INSPECTOR, territory=temara_office.territory.parent, by=None, reason="t")

@@ -97,7 +97,7 @@ def test_an_agent_who_may_not_read_the_birth_act_is_not_shown_its_data_and_the_c
     assert "زكرياء" not in message and born.first_name_ar not in message
     assert born.birth_date.isoformat() not in message
     event = AuditEvent.objects.get(action="act.identity_checked")
-    assert (event.actor, event.target_id, event.office, event.actor_office) == (
+    assert (event.actor, event.target_id, event.unit, event.actor_unit) == (
         agent,
         str(born.pk),
         born.office,
@@ -231,7 +231,7 @@ def test_duplicates_shown_are_logged_at_their_office(temara_office, agent, born,
     draft = draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent)
     verified_client(agent).get(f"/civil-status/acts/{draft.pk}/", {"reason": "drafting"})
     event = AuditEvent.objects.get(action="act.shown_as_duplicate")
-    assert (event.target_id, event.office, event.details) == (str(born.pk), born.office, {"draft": draft.pk})
+    assert (event.target_id, event.unit, event.details) == (str(born.pk), born.office, {"draft": draft.pk})
 
 
 def test_a_duplicate_is_flagged_when_the_new_draft_lacks_the_mother(temara_office, agent, born, birth_data):

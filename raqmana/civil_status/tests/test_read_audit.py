@@ -46,13 +46,13 @@ def test_a_refused_read_is_seen_by_both_sides_inspectors(act, temara_office, fes
     with pytest.raises(Act.DoesNotExist):
         read_act(reader, act.pk, reason="curious")
     event = AuditEvent.objects.get(action="act.read_refused")
-    assert (event.actor, event.reason, event.office, event.territory) == (
+    assert (event.actor, event.reason, event.unit, event.territory) == (
         reader,
         "curious",
         temara_office,
         temara_office.territory,
     )
-    assert (event.actor_office, event.actor_territory) == (fes_office, fes_office.territory)
+    assert (event.actor_unit, event.actor_territory) == (fes_office, fes_office.territory)
     assert event.details["reference"] == act.reference
     assert act.first_name_ar not in event.target_repr  # the reader's supervisors may not read the act's names
 
@@ -104,3 +104,26 @@ def test_the_audit_trail_names_acts_by_reference_never_by_the_names_they_hold(ac
     seen = visible_to(AuditEvent.objects.all(), mail_agent).filter(target_type="civil_status.Act")
     assert all(act.first_name_ar not in event.target_repr for event in seen)
     assert act.reference in seen.get(action="act.read").target_repr
+
+
+def test_a_search_carries_the_searchers_place(act, temara_office):
+    from raqmana.civil_status.search import ActQuery
+    from raqmana.civil_status.selectors import search_register
+
+    inspector = inspector_of(temara_office.territory)
+    search_register(inspector, ActQuery(idcs=act.idcs), reason="inspection")
+    event = AuditEvent.objects.get(action="act.searched", actor=inspector)
+    assert event.territory == event.actor_territory == inspector.role_assignments.get().territory
+    national = UserFactory(is_superuser=True)
+    search_register(national, ActQuery(idcs=act.idcs), reason="inspection")
+    event = AuditEvent.objects.get(action="act.searched", actor=national)
+    assert (event.territory, event.actor_territory) == (None, None)  # the whole country, said so by the caller
+
+
+def test_a_batch_of_one_office_is_placed_there(agent, temara_office):
+    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.synthetic import ActGenerator
+
+    generator = ActGenerator([temara_office.territory], {temara_office.territory_id: temara_office.pk}, seed=3)
+    load_historical_acts([generator.birth(agent.pk) for _ in range(3)], by=agent, reason="digitising")
+    assert AuditEvent.objects.get(action="act.batch_loaded").unit == temara_office

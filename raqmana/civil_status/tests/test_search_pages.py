@@ -53,7 +53,7 @@ def test_the_screen_counts_pages_and_advises(namesakes, verified_client, agent, 
     narrow = client.get(url, {"name": "Fatima Bennani", "reason": "duplicates"})
     assert narrow.context["found"].total == 1 and "add a year of birth" not in narrow.text
     event = AuditEvent.objects.filter(action="act.searched").first()
-    assert event.office.territory.code == "04.501.01.07" and event.details["found"] == 1
+    assert event.unit.territory.code == "04.501.01.07" and event.details["found"] == 1
 
 
 def test_the_api_pages_too(namesakes, verified_client, agent):

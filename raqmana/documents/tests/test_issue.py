@@ -38,7 +38,7 @@ def test_any_office_issues_a_sealed_extract_of_any_act(birth_act, agadir_agent):
     assert "Déclarant" not in rows  # an extract does not name the declarant; a full copy does
     assert check_file(pdf).authentic
     event = AuditEvent.objects.get(action="document.issued")
-    assert event.office == office and event.details["act"] == birth_act.reference
+    assert event.unit == office and event.details["act"] == birth_act.reference
 
 
 def test_the_pdf_validates_in_poppler_too(

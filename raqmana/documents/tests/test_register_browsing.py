@@ -164,7 +164,7 @@ def test_a_full_copy_issued_elsewhere_records_the_identity_document_at_the_keepi
     assert issued.status_code == 201, issued.content
     assert IssuedDocument.objects.get().requester_document == "AB123456"
     event = AuditEvent.objects.get(action="act.copy_issued_elsewhere")
-    assert (event.office, event.actor_office, event.details["requester_document"]) == (
+    assert (event.unit, event.actor_unit, event.details["requester_document"]) == (
         birth_act.office,
         office,
         "AB123456",
@@ -348,6 +348,8 @@ def test_both_lookups_compare_the_act_as_corrected_by_its_mentions(birth_act, ag
 
     for name in ["Younes", "يونس", "ⵢⵓⵏⵙ"]:
         assert at_counter(first_name=name) == birth_act and online(name) == birth_act, name
+    at_the_counter = AuditEvent.objects.filter(action="act.read", actor=agent).last()
+    assert (at_the_counter.unit, at_the_counter.actor_unit) == (birth_act.office, temara_office)
     for name in ["Youssef", "يوسف", "ⵢⵓⵙⴼ"]:
         assert at_counter(first_name=name) is None and online(name) is None, name
 
@@ -447,7 +449,7 @@ def test_the_keeping_office_lists_every_copy_issued_elsewhere_page_by_page(
         == 201
     )
     for number in range(20):  # the feed keeps the last events only: these push the copies out of it
-        record(actor=officer, action="act.read", target=birth_act, office=birth_act.office, reason=f"r{number}")
+        record(actor=officer, action="act.read", target=birth_act, unit=birth_act.office, reason=f"r{number}")
     client = english(verified_client(officer))
     workspace = reverse("portal:workspace")
     assert "AB123456" not in client.get(workspace).text
