@@ -5,7 +5,7 @@ from raqmana.access.registry import Permission, declare
 declare(
     Permission(
         "access.role.grant",
-        _("Grant and revoke roles within one's place (which roles: roles.GRANTABLE_BY)"),
+        _("Grant and revoke roles within one's place"),
         _("You may not grant this role for this place."),
     ),
 )

@@ -50,12 +50,16 @@ class Fee(CheckedTextModel):
                 name="fee_valid_until_after_from",
             ),
             models.UniqueConstraint(
-                fields=["code", "valid_from"], condition=models.Q(collectivity__isnull=True), name="fee_national_start"
+                fields=["code", "valid_from"],
+                condition=models.Q(collectivity__isnull=True),
+                name="fee_national_start",
+                violation_error_message=_("Another tariff of this fee starts on the same day."),
             ),
             models.UniqueConstraint(
                 fields=["code", "collectivity", "valid_from"],
                 condition=models.Q(collectivity__isnull=False),
                 name="fee_local_start",
+                violation_error_message=_("Another tariff of this fee starts on the same day."),
             ),
         ]
         indexes = [models.Index(fields=["code", "collectivity", "valid_from"], name="fee_in_force")]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from raqmana.accounts.models import User
 from raqmana.accounts.tests.factories import PASSWORD
@@ -24,6 +24,13 @@ from raqmana.territories.models import Territory
 from .conftest import a_commune, gateway_outcome, new_payment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    with translation.override("en"):
+        yield
+
 
 LABELS = {"label_ar": "نسخة موجزة من رسم الولادة", "label_fr": "Extrait d'acte de naissance", "legal_basis": "Arrêté"}
 
