@@ -13,7 +13,8 @@ from raqmana.accounts import services
 from raqmana.accounts.models import Enterprise, User
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
 from raqmana.civil_status.models import Act, Establishment
-from raqmana.civil_status.services import file_pre_declaration, load_historical_acts
+from raqmana.civil_status.services.bulk_load import load_historical_acts
+from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.documents.constants import DocumentKind, RequesterRelation
 from raqmana.documents.models import IssuedDocument
