@@ -1,13 +1,13 @@
-"""Writes about people: registration, contact proofs, enterprises and second factors. Every change is
-audited."""
+"""Opening citizen accounts and proving contacts: a code sent to an email address or a phone number opens the
+account (sign-up), proves an account's contact, or lets its holder choose a new password."""
 
 import math
 import secrets
 from datetime import timedelta
 from functools import partial
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -15,21 +15,15 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.accounts.backends import find_user_by_identifier
+from raqmana.accounts.constants import CodePurpose
+from raqmana.accounts.models import ContactCode, User
+from raqmana.accounts.tasks import send_contact_code
+from raqmana.accounts.validators import normalise_phone
 from raqmana.audit.services import record
-from raqmana.kernel.codes import random_code
 from raqmana.notifications.models import Channel
-from raqmana.notifications.services import notify
 from raqmana.notifications.sms import sms_provider
-from raqmana.territories.constants import Level
-from raqmana.territories.models import Territory
-
-from .backends import find_user_by_identifier
-from .constants import CodePurpose, RepresentativeCapacity
-from .models import ContactCode, Enterprise, EnterpriseRepresentative, User
-from .tasks import send_contact_code
-from .validators import normalise_ice, normalise_phone
 
 
 @transaction.atomic
@@ -284,165 +278,3 @@ def _open_signed_up_account(contact_code, **proved):
     contact_code.save(update_fields=["user"])
     record(actor=user, action="account.registered", target=user)
     return user
-
-
-@transaction.atomic
-def register_enterprise(*, ice, legal_name, commune, representative, trade_register_number="", address=""):
-    """Register a legal person by its ICE; the person registering it becomes its legal representative."""
-    ice = normalise_ice(ice)
-    if not isinstance(commune, Territory) or commune.level != Level.COMMUNE:
-        raise ValidationError(_("Choose the commune of the registered office."), code="commune_required")
-    enterprise = Enterprise(
-        ice=ice, legal_name=legal_name, commune=commune, trade_register_number=trade_register_number, address=address
-    )
-    enterprise.check_texts()
-    try:
-        with transaction.atomic():
-            enterprise.save()
-    except IntegrityError:
-        raise ValidationError(
-            _("An enterprise with this ICE is already registered: ask one of its representatives to add you."),
-            code="ice_taken",
-        ) from None
-    EnterpriseRepresentative.objects.create(
-        enterprise=enterprise,
-        user=representative,
-        capacity=RepresentativeCapacity.LEGAL_REPRESENTATIVE,
-        added_by=representative,
-        accepted_at=timezone.now(),
-    )
-    record(actor=representative, action="enterprise.registered", target=enterprise, territory=enterprise.commune)
-    return enterprise
-
-
-@transaction.atomic
-def invite_representative(enterprise, identifier, *, capacity, by):
-    """Invite the holder of an account to represent the enterprise; they become one when they accept.
-
-    Returns nothing either way, so that the inviter learns neither whether the account exists nor its name.
-    """
-    if not enterprise.representatives.active().filter(user=by).exists():
-        raise PermissionDenied(_("Only a representative of this enterprise may add another."))
-    person = find_user_by_identifier(identifier)
-    if person is None:
-        return
-    try:
-        with transaction.atomic():
-            invitation = EnterpriseRepresentative.objects.create(
-                enterprise=enterprise, user=person, capacity=capacity, added_by=by
-            )
-    except IntegrityError:  # already invited or representing
-        return
-    record(actor=by, action="enterprise.representative_invited", target=invitation, territory=enterprise.commune)
-
-
-@transaction.atomic
-def answer_invitation(invitation, *, by, accept):
-    if invitation.user_id != by.pk or invitation.accepted_at or invitation.revoked_at:
-        raise PermissionDenied(_("This invitation is not yours to answer."))
-    if accept:
-        invitation.accepted_at = timezone.now()
-    else:
-        invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "revoked_at"])
-    action = "enterprise.representative_added" if accept else "enterprise.invitation_declined"
-    record(actor=by, action=action, target=invitation, territory=invitation.enterprise.commune)
-    return invitation
-
-
-ENROLMENT_CODE_VALIDITY = timedelta(days=7)
-
-
-@transaction.atomic
-def issue_enrolment_code(user: User, *, by: User | None = None) -> str:
-    """A one-time code that lets an agent enrol an authenticator app; without it a password alone cannot.
-
-    Only its hash is kept. It is handed over by email when a role is granted, or shown once to the
-    administrator who issued it. Issuing one also removes the person's authenticators, whose keys must never
-    work again (a lost phone); the audit trail keeps the event.
-    """
-    code = random_code(10)
-    user.enrolment_code_hash = make_password(code)
-    user.enrolment_code_expires_at = timezone.now() + ENROLMENT_CODE_VALIDITY
-    user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])
-    TOTPDevice.objects.filter(user=user).delete()
-    record(actor=by, action="two_factor.enrolment_code_issued", target=user)
-    return f"{code[:5]}-{code[5:]}"
-
-
-def enrolment_code_matches(user, typed):
-    typed = typed.replace("-", "").replace(" ", "").upper()
-    return bool(
-        user.enrolment_code_hash
-        and user.enrolment_code_expires_at
-        and user.enrolment_code_expires_at > timezone.now()
-        and check_password(typed, user.enrolment_code_hash)
-    )
-
-
-# django-otp makes an agent wait 2^(n-1) seconds after n wrong codes in a row, without end: someone holding the
-# password could lock the agent out for days. The count stops at this ceiling, a wait of 2^9 s (under 9 minutes), and
-# the agent is warned when it is reached.
-TOTP_WRONG_CODES_CEILING = 10
-
-
-def totp_wait_seconds(device):
-    """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each, up to
-    TOTP_WRONG_CODES_CEILING); 0 when it takes them. Someone holding an agent's password can make the agent wait this
-    long, never lock them out."""
-    allowed, details = device.verify_is_allowed()
-    if allowed or not details or "locked_until" not in details:
-        return 0
-    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
-
-
-@transaction.atomic
-def check_totp_token(device, token):
-    """Whether `token` is the code of the agent's confirmed authenticator (throttled and counted by django-otp)."""
-    return _verify_totp(TOTPDevice.objects.select_for_update().get(pk=device.pk), token)
-
-
-def _verify_totp(device, token):
-    """Check a code on a locked device; a wrong one (not one refused while the agent must wait) counts up to
-    TOTP_WRONG_CODES_CEILING, which warns the agent when first reached."""
-    failures = device.throttling_failure_count
-    if device.verify_token(token):
-        return True
-    if device.throttling_failure_count > TOTP_WRONG_CODES_CEILING:
-        device.throttling_failure_count = TOTP_WRONG_CODES_CEILING
-        device.save(update_fields=["throttling_failure_count"])
-    elif failures < device.throttling_failure_count == TOTP_WRONG_CODES_CEILING:
-        _warn_of_wrong_totp_codes(device.user)
-    return False
-
-
-def _warn_of_wrong_totp_codes(user: User) -> None:
-    record(actor=None, action="two_factor.wrong_codes_warned", target=user)
-    notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
-
-
-def pending_totp_device(user):
-    """The authenticator an agent is enrolling: created unconfirmed once, shown until confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-
-
-@transaction.atomic
-def confirm_totp_device(device, token):
-    """Enrolment ends when the first code from the app checks; the enrolment code is then spent."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if not _verify_totp(device, token):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    user = device.user
-    user.enrolment_code_hash, user.enrolment_code_expires_at = "", None
-    user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])
-    record(actor=user, action="two_factor.enrolled", target=user)
-    return True
-
-
-def set_preferred_language(user, language):
-    if user.is_authenticated and user.preferred_language != language:
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
