@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from raqmana.accounts.backends import find_user_by_identifier
 from raqmana.accounts.constants import RepresentativeCapacity
-from raqmana.accounts.models import Enterprise, EnterpriseRepresentative
+from raqmana.accounts.models import Enterprise, EnterpriseRepresentative, User
 from raqmana.accounts.validators import normalise_ice
 from raqmana.audit.services import record
 from raqmana.territories.constants import Level
@@ -15,7 +15,15 @@ from raqmana.territories.models import Territory
 
 
 @transaction.atomic
-def register_enterprise(*, ice, legal_name, commune, representative, trade_register_number="", address=""):
+def register_enterprise(
+    *,
+    ice: str,
+    legal_name: str,
+    commune: Territory | None,
+    representative: User,
+    trade_register_number: str = "",
+    address: str = "",
+) -> Enterprise:
     """Register a legal person by its ICE; the person registering it becomes its legal representative."""
     ice = normalise_ice(ice)
     if not isinstance(commune, Territory) or commune.level != Level.COMMUNE:
@@ -44,7 +52,7 @@ def register_enterprise(*, ice, legal_name, commune, representative, trade_regis
 
 
 @transaction.atomic
-def invite_representative(enterprise, identifier, *, capacity, by):
+def invite_representative(enterprise: Enterprise, identifier: str, *, capacity: str, by: User) -> None:
     """Invite the holder of an account to represent the enterprise; they become one when they accept.
 
     Returns nothing either way, so that the inviter learns neither whether the account exists nor its name.
@@ -65,7 +73,7 @@ def invite_representative(enterprise, identifier, *, capacity, by):
 
 
 @transaction.atomic
-def answer_invitation(invitation, *, by, accept):
+def answer_invitation(invitation: EnterpriseRepresentative, *, by: User, accept: bool) -> EnterpriseRepresentative:
     if invitation.user_id != by.pk or invitation.accepted_at or invitation.revoked_at:
         raise PermissionDenied(_("This invitation is not yours to answer."))
     if accept:

@@ -3,7 +3,7 @@ account (sign-up), proves an account's contact, or lets its holder choose a new 
 
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.auth.hashers import make_password
@@ -27,7 +27,9 @@ from raqmana.notifications.sms import sms_provider
 
 
 @transaction.atomic
-def register_citizen(*, full_name, password, email=None, phone=None, preferred_language="ar"):
+def register_citizen(
+    *, full_name: str, password: str, email: str | None = None, phone: str | None = None, preferred_language: str = "ar"
+) -> User:
     """Open a citizen account identified by an email address, a phone number or both."""
     if not email and not phone:
         raise ValidationError(_("Give an email address or a phone number."), code="no_identifier")
@@ -58,12 +60,12 @@ CONTACT_CODES_PER_DAY = 5
 CONTACT_WRONG_CODES_PER_DAY = 10
 
 
-def channel_of(contact):
+def channel_of(contact: str) -> Channel:
     """How a code reaches `contact`, an email address or a phone number."""
     return Channel.EMAIL if "@" in contact else Channel.SMS
 
 
-def _contact_usage(contact):
+def _contact_usage(contact: str) -> dict[str, int]:
     """Codes sent to `contact` and wrong codes typed for it by sign-ups and password resets in the last day. Counted
     alike whether or not an account has the contact (a taken sign-up or an unknown reset counts its sends though
     nothing is sent), so that the limits do not tell who has an account."""
@@ -74,7 +76,7 @@ def _contact_usage(contact):
     ).aggregate(sends=Coalesce(Sum("sends"), 0), wrong_codes=Coalesce(Sum("failed_attempts"), 0))
 
 
-def _check_contact_limits(contact):
+def _check_contact_limits(contact: str) -> None:
     usage = _contact_usage(contact)
     if usage["wrong_codes"] >= CONTACT_WRONG_CODES_PER_DAY:
         raise ValidationError(_too_many_wrong_codes_for_contact(), code="contact_wrong_codes")
@@ -85,18 +87,18 @@ def _check_contact_limits(contact):
         )
 
 
-def _too_many_wrong_codes_for_contact():
+def _too_many_wrong_codes_for_contact() -> str:
     return _("Too many wrong codes were typed for this email address or phone number today. Try again tomorrow.")
 
 
-def contact_code_digest(contact_code_pk, code):
+def contact_code_digest(contact_code_pk: int, code: str) -> str:
     """What is kept of a code: keyed by the site's secret, so a copy of the database does not give the codes away
     (a million codes would be tried in an instant against a plain hash)."""
     return salted_hmac("raqmana.accounts.ContactCode", f"{contact_code_pk}:{code}", algorithm="sha256").hexdigest()
 
 
 @transaction.atomic
-def start_signup(*, full_name, password, contact, preferred_language="ar"):
+def start_signup(*, full_name: str, password: str, contact: str, preferred_language: str = "ar") -> ContactCode:
     """Begin opening a citizen account: a code goes to `contact` (an email address, or a phone number in E.164), and
     the account opens when it is typed back (confirm_contact_code).
 
@@ -123,7 +125,7 @@ def start_signup(*, full_name, password, contact, preferred_language="ar"):
 
 
 @transaction.atomic
-def send_account_code(user, channel):
+def send_account_code(user: User, channel: str) -> ContactCode:
     """A code to the account's own email address or phone number, to prove it reaches its holder."""
     contact = user.email if channel == Channel.EMAIL else user.phone
     if not contact:
@@ -138,7 +140,7 @@ def send_account_code(user, channel):
 
 
 @transaction.atomic
-def start_password_reset(contact):
+def start_password_reset(contact: str) -> ContactCode:
     """A code to choose a new password, sent to the email or phone of the account that has it. The answer is the same
     when no active account has it (nothing is sent then), so that the page does not tell who has an account."""
     channel = channel_of(contact)
@@ -159,7 +161,7 @@ def start_password_reset(contact):
 
 
 @transaction.atomic
-def resend_contact_code(contact_code):
+def resend_contact_code(contact_code: ContactCode) -> ContactCode:
     """Another code for the same request, which replaces the last: a minute apart at least, CONTACT_CODE_SENDS in
     all. Each code sent allows CONTACT_CODE_ATTEMPTS more wrong codes: counted from `sends`, which changes here, so
     that a request whose code is never sent (a taken sign-up, an unknown reset) changes exactly as the others do."""
@@ -168,6 +170,7 @@ def resend_contact_code(contact_code):
         raise ValidationError(_("This code was already used."), code="used")
     if contact_code.sends >= CONTACT_CODE_SENDS:
         raise ValidationError(_("No more codes can be sent for this request: start again later."), code="no_more")
+    assert contact_code.last_sent_at is not None  # every request is created with its first code sent
     wait = (contact_code.last_sent_at + CONTACT_CODE_RESEND_AFTER - timezone.now()).total_seconds()
     if wait > 0:
         seconds = math.ceil(wait)
@@ -189,7 +192,7 @@ def resend_contact_code(contact_code):
     return contact_code
 
 
-def make_contact_code(contact_code):
+def make_contact_code(contact_code: ContactCode) -> str:
     """A fresh six-digit code for the request, replacing any earlier one; only its digest is kept. Called by the
     worker that sends it."""
     code = f"{secrets.randbelow(10**6):06d}"
@@ -199,7 +202,7 @@ def make_contact_code(contact_code):
     return code
 
 
-def confirm_contact_code(contact_code, typed, new_password=None):
+def confirm_contact_code(contact_code: ContactCode, typed: str, new_password: str | None = None) -> User:
     """Check a typed code. When it matches, a sign-up's account opens, or the account's contact is marked proved (and
     for a password reset its password becomes `new_password`); the account is returned. Otherwise a ValidationError
     says why. A wrong code counts towards the CONTACT_CODE_ATTEMPTS each code sent allows, after which the request
@@ -241,7 +244,7 @@ def confirm_contact_code(contact_code, typed, new_password=None):
     raise ValidationError(_("This code is wrong or has expired."), code="wrong_code")
 
 
-def _prove_contact(contact_code, new_password):
+def _prove_contact(contact_code: ContactCode, new_password: str | None) -> User:
     now = timezone.now()
     proved = "email_verified_at" if contact_code.channel == Channel.EMAIL else "phone_verified_at"
     contact_code.used_at = now
@@ -249,6 +252,7 @@ def _prove_contact(contact_code, new_password):
     if contact_code.purpose == CodePurpose.SIGN_UP:
         user = _open_signed_up_account(contact_code, **{proved: now})
     else:
+        assert contact_code.user is not None  # only a sign-up's code is sent with no account (tasks.send_contact_code)
         user = contact_code.user
         setattr(user, proved, now)
         changed = [proved]
@@ -261,7 +265,7 @@ def _prove_contact(contact_code, new_password):
     return user
 
 
-def _open_signed_up_account(contact_code, **proved):
+def _open_signed_up_account(contact_code: ContactCode, **proved: datetime) -> User:
     signup = contact_code.signup
     email = contact_code.contact if contact_code.channel == Channel.EMAIL else None
     phone = contact_code.contact if contact_code.channel == Channel.SMS else None

@@ -35,7 +35,7 @@ def issue_enrolment_code(user: User, *, by: User | None = None) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-def enrolment_code_matches(user, typed):
+def enrolment_code_matches(user: User, typed: str) -> bool:
     typed = typed.replace("-", "").replace(" ", "").upper()
     return bool(
         user.enrolment_code_hash
@@ -51,7 +51,7 @@ def enrolment_code_matches(user, typed):
 TOTP_WRONG_CODES_CEILING = 10
 
 
-def totp_wait_seconds(device):
+def totp_wait_seconds(device: TOTPDevice) -> int:
     """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each, up to
     TOTP_WRONG_CODES_CEILING); 0 when it takes them. Someone holding an agent's password can make the agent wait this
     long, never lock them out."""
@@ -62,12 +62,12 @@ def totp_wait_seconds(device):
 
 
 @transaction.atomic
-def check_totp_token(device, token):
+def check_totp_token(device: TOTPDevice, token: str) -> bool:
     """Whether `token` is the code of the agent's confirmed authenticator (throttled and counted by django-otp)."""
     return _verify_totp(TOTPDevice.objects.select_for_update().get(pk=device.pk), token)
 
 
-def _verify_totp(device, token):
+def _verify_totp(device: TOTPDevice, token: str) -> bool:
     """Check a code on a locked device; a wrong one (not one refused while the agent must wait) counts up to
     TOTP_WRONG_CODES_CEILING, which warns the agent when first reached."""
     failures = device.throttling_failure_count
@@ -86,14 +86,14 @@ def _warn_of_wrong_totp_codes(user: User) -> None:
     notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
 
 
-def pending_totp_device(user):
+def pending_totp_device(user: User) -> TOTPDevice:
     """The authenticator an agent is enrolling: created unconfirmed once, shown until confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     return device or TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
 
 
 @transaction.atomic
-def confirm_totp_device(device, token):
+def confirm_totp_device(device: TOTPDevice, token: str) -> bool:
     """Enrolment ends when the first code from the app checks; the enrolment code is then spent."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
     if not _verify_totp(device, token):

@@ -2,6 +2,8 @@
 checks every act passes before it is saved or signed. Each write is audited."""
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -10,28 +12,30 @@ from django.utils.translation import gettext as _
 
 from raqmana.access.checking import require
 from raqmana.access.scoping import visible_to
+from raqmana.accounts.models import User
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar, gregorian_of_typed_hijri
 from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.civil_status import rules
 from raqmana.civil_status.constants import ACT_REGISTER, ActKind, ActState, PreDeclarationState, Sex
 from raqmana.civil_status.idcs import new_idcs
-from raqmana.civil_status.models import ACT_INPUT_FIELDS, HIJRI_TYPED_DATES, Act
+from raqmana.civil_status.models import ACT_INPUT_FIELDS, HIJRI_TYPED_DATES, Act, PreDeclaration
 from raqmana.civil_status.names import SEARCH_KEY_FIELDS, search_keys
 from raqmana.civil_status.selectors import act_as_of
 from raqmana.civil_status.workflows import ACT_WORKFLOW
 from raqmana.kernel.sequences import next_number
+from raqmana.territories.models import CivilStatusOffice
 
 from .mentions import mention_death_on_birth_act
 from .pre_declarations import move_pre_declaration
 
 
-def _set_keys(act):
+def _set_keys(act: Act) -> None:
     for field, key in search_keys(vars(act)).items():
         setattr(act, field, key)
 
 
-def check_parent_links(act):
+def check_parent_links(act: Act) -> None:
     """A parent's IDCS, when given, must be that of a signed birth act of a person of the parent's sex: the link
     is what the family booklet is drawn from, so a wrong one would put a child in another family."""
     errors = {}
@@ -47,12 +51,13 @@ def check_parent_links(act):
         raise ValidationError(errors)
 
 
-def resolve_hijri_dates(act):
+def resolve_hijri_dates(act: Act) -> set[str]:
     """A date typed in Hijri is kept as typed and gives the Gregorian date beside it; a Gregorian date typed as
     well must be the same day. Every date the act needs is then given, in one calendar or the other.
 
     Returns the Gregorian fields derived from a Hijri date, whose refusals are the Hijri field's to show."""
-    errors, derived = {}, set()
+    errors: dict[str, str | list[str]] = {}
+    derived: set[str] = set()
     calendar = None
     for gregorian_field, hijri_field in HIJRI_TYPED_DATES.items():
         typed = getattr(act, hijri_field)
@@ -94,7 +99,7 @@ DEATH_ONLY_FIELDS = ["death_date", "death_date_hijri", "death_time", "death_plac
                      "died_abroad", "birth_act"]  # fmt: skip
 
 
-def validate_act(act, working_calendar=None, *, by=None):
+def validate_act(act: Act, working_calendar: WorkingCalendar | None = None, *, by: User | None = None) -> None:
     """Every rule an act must satisfy before it is saved or signed; raises one ValidationError per field.
     `by`, the agent, sees the deceased's birth act compared only as far as their scope allows."""
     act.check_texts(exclude=SEARCH_KEY_FIELDS)
@@ -135,18 +140,18 @@ def validate_act(act, working_calendar=None, *, by=None):
         working_calendar or WorkingCalendar(),
     )
     check_parent_links(act)
-    if act.kind == ActKind.DEATH and act.birth_act_id:
-        check_deceased_birth_act(act, by=by)
+    if act.kind == ActKind.DEATH and act.birth_act_id is not None:
+        check_deceased_birth_act(act, act.birth_act_id, by=by)
     act.full_clean(exclude=["drafted_by", *SEARCH_KEY_FIELDS])
 
 
-def check_deceased_birth_act(death_act, *, by=None):
+def check_deceased_birth_act(death_act: Act, birth_act_id: int, *, by: User | None = None) -> None:
     """The death is written beside the deceased's birth act only when both acts record the same person (the
     birth act as its mentions have corrected it), and only once.
 
     The comparison reads the birth act, which may be another office's: it is logged as a read, and the refusal
     quotes the birth act's values only to an agent who may read it."""
-    birth_act = Act.objects.select_related("office").get(pk=death_act.birth_act_id)
+    birth_act = Act.objects.select_related("office").get(pk=birth_act_id)
     recorded = act_as_of(birth_act, timezone.now())["data"]
     if by is not None:
         record_read(
@@ -178,7 +183,14 @@ def check_deceased_birth_act(death_act, *, by=None):
 
 @reads_outlast_refusals
 @transaction.atomic
-def draft_act(office, kind, data, *, by, pre_declaration=None):
+def draft_act(
+    office: CivilStatusOffice,
+    kind: str,
+    data: Mapping[str, Any],
+    *,
+    by: User,
+    pre_declaration: PreDeclaration | None = None,
+) -> Act:
     """An agent or officer of the office drafts an act from what the declarant said, possibly taking up a
     pre-declaration of the office's queue."""
     require(by, "civil_status.act.draft", at=office)
@@ -200,7 +212,7 @@ def draft_act(office, kind, data, *, by, pre_declaration=None):
 
 @reads_outlast_refusals
 @transaction.atomic
-def update_draft(act, data, *, by):
+def update_draft(act: Act, data: Mapping[str, Any], *, by: User) -> Act:
     act = Act.objects.select_for_update().get(pk=act.pk)
     if act.state != ActState.DRAFT:
         raise ValidationError(_("A signed act is never changed: record a marginal mention instead."))
@@ -217,7 +229,7 @@ def update_draft(act, data, *, by):
 
 @reads_outlast_refusals
 @transaction.atomic
-def sign_act(act, *, by):
+def sign_act(act: Act, *, by: User) -> Act:
     """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
     ACT_WORKFLOW.check(act, ActState.SIGNED, by=by)
@@ -236,21 +248,21 @@ def sign_act(act, *, by):
         (act.idcs,) = unused_idcs(1)
     act.save()
     record(actor=by, action="act.signed", target=act, unit=act.office)
-    if act.pre_declaration_id:
+    if act.pre_declaration is not None:
         move_pre_declaration(act.pre_declaration, PreDeclarationState.REGISTERED, by)
-    if act.kind == ActKind.DEATH and act.birth_act_id:
-        mention_death_on_birth_act(act, by)
+    if act.kind == ActKind.DEATH and act.birth_act is not None:
+        mention_death_on_birth_act(act, act.birth_act, by)
     return act
 
 
 @transaction.atomic
-def abandon_draft(act, *, by, reason):
+def abandon_draft(act: Act, *, by: User, reason: str) -> Act:
     act = Act.objects.select_for_update().get(pk=act.pk)
     ACT_WORKFLOW.check(act, ActState.ABANDONED, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the draft is abandoned.")})
     ACT_WORKFLOW.move(act, ActState.ABANDONED, by=by, reason=reason)
-    if act.pre_declaration_id:
+    if act.pre_declaration is not None:
         move_pre_declaration(act.pre_declaration, PreDeclarationState.RECEIVED, by, reason)
         act.pre_declaration = None
     act.save()
@@ -258,17 +270,18 @@ def abandon_draft(act, *, by, reason):
     return act
 
 
-def unused_idcs(count):
+def unused_idcs(count: int) -> list[str]:
     """`count` new IDCS that no act holds yet (a signature takes one, a bulk load thousands)."""
-    drawn = set()
+    drawn: set[str] = set()
     while len(drawn) < count:
         drawn |= {new_idcs() for _ in range(count - len(drawn))}
         drawn -= idcs_in_use(drawn)
     return list(drawn)
 
 
-def idcs_in_use(candidates):
+def idcs_in_use(candidates: set[str]) -> set[str]:
     """Which of these IDCS acts already hold; one array parameter, as in kernel.sequences.reserve_numbers."""
+    param: list[str] | str
     if connection.vendor == "postgresql":
         condition, param = "idcs = ANY(%s)", list(candidates)
     else:

@@ -1,11 +1,15 @@
 """Bulk loads of digitised paper registers: thousands of acts signed long ago, numbered, given their IDCS and
 search keys, and written in one go."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.civil_status import rules
 from raqmana.civil_status.constants import ACT_REGISTER, ActKind
@@ -23,7 +27,7 @@ IDCS_DRAWS = 3
 
 
 @transaction.atomic
-def load_historical_acts(rows, *, by, reason):
+def load_historical_acts(rows: Iterable[dict[str, Any]], *, by: User, reason: str) -> int:
     """Load digitised paper acts (signed long ago) in bulk: each gets the next numbers of its office and year,
     a birth its IDCS, and the search keys. One audit event for the batch. Returns how many were loaded.
 
@@ -52,7 +56,7 @@ def load_historical_acts(rows, *, by, reason):
         )
         act.update(search_keys(act))
         acts.append(act)
-    by_sequence = {}
+    by_sequence: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for act in acts:
         by_sequence.setdefault((act["office_id"], act["year"]), []).append(act)
     counts = {key: len(group) for key, group in by_sequence.items()}
@@ -90,7 +94,7 @@ def load_historical_acts(rows, *, by, reason):
 LOADED_REQUIRED = ["first_name_ar", "family_name_ar", "declarant_name"]
 
 
-def _check_loaded_row(act):
+def _check_loaded_row(act: dict[str, Any]) -> None:
     """What a digitised act must carry, as the forms require it; and no link from a death to a birth act, which
     is checked and noted only when an officer signs a death act (check_deceased_birth_act)."""
     errors = {field: [_("This field is required.")] for field in LOADED_REQUIRED if not act[field]}
@@ -100,16 +104,16 @@ def _check_loaded_row(act):
         raise ValidationError(errors)
 
 
-def _insert_rows(acts):
+def _insert_rows(acts: list[dict[str, Any]]) -> None:
     if connection.vendor == "postgresql":
         _copy_into_table(acts)
     else:
         Act.objects.bulk_create([Act(**act) for act in acts], batch_size=2000)
 
 
-def _copy_into_table(acts):
+def _copy_into_table(acts: list[dict[str, Any]]) -> None:
     """PostgreSQL's COPY: several times faster than INSERT for the thousands of rows of a digitised register."""
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in LOADED_FIELDS)
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in LOADED_FIELDS)
     attnames = [field.attname for field in LOADED_FIELDS]
     # psycopg's own copy() bypasses Django's cursor: its errors are turned into Django's (IntegrityError...) here.
     with (

@@ -1,12 +1,17 @@
 """Marginal mentions beside signed acts (corrections, court decisions, marriages...), and the death written beside
 the deceased's birth act with the notice that waits in its office's queue. Each write is audited."""
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.access.checking import require
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import gregorian_of_typed_hijri
 from raqmana.civil_status.constants import (
@@ -23,10 +28,9 @@ from raqmana.civil_status.selectors import act_as_of
 from raqmana.civil_status.workflows import DEATH_NOTICE_WORKFLOW
 
 
-def mention_death_on_birth_act(death_act, by):
+def mention_death_on_birth_act(death_act: Act, birth_act: Act, by: User) -> None:
     """Law 36-21: the officer of the place of death notifies the office keeping the birth act; the death is
     written beside the birth act, naming both acts, and the notice waits in that office's queue."""
-    birth_act = death_act.birth_act
     Mention.objects.create(
         act=birth_act,
         kind=MentionKind.DEATH,
@@ -56,7 +60,7 @@ def mention_death_on_birth_act(death_act, by):
 
 
 @transaction.atomic
-def take_note_of_death_notice(notice, *, by):
+def take_note_of_death_notice(notice: DeathNotice, *, by: User) -> DeathNotice:
     """An agent or the officer of the office keeping the birth act takes note of a death written beside it."""
     notice = DeathNotice.objects.select_for_update().select_related("office").get(pk=notice.pk)
     DEATH_NOTICE_WORKFLOW.move(notice, DeathNoticeState.NOTED, by=by)
@@ -65,8 +69,21 @@ def take_note_of_death_notice(notice, *, by):
     return notice
 
 
-def record_mention(act, *, kind, authority_kind, authority_name, reference_number, decided_on, legal_basis, text_ar,
-                   by, changes=None, related_act=None):  # fmt: skip
+@transaction.atomic
+def record_mention(
+    act: Act,
+    *,
+    kind: str,
+    authority_kind: str,
+    authority_name: str,
+    reference_number: str,
+    decided_on: date,
+    legal_basis: str,
+    text_ar: str,
+    by: User,
+    changes: Mapping[str, Any] | None = None,
+    related_act: Act | None = None,
+) -> Mention:
     """The office's officer writes a marginal mention beside a signed act, with its legal basis and reference.
 
     Corrections carry the corrected values; the Latin transcription mention may only change Latin spellings.
@@ -129,7 +146,7 @@ def record_mention(act, *, kind, authority_kind, authority_name, reference_numbe
     return mention
 
 
-def _keep_hijri_dates_consistent(act, changes):
+def _keep_hijri_dates_consistent(act: Act, changes: dict[str, Any]) -> None:
     """A corrected Hijri date gives its Gregorian; a corrected Gregorian date drops the Hijri typed before, which
     no longer says the same day (the Hijri is then converted from the corrected date)."""
     current = act_as_of(act, timezone.now())["data"]
@@ -143,7 +160,7 @@ def _keep_hijri_dates_consistent(act, changes):
             changes[hijri_field] = ""
 
 
-def _serialise(value):
+def _serialise(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     return value.isoformat() if hasattr(value, "isoformat") else value

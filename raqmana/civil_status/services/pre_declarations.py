@@ -2,13 +2,16 @@
 until an act takes them up or an agent dismisses them; and the API keys establishments file them with."""
 
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.civil_status import rules
 from raqmana.civil_status.constants import ActKind, PreDeclarationState
@@ -20,7 +23,7 @@ API_KEY_PREFIX_LENGTH = 8
 
 
 @transaction.atomic
-def issue_api_key(establishment, *, by):
+def issue_api_key(establishment: Establishment, *, by: User) -> str:
     """A new API key for an establishment's software; shown once, only its hash is kept. The old key stops."""
     prefix, secret = secrets.token_hex(API_KEY_PREFIX_LENGTH // 2), secrets.token_urlsafe(32)
     establishment.api_key_prefix = prefix
@@ -30,7 +33,7 @@ def issue_api_key(establishment, *, by):
     return f"rqm_{prefix}_{secret}"
 
 
-def establishment_for_api_key(key):
+def establishment_for_api_key(key: str | None) -> Establishment | None:
     """The active establishment whose key this is, or None."""
     try:
         _tag, prefix, secret = (key or "").split("_", 2)
@@ -42,15 +45,15 @@ def establishment_for_api_key(key):
     return None
 
 
-def move_pre_declaration(
-    pre_declaration: PreDeclaration, to_state: str, by: models.Model | None, reason: str = ""
-) -> None:
+def move_pre_declaration(pre_declaration: PreDeclaration, to_state: str, by: User | None, reason: str = "") -> None:
     PRE_DECLARATION_WORKFLOW.move(pre_declaration, to_state, by=by, reason=reason)
     pre_declaration.save(update_fields=["state"])
 
 
 @transaction.atomic
-def file_pre_declaration(establishment, data, *, by=None):
+def file_pre_declaration(
+    establishment: Establishment, data: Mapping[str, Any], *, by: User | None = None
+) -> PreDeclaration:
     """An establishment announces a birth or death; it goes to the queue of the office of its commune."""
     if not establishment.is_active:
         raise PermissionDenied(_("This establishment may not file pre-declarations."))
@@ -81,7 +84,7 @@ def file_pre_declaration(establishment, data, *, by=None):
 
 
 @transaction.atomic
-def dismiss_pre_declaration(pre_declaration, *, by, reason):
+def dismiss_pre_declaration(pre_declaration: PreDeclaration, *, by: User, reason: str) -> PreDeclaration:
     PRE_DECLARATION_WORKFLOW.check(pre_declaration, PreDeclarationState.DISMISSED, by=by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the pre-declaration is dismissed.")})
@@ -96,7 +99,7 @@ def dismiss_pre_declaration(pre_declaration, *, by, reason):
     return pre_declaration
 
 
-def draft_data_from(pre_declaration):
+def draft_data_from(pre_declaration: PreDeclaration) -> dict[str, Any]:
     """What a pre-declaration already says, to start the act's form with (the declarant completes the rest)."""
     event = "death_date" if pre_declaration.kind == ActKind.DEATH else "birth_date"
     return {
