@@ -77,7 +77,7 @@ def generator_for(share=0, processes=1):
 
 def load(total, loader, share=0, processes=1):
     """Generate and load `total` acts in batches; returns the seconds spent in the loader."""
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
 
     generator = generator_for(share, processes)
     load_seconds, loaded = 0.0, 0
@@ -229,7 +229,7 @@ def measure_search(dgct, query_count):
 def probe_acts(loader, reuse):
     """One act per name group of the variant set, in an arrondissement office: (group, partner group, act)."""
     from raqmana.civil_status.models import Act
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
     from raqmana.territories.constants import Level
     from raqmana.territories.models import CivilStatusOffice
 

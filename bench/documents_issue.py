@@ -48,7 +48,7 @@ def run(count):
     from raqmana.access.services import grant_role
     from raqmana.accounts.models import User
     from raqmana.civil_status.models import Act
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
     from raqmana.documents import services
     from raqmana.documents.constants import DocumentKind, RequesterRelation
     from raqmana.documents.models import IssuedDocument

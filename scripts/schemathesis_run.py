@@ -68,7 +68,7 @@ def identity_headers():
 
     from raqmana.accounts.models import User
     from raqmana.civil_status.models import Establishment
-    from raqmana.civil_status.services import issue_api_key
+    from raqmana.civil_status.services.pre_declarations import issue_api_key
     from raqmana.demo.management.commands.seed_demo import DEMO_CITIZENS
 
     def session_headers(user):

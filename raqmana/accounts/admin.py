@@ -4,8 +4,8 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from . import services
 from .models import Enterprise, EnterpriseRepresentative, User
+from .services.two_factor import issue_enrolment_code
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -51,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Issue a two-factor enrolment code (replaces their authenticator)"))
     def issue_enrolment_codes(self, request, queryset):
         for user in queryset:
-            code = services.issue_enrolment_code(user, by=request.user)
+            code = issue_enrolment_code(user, by=request.user)
             self.message_user(
                 request,
                 _("Enrolment code for %(person)s, to hand over in person, valid 7 days: %(code)s")

@@ -18,7 +18,7 @@ def notify_role_granted(assignment_id):
     from raqmana.notifications.models import Channel
     from raqmana.notifications.services import language_of, notify, send_code
 
-    from .services import issue_enrolment_code
+    from .services.two_factor import issue_enrolment_code
 
     assignment = RoleAssignment.objects.select_related("user", "territory", "unit").get(pk=assignment_id)
     user = assignment.user
@@ -51,7 +51,7 @@ def send_contact_code(contact_code_id, send_number):
     from .backends import find_user_by_identifier
     from .constants import CodePurpose
     from .models import ContactCode
-    from .services import CONTACT_CODE_VALIDITY, CONTACT_LIMIT_WINDOW, make_contact_code
+    from .services.sign_up import CONTACT_CODE_VALIDITY, CONTACT_LIMIT_WINDOW, make_contact_code
 
     contact_code = ContactCode.objects.select_related("user").get(pk=contact_code_id)
     if contact_code.contact_taken:

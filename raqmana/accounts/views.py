@@ -25,7 +25,6 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from raqmana.audit.services import record
 from raqmana.kernel.refusals import refusal_text
 
-from . import services
 from .constants import CodePurpose
 from .forms import (
     ContactChoiceForm,
@@ -40,6 +39,23 @@ from .forms import (
     TokenForm,
 )
 from .models import ContactCode, Enterprise, EnterpriseRepresentative
+from .services import enterprises
+from .services.preferences import set_preferred_language
+from .services.sign_up import (
+    CONTACT_CODE_VALIDITY,
+    confirm_contact_code,
+    resend_contact_code,
+    send_account_code,
+    start_password_reset,
+    start_signup,
+)
+from .services.two_factor import (
+    check_totp_token,
+    confirm_totp_device,
+    enrolment_code_matches,
+    pending_totp_device,
+    totp_wait_seconds,
+)
 
 
 def _language_cookie(response, language):
@@ -69,7 +85,7 @@ class LoginView(auth_views.LoginView):
         record(actor=user, action="account.signed_in", target=user)
         chosen_here = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if chosen_here in dict(settings.LANGUAGES):
-            services.set_preferred_language(user, chosen_here)
+            set_preferred_language(user, chosen_here)
             return response
         return _language_cookie(response, user.preferred_language)
 
@@ -111,12 +127,12 @@ def two_factor(request):
     if not enrolled and not unlocked:
         return _enrolment_code_step(request)
     if not enrolled:
-        device = services.pending_totp_device(user)
+        device = pending_totp_device(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        check = services.check_totp_token if enrolled else services.confirm_totp_device
-        wait = services.totp_wait_seconds(device)
+        check = check_totp_token if enrolled else confirm_totp_device
+        wait = totp_wait_seconds(device)
         if wait:
             form.add_error("token", _too_many_codes(wait))
         elif check(device, token):
@@ -145,7 +161,7 @@ def _enrolment_code_step(request):
         usage = get_usage(request, **failures)
         if usage["count"] >= usage["limit"]:
             form.add_error("code", _too_many_codes(max(1, usage["time_left"])))
-        elif services.enrolment_code_matches(request.user, form.cleaned_data["code"]):
+        elif enrolment_code_matches(request.user, form.cleaned_data["code"]):
             request.session[ENROLMENT_SESSION_KEY] = request.user.pk
             return redirect(request.get_full_path())
         else:
@@ -166,7 +182,7 @@ CONTACT_CODE_SESSION_KEY = "raqmana_contact_code"
 
 def signup(request):
     """Open a citizen account: its email or phone is proved by a code before the account exists. The answer is the
-    same whether or not the contact already has an account (see services.start_signup)."""
+    same whether or not the contact already has an account (see services.sign_up.start_signup)."""
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = SignupForm(request.POST or None)
@@ -176,7 +192,7 @@ def signup(request):
             form.add_error(None, _("Too many accounts were started from your connection. Try again in an hour."))
             return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
-            contact_code = services.start_signup(
+            contact_code = start_signup(
                 full_name=data["full_name"],
                 password=data["password1"],
                 contact=data["contact"],
@@ -192,7 +208,7 @@ def signup(request):
 
 def password_reset(request):
     """A forgotten password: a code goes to the account's email or phone, and a new password is chosen with it. The
-    answer is the same whether or not an account has the contact (see services.start_password_reset)."""
+    answer is the same whether or not an account has the contact (see services.sign_up.start_password_reset)."""
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = ForgottenPasswordForm(request.POST or None)
@@ -201,7 +217,7 @@ def password_reset(request):
             form.add_error(None, _("Too many codes were asked from your connection. Try again in an hour."))
             return render(request, "accounts/password_reset.html", {"form": form}, status=429)
         try:
-            contact_code = services.start_password_reset(form.cleaned_data["contact"])
+            contact_code = start_password_reset(form.cleaned_data["contact"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -221,7 +237,7 @@ def verify_contact(request):
             form.add_error(None, _("Too many codes were asked for this account. Try again in an hour."))
         else:
             try:
-                contact_code = services.send_account_code(request.user, form.cleaned_data["channel"])
+                contact_code = send_account_code(request.user, form.cleaned_data["channel"])
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -238,7 +254,7 @@ def contact_code(request):
         return redirect("accounts:verify_contact" if request.user.is_authenticated else "accounts:signup")
     if request.POST.get("action") == "resend":
         try:
-            services.resend_contact_code(pending)
+            resend_contact_code(pending)
         except ValidationError as error:
             messages.error(request, refusal_text(error))
         else:
@@ -248,7 +264,7 @@ def contact_code(request):
     form = (NewPasswordCodeForm if resetting else ContactCodeForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.confirm_contact_code(
+            user = confirm_contact_code(
                 pending, form.cleaned_data["code"], new_password=form.cleaned_data.get("password1")
             )
         except ValidationError as error:
@@ -267,7 +283,7 @@ def contact_code(request):
     context = {
         "form": form,
         "contact": pending.contact,
-        "minutes": services.CONTACT_CODE_VALIDITY // timedelta(minutes=1),
+        "minutes": CONTACT_CODE_VALIDITY // timedelta(minutes=1),
         "next": _safe_next(request),
     }
     return render(request, "accounts/contact_code.html", context)
@@ -278,7 +294,7 @@ def enterprise_register(request):
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            enterprise = services.register_enterprise(representative=request.user, **form.cleaned_data)
+            enterprise = enterprises.register_enterprise(representative=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -294,7 +310,7 @@ def enterprise_detail(request, ice):
         raise PermissionDenied
     form = RepresentativeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.invite_representative(
+        enterprises.invite_representative(
             enterprise, form.cleaned_data["identifier"], capacity=form.cleaned_data["capacity"], by=request.user
         )
         messages.success(
@@ -318,7 +334,7 @@ def enterprise_detail(request, ice):
 def answer_invitation(request, pk):
     invitation = get_object_or_404(EnterpriseRepresentative.objects.pending(), pk=pk, user=request.user)
     accept = request.POST.get("answer") == "accept"
-    services.answer_invitation(invitation, by=request.user, accept=accept)
+    enterprises.answer_invitation(invitation, by=request.user, accept=accept)
     if accept:
         messages.success(request, _("You now represent %(name)s.") % {"name": invitation.enterprise.legal_name})
     return redirect("portal:home")
@@ -330,5 +346,5 @@ def set_language(request):
     response = django_set_language(request)
     language = request.POST.get("language")
     if language in dict(settings.LANGUAGES):
-        services.set_preferred_language(request.user, language)
+        set_preferred_language(request.user, language)
     return response

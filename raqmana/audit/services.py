@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import models
@@ -14,16 +14,21 @@ from . import chain
 from .models import AuditEvent
 from .registry import declared
 
+if TYPE_CHECKING:  # the project's user model, for its type only: audit does not import accounts
+    from django.contrib.auth.models import AnonymousUser
+
+    from raqmana.accounts.models import User
+
 
 def record(
     *,
-    actor: Any,
+    actor: "User | AnonymousUser | None",
     action: str,
     target: models.Model,
     reason: str | Promise = "",
     territory: Territory | None = None,
     unit: AdministrativeUnit | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
     actor_place: Territory | AdministrativeUnit | None = None,
     national: bool = False,
 ) -> AuditEvent:
@@ -40,8 +45,12 @@ def record(
     one before it (`chain.append`).
     """
     declaration = declared(action)
-    actor_unit = actor_place if isinstance(actor_place, AdministrativeUnit) else None
-    actor_territory = actor_unit.territory if actor_unit is not None else actor_place
+    actor_unit: AdministrativeUnit | None
+    actor_territory: Territory | None
+    if isinstance(actor_place, AdministrativeUnit):
+        actor_unit, actor_territory = actor_place, actor_place.territory
+    else:
+        actor_unit, actor_territory = None, actor_place
     if unit is None and territory is None:
         unit, territory = actor_unit, actor_territory
     if unit is not None:
@@ -70,10 +79,24 @@ def record(
     )
 
 
-_reads_of_this_write = ContextVar("reads_of_this_write", default=None)
+class Event(TypedDict):
+    """The arguments of `record`, for an event kept until its write has ended (`record_read`)."""
+
+    actor: "User | AnonymousUser | None"
+    action: str
+    target: models.Model
+    reason: NotRequired[str | Promise]
+    territory: NotRequired[Territory | None]
+    unit: NotRequired[AdministrativeUnit | None]
+    details: NotRequired[dict[str, Any] | None]
+    actor_place: NotRequired[Territory | AdministrativeUnit | None]
+    national: NotRequired[bool]
 
 
-def record_read(**event: Any) -> AuditEvent | None:
+_reads_of_this_write: ContextVar[list[Event] | None] = ContextVar("reads_of_this_write", default=None)
+
+
+def record_read(**event: Unpack[Event]) -> AuditEvent | None:
     """A read of personal data made while deciding a write (comparing with another act, say): logged even when
     the write is refused and its transaction rolled back, if the service is wrapped in `reads_outlast_refusals`."""
     reads = _reads_of_this_write.get()
@@ -84,18 +107,18 @@ def record_read(**event: Any) -> AuditEvent | None:
     return None
 
 
-def reads_outlast_refusals(service: Callable) -> Callable:
+def reads_outlast_refusals[**P, R](service: Callable[P, R]) -> Callable[P, R]:
     """Wrap a transactional service (outside its `transaction.atomic`): the reads it made are recorded once its
     transaction has ended, committed or rolled back (Law 09-08: a read happened either way), each chained like
     any other event."""
 
     @wraps(service)
-    def wrapper(*args, **kwargs):
-        token = _reads_of_this_write.set([])
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        reads: list[Event] = []
+        token = _reads_of_this_write.set(reads)
         try:
             return service(*args, **kwargs)
         finally:
-            reads = _reads_of_this_write.get()
             _reads_of_this_write.reset(token)
             for event in reads:
                 record(**event)

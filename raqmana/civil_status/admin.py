@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.admin import ReadOnlyAdmin
 
-from . import services
 from .models import Act, DeathNotice, Establishment, Mention, PreDeclaration
+from .services.pre_declarations import issue_api_key
 
 
 @admin.register(Establishment)
@@ -19,7 +19,7 @@ class EstablishmentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Issue a new API key (the old one stops working)"))
     def issue_api_keys(self, request, queryset):
         for establishment in queryset:
-            key = services.issue_api_key(establishment, by=request.user)
+            key = issue_api_key(establishment, by=request.user)
             self.message_user(
                 request,
                 _("API key for %(name)s, shown only now: %(key)s") % {"name": establishment, "key": key},

@@ -18,10 +18,11 @@ from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
-from . import selectors, services
+from . import selectors
 from .constants import INPUT_NAME_OF, ActKind, DeclarantRelation, PreDeclarationState, Sex
 from .models import HIJRI_TYPED_DATES, Act
 from .search import MAX_PAGE, ActQuery
+from .services import acts, pre_declarations
 
 api_field_names(INPUT_NAME_OF)
 
@@ -30,7 +31,7 @@ router = Router(tags=["civil status"])
 
 class EstablishmentKey(HttpBearer):
     def authenticate(self, request, token):
-        return services.establishment_for_api_key(token)
+        return pre_declarations.establishment_for_api_key(token)
 
 
 class PreDeclarationIn(Schema):
@@ -298,7 +299,7 @@ def _act_data(payload):
 
 @router.post("/pre-declarations", response={201: PreDeclarationOut, **REFUSALS}, auth=EstablishmentKey())
 def file_pre_declaration(request, payload: PreDeclarationIn):
-    pre_declaration = services.file_pre_declaration(request.auth, payload.dict())
+    pre_declaration = pre_declarations.file_pre_declaration(request.auth, payload.dict())
     return Status(201, pre_declaration)
 
 
@@ -366,7 +367,7 @@ def draft(request, payload: ActIn):
         )
         if pre_declaration is None:
             raise HttpError(422, "pre_declaration_id: " + _("No pre-declaration of your offices has this number."))
-    act = services.draft_act(office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration)
+    act = acts.draft_act(office, payload.kind, _act_data(payload), by=request.user, pre_declaration=pre_declaration)
     act.duplicates = selectors.duplicates_shown_to(request.user, act)
     return Status(201, act)
 
@@ -374,4 +375,4 @@ def draft(request, payload: ActIn):
 @router.post("/acts/{act_id}/sign", response={200: ActSummaryOut, **REFUSALS}, auth=django_auth)
 def sign(request, act_id: Id):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=act_id)
-    return services.sign_act(act, by=request.user)
+    return acts.sign_act(act, by=request.user)

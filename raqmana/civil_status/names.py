@@ -324,3 +324,20 @@ def query_sound_keys(name):
         readings = itertools.product(*(words[start:] + words[:start]))
         keys += [_skeleton(combination) for combination in itertools.islice(readings, per_rotation)]
     return tuple(key for key in dict.fromkeys(keys) if key)
+
+
+def search_keys(names):
+    """The normalised keys an act is searched by, from its name fields (a dict of field → value)."""
+    return {
+        "name_key_ar": normalise_arabic(f"{names['first_name_ar']} {names['family_name_ar']}"),
+        "name_key_latin": normalise_latin(f"{names['first_name_latin']} {names['family_name_latin']}"),
+        "parents_key_ar": normalise_arabic(
+            f"{names['father_first_name_ar']} {names['mother_first_name_ar']} {names['mother_family_name_ar']}"
+        ),
+        # From the Arabic names every act has (old ones have no Latin names); Latin queries meet it by sound.
+        "name_sound": sound_key(f"{names['first_name_ar']} {names['family_name_ar']}")
+        or sound_key(f"{names['first_name_latin']} {names['family_name_latin']}"),
+    }
+
+
+SEARCH_KEY_FIELDS = ["name_key_ar", "name_key_latin", "parents_key_ar", "name_sound"]

@@ -1,10 +1,11 @@
 """Reads of the register, through the requesting agent's scope; every read of an act is logged."""
 
 from datetime import date, datetime, timedelta
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from rapidfuzz import fuzz
 
 from raqmana.access.checking import Person, assignments_of, units_where
 from raqmana.access.scoping import visible_to
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.models import AdministrativeUnit, Territory
@@ -24,10 +26,10 @@ from .constants import (
     Sex,
 )
 from .idcs import is_valid_idcs
-from .models import CORRECTABLE_FIELDS, Act, DeathNotice, PreDeclaration
+from .models import CORRECTABLE_FIELDS, Act, DeathNotice, Mention, PreDeclaration
 from .names import compact_arabic, normalise_arabic
 from .rules import EARLIEST_DATE
-from .search import search_acts
+from .search import ActQuery, SearchPage, search_acts
 
 
 def acts_visible_to(user: Person) -> QuerySet[Act]:
@@ -49,7 +51,7 @@ def death_notices_for(user: Person) -> QuerySet[DeathNotice]:
     )
 
 
-def birth_act_by_idcs(idcs):
+def birth_act_by_idcs(idcs: str | None) -> Act | None:
     """The signed birth act holding this IDCS anywhere in the national register, or None (an IDCS that fails
     its check digit holds none)."""
     idcs = (idcs or "").replace(" ", "")
@@ -58,7 +60,7 @@ def birth_act_by_idcs(idcs):
     return Act.objects.signed().filter(kind=ActKind.BIRTH, idcs=idcs).first()
 
 
-def children_of(act):
+def children_of(act: Act) -> QuerySet[Act]:
     """The signed birth acts that name this person, by their IDCS, as father or mother."""
     if not act.idcs:
         return Act.objects.none()
@@ -78,7 +80,7 @@ def workplace_of(user: Person) -> AdministrativeUnit | Territory | None:
     return assignments[0].unit or assignments[0].territory
 
 
-def read_act(user, pk, *, reason):
+def read_act(user: User, pk: int | str, *, reason: str) -> Act:
     """One act, for an agent who says why they open it (Law 09-08): the read is logged and the provincial
     inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope, and that refusal
     is logged too, where the inspectors of the act's place and the reader's supervisors both see it."""
@@ -98,15 +100,15 @@ CRITERIA_MAX_LENGTH = 200
 YEARS_SEARCHED = (EARLIEST_DATE.year, 2100)
 
 
-def checked_reason(reason):
+def checked_reason(reason: str) -> str:
     """The reason an agent gives for a read or a search, as the audit trail keeps it (one line, no hidden
     character, at most 300 characters)."""
     return check_field_text("reason", reason.strip(), TextKind.PLAIN_TEXT, max_length=REASON_MAX_LENGTH)
 
 
-def check_criteria(query):
+def check_criteria(query: ActQuery) -> None:
     """Search criteria are text like any other: refused by field when they could not be a name or an IDCS."""
-    errors = {}
+    errors: dict[str, list[ValidationError] | list[str]] = {}
     for field in ("name", "parent_name", "idcs"):
         try:
             typed = check_field_text(field, getattr(query, field), TextKind.PLAIN_TEXT, max_length=CRITERIA_MAX_LENGTH)
@@ -123,7 +125,7 @@ def check_criteria(query):
         raise ValidationError(errors)
 
 
-def _record_refused_read(user, pk, reason):
+def _record_refused_read(user: User, pk: int | str, reason: str) -> None:
     # The event names the reader, not the act: the reader's supervisors may have no right to the act's names.
     asked = Act.objects.filter(pk=pk).select_related("office__territory").first() if str(pk).isdigit() else None
     workplace = workplace_of(user)
@@ -139,7 +141,7 @@ def _record_refused_read(user, pk, reason):
     )
 
 
-def search_register(user, query, *, reason, page=1, per_page=20):
+def search_register(user: User, query: ActQuery, *, reason: str, page: int = 1, per_page: int = 20) -> SearchPage:
     """The acts within the agent's scope that match `query`, best first. A search lists people: it is logged
     like a read (Law 09-08), with its reason, its criteria and how many acts it showed."""
     if query.is_empty():
@@ -171,7 +173,7 @@ def search_register(user, query, *, reason, page=1, per_page=20):
     return found
 
 
-def search_advice(found):
+def search_advice(found: SearchPage) -> str:
     """What to add when a name alone matches many acts, or one name was typed alone; "" when the search is
     narrow enough."""
     if found.single_name:
@@ -187,7 +189,12 @@ def search_advice(found):
     }
 
 
-def act_as_of(act, moment):
+class ActAsOf(TypedDict):
+    data: dict[str, Any]  # each correctable field's value
+    mentions: list[Mention]
+
+
+def act_as_of(act: Act, moment: date | datetime) -> ActAsOf:
     """The act's data as it stood at `moment`: as signed, with the corrections recorded by then applied.
 
     Returns a dict of the correctable fields, and the mentions of every kind recorded by then.
@@ -205,12 +212,12 @@ def act_as_of(act, moment):
     return {"data": data, "mentions": mentions}
 
 
-def _deserialise(act, field, value):
+def _deserialise(act: Act, field: str, value: Any) -> Any:
     internal = act._meta.get_field(field).get_internal_type()
     if internal == "DateField" and isinstance(value, str):
         return parse_date(value)
     if internal == "ForeignKey" and value is not None:
-        return act._meta.get_field(field).related_model.objects.get(pk=value)
+        return cast(type[Model], act._meta.get_field(field).related_model)._default_manager.get(pk=value)
     return value
 
 
@@ -226,7 +233,23 @@ DUPLICATE_REASONS = {
 DUPLICATES_SHOWN = 5
 
 
-def likely_duplicates(act, limit=DUPLICATES_SHOWN):
+class DuplicateRow(TypedDict):
+    """A likely duplicate as the screen and the API show it."""
+
+    pk: int
+    reference: str
+    office_name_ar: str
+    office_name_fr: str
+    first_name_ar: str
+    family_name_ar: str
+    first_name_latin: str
+    family_name_latin: str
+    birth_date: date
+    reason: str
+    reason_text: str
+
+
+def likely_duplicates(act: Act, limit: int = DUPLICATES_SHOWN) -> list[DuplicateRow]:
     """Signed acts of the whole register that may record the same person, each with why: born the same day with
     a similar name (spelling variants included); or a name that sounds the same and the same parents (every
     parent both acts name agrees) with births at most `RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS` apart; for a death,
@@ -235,7 +258,7 @@ def likely_duplicates(act, limit=DUPLICATES_SHOWN):
     return [_duplicate_row(candidate, reason) for candidate, reason in _duplicate_candidates(act, limit)]
 
 
-def _duplicate_candidates(act, limit):
+def _duplicate_candidates(act: Act, limit: int) -> list[tuple[Act, str]]:
     """(act, reason) of each likely duplicate, the nearest births first."""
     window = timedelta(days=settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS)
     signed = Act.objects.signed().filter(kind=act.kind, sex=act.sex).exclude(pk=act.pk)
@@ -262,7 +285,7 @@ def _duplicate_candidates(act, limit):
     return ranked[:limit]
 
 
-def duplicates_shown_to(user, act):
+def duplicates_shown_to(user: User, act: Act) -> list[DuplicateRow]:
     """`likely_duplicates` of a draft, shown to an agent who may not read those acts otherwise: each shown
     candidate is logged as a read, at its own office, so that its inspectors see it (Law 09-08)."""
     candidates = _duplicate_candidates(act, limit=DUPLICATES_SHOWN)
@@ -280,7 +303,7 @@ def duplicates_shown_to(user, act):
     return [_duplicate_row(candidate, reason) for candidate, reason in candidates]
 
 
-def _same_parents(act, other):
+def _same_parents(act: Act, other: Act) -> bool:
     """Every parent both acts name agrees, and at least one does: the mother by her names, the father by his
     first name."""
     compared = []
@@ -292,7 +315,7 @@ def _same_parents(act, other):
     return bool(compared) and all(compared)
 
 
-def _duplicate_row(candidate, reason):
+def _duplicate_row(candidate: Act, reason: str) -> DuplicateRow:
     return {
         "pk": candidate.pk,
         "reference": candidate.reference,

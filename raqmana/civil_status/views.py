@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from raqmana.access.checking import has_permission, units_where
 from raqmana.kernel.refusals import refusal_text, show_refusal
 
-from . import selectors, services
+from . import selectors
 from .constants import INPUT_NAME_OF, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import CORRECTABLE_FIELDS, Act
 from .names import suggest_spellings
 from .search import MAX_PAGE, ActQuery
+from .services import acts, mentions, pre_declarations
 
 
 def _act_url(act, reason):
@@ -66,12 +67,12 @@ def act_new(request, kind):
                 "message": _("No pre-declaration of your offices has this number."),
             }
             return render(request, "kernel/bad_input.html", context, status=404)
-        initial = services.draft_data_from(pre_declaration)
+        initial = pre_declarations.draft_data_from(pre_declaration)
     form = ActForm(request.POST or None, kind=kind, initial=initial)
     if request.method == "POST" and form.is_valid():
         office = pre_declaration.office if pre_declaration else offices[0]
         try:
-            act = services.draft_act(office, kind, _act_data(form), by=request.user, pre_declaration=pre_declaration)
+            act = acts.draft_act(office, kind, _act_data(form), by=request.user, pre_declaration=pre_declaration)
         except (ValidationError, PermissionDenied) as error:
             show_refusal(form, error, INPUT_NAME_OF)
         else:
@@ -97,7 +98,7 @@ def act_edit(request, pk):
     form = ActForm(request.POST or None, instance=act, kind=act.kind)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_draft(act, _act_data(form), by=request.user)
+            acts.update_draft(act, _act_data(form), by=request.user)
         except (ValidationError, PermissionDenied) as error:
             show_refusal(form, error, INPUT_NAME_OF)
         else:
@@ -138,7 +139,7 @@ def act_detail(request, pk):
 def act_sign(request, pk):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk)
     try:
-        act = services.sign_act(act, by=request.user)
+        act = acts.sign_act(act, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, refusal_text(error))
     else:
@@ -153,7 +154,7 @@ def act_abandon(request, pk):
     form = AbandonForm(request.POST)
     if form.is_valid():
         try:
-            services.abandon_draft(act, by=request.user, reason=form.cleaned_data["reason"])
+            acts.abandon_draft(act, by=request.user, reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, refusal_text(error))
         else:
@@ -170,7 +171,7 @@ def mention_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_mention(
+            mentions.record_mention(
                 act,
                 kind=data["kind"],
                 authority_kind=data["authority_kind"],
@@ -246,7 +247,7 @@ def pre_declaration_new(request):
     form = PreDeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pre_declaration = services.file_pre_declaration(establishment, form.cleaned_data, by=request.user)
+            pre_declaration = pre_declarations.file_pre_declaration(establishment, form.cleaned_data, by=request.user)
         except ValidationError as error:
             show_refusal(form, error, INPUT_NAME_OF)
         else:
@@ -264,7 +265,7 @@ def pre_declaration_new(request):
 def death_notice_noted(request, pk):
     notice = get_object_or_404(selectors.death_notices_for(request.user), pk=pk)
     try:
-        services.take_note_of_death_notice(notice, by=request.user)
+        mentions.take_note_of_death_notice(notice, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, refusal_text(error))
     else:
@@ -277,7 +278,9 @@ def death_notice_noted(request, pk):
 def pre_declaration_dismiss(request, pk):
     pre_declaration = get_object_or_404(selectors.pre_declarations_visible_to(request.user), pk=pk)
     try:
-        services.dismiss_pre_declaration(pre_declaration, by=request.user, reason=request.POST.get("reason", ""))
+        pre_declarations.dismiss_pre_declaration(
+            pre_declaration, by=request.user, reason=request.POST.get("reason", "")
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, refusal_text(error))
     else:

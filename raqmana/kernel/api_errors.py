@@ -33,7 +33,7 @@ def api_field_names(names: dict[str, str]) -> None:
     API_FIELD_NAMES.update(names)
 
 
-def refusal(error: Exception) -> tuple[int, str]:
+def refusal(error: ValidationError | PermissionDenied | ObjectDoesNotExist | Http404 | BadInput) -> tuple[int, str]:
     """The status and the message the API answers `error` with."""
     if isinstance(error, PermissionDenied):
         return 403, str(error) or _("You may not do this.")

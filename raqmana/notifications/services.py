@@ -7,7 +7,7 @@ leaves for a transaction rolled back. A failed send is tried again after RETRY_D
 
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,6 +18,9 @@ from .kinds import message_kind, render_message
 from .models import Channel, Notification
 from .sms import sms_provider
 from .tasks import deliver
+
+if TYPE_CHECKING:  # the project's user model, for its type only: notifications sit below accounts
+    from raqmana.accounts.models import User
 
 # How long after each failed send the next is tried; after the last, the notification keeps its error.
 RETRY_DELAYS = (
@@ -30,21 +33,12 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
-class Recipient(Protocol):
-    """A person as notifications reach them (accounts.User; this app sits below accounts and does not import it)."""
-
-    pk: Any
-    email: str | None
-    phone: Any
-    preferred_language: str
-
-
-def language_of(person: Recipient) -> str:
+def language_of(person: "User") -> str:
     """The language a person reads their messages in: the one they chose, else Arabic."""
     return person.preferred_language or settings.LANGUAGE_CODE
 
 
-def notify(person: Recipient, key: str, context: dict[str, Any]) -> list[Notification]:
+def notify(person: "User", key: str, context: dict[str, Any]) -> list[Notification]:
     """Queue the message of kind `key` on every channel `person` can be reached by."""
     kind = message_kind(key)
     if kind.one_time:

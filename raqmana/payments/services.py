@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from raqmana.audit.services import record
@@ -18,7 +19,7 @@ from raqmana.territories.models import Territory
 from . import callbacks
 from .constants import COLLECTIVITY_LEVELS, CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
 from .models import Fee, Payment, Refund, RefundAttempt
-from .providers import ProviderError, payment_provider
+from .providers import Outcome, ProviderError, payment_provider
 from .selectors import fee_in_force
 from .tasks import send_refund
 from .workflows import PAYMENT_WORKFLOW, REFUND_WORKFLOW
@@ -98,17 +99,17 @@ def add_fee(
     return fee
 
 
-def checkout_url(payment):
+def checkout_url(payment: Payment) -> str:
     return payment_provider().start(payment)
 
 
-def lock(payment):
+def lock(payment: Payment) -> Payment:
     """The payment's row, re-read and locked until the transaction ends."""
     return Payment.objects.select_for_update().get(pk=payment.pk)
 
 
 @transaction.atomic
-def settle(outcome):
+def settle(outcome: Outcome) -> Payment:
     """Record what the provider reports. A repeated report changes nothing; a payment becomes paid only once,
     and its app's handler runs in the same transaction. Money taken after the payer cancelled is recorded too:
     the handler gives it back. A sum or currency other than owed is recorded as a mismatch, for review: the
@@ -161,19 +162,20 @@ def settle(outcome):
     return payment
 
 
-def paid_as_owed(payment, outcome):
+def paid_as_owed(payment: Payment, outcome: Outcome) -> bool:
     """The provider took exactly the sum owed, in dirhams: neither short nor over, nor in another currency."""
     return outcome.amount == payment.amount and outcome.currency == CURRENCY
 
 
 @transaction.atomic
-def refund(payment, *, by, reason):
+def refund(payment: Payment, *, by: "User | None", reason: str | Promise) -> Payment:
     """Give back the money taken for a payment (paid, or paid a sum other than owed). The decision and the refund
     are recorded here; the provider is asked by a task once they are committed (`send_refund`), so that a
     decision rolled back never returns money, and with the refund's idempotency key, so that it refunds once."""
     payment = lock(payment)
     if payment.state not in {PaymentState.PAID, PaymentState.MISMATCHED}:
         return payment
+    assert payment.received_amount is not None  # settle() records what was received with a paid or mismatched state
     PAYMENT_WORKFLOW.move(payment, PaymentState.REFUNDED, by=by, reason=reason)
     payment.save(update_fields=["state"])
     money_back = Refund.objects.create(
@@ -199,7 +201,7 @@ def refund(payment, *, by, reason):
 
 
 @transaction.atomic
-def ask_provider_for_refund(refund_id):
+def ask_provider_for_refund(refund_id: int) -> str:
     """One attempt at a refund (the task `send_refund`): the provider's answer, or its error, is recorded. A
     failed attempt is tried again later (REFUND_RETRY_MINUTES); after the last, the refund is marked failed, for
     the administration to ask again. Returns the refund's state."""
@@ -234,7 +236,7 @@ def ask_provider_for_refund(refund_id):
     return money_back.state
 
 
-def _refund_attempt_failed(money_back, error):
+def _refund_attempt_failed(money_back: Refund, error: str) -> str:
     RefundAttempt.objects.create(refund=money_back, error=error)
     asked_at = money_back.transitions.filter(to_state=RefundState.REQUESTED).latest("at", "pk").at
     failures = money_back.attempts.filter(at__gte=asked_at).count()
@@ -255,7 +257,7 @@ def _refund_attempt_failed(money_back, error):
     return money_back.state
 
 
-def _enqueue_refund(refund_id, delay):
+def _enqueue_refund(refund_id: int, delay: timedelta) -> None:
     """Queue the next attempt after `delay`, where the backend can wait (the immediate backend of tests runs it
     at once)."""
     deferred = send_refund.get_backend().supports_defer
@@ -263,7 +265,7 @@ def _enqueue_refund(refund_id, delay):
 
 
 @transaction.atomic
-def ask_refund_again(money_back, *, by):
+def ask_refund_again(money_back: Refund, *, by: "User") -> Refund:
     """A refund the provider did not confirm after every attempt is asked again, with the same key."""
     money_back = Refund.objects.select_for_update().get(pk=money_back.pk)
     if money_back.state != RefundState.FAILED:
@@ -281,7 +283,7 @@ def ask_refund_again(money_back, *, by):
 
 
 @transaction.atomic
-def cancel(payment, *, by, reason=""):
+def cancel(payment: Payment, *, by: "User | None", reason: str | Promise = "") -> Payment:
     """The payment is no longer wanted: cancelled while none was taken; money taken later is still recorded."""
     payment = lock(payment)
     if payment.state in {PaymentState.PENDING, PaymentState.FAILED}:

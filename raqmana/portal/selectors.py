@@ -1,9 +1,12 @@
 """Reads for the page shell: an agent's workspace, a supervisor's territories and the activity both follow, always
 through the requesting user's scope."""
 
+from typing import TypedDict
+
 from django.db.models import Count, Q, QuerySet
 
 from raqmana.access.checking import Person, holding
+from raqmana.access.models import RoleAssignment
 from raqmana.access.scoping import scope_condition, scopes_of, visible_to
 from raqmana.access.selectors import active_people_under, team_of
 from raqmana.audit.models import AuditEvent
@@ -11,9 +14,18 @@ from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory, TerritoryLink
 
 
-def workspace(user: Person) -> list[dict]:
+class WorkPlace(TypedDict):
+    """A place an agent works for, as the workspace shows it."""
+
+    assignment: RoleAssignment
+    territory: Territory | None
+    offices: QuerySet[CivilStatusOffice]
+    team: QuerySet[RoleAssignment]
+
+
+def workspace(user: Person) -> list[WorkPlace]:
     """What an office or commune agent sees: each place they work for, its offices and its team."""
-    places = []
+    places: list[WorkPlace] = []
     for assignment in holding(user, "portal.workspace.view"):
         offices = visible_to(CivilStatusOffice.objects.all(), user)
         if assignment.unit_id:
@@ -80,7 +92,14 @@ def supervised_roots(user: Person) -> QuerySet[Territory]:
     return Territory.objects.filter(pk__in={scope.territory_id for scope in scopes if not scope.unit_id})
 
 
-def summarise(user: Person, territories: QuerySet[Territory]) -> list[dict]:
+class TerritorySummary(TypedDict):
+    territory: Territory
+    communes: int
+    offices: int
+    agents: int
+
+
+def summarise(user: Person, territories: QuerySet[Territory]) -> list[TerritorySummary]:
     """For each territory: communes, civil status offices and active agents under it, and its population."""
     visible = list(visible_to(territories, user))
     ids = [territory.pk for territory in visible]

@@ -100,7 +100,7 @@ def test_the_agent_is_told_by_email_in_their_language(temara_office, django_capt
 
 
 def test_the_grant_email_carries_a_one_time_enrolment_code(temara_office, django_capture_on_commit_callbacks):
-    from raqmana.accounts.services import enrolment_code_matches
+    from raqmana.accounts.services.two_factor import enrolment_code_matches
 
     user = UserFactory(preferred_language="ar")
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from raqmana.accounts.constants import RepresentativeCapacity
 from raqmana.accounts.models import EnterpriseRepresentative
-from raqmana.accounts.services import answer_invitation, invite_representative, register_enterprise
+from raqmana.accounts.services.enterprises import answer_invitation, invite_representative, register_enterprise
 from raqmana.accounts.validators import normalise_ice
 from raqmana.territories.models import Territory
 

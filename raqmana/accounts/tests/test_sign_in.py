@@ -8,7 +8,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.models import User
-from raqmana.accounts.services import issue_enrolment_code, register_citizen
+from raqmana.accounts.services.sign_up import register_citizen
+from raqmana.accounts.services.two_factor import issue_enrolment_code
 from raqmana.territories.models import CivilStatusOffice
 
 from .factories import PASSWORD, UserFactory, code_sent_in

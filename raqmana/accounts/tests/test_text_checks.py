@@ -9,7 +9,8 @@ from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role, revoke_role
 from raqmana.accounts.models import Enterprise, User
-from raqmana.accounts.services import register_citizen, register_enterprise
+from raqmana.accounts.services.enterprises import register_enterprise
+from raqmana.accounts.services.sign_up import register_citizen
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from .factories import PASSWORD, UserFactory

@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
-from raqmana.accounts import services, views
-from raqmana.accounts.services import issue_enrolment_code
+from raqmana.accounts import views
+from raqmana.accounts.services.two_factor import issue_enrolment_code, totp_wait_seconds
 from raqmana.audit.models import AuditEvent
 from raqmana.notifications.models import Notification
 from raqmana.territories.models import CivilStatusOffice
@@ -107,7 +107,7 @@ def test_wrong_codes_make_the_agent_wait_minutes_not_days_and_warn_them(signed_i
         TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(days=7))
         signed_in.post(TWO_FACTOR, {"token": wrong_code(device)})
     device.refresh_from_db()
-    assert 0 < services.totp_wait_seconds(device) <= 15 * 60
+    assert 0 < totp_wait_seconds(device) <= 15 * 60
 
     [warning] = Notification.objects.filter(user=agent, subject__contains="someone who knows your password")
     assert "10 wrong codes" in warning.body and "change it now" in warning.body

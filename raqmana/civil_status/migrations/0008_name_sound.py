@@ -9,7 +9,7 @@ BATCH = 5000
 
 
 def set_sound_keys(apps, schema_editor):
-    """The sound key of the acts already in the register, from their Arabic names as services.search_keys does."""
+    """The sound key of the acts already in the register, from their Arabic names as names.search_keys does."""
     from raqmana.civil_status.names import sound_key
 
     Act = apps.get_model("civil_status", "Act")

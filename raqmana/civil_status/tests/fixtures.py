@@ -61,7 +61,7 @@ def hospital_key(db):
     """The API key of a hospital of Témara that files pre-declarations."""
     from raqmana.civil_status.constants import EstablishmentKind
     from raqmana.civil_status.models import Establishment
-    from raqmana.civil_status.services import issue_api_key
+    from raqmana.civil_status.services.pre_declarations import issue_api_key
 
     hospital = Establishment.objects.create(
         kind=EstablishmentKind.HEALTH,

@@ -15,7 +15,7 @@ from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind, EstablishmentKind
 from raqmana.civil_status.models import Act, Establishment
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from raqmana.civil_status.constants import ActKind, ActState, AuthorityKind, Dec
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act, ActTransition
 from raqmana.civil_status.selectors import act_as_of, likely_duplicates, read_act
-from raqmana.civil_status.services import abandon_draft, draft_act, record_mention, sign_act, update_draft
+from raqmana.civil_status.services.acts import abandon_draft, draft_act, sign_act, update_draft
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.territories.models import CivilStatusOffice
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 
 pytestmark = pytest.mark.django_db
 

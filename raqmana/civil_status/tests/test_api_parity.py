@@ -8,7 +8,7 @@ from raqmana.civil_status.api import ACT_IN_CONTEXT_FIELDS, ActIn
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.forms import ActForm
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 
 pytestmark = pytest.mark.django_db
 

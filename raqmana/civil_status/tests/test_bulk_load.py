@@ -10,7 +10,8 @@ from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import ACT_REGISTER, ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.services import draft_act, load_historical_acts, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.bulk_load import load_historical_acts
 from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.kernel.sequences import Sequence, reserve_numbers
 from raqmana.territories.constants import Level
@@ -73,8 +74,8 @@ def test_an_idcs_taken_meanwhile_by_a_concurrent_load_is_drawn_again(generator, 
     taken = Act.objects.values_list("idcs", flat=True).first()
     draws = iter([taken, "350000000002", "350000000018", "350000000025"])
     with (
-        mock.patch("raqmana.civil_status.services._idcs_in_use", return_value=set()),
-        mock.patch("raqmana.civil_status.services.new_idcs", side_effect=lambda: next(draws)),
+        mock.patch("raqmana.civil_status.services.acts.idcs_in_use", return_value=set()),
+        mock.patch("raqmana.civil_status.services.acts.new_idcs", side_effect=lambda: next(draws)),
     ):
         load_historical_acts([generator.birth(agent.pk)], by=agent, reason="Digitising")
     assert Act.objects.count() == 4 and Act.objects.filter(idcs="350000000002").exists()

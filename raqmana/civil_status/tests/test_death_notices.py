@@ -12,7 +12,8 @@ from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind, DeathNoticeState, DeclarantRelation, MentionKind, Sex
 from raqmana.civil_status.models import DeathNotice
 from raqmana.civil_status.selectors import death_notices_for
-from raqmana.civil_status.services import draft_act, sign_act, take_note_of_death_notice
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.mentions import take_note_of_death_notice
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.selectors import likely_duplicates
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 
 pytestmark = pytest.mark.django_db
 

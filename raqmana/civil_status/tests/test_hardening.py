@@ -16,7 +16,8 @@ from raqmana.civil_status.constants import ActKind, AuthorityKind, DeclarantRela
 from raqmana.civil_status.models import Act, DeathNotice
 from raqmana.civil_status.search import ActQuery
 from raqmana.civil_status.selectors import acts_visible_to, search_register
-from raqmana.civil_status.services import draft_act, record_mention, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 URL = "/api/civil-status/acts"
@@ -252,7 +253,7 @@ def test_a_duplicate_is_flagged_when_the_new_draft_lacks_the_mother(temara_offic
 @pytest.fixture
 def crowded_year(temara_office, agent):
     """1,100 births of 2005 in Témara, all named محمد العلوي and signed at one moment, and one يوسف الإدريسي."""
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
     from raqmana.civil_status.synthetic import ActGenerator
 
     temara = temara_office.territory
@@ -336,7 +337,7 @@ def test_a_hijri_birth_matches_as_typed_or_by_either_gregorian_date_after_the_mo
 
 
 def test_digitised_acts_carry_their_arabic_names_and_no_death_link(temara_office, agent, born):
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
     from raqmana.civil_status.synthetic import ActGenerator
 
     temara = temara_office.territory

@@ -9,7 +9,7 @@ from django.urls import reverse
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.services import draft_act
+from raqmana.civil_status.services.acts import draft_act
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,8 @@ def test_a_corrected_date_keeps_both_calendars_in_step(temara_office, agent, off
 
     from raqmana.civil_status.constants import AuthorityKind, MentionKind
     from raqmana.civil_status.selectors import act_as_of
-    from raqmana.civil_status.services import record_mention, sign_act
+    from raqmana.civil_status.services.acts import sign_act
+    from raqmana.civil_status.services.mentions import record_mention
 
     data = {**birth_data, "birth_date": None, "birth_date_hijri": "1340-03-12", "mother_birth_date": None, **JUDGMENT}
     act = sign_act(draft_act(temara_office, ActKind.BIRTH, data, by=agent), by=officer)

@@ -11,14 +11,14 @@ from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 
 
 def test_a_failed_signature_gives_its_number_back(db, temara_office, agent, officer, birth_data):
     first = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     failing = draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent)
     with (
-        mock.patch("raqmana.civil_status.services._unused_idcs", side_effect=IntegrityError("boom")),
+        mock.patch("raqmana.civil_status.services.acts.unused_idcs", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
         sign_act(failing, by=officer)

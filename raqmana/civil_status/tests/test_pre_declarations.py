@@ -6,15 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, PreDeclarationState, Sex
 from raqmana.civil_status.models import Establishment, PreDeclaration
-from raqmana.civil_status.services import (
-    abandon_draft,
+from raqmana.civil_status.services.acts import abandon_draft, draft_act, sign_act
+from raqmana.civil_status.services.pre_declarations import (
     dismiss_pre_declaration,
-    draft_act,
     draft_data_from,
     establishment_for_api_key,
     file_pre_declaration,
     issue_api_key,
-    sign_act,
 )
 from raqmana.territories.models import Territory
 

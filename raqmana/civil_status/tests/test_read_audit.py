@@ -13,7 +13,8 @@ from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import ActKind, AuthorityKind, MentionKind
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.selectors import act_as_of, read_act
-from raqmana.civil_status.services import draft_act, record_mention, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -121,7 +122,7 @@ def test_a_search_carries_the_searchers_place(act, temara_office):
 
 
 def test_a_batch_of_one_office_is_placed_there(agent, temara_office):
-    from raqmana.civil_status.services import load_historical_acts
+    from raqmana.civil_status.services.bulk_load import load_historical_acts
     from raqmana.civil_status.synthetic import ActGenerator
 
     generator = ActGenerator([temara_office.territory], {temara_office.territory_id: temara_office.pk}, seed=3)

@@ -11,7 +11,8 @@ from raqmana.civil_status import search
 from raqmana.civil_status.constants import ActKind, ActState, DeclarantRelation, Sex
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.search import ActQuery, SearchPage, search_acts
-from raqmana.civil_status.services import draft_act, load_historical_acts, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.bulk_load import load_historical_acts
 from raqmana.territories.models import CivilStatusOffice
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.civil_status.services import load_historical_acts
+from raqmana.civil_status.services.bulk_load import load_historical_acts
 from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.territories.models import CivilStatusOffice, Territory
 

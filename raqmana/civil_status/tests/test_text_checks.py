@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.models import Act, PreDeclaration
-from raqmana.civil_status.services import draft_act
+from raqmana.civil_status.services.acts import draft_act
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,8 @@ def test_pre_declarations_are_checked_too(client, hospital_key):
 
 def test_a_correction_cannot_bring_a_bidi_control_into_a_name(temara_office, agent, officer, birth_data):
     from raqmana.civil_status.constants import AuthorityKind, MentionKind
-    from raqmana.civil_status.services import record_mention, sign_act
+    from raqmana.civil_status.services.acts import sign_act
+    from raqmana.civil_status.services.mentions import record_mention
 
     act = sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     mention = {

@@ -6,7 +6,7 @@ from django.urls import reverse
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import ActKind, ActState, EstablishmentKind
 from raqmana.civil_status.models import Act, Establishment, PreDeclaration
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.territories.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_members_of_an_establishment_file_pre_declarations(verified_client, tema
 
 
 def test_an_agent_dismisses_a_pre_declaration_from_the_queue(verified_client, temara_office, agent):
-    from raqmana.civil_status.services import file_pre_declaration
+    from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 
     hospital = Establishment.objects.create(
         kind=EstablishmentKind.HEALTH,
@@ -137,7 +137,7 @@ def test_an_agent_dismisses_a_pre_declaration_from_the_queue(verified_client, te
 
 def test_the_admin_issues_an_establishment_key_once(verified_client):
     from raqmana.accounts.tests.factories import UserFactory
-    from raqmana.civil_status.services import establishment_for_api_key
+    from raqmana.civil_status.services.pre_declarations import establishment_for_api_key
 
     hospital = Establishment.objects.create(
         kind=EstablishmentKind.HEALTH,

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.accounts.tests.factories import PASSWORD, UserFactory
 from raqmana.civil_status.constants import ActKind
-from raqmana.civil_status.services import file_pre_declaration
+from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.documents.constants import DocumentKind, RequesterRelation
 from raqmana.documents.services import issue_at_counter
 from raqmana.documents.views import VERIFY_RATE

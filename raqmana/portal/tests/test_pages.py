@@ -6,7 +6,7 @@ from django.urls import reverse
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.models import User
-from raqmana.accounts.services import enrolment_code_matches
+from raqmana.accounts.services.two_factor import enrolment_code_matches
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.territories.models import CivilStatusOffice, Territory
 

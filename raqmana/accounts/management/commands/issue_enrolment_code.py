@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from raqmana.accounts.backends import find_user_by_identifier
-from raqmana.accounts.services import issue_enrolment_code
+from raqmana.accounts.services.two_factor import issue_enrolment_code
 
 
 class Command(BaseCommand):

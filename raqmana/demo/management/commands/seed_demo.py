@@ -6,14 +6,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from raqmana.access import services as access_services
 from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
-from raqmana.accounts import services
+from raqmana.access.services import grant_role
 from raqmana.accounts.models import Enterprise, User
+from raqmana.accounts.services.enterprises import register_enterprise
+from raqmana.accounts.services.sign_up import register_citizen
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
 from raqmana.civil_status.models import Act, Establishment
-from raqmana.civil_status.services import file_pre_declaration, load_historical_acts
+from raqmana.civil_status.services.bulk_load import load_historical_acts
+from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.documents.constants import DocumentKind, RequesterRelation
 from raqmana.documents.models import IssuedDocument
@@ -86,9 +88,7 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             if not RoleAssignment.objects.active().filter(user=user, role=role).exists():
-                access_services.grant_role(
-                    user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where]
-                )
+                grant_role(user, role, by=None, reason="Demo data (manage.py seed_demo)", **places[where])
             agents.append((user, role, demo_totp_key(user)))
         return agents
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
         for email, phone, full_name in DEMO_CITIZENS:
             exists = User.objects.filter(email=email).exists() if email else User.objects.filter(phone=phone).exists()
             if not exists:
-                services.register_citizen(full_name=full_name, password=DEMO_PASSWORD, email=email, phone=phone)
+                register_citizen(full_name=full_name, password=DEMO_PASSWORD, email=email, phone=phone)
         # As if each had typed back the code sent to them, so that the demo citizens may order documents.
         now = timezone.now()
         emails = [email for email, _phone, _name in DEMO_CITIZENS if email]
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         User.objects.filter(email__in=emails, email_verified_at=None).update(email_verified_at=now)
         User.objects.filter(phone__in=phones, phone_verified_at=None).update(phone_verified_at=now)
         if not Enterprise.objects.filter(ice=DEMO_ENTERPRISE_ICE).exists():
-            services.register_enterprise(
+            register_enterprise(
                 ice=DEMO_ENTERPRISE_ICE,
                 legal_name="Atlas Bâtiment SARL",
                 commune=commune,

@@ -1,13 +1,13 @@
-"""Writes about people: registration, contact proofs, enterprises and second factors. Every change is
-audited."""
+"""Opening citizen accounts and proving contacts: a code sent to an email address or a phone number opens the
+account (sign-up), proves an account's contact, or lets its holder choose a new password."""
 
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -15,25 +15,21 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.accounts.backends import find_user_by_identifier
+from raqmana.accounts.constants import CodePurpose
+from raqmana.accounts.models import ContactCode, User
+from raqmana.accounts.tasks import send_contact_code
+from raqmana.accounts.validators import normalise_phone
 from raqmana.audit.services import record
-from raqmana.kernel.codes import random_code
 from raqmana.notifications.models import Channel
-from raqmana.notifications.services import notify
 from raqmana.notifications.sms import sms_provider
-from raqmana.territories.constants import Level
-from raqmana.territories.models import Territory
-
-from .backends import find_user_by_identifier
-from .constants import CodePurpose, RepresentativeCapacity
-from .models import ContactCode, Enterprise, EnterpriseRepresentative, User
-from .tasks import send_contact_code
-from .validators import normalise_ice, normalise_phone
 
 
 @transaction.atomic
-def register_citizen(*, full_name, password, email=None, phone=None, preferred_language="ar"):
+def register_citizen(
+    *, full_name: str, password: str, email: str | None = None, phone: str | None = None, preferred_language: str = "ar"
+) -> User:
     """Open a citizen account identified by an email address, a phone number or both."""
     if not email and not phone:
         raise ValidationError(_("Give an email address or a phone number."), code="no_identifier")
@@ -64,12 +60,12 @@ CONTACT_CODES_PER_DAY = 5
 CONTACT_WRONG_CODES_PER_DAY = 10
 
 
-def channel_of(contact):
+def channel_of(contact: str) -> Channel:
     """How a code reaches `contact`, an email address or a phone number."""
     return Channel.EMAIL if "@" in contact else Channel.SMS
 
 
-def _contact_usage(contact):
+def _contact_usage(contact: str) -> dict[str, int]:
     """Codes sent to `contact` and wrong codes typed for it by sign-ups and password resets in the last day. Counted
     alike whether or not an account has the contact (a taken sign-up or an unknown reset counts its sends though
     nothing is sent), so that the limits do not tell who has an account."""
@@ -80,7 +76,7 @@ def _contact_usage(contact):
     ).aggregate(sends=Coalesce(Sum("sends"), 0), wrong_codes=Coalesce(Sum("failed_attempts"), 0))
 
 
-def _check_contact_limits(contact):
+def _check_contact_limits(contact: str) -> None:
     usage = _contact_usage(contact)
     if usage["wrong_codes"] >= CONTACT_WRONG_CODES_PER_DAY:
         raise ValidationError(_too_many_wrong_codes_for_contact(), code="contact_wrong_codes")
@@ -91,18 +87,18 @@ def _check_contact_limits(contact):
         )
 
 
-def _too_many_wrong_codes_for_contact():
+def _too_many_wrong_codes_for_contact() -> str:
     return _("Too many wrong codes were typed for this email address or phone number today. Try again tomorrow.")
 
 
-def contact_code_digest(contact_code_pk, code):
+def contact_code_digest(contact_code_pk: int, code: str) -> str:
     """What is kept of a code: keyed by the site's secret, so a copy of the database does not give the codes away
     (a million codes would be tried in an instant against a plain hash)."""
     return salted_hmac("raqmana.accounts.ContactCode", f"{contact_code_pk}:{code}", algorithm="sha256").hexdigest()
 
 
 @transaction.atomic
-def start_signup(*, full_name, password, contact, preferred_language="ar"):
+def start_signup(*, full_name: str, password: str, contact: str, preferred_language: str = "ar") -> ContactCode:
     """Begin opening a citizen account: a code goes to `contact` (an email address, or a phone number in E.164), and
     the account opens when it is typed back (confirm_contact_code).
 
@@ -129,7 +125,7 @@ def start_signup(*, full_name, password, contact, preferred_language="ar"):
 
 
 @transaction.atomic
-def send_account_code(user, channel):
+def send_account_code(user: User, channel: str) -> ContactCode:
     """A code to the account's own email address or phone number, to prove it reaches its holder."""
     contact = user.email if channel == Channel.EMAIL else user.phone
     if not contact:
@@ -144,7 +140,7 @@ def send_account_code(user, channel):
 
 
 @transaction.atomic
-def start_password_reset(contact):
+def start_password_reset(contact: str) -> ContactCode:
     """A code to choose a new password, sent to the email or phone of the account that has it. The answer is the same
     when no active account has it (nothing is sent then), so that the page does not tell who has an account."""
     channel = channel_of(contact)
@@ -165,7 +161,7 @@ def start_password_reset(contact):
 
 
 @transaction.atomic
-def resend_contact_code(contact_code):
+def resend_contact_code(contact_code: ContactCode) -> ContactCode:
     """Another code for the same request, which replaces the last: a minute apart at least, CONTACT_CODE_SENDS in
     all. Each code sent allows CONTACT_CODE_ATTEMPTS more wrong codes: counted from `sends`, which changes here, so
     that a request whose code is never sent (a taken sign-up, an unknown reset) changes exactly as the others do."""
@@ -174,6 +170,7 @@ def resend_contact_code(contact_code):
         raise ValidationError(_("This code was already used."), code="used")
     if contact_code.sends >= CONTACT_CODE_SENDS:
         raise ValidationError(_("No more codes can be sent for this request: start again later."), code="no_more")
+    assert contact_code.last_sent_at is not None  # every request is created with its first code sent
     wait = (contact_code.last_sent_at + CONTACT_CODE_RESEND_AFTER - timezone.now()).total_seconds()
     if wait > 0:
         seconds = math.ceil(wait)
@@ -195,7 +192,7 @@ def resend_contact_code(contact_code):
     return contact_code
 
 
-def make_contact_code(contact_code):
+def make_contact_code(contact_code: ContactCode) -> str:
     """A fresh six-digit code for the request, replacing any earlier one; only its digest is kept. Called by the
     worker that sends it."""
     code = f"{secrets.randbelow(10**6):06d}"
@@ -205,7 +202,7 @@ def make_contact_code(contact_code):
     return code
 
 
-def confirm_contact_code(contact_code, typed, new_password=None):
+def confirm_contact_code(contact_code: ContactCode, typed: str, new_password: str | None = None) -> User:
     """Check a typed code. When it matches, a sign-up's account opens, or the account's contact is marked proved (and
     for a password reset its password becomes `new_password`); the account is returned. Otherwise a ValidationError
     says why. A wrong code counts towards the CONTACT_CODE_ATTEMPTS each code sent allows, after which the request
@@ -247,7 +244,7 @@ def confirm_contact_code(contact_code, typed, new_password=None):
     raise ValidationError(_("This code is wrong or has expired."), code="wrong_code")
 
 
-def _prove_contact(contact_code, new_password):
+def _prove_contact(contact_code: ContactCode, new_password: str | None) -> User:
     now = timezone.now()
     proved = "email_verified_at" if contact_code.channel == Channel.EMAIL else "phone_verified_at"
     contact_code.used_at = now
@@ -255,6 +252,7 @@ def _prove_contact(contact_code, new_password):
     if contact_code.purpose == CodePurpose.SIGN_UP:
         user = _open_signed_up_account(contact_code, **{proved: now})
     else:
+        assert contact_code.user is not None  # only a sign-up's code is sent with no account (tasks.send_contact_code)
         user = contact_code.user
         setattr(user, proved, now)
         changed = [proved]
@@ -267,7 +265,7 @@ def _prove_contact(contact_code, new_password):
     return user
 
 
-def _open_signed_up_account(contact_code, **proved):
+def _open_signed_up_account(contact_code: ContactCode, **proved: datetime) -> User:
     signup = contact_code.signup
     email = contact_code.contact if contact_code.channel == Channel.EMAIL else None
     phone = contact_code.contact if contact_code.channel == Channel.SMS else None
@@ -284,165 +282,3 @@ def _open_signed_up_account(contact_code, **proved):
     contact_code.save(update_fields=["user"])
     record(actor=user, action="account.registered", target=user)
     return user
-
-
-@transaction.atomic
-def register_enterprise(*, ice, legal_name, commune, representative, trade_register_number="", address=""):
-    """Register a legal person by its ICE; the person registering it becomes its legal representative."""
-    ice = normalise_ice(ice)
-    if not isinstance(commune, Territory) or commune.level != Level.COMMUNE:
-        raise ValidationError(_("Choose the commune of the registered office."), code="commune_required")
-    enterprise = Enterprise(
-        ice=ice, legal_name=legal_name, commune=commune, trade_register_number=trade_register_number, address=address
-    )
-    enterprise.check_texts()
-    try:
-        with transaction.atomic():
-            enterprise.save()
-    except IntegrityError:
-        raise ValidationError(
-            _("An enterprise with this ICE is already registered: ask one of its representatives to add you."),
-            code="ice_taken",
-        ) from None
-    EnterpriseRepresentative.objects.create(
-        enterprise=enterprise,
-        user=representative,
-        capacity=RepresentativeCapacity.LEGAL_REPRESENTATIVE,
-        added_by=representative,
-        accepted_at=timezone.now(),
-    )
-    record(actor=representative, action="enterprise.registered", target=enterprise, territory=enterprise.commune)
-    return enterprise
-
-
-@transaction.atomic
-def invite_representative(enterprise, identifier, *, capacity, by):
-    """Invite the holder of an account to represent the enterprise; they become one when they accept.
-
-    Returns nothing either way, so that the inviter learns neither whether the account exists nor its name.
-    """
-    if not enterprise.representatives.active().filter(user=by).exists():
-        raise PermissionDenied(_("Only a representative of this enterprise may add another."))
-    person = find_user_by_identifier(identifier)
-    if person is None:
-        return
-    try:
-        with transaction.atomic():
-            invitation = EnterpriseRepresentative.objects.create(
-                enterprise=enterprise, user=person, capacity=capacity, added_by=by
-            )
-    except IntegrityError:  # already invited or representing
-        return
-    record(actor=by, action="enterprise.representative_invited", target=invitation, territory=enterprise.commune)
-
-
-@transaction.atomic
-def answer_invitation(invitation, *, by, accept):
-    if invitation.user_id != by.pk or invitation.accepted_at or invitation.revoked_at:
-        raise PermissionDenied(_("This invitation is not yours to answer."))
-    if accept:
-        invitation.accepted_at = timezone.now()
-    else:
-        invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "revoked_at"])
-    action = "enterprise.representative_added" if accept else "enterprise.invitation_declined"
-    record(actor=by, action=action, target=invitation, territory=invitation.enterprise.commune)
-    return invitation
-
-
-ENROLMENT_CODE_VALIDITY = timedelta(days=7)
-
-
-@transaction.atomic
-def issue_enrolment_code(user: User, *, by: User | None = None) -> str:
-    """A one-time code that lets an agent enrol an authenticator app; without it a password alone cannot.
-
-    Only its hash is kept. It is handed over by email when a role is granted, or shown once to the
-    administrator who issued it. Issuing one also removes the person's authenticators, whose keys must never
-    work again (a lost phone); the audit trail keeps the event.
-    """
-    code = random_code(10)
-    user.enrolment_code_hash = make_password(code)
-    user.enrolment_code_expires_at = timezone.now() + ENROLMENT_CODE_VALIDITY
-    user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])
-    TOTPDevice.objects.filter(user=user).delete()
-    record(actor=by, action="two_factor.enrolment_code_issued", target=user)
-    return f"{code[:5]}-{code[5:]}"
-
-
-def enrolment_code_matches(user, typed):
-    typed = typed.replace("-", "").replace(" ", "").upper()
-    return bool(
-        user.enrolment_code_hash
-        and user.enrolment_code_expires_at
-        and user.enrolment_code_expires_at > timezone.now()
-        and check_password(typed, user.enrolment_code_hash)
-    )
-
-
-# django-otp makes an agent wait 2^(n-1) seconds after n wrong codes in a row, without end: someone holding the
-# password could lock the agent out for days. The count stops at this ceiling, a wait of 2^9 s (under 9 minutes), and
-# the agent is warned when it is reached.
-TOTP_WRONG_CODES_CEILING = 10
-
-
-def totp_wait_seconds(device):
-    """How long an authenticator refuses codes after wrong ones (django-otp doubles the wait after each, up to
-    TOTP_WRONG_CODES_CEILING); 0 when it takes them. Someone holding an agent's password can make the agent wait this
-    long, never lock them out."""
-    allowed, details = device.verify_is_allowed()
-    if allowed or not details or "locked_until" not in details:
-        return 0
-    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
-
-
-@transaction.atomic
-def check_totp_token(device, token):
-    """Whether `token` is the code of the agent's confirmed authenticator (throttled and counted by django-otp)."""
-    return _verify_totp(TOTPDevice.objects.select_for_update().get(pk=device.pk), token)
-
-
-def _verify_totp(device, token):
-    """Check a code on a locked device; a wrong one (not one refused while the agent must wait) counts up to
-    TOTP_WRONG_CODES_CEILING, which warns the agent when first reached."""
-    failures = device.throttling_failure_count
-    if device.verify_token(token):
-        return True
-    if device.throttling_failure_count > TOTP_WRONG_CODES_CEILING:
-        device.throttling_failure_count = TOTP_WRONG_CODES_CEILING
-        device.save(update_fields=["throttling_failure_count"])
-    elif failures < device.throttling_failure_count == TOTP_WRONG_CODES_CEILING:
-        _warn_of_wrong_totp_codes(device.user)
-    return False
-
-
-def _warn_of_wrong_totp_codes(user: User) -> None:
-    record(actor=None, action="two_factor.wrong_codes_warned", target=user)
-    notify(user, "accounts.wrong_totp_codes", {"user": user, "count": TOTP_WRONG_CODES_CEILING})
-
-
-def pending_totp_device(user):
-    """The authenticator an agent is enrolling: created unconfirmed once, shown until confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
-
-
-@transaction.atomic
-def confirm_totp_device(device, token):
-    """Enrolment ends when the first code from the app checks; the enrolment code is then spent."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if not _verify_totp(device, token):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    user = device.user
-    user.enrolment_code_hash, user.enrolment_code_expires_at = "", None
-    user.save(update_fields=["enrolment_code_hash", "enrolment_code_expires_at"])
-    record(actor=user, action="two_factor.enrolled", target=user)
-    return True
-
-
-def set_preferred_language(user, language):
-    if user.is_authenticated and user.preferred_language != language:
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
