@@ -4,7 +4,7 @@ from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
-from raqmana.civil_status.services import draft_act, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.documents.constants import RequesterRelation
 from raqmana.kernel.scanning import ScanResult, ScanState
 from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)

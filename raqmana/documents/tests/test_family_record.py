@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from raqmana.civil_status.constants import ActKind, AuthorityKind, MentionKind, Sex
-from raqmana.civil_status.services import draft_act, record_mention, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.documents.constants import DocumentKind, DocumentStatus, RequesterRelation
 from raqmana.documents.selectors import check_file, status_of
 from raqmana.documents.services import issue_at_counter

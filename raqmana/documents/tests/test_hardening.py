@@ -13,7 +13,7 @@ from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
-from raqmana.civil_status.services import record_mention
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.documents.constants import DocumentKind, DocumentStatus, OrderState, RequesterRelation
 from raqmana.documents.models import DocumentOrder, IssuedDocument
 from raqmana.documents.selectors import status_of

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
-from raqmana.civil_status.services import record_mention
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.documents.constants import DocumentKind, DocumentStatus, RequesterRelation
 from raqmana.documents.selectors import check_file, status_of
 from raqmana.documents.services import issue_at_counter, revoke_document, verification_url

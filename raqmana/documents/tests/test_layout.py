@@ -12,7 +12,8 @@ from django.utils import translation
 from PIL import Image
 
 from raqmana.civil_status.constants import ActKind, AuthorityKind, MentionKind
-from raqmana.civil_status.services import draft_act, record_mention, sign_act
+from raqmana.civil_status.services.acts import draft_act, sign_act
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.documents.constants import DocumentKind
 from raqmana.documents.services import issue_at_counter, issue_document, verification_url
 from raqmana.documents.tests.conftest import HOLDER

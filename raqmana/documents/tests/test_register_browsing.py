@@ -18,7 +18,7 @@ from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
-from raqmana.civil_status.services import record_mention
+from raqmana.civil_status.services.mentions import record_mention
 from raqmana.documents import selectors, services
 from raqmana.documents.constants import DOCUMENT_REGISTER, DocumentKind
 from raqmana.documents.models import IssuedDocument
