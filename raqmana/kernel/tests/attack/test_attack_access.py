@@ -193,9 +193,7 @@ def test_casablanca_two_chains(db):
     )
 
 
-def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(
-    verified_client, records, mail_agent
-):
+def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(verified_client, records, mail_agent):
     page = verified_client(mail_agent).get(reverse("portal:workspace"))
     assert page.status_code == 200
     from raqmana.portal.selectors import activity

@@ -197,7 +197,7 @@ def test_concurrent_writers_on_postgresql_keep_every_chain_whole(settings, terri
                     record(actor=actor, action="act.read", target=actor, unit=office, reason=f"{n}-{i}")
                     if i % 5 == 4:
                         transaction.set_rollback(True)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(repr(error))
         finally:
             connection.close()

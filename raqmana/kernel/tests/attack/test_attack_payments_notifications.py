@@ -18,7 +18,7 @@ from raqmana.notifications.services import MAX_ATTEMPTS, attempt_delivery, notif
 from raqmana.payments import callbacks, services
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.models import Fee, Payment, Refund
-from raqmana.payments.tests.conftest import a_commune, gateway_outcome, heard, new_payment  # noqa: F401 (heard)
+from raqmana.payments.tests.conftest import a_commune, gateway_outcome, new_payment
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
@@ -30,14 +30,14 @@ def tomorrow(days=1):
 
 
 def fee(**changes):
-    values = dict(
-        collectivity=a_commune(3),
-        amount=Decimal("5.00"),
-        valid_from=tomorrow(),
-        label_ar="رسم",
-        label_fr="Droit",
-        legal_basis="Loi",
-    )
+    values = {
+        "collectivity": a_commune(3),
+        "amount": Decimal("5.00"),
+        "valid_from": tomorrow(),
+        "label_ar": "رسم",
+        "label_fr": "Droit",
+        "legal_basis": "Loi",
+    }
     values.update(changes)
     return services.add_fee("attack_fee", **values)
 
@@ -96,17 +96,17 @@ def test_a_refund_of_an_unpaid_cancelled_payment_does_nothing(heard):
 @pytest.mark.django_db(transaction=True)
 def test_hole_two_first_tariffs_added_at_once_both_pass(territories_in_transactional_db):
     """add_fee locks the existing rows of the code and collectivity; for the first tariff there are none, so two
-    admins adding it at once both pass Fee.clean and two rows start the same day (fee_in_force then picks either).
-    Should: a database constraint (an exclusion constraint on the date range, or a unique (code, collectivity,
-    valid_from)) or a lock that exists before the first row (the collectivity's row)."""
+    admins adding overlapping first tariffs at once (1-10 and from 5 on, which one after the other is refused) both
+    pass Fee.clean and both are stored (the unique start constraints only catch equal starts). Should: a lock that
+    exists before the first row (the collectivity's row, an advisory lock) or an exclusion constraint on the dates."""
     barrier, errors = threading.Barrier(2), []
     commune = a_commune(4)
 
-    def add():
+    def add(dates):
         try:
             barrier.wait()
             with transaction.atomic():
-                fee(collectivity=commune)
+                fee(collectivity=commune, **dates)
                 barrier.wait(timeout=5)  # both have checked before either commits
         except threading.BrokenBarrierError:
             pass
@@ -115,7 +115,8 @@ def test_hole_two_first_tariffs_added_at_once_both_pass(territories_in_transacti
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=add) for _ in range(2)]
+    both = [{"valid_from": tomorrow(1), "valid_until": tomorrow(10)}, {"valid_from": tomorrow(5)}]
+    threads = [threading.Thread(target=add, args=(dates,)) for dates in both]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -133,10 +134,9 @@ def test_an_undeclared_kind_is_refused(db):
 
 def test_nothing_is_queued_nor_sent_after_a_rollback(db, django_capture_on_commit_callbacks):
     person = UserFactory(preferred_language="fr")
-    with django_capture_on_commit_callbacks(execute=True) as queued:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(person, "documents.order_issued", {"order": None, "url": "/x"})
-            raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True) as queued, pytest.raises(RuntimeError), transaction.atomic():
+        notify(person, "documents.order_issued", {"order": None, "url": "/x"})
+        raise RuntimeError
     assert not queued and not Notification.objects.exists() and not mail.outbox
 
 
@@ -157,7 +157,7 @@ def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     with transaction.atomic():
         [notification] = notify(person, "documents.order_issued", {"order": None, "url": "/x"})
     with mock.patch("raqmana.notifications.services.send_mail", side_effect=OSError("smtp down")):
-        for attempt in range(MAX_ATTEMPTS + 2):
+        for _attempt in range(MAX_ATTEMPTS + 2):
             Notification.objects.filter(pk=notification.pk).update(next_attempt_at=None)
             assert attempt_delivery(notification.pk) is False
     notification.refresh_from_db()

@@ -16,7 +16,6 @@ from raqmana.civil_status.workflows import ACT_WORKFLOW
 from raqmana.documents.constants import DocumentKind, OrderState
 from raqmana.documents.models import DocumentOrder, OrderTransition
 from raqmana.documents.services import place_order
-from raqmana.documents.tests.conftest import agadir_agent  # noqa: F401 (a fixture)
 from raqmana.documents.workflows import ORDER_WORKFLOW
 from raqmana.kernel.references import reference_to
 from raqmana.payments import services as payment_services
@@ -210,7 +209,7 @@ def test_an_order_expiring_while_its_payment_settles(territories_in_transactiona
         try:
             barrier.wait()
             run_due_clocks(now=later)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(repr(error))
         finally:
             connections.close_all()
@@ -219,7 +218,7 @@ def test_an_order_expiring_while_its_payment_settles(territories_in_transactiona
         try:
             barrier.wait()
             payment_services.settle(outcome)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(repr(error))
         finally:
             connections.close_all()
