@@ -202,3 +202,30 @@ def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(veri
     assert not {a for a in actions if a.startswith(("act.", "document"))}, actions
     print("actions a Témara mail registry agent sees:", sorted(actions))
     assert AuditEvent.objects.filter(action="act.read").exists() or True
+
+
+def test_hole_a_superuser_reads_every_citizens_identity_proof(client, verified_client, birth_act, monkeypatch):
+    """"documents.order.check" is declared superusers=False (a superuser does not check orders), yet
+    access/scoping.py scopes_of gives superusers the national scope whatever the permission: orders_to_check lists
+    every full-copy order of the country to a superuser, and documents:check_proof hands over the citizen's identity
+    document. Should: scopes_of(user, permission) gives superusers NATIONAL only when PERMISSIONS[permission]
+    .superusers (else their role assignments, like anyone)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from raqmana.documents.models import DocumentOrder
+    from raqmana.documents.tests.test_orders import PDF_PROOF, order_url, pay
+    from raqmana.kernel.scanning import ScanResult, ScanState
+
+    monkeypatch.setattr("raqmana.documents.proofs.scan", lambda data: ScanResult(ScanState.CLEAN))
+    citizen = UserFactory()
+    client.force_login(citizen)
+    url = order_url(birth_act, kind=DocumentKind.BIRTH_FULL_COPY)
+    form = {"requester_relation": "spouse", "purpose": "Visa", "proof": SimpleUploadedFile("p.pdf", PDF_PROOF)}
+    pay(client, client.post(url, form))
+    order = DocumentOrder.objects.get()
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    admin_client = verified_client(admin)
+    assert not has_permission(admin, "documents.order.check", at=order.act.office)
+    proof = admin_client.get(reverse("documents:check_proof", args=[order.pk]))
+    assert proof.status_code == 200  # the hole: should be 404
+    assert b"".join(proof.streaming_content).startswith(b"%PDF-")
