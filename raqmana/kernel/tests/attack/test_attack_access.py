@@ -205,7 +205,7 @@ def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(veri
 
 
 def test_hole_a_superuser_reads_every_citizens_identity_proof(client, verified_client, birth_act, monkeypatch):
-    """"documents.order.check" is declared superusers=False (a superuser does not check orders), yet
+    """ "documents.order.check" is declared superusers=False (a superuser does not check orders), yet
     access/scoping.py scopes_of gives superusers the national scope whatever the permission: orders_to_check lists
     every full-copy order of the country to a superuser, and documents:check_proof hands over the citizen's identity
     document. Should: scopes_of(user, permission) gives superusers NATIONAL only when PERMISSIONS[permission]
