@@ -140,7 +140,8 @@ def test_a_superuser_neither_drafts_nor_signs(temara_office, agent, birth_data):
         sign_act(draft, by=admin)
 
 
-def test_hole_a_role_revoked_in_the_same_request_still_acts_through_the_requests_user_object(temara_office):
+@pytest.mark.xfail(strict=True, reason="finding: stale assignments on another user object")
+def test_a_role_revoked_in_the_same_request_stops_acting_through_the_requests_user_object(temara_office):
     """`forget_assignments` clears the cache only on the user object given to revoke_role (assignment.user, a
     fresh instance), not on request.user, which keeps acting for the rest of the request. Low: no page revokes the
     role of the person making the request; a service that does so within one request (or a task reusing a user
@@ -151,7 +152,7 @@ def test_hole_a_role_revoked_in_the_same_request_still_acts_through_the_requests
     from raqmana.access.models import RoleAssignment
 
     revoke_role(RoleAssignment.objects.get(pk=held.pk), by=None, reason="left")
-    assert has_permission(user, "civil_status.act.sign", at=temara_office)  # the hole: still allowed
+    assert not has_permission(user, "civil_status.act.sign", at=temara_office)
 
 
 def test_declared_permissions_that_no_role_holds():
@@ -204,7 +205,8 @@ def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(veri
     assert AuditEvent.objects.filter(action="act.read").exists() or True
 
 
-def test_hole_a_superuser_reads_every_citizens_identity_proof(client, verified_client, birth_act, monkeypatch):
+@pytest.mark.xfail(strict=True, reason="finding: superusers get the national scope for superusers=False permissions")
+def test_a_superuser_does_not_read_citizens_identity_proofs(client, verified_client, birth_act, monkeypatch):
     """ "documents.order.check" is declared superusers=False (a superuser does not check orders), yet
     access/scoping.py scopes_of gives superusers the national scope whatever the permission: orders_to_check lists
     every full-copy order of the country to a superuser, and documents:check_proof hands over the citizen's identity
@@ -227,5 +229,4 @@ def test_hole_a_superuser_reads_every_citizens_identity_proof(client, verified_c
     admin_client = verified_client(admin)
     assert not has_permission(admin, "documents.order.check", at=order.act.office)
     proof = admin_client.get(reverse("documents:check_proof", args=[order.pk]))
-    assert proof.status_code == 200  # the hole: should be 404
-    assert b"".join(proof.streaming_content).startswith(b"%PDF-")
+    assert proof.status_code == 404

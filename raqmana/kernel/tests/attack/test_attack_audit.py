@@ -45,26 +45,29 @@ def verify_exit_code():
     return 0
 
 
-def test_hole_a_whole_day_deleted_with_its_head_goes_unnoticed(events):
+@pytest.mark.xfail(strict=True, reason="finding: a day deleted with its head")
+def test_a_whole_day_deleted_with_its_head_is_reported(events):
     """Deleting every event of a day and the day's AuditChain row leaves no trace: chains are not linked to one
     another, and verify walks only the heads that exist. Should: a missing day (or head) is reported."""
     chain = events[0].chain
     assert whole()
     AuditEvent.objects.filter(chain=chain).delete()
     AuditChain.objects.filter(pk=chain.pk).delete()
-    assert verify_exit_code() == 0  # the hole: nothing reported
+    assert verify_exit_code() == 1
 
 
-def test_hole_the_last_events_deleted_with_the_head_shortened_go_unnoticed(events):
+@pytest.mark.xfail(strict=True, reason="finding: tail deleted, head shortened")
+def test_the_last_events_deleted_with_the_head_shortened_are_reported(events):
     """Deleting the last two events and lowering the head's `length` by two (one UPDATE) passes verify_audit: the
     head carries no hash. Should: the tail's removal is detected (head keeps the last hash, or heads are chained)."""
     chain = events[0].chain
     AuditEvent.objects.filter(pk__in=[events[3].pk, events[4].pk]).delete()
     AuditChain.objects.filter(pk=chain.pk).update(length=chain.length - 2)
-    assert verify_exit_code() == 0  # the hole
+    assert verify_exit_code() == 1
 
 
-def test_hole_an_edit_with_every_later_hash_recomputed_goes_unnoticed(events):
+@pytest.mark.xfail(strict=True, reason="finding: unkeyed, unanchored chain")
+def test_an_edit_with_every_later_hash_recomputed_is_reported(events):
     """The hash is unkeyed and the chain anchored nowhere: whoever can write SQL rewrites an event and recomputes the
     hashes after it. Should: an anchor out of the database's reach (a keyed MAC, a daily head hash signed or
     published), else the guarantee is against accidents, not tampering."""
@@ -80,7 +83,7 @@ def test_hole_an_edit_with_every_later_hash_recomputed_goes_unnoticed(events):
             reason=event.reason, previous_hash=event.previous_hash, hash=event.hash
         )
         previous_hash = event.hash
-    assert verify_exit_code() == 0  # the hole
+    assert verify_exit_code() == 1
 
 
 def test_edit_delete_insert_reorder_are_each_named(events):
@@ -103,7 +106,8 @@ def test_edit_delete_insert_reorder_are_each_named(events):
     assert first_break(chain).position == events[2].position
 
 
-def test_hole_an_event_appended_with_the_head_lengthened_goes_unnoticed(events):
+@pytest.mark.xfail(strict=True, reason="finding: append with head lengthened")
+def test_an_event_appended_with_the_head_lengthened_is_reported(events):
     """Appending a forged event at the end with a correctly computed hash and length+1: detected?"""
     chain = events[0].chain
     chain.refresh_from_db()
@@ -116,7 +120,7 @@ def test_hole_an_event_appended_with_the_head_lengthened_goes_unnoticed(events):
     forged.hash = event_hash(forged, chain.day, chain.partition)
     forged.save(force_insert=True)
     AuditChain.objects.filter(pk=chain.pk).update(length=chain.length + 1)
-    assert verify_exit_code() == 0  # the hole: an insertion at the tail with the head moved passes
+    assert verify_exit_code() == 1
 
 
 def test_a_rolled_back_event_leaves_no_gap(agent, temara_office):
@@ -166,6 +170,7 @@ def test_an_event_near_midnight_goes_to_morocco_s_day(monkeypatch, agent, temara
     assert whole()
 
 
+@pytest.mark.xfail(strict=True, reason="finding: chain day from the active time zone")
 def test_verify_does_not_depend_on_the_active_time_zone(monkeypatch, agent, temara_office):
     """A chain written in Morocco's time and verified under another active time zone (a request that activated
     one, a shell with a different TIME_ZONE): a 23:30 UTC event must still verify."""

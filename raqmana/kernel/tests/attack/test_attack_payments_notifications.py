@@ -94,7 +94,8 @@ def test_a_refund_of_an_unpaid_cancelled_payment_does_nothing(heard):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
 @pytest.mark.django_db(transaction=True)
-def test_hole_two_first_tariffs_added_at_once_both_pass(territories_in_transactional_db):
+@pytest.mark.xfail(strict=True, reason="finding: no lock before the first tariff")
+def test_two_overlapping_first_tariffs_added_at_once_do_not_both_pass(territories_in_transactional_db):
     """add_fee locks the existing rows of the code and collectivity; for the first tariff there are none, so two
     admins adding overlapping first tariffs at once (1-10 and from 5 on, which one after the other is refused) both
     pass Fee.clean and both are stored (the unique start constraints only catch equal starts). Should: a lock that
@@ -121,7 +122,7 @@ def test_hole_two_first_tariffs_added_at_once_both_pass(territories_in_transacti
         thread.start()
     for thread in threads:
         thread.join()
-    assert Fee.objects.filter(code="attack_fee", collectivity=commune).count() == 2  # the hole
+    assert Fee.objects.filter(code="attack_fee", collectivity=commune).count() == 1
 
 
 # Notifications
@@ -165,12 +166,13 @@ def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     assert notification.sent_at is None
 
 
-def test_hole_an_sms_only_person_is_told_nothing_without_an_sms_provider(db, settings):
+@pytest.mark.xfail(strict=True, reason="finding: SMS-only people silently untold")
+def test_an_sms_only_person_without_an_sms_provider_leaves_a_trace(db, settings):
     """A citizen who signed up with a phone only: without an SMS provider (production unless configured), notify
     returns [] and keeps no row: nothing sent, nothing to retry, nothing shows that the citizen was never told.
     Should: a Notification row kept unsent (or an error logged / a system check when phone sign-up is on and no
     SMS provider is configured)."""
     settings.RAQMANA_SMS_PROVIDER = ""
     person = UserFactory(email=None, phone="+212612345678")
-    assert notify(person, "documents.order_issued", {"order": None, "url": "/x"}) == []
-    assert not Notification.objects.exists()  # the hole
+    notify(person, "documents.order_issued", {"order": None, "url": "/x"})
+    assert Notification.objects.filter(user=person).exists()

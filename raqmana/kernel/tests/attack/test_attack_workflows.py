@@ -102,7 +102,8 @@ def test_the_applicant_of_another_case_cannot_withdraw_it(order):
         payment_services.cancel(order.payment, by=other)
 
 
-def test_hole_a_payment_is_refunded_by_an_agent_of_any_office(order, agadir_agent):
+@pytest.mark.xfail(strict=True, reason="finding: PAYMENT_WORKFLOW has no place")
+def test_a_payment_is_refunded_only_by_an_agent_of_its_collectivity(order, agadir_agent):
     """PAYMENT_WORKFLOW declares no `place`: "payments.payment.refund" is checked anywhere, so an agent of Agadir gives
     back a payment owed to Témara's commune. payments/workflows.py: PAYMENT_WORKFLOW has no place=lambda p: ...
     (the collectivity); refund() moves without `at`. Reached today through services.refund and the payments admin
@@ -112,9 +113,8 @@ def test_hole_a_payment_is_refunded_by_an_agent_of_any_office(order, agadir_agen
     payment_services.settle(_gateway(payment, amount=payment.amount + 1))  # a mismatch, as the admin action sees it
     payment.refresh_from_db()
     assert payment.state == PaymentState.MISMATCHED
-    payment_services.refund(payment, by=outsider, reason="not mine")
-    payment.refresh_from_db()
-    assert payment.state == PaymentState.REFUNDED  # the hole: should be PermissionDenied
+    with pytest.raises(PermissionDenied):
+        payment_services.refund(payment, by=outsider, reason="not mine")
 
 
 def _gateway(payment, paid=True, **taken):
@@ -123,8 +123,9 @@ def _gateway(payment, paid=True, **taken):
     return gateway_outcome(payment, paid, **taken)
 
 
+@pytest.mark.xfail(strict=True, reason="finding: clock lengths below 1 accepted")
 @pytest.mark.parametrize("days", [0, -3])
-def test_hole_a_clock_of_zero_or_negative_days_is_accepted(citizen, birth_act, settings, days):
+def test_a_clock_of_zero_or_negative_days_is_refused(citizen, birth_act, settings, days):
     """RAQMANA_ORDER_PAYMENT_DAYS=0 or -3 is taken as is: an order is due at once, or before it was placed. Should:
     a system check (or ClockRule.length) refuses a length below 1."""
     settings.RAQMANA_ORDER_PAYMENT_DAYS = days
@@ -132,10 +133,7 @@ def test_hole_a_clock_of_zero_or_negative_days_is_accepted(citizen, birth_act, s
         citizen, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
     )
     clock = clock_of(order, ORDER_WORKFLOW)
-    assert clock.due_at <= clock.started_at  # the hole
-    assert run_due_clocks() == 1
-    order.refresh_from_db()
-    assert order.state == OrderState.EXPIRED
+    assert clock.due_at > clock.started_at
 
 
 def test_working_days_pause_and_resume_across_a_weekend_and_a_holiday(order):
@@ -159,7 +157,8 @@ def test_working_days_pause_and_resume_across_a_weekend_and_a_holiday(order):
     assert run_due_clocks(now=local(date(2026, 12, 11), 0)) == 1
 
 
-def test_hole_a_working_day_clock_paused_after_its_due_time_gains_a_day(order):
+@pytest.mark.xfail(strict=True, reason="finding: paused after due gains a day")
+def test_a_working_day_clock_paused_after_its_due_time_gains_nothing(order):
     """Run out but not yet taken by the runner, then paused: `left` gives 0 days, and on resuming `due(now, 0)` is the
     next midnight, so the case that had expired gets a day more. A calendar-day clock gets 0 and expires at once.
     Should: a clock past its due time expires (or keeps 0 left and expires on resuming)."""
@@ -170,10 +169,11 @@ def test_hole_a_working_day_clock_paused_after_its_due_time_gains_a_day(order):
     with at(local(date(2026, 12, 15))):
         WORKING.move(order, OrderState.AWAITING_PAYMENT, by=None)
         order.save(update_fields=["state"])
-    assert clock_of(order, WORKING).due_at == local(date(2026, 12, 16), 0)  # the hole: one more day
+    assert clock_of(order, WORKING).due_at <= local(date(2026, 12, 15))
 
 
-def test_hole_a_clock_whose_case_moved_by_another_path_stays_running_forever(order, caplog):
+@pytest.mark.xfail(strict=True, reason="finding: a clock of a case moved elsewhere runs forever")
+def test_a_clock_whose_case_moved_by_another_path_is_stopped(order, caplog):
     """A case whose state changed without its workflow (a data fix, the admin, a migration) keeps a RUNNING clock
     whose expiry fails at every run, logged as an exception each time. Should: the runner stops a clock whose case
     is no longer in a state it runs in."""
@@ -181,8 +181,7 @@ def test_hole_a_clock_whose_case_moved_by_another_path_stays_running_forever(ord
     later = timezone.now() + timedelta(days=2000)
     assert run_due_clocks(now=later) == 0
     assert run_due_clocks(now=later) == 0
-    assert clock_of(order, ORDER_WORKFLOW).state == ClockState.RUNNING  # the hole
-    assert "could not be taken" in caplog.text
+    assert clock_of(order, ORDER_WORKFLOW).state != ClockState.RUNNING
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
