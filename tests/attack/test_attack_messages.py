@@ -15,7 +15,7 @@ class Someone:
 
 # What the senders give (accounts/services.py, documents/services.py...), with plausible values.
 CONTEXT = {"user": Someone(), "person": Someone(), "count": 3, "days": 7, "order": None, "url": "/x", "code": "123456"}
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2] / "raqmana"
 
 
 @pytest.mark.parametrize("key", sorted(KINDS))
