@@ -11,6 +11,20 @@ from hypothesis import settings as hypothesis_settings
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def connections_kept_open():
+    """Called straight, the WSGI application closes the database connection when a request ends (as Django's own
+    test client prevents): the test's transaction would go with it on PostgreSQL."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def signed_in_cookie(verified_client, agent):
     client = verified_client(agent)
