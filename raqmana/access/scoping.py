@@ -20,6 +20,7 @@ from django.db import models
 from raqmana.territories.models import TerritoryLink
 
 from .checking import Person, assignments_of, holding
+from .registry import PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ NATIONAL = Scope(None)
 
 
 def scopes_of(user: Person, permission: str | None = None) -> frozenset[Scope]:
-    """The places this user acts for, through any role or only through the roles that give `permission`."""
+    """The places this user acts for, through any role or only through the roles that give `permission`.
+
+    A superuser reads the whole country, except through a permission kept from superusers (`Permission.superusers`):
+    the checks queue, which shows citizens' identity proofs, is read by the office's agents only."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    if user.is_superuser:
+    if user.is_superuser and (permission is None or PERMISSIONS[permission].superusers):
         return frozenset({NATIONAL})
     assignments = assignments_of(user) if permission is None else holding(user, permission)
     return frozenset(Scope(assignment.territory_id, assignment.unit_id) for assignment in assignments)

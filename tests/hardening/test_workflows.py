@@ -191,7 +191,7 @@ def test_an_order_expiring_while_its_payment_settles(territories_in_transactiona
     from raqmana.access.roles import Role
     from raqmana.access.services import grant_role
     from raqmana.civil_status.constants import ActKind
-    from raqmana.civil_status.services import draft_act, sign_act
+    from raqmana.civil_status.services.acts import draft_act, sign_act
     from raqmana.territories.models import CivilStatusOffice
 
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
