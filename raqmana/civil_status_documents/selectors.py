@@ -6,7 +6,6 @@ import unicodedata
 from datetime import date
 from typing import IO, Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from raqmana.access.checking import Person, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.access.selectors import holders_of
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
@@ -28,17 +28,17 @@ from .models import DocumentOrder
 
 ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
 TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
-User = get_user_model()
 
 
-def act_for_order(citizen: Person, reference: str, event_date: date, first_name: str, *, reason: str) -> Act | None:
+def act_for_order(citizen: User, reference: str, event_date: date, first_name: str, *, reason: str) -> Act | None:
     """The act a citizen orders from: its IDCS or reference, its date (birth, or death for a death act) and the
     holder's first name must all match the act as its mentions have corrected it, so that nobody reaches an act
     by trying numbers. The read is logged, and so is a miss (without what was typed)."""
     act = _act_by_reference(reference)
     current = act_as_of(act, timezone.now())["data"] if act is not None else None
     if (
-        current is None
+        act is None
+        or current is None
         or (current["death_date"] if act.kind == ActKind.DEATH else current["birth_date"]) != event_date
         or not is_first_name_of(current, first_name)
     ):
@@ -48,7 +48,7 @@ def act_for_order(citizen: Person, reference: str, event_date: date, first_name:
     return act
 
 
-def orders_of(citizen: Person) -> QuerySet[DocumentOrder]:
+def orders_of(citizen: User) -> QuerySet[DocumentOrder]:
     return DocumentOrder.objects.filter(citizen=citizen).select_related("act__office", "payment", "document")
 
 

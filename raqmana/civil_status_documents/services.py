@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from raqmana.access.checking import Person
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.civil_status.models import Act
 from raqmana.documents import services as documents
@@ -32,14 +32,14 @@ from .workflows import ORDER_WORKFLOW, lock_order
 
 
 def issue_at_counter(
-    act: Act, kind: str, *, office: AdministrativeUnit, by: Person, requester: Requester, purpose: str
+    act: Act, kind: str, *, office: AdministrativeUnit, by: User, requester: Requester, purpose: str
 ) -> IssuedDocument:
     """An agent of any civil status office issues a document from any act of the national register (Law 36-21:
     a copy may be asked from any office). `requester` holds name, identity document, relation, mandate."""
     return documents.issue_at_counter(act, kind, unit=office, by=by, requester=requester, purpose=purpose)
 
 
-def report_lookup_limit(agent: Person, office: AdministrativeUnit, rate: str) -> None:
+def report_lookup_limit(agent: User, office: AdministrativeUnit, rate: str) -> None:
     """An agent's act lookups at the counter went past the limit (`rate`, per agent): the officers of the office
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
     record(actor=agent, action="act.lookup_limit_reached", target=office, unit=office, reason=rate)
@@ -47,14 +47,14 @@ def report_lookup_limit(agent: Person, office: AdministrativeUnit, rate: str) ->
         notify(person, "civil_status_documents.lookup_limit_reached", {"agent": agent, "office": office, "rate": rate})
 
 
-def report_order_lookup_limit(citizen: Person, rate: str) -> None:
+def report_order_lookup_limit(citizen: User, rate: str) -> None:
     """A citizen's account looked up more acts to order from than the limit allows (`rate`): the audit trail
     keeps it, once per period, beside the lookups that missed (selectors.act_for_order)."""
     record(actor=citizen, action="document_order.lookup_limit_reached", target=citizen, reason=rate)
 
 
 def place_order(
-    citizen: Person,
+    citizen: User,
     act: Act,
     kind: str,
     *,
@@ -140,7 +140,7 @@ def order_paid(payment: Payment) -> None:
 
 
 @transaction.atomic
-def approve_order(order: DocumentOrder, *, by: Person) -> DocumentOrder:
+def approve_order(order: DocumentOrder, *, by: User) -> DocumentOrder:
     """An agent of the office keeping the act has checked the proof: the document is issued and sealed."""
     order = lock_order(order.pk)
     if order.state != OrderState.AWAITING_CHECK:
@@ -152,7 +152,7 @@ def approve_order(order: DocumentOrder, *, by: Person) -> DocumentOrder:
 
 
 @transaction.atomic
-def refuse_order(order: DocumentOrder, *, by: Person, reason: str) -> DocumentOrder:
+def refuse_order(order: DocumentOrder, *, by: User, reason: str) -> DocumentOrder:
     """The proof does not show a right to the document: the order is refused, with its reason, and refunded."""
     order = lock_order(order.pk)
     ORDER_WORKFLOW.check(order, OrderState.REFUSED, by=by)
@@ -169,7 +169,7 @@ def refuse_order(order: DocumentOrder, *, by: Person, reason: str) -> DocumentOr
 
 
 @transaction.atomic
-def cancel_order(order: DocumentOrder, *, by: Person) -> DocumentOrder:
+def cancel_order(order: DocumentOrder, *, by: User) -> DocumentOrder:
     """The citizen withdraws an order not yet paid."""
     if order.citizen_id != by.pk:
         raise PermissionDenied
@@ -184,7 +184,7 @@ def cancel_order(order: DocumentOrder, *, by: Person) -> DocumentOrder:
     return order
 
 
-def _issue_order(order: DocumentOrder, *, by: Person | None) -> DocumentOrder:
+def _issue_order(order: DocumentOrder, *, by: User | None) -> DocumentOrder:
     citizen = order.citizen
     order.document = documents.issue_document(
         order.act,
@@ -214,4 +214,4 @@ ORDER_MESSAGE_KINDS = {
 
 def _tell_citizen(order: DocumentOrder) -> None:
     context = {"order": order, "url": documents.public_url("documents:order", order.pk)}
-    notify(order.citizen, ORDER_MESSAGE_KINDS[order.state], context)
+    notify(order.citizen, ORDER_MESSAGE_KINDS[OrderState(order.state)], context)

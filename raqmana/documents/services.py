@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from raqmana.access.checking import Person, require
+from raqmana.access.checking import require
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.kernel.codes import random_code
@@ -50,7 +51,7 @@ def verification_url(code: str) -> str:
 
 
 def issue_at_counter(
-    subject: models.Model, kind: str, *, unit: AdministrativeUnit, by: Person, requester: Requester, purpose: str
+    subject: models.Model, kind: str, *, unit: AdministrativeUnit, by: User, requester: Requester, purpose: str
 ) -> IssuedDocument:
     """An agent issues a document at the counter of `unit`. `requester` holds name, identity document, relation,
     mandate."""
@@ -64,10 +65,10 @@ def issue_document(
     kind: str,
     *,
     unit: AdministrativeUnit,
-    issued_by: Person | None,
+    issued_by: User | None,
     requester: Requester,
     purpose: str,
-    account: Person | None = None,
+    account: User | None = None,
 ) -> IssuedDocument:
     """Render, seal, store and record one document. `account` is the citizen's account for an online order.
 
@@ -167,7 +168,7 @@ def _checked_identity_document(typed: str, *, required: str | Promise) -> str:
     missing where the kind requires it (`required`: why, as the refusal says it; empty when it is not)."""
     number = re.sub(r"[\s-]", "", typed).upper()
     if not number and required:
-        raise ValidationError({"requester_document": ValidationError(required, code="identity_document_required")})
+        raise ValidationError({"requester_document": ValidationError(str(required), code="identity_document_required")})
     if number and not IDENTITY_DOCUMENT_NUMBER.fullmatch(number):
         message = _(
             "Enter the number as printed on the identity card, passport or residence card: letters and digits, "
@@ -178,7 +179,7 @@ def _checked_identity_document(typed: str, *, required: str | Promise) -> str:
 
 
 @transaction.atomic
-def revoke_document(document: IssuedDocument, *, by: Person, reason: str) -> IssuedDocument:
+def revoke_document(document: IssuedDocument, *, by: User, reason: str) -> IssuedDocument:
     """An officer of the issuing unit withdraws a document issued in error; it stays recorded."""
     require(by, "documents.document.revoke", at=document.unit)
     if not reason.strip():
@@ -229,12 +230,12 @@ def _issuance_lines(document: IssuedDocument, calendar: MoroccanHijriCalendar) -
         "authority_ar": [
             "المملكة المغربية",
             "وزارة الداخلية",
-            *[f"{TERRITORY_TITLES[place.level][0]} {place.name_ar}" for place in places],
+            *[f"{TERRITORY_TITLES[Level(place.level)][0]} {place.name_ar}" for place in places],
         ],
         "authority_fr": [
             "Royaume du Maroc",
             "Ministère de l'Intérieur",
-            *[f"{TERRITORY_TITLES[place.level][1]} {place.name_fr}" for place in places],
+            *[f"{TERRITORY_TITLES[Level(place.level)][1]} {place.name_fr}" for place in places],
         ],
         "issuer": [unit.name_ar, unit.name_fr],
         "issued_at": [town.name_ar, town.name_fr],
