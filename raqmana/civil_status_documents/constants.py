@@ -4,9 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.civil_status.constants import ActKind
 
 
+# The documents drawn from the register (their kinds in the documents engine: document_kinds.py).
 class CivilStatusDocument(models.TextChoices):
-    """The documents drawn from the register (their kinds in the documents engine: document_kinds.py)."""
-
     BIRTH_EXTRACT = "birth_extract", _("Extract of a birth act")
     BIRTH_FULL_COPY = "birth_full_copy", _("Full copy of a birth act")
     DEATH_FULL_COPY = "death_full_copy", _("Full copy of a death act")

@@ -33,7 +33,7 @@ def move_references(apps, schema_editor):
     Payment = apps.get_model("payments", "Payment")
     Payment.objects.filter(for_model="documents.documentorder").update(for_model="civil_status_documents.documentorder")
     Clock = apps.get_model("workflows", "Clock")
-    Clock.objects.filter(workflow="civil_status_documents.order").update(workflow="civil_status_documents.order")
+    Clock.objects.filter(workflow="documents.order").update(workflow="civil_status_documents.order")
 
 
 def bring_back_references(apps, schema_editor):
@@ -44,7 +44,7 @@ def bring_back_references(apps, schema_editor):
     Payment = apps.get_model("payments", "Payment")
     Payment.objects.filter(for_model="civil_status_documents.documentorder").update(for_model="documents.documentorder")
     Clock = apps.get_model("workflows", "Clock")
-    Clock.objects.filter(workflow="civil_status_documents.order").update(workflow="civil_status_documents.order")
+    Clock.objects.filter(workflow="civil_status_documents.order").update(workflow="documents.order")
 
 
 class Migration(migrations.Migration):

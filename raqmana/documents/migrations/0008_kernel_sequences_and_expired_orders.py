@@ -38,7 +38,7 @@ def start_payment_clocks(apps, schema_editor):
     order_type, _created = ContentType.objects.get_or_create(app_label="documents", model="documentorder")
     days = timedelta(days=settings.RAQMANA_ORDER_PAYMENT_DAYS)
     Clock.objects.bulk_create(
-        Clock(subject_type=order_type, subject_id=str(order.pk), workflow="civil_status_documents.order", name="payment",
+        Clock(subject_type=order_type, subject_id=str(order.pk), workflow="documents.order", name="payment",
               state="running", started_at=order.created_at, due_at=order.created_at + days)  # fmt: skip
         for order in awaiting
     )

@@ -26,6 +26,7 @@ def subjects_become_acts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("civil_status", "0012_act_numbers_in_kernel_sequences"),
         ("civil_status_documents", "0001_orders_from_documents"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("documents", "0008_kernel_sequences_and_expired_orders"),
@@ -66,6 +67,12 @@ class Migration(migrations.Migration):
             model_name="issueddocument",
             name="requester_relation",
             field=models.CharField(blank=True, max_length=16, verbose_name="requester's relation to the act"),
+        ),
+        # Nullable from here, so that the act can be removed (0010) and, migrating back, brought back with its rows.
+        migrations.AlterField(
+            model_name="issueddocument",
+            name="act",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name="issued_documents", to="civil_status.act", verbose_name="act"),
         ),
         migrations.RunPython(acts_become_subjects, subjects_become_acts),
     ]
