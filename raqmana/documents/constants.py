@@ -19,5 +19,5 @@ PDF_NOT_STORED = _(
 
 class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Authentic and current")
-    SUPERSEDED = "superseded", _("Authentic, but superseded: the act has changed since")
+    SUPERSEDED = "superseded", _("Authentic, but superseded: what it certifies has changed since")
     REVOKED = "revoked", _("Revoked")

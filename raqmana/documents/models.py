@@ -49,7 +49,7 @@ class IssuedDocument(RecordReference, CheckedTextModel):
     requester_name = models.CharField(_("requester's full name"), max_length=200)
     requester_document = models.CharField(_("requester's identity document number"), max_length=40, blank=True)
     # The requester's relation to the subject, among the choices of its kind (`DocumentKind.relations`).
-    requester_relation = models.CharField(_("requester's relation to the act"), max_length=16, blank=True)
+    requester_relation = models.CharField(_("requester's relation"), max_length=16, blank=True)
     mandate_reference = models.CharField(_("mandate (reference and date)"), max_length=200, blank=True)
     purpose = models.CharField(_("purpose"), max_length=200)
     content = models.JSONField(_("certified content"))

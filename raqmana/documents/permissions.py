@@ -7,7 +7,7 @@ declare(
     Permission(
         "documents.document.issue",
         _("Issue documents at the counter"),
-        _("Only the civil status agents and officers of this office issue its documents."),
+        _("Only the agents of this office empowered to issue documents issue its documents."),
         superusers=False,
     ),
     Permission(

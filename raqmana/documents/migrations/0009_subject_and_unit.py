@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="issueddocument",
             name="requester_relation",
-            field=models.CharField(blank=True, max_length=16, verbose_name="requester's relation to the act"),
+            field=models.CharField(blank=True, max_length=16, verbose_name="requester's relation"),
         ),
         # Nullable from here, so that the act can be removed (0010) and, migrating back, brought back with its rows.
         migrations.AlterField(
