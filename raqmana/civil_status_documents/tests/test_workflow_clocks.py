@@ -154,15 +154,15 @@ def test_a_clock_must_expire_by_a_step_of_the_system():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="overlapping runs need PostgreSQL's row locks")
 def test_overlapping_runs_take_each_clock_once(territories_in_transactional_db, birth_data, settings):
     from raqmana.access.roles import Role
-    from raqmana.accounts.services import grant_role
+    from raqmana.access.services import grant_role
     from raqmana.civil_status.constants import ActKind
     from raqmana.civil_status.services import draft_act, sign_act
     from raqmana.territories.models import CivilStatusOffice
 
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
     agent, officer, citizen = UserFactory(), UserFactory(), UserFactory()
-    grant_role(agent, Role.CIVIL_STATUS_AGENT, office=office, by=None, reason="test")
-    grant_role(officer, Role.CIVIL_STATUS_OFFICER, office=office, by=None, reason="test")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
+    grant_role(officer, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="test")
     act = sign_act(draft_act(office, ActKind.BIRTH, birth_data, by=agent), by=officer)
     orders = [
         place_order(
