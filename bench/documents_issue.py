@@ -49,10 +49,11 @@ def run(count):
     from raqmana.accounts.models import User
     from raqmana.civil_status.models import Act
     from raqmana.civil_status.services.bulk_load import load_historical_acts
+    from raqmana.civil_status_documents.constants import CivilStatusDocument, RequesterRelation
+    from raqmana.civil_status_documents.services import issue_at_counter
     from raqmana.documents import services
-    from raqmana.documents.constants import DocumentKind, RequesterRelation
     from raqmana.documents.models import IssuedDocument
-    from raqmana.documents.services import draw, issue_at_counter, new_verification_code
+    from raqmana.documents.services import draw, new_verification_code
     from raqmana.documents.signing import TimeStamp, seal_pdf
     from raqmana.territories.models import CivilStatusOffice
     from raqmana.territories.services import import_territories
@@ -65,10 +66,11 @@ def run(count):
     # so the end-to-end run must not print the names and dates the rendering run printed.
     generator = generator_for()
     load_historical_acts([generator.birth(agent.pk) for _ in range(3 * count + 1)], by=agent, reason="bench")
-    # Fetched as the counter finds an act (documents.selectors.act_for_issuance): with its office and places.
+    # Fetched as the counter finds an act (civil_status_documents.selectors.act_for_issuance): with its office and
+    # places.
     warm_up_act, *acts = Act.objects.select_related("office", "birth_place", "death_place").order_by("pk")
     rendering_acts, issuing_acts, basic_issuing_acts = acts[:count], acts[count : 2 * count], acts[2 * count :]
-    kind, requester = DocumentKind.BIRTH_EXTRACT, {"name": "Demandeur", "relation": RequesterRelation.HOLDER}
+    kind, requester = CivilStatusDocument.BIRTH_EXTRACT, {"name": "Demandeur", "relation": RequesterRelation.HOLDER}
     issue_at_counter(warm_up_act, kind, office=office, by=agent, requester=requester, purpose="bench")
     year = timezone.localdate().year
 
@@ -76,7 +78,7 @@ def run(count):
         """What issuing does before sealing (documents.services.draw), on an unsaved record."""
         return draw(
             IssuedDocument(
-                kind=kind, act=act, office=office, year=year, number=number, issued_at=timezone.now(),
+                kind=kind, subject=act, unit=office, year=year, number=number, issued_at=timezone.now(),
                 issued_by=agent, verification_code=new_verification_code(),
             )
         )  # fmt: skip

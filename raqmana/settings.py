@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "raqmana.notifications",
     "raqmana.payments",
     "raqmana.documents",
+    "raqmana.civil_status_documents",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from raqmana.api import api
+from raqmana.civil_status_documents.urls import urlpatterns as civil_status_document_pages
+from raqmana.documents.urls import urlpatterns as document_pages
 
 
 class RaqmanaAdminSite(OTPAdminSite):
@@ -24,7 +26,9 @@ urlpatterns = [
     path("", include("raqmana.portal.urls")),
     path("accounts/", include("raqmana.accounts.urls")),
     path("civil-status/", include("raqmana.civil_status.urls")),
-    path("documents/", include("raqmana.documents.urls")),
+    # One section of pages, /documents/ (namespace "documents"): the engine's (a document, its verification) and the
+    # civil status documents' (the counter, orders, checks), each app keeping its own URL patterns.
+    path("documents/", include((document_pages + civil_status_document_pages, "documents"))),
     path("payments/", include("raqmana.payments.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,9 +8,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Issued documents")
 
     def ready(self):
-        from raqmana.payments.callbacks import register
-
         from . import checks  # noqa: F401 (registers the deployment checks)
-        from .services import order_paid
 
-        register("documents.documentorder", on_paid=order_paid)
+        # Each app registers the kinds of document it issues (kinds.register) in its document_kinds.py.
+        autodiscover_modules("document_kinds")

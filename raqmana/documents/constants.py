@@ -1,66 +1,23 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.civil_status.constants import ActKind
-
 # Of kernel.codes.CODE_ALPHABET: the code is also typed by hand from the paper.
 VERIFICATION_CODE_LENGTH = 16  # 80 bits: not guessable, so the verification page may show what the PDF shows
-
-
-class DocumentKind(models.TextChoices):
-    BIRTH_EXTRACT = "birth_extract", _("Extract of a birth act")
-    BIRTH_FULL_COPY = "birth_full_copy", _("Full copy of a birth act")
-    DEATH_FULL_COPY = "death_full_copy", _("Full copy of a death act")
-    FAMILY_RECORD = "family_record", _("Family booklet record")
-
-
-# The kind of act each document is drawn from.
-ACT_KIND_OF = {
-    DocumentKind.BIRTH_EXTRACT: ActKind.BIRTH,
-    DocumentKind.BIRTH_FULL_COPY: ActKind.BIRTH,
-    DocumentKind.DEATH_FULL_COPY: ActKind.DEATH,
-    DocumentKind.FAMILY_RECORD: ActKind.BIRTH,  # drawn from the holder's birth act and the acts linked to it
-}
-FULL_COPIES = {DocumentKind.BIRTH_FULL_COPY, DocumentKind.DEATH_FULL_COPY}
-# Documents that show more than an extract does, and go only to the holder's circle.
-RESTRICTED_KINDS = FULL_COPIES | {DocumentKind.FAMILY_RECORD}
-
-# Titles printed on the documents, in Arabic and French whatever the language of the screen.
-TITLES = {
-    DocumentKind.BIRTH_EXTRACT: ("نسخة موجزة من رسم الولادة", "Extrait d'acte de naissance"),
-    DocumentKind.BIRTH_FULL_COPY: ("نسخة كاملة من رسم الولادة", "Copie intégrale d'acte de naissance"),
-    DocumentKind.DEATH_FULL_COPY: ("نسخة كاملة من رسم الوفاة", "Copie intégrale d'acte de décès"),
-    DocumentKind.FAMILY_RECORD: (
-        "الدفتر العائلي: بيان مستخرج من رسوم الحالة المدنية",
-        "Livret de famille : relevé tiré des actes de l'état civil",
-    ),
-}
-
 
 # The register issued documents are numbered in, by issuing unit and year (kernel.sequences).
 DOCUMENT_REGISTER = "documents.document"
 
+# Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
+VERIFY_RATE = "30/m"
+UPLOAD_RATE = "10/m"
 
-class RequesterRelation(models.TextChoices):
-    HOLDER = "holder", _("The holder of the act")
-    ASCENDANT = "ascendant", _("An ascendant (parent, grandparent)")
-    DESCENDANT = "descendant", _("A descendant (child, grandchild)")
-    SPOUSE = "spouse", _("The spouse")
-    GUARDIAN = "guardian", _("The legal guardian")
-    MANDATARY = "mandatary", _("A person authorised by one of them")
-    OTHER = "other", _("Another person")
+PDF_NOT_STORED = _(
+    "The sealed PDF of this document could not be stored. Ask an officer of the issuing office to revoke it and "
+    "issue it again."
+)
 
 
 class DocumentStatus(models.TextChoices):
     VALID = "valid", _("Authentic and current")
-    SUPERSEDED = "superseded", _("Authentic, but superseded: the act has changed since")
+    SUPERSEDED = "superseded", _("Authentic, but superseded: what it certifies has changed since")
     REVOKED = "revoked", _("Revoked")
-
-
-class OrderState(models.TextChoices):
-    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
-    AWAITING_CHECK = "awaiting_check", _("Awaiting the office's check")
-    ISSUED = "issued", _("Issued")
-    REFUSED = "refused", _("Refused")
-    CANCELLED = "cancelled", _("Cancelled")
-    EXPIRED = "expired", _("Expired: not paid in time")

@@ -7,7 +7,7 @@ declare(
     Permission(
         "documents.document.issue",
         _("Issue documents at the counter"),
-        _("Only the civil status agents and officers of this office issue its documents."),
+        _("Only the agents of this office empowered to issue documents issue its documents."),
         superusers=False,
     ),
     Permission(
@@ -15,24 +15,5 @@ declare(
         _("Revoke issued documents"),
         _("Only an officer of the issuing office revokes its documents."),
         superusers=False,
-    ),
-    Permission(
-        "documents.order.check",
-        _("Check online orders"),
-        _("Only the agents of the office that keeps the act check its orders."),
-        superusers=False,
-    ),
-    Permission(
-        "documents.copy_elsewhere.read",
-        _("See the full copies of the office's acts issued by other offices"),
-    ),
-    Permission("documents.lookup_alert.receive", _("Be alerted of act lookups over the limit")),
-    Permission(
-        "documents.lookup_alert.receive_unanswered",
-        _("Be alerted of act lookups over the limit where no officer nor inspector answers for them"),
-    ),
-    Permission(
-        "documents.lookup_alert.receive_last",
-        _("Be alerted of act lookups over the limit where nobody else answers for them"),
     ),
 )

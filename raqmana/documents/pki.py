@@ -1,4 +1,4 @@
-"""Who signs: each civil status office signs the documents it issues with its own key.
+"""Who signs: each issuing unit (a civil status office today) signs the documents it issues with its own key.
 
 Three key stores, chosen by RAQMANA_SIGNING_BACKEND:
 - `development` (default): a local certification authority, created on first use under RAQMANA_PKI_DIR, issues

@@ -1,194 +1,38 @@
-"""Reads of issued documents: the issuing offices' (scoped), the public verification's (by code or by file),
-and the national lookup of an act to issue from."""
+"""Reads of issued documents: the issuing units' (scoped), and the public verification's (by code or by file)."""
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from typing import IO
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 
-from raqmana.access.checking import Person, has_permission
 from raqmana.access.scoping import visible_to
-from raqmana.access.selectors import holders_of
+from raqmana.accounts.models import User
 from raqmana.audit.services import record
-from raqmana.civil_status.constants import ActKind, MentionKind
-from raqmana.civil_status.idcs import is_valid_idcs
-from raqmana.civil_status.models import Act, Mention
-from raqmana.civil_status.names import compact_arabic, normalise_latin
-from raqmana.civil_status.selectors import act_as_of, children_of
 from raqmana.kernel.codes import is_code
 from raqmana.kernel.uploads import check_upload
 
-from .constants import (
-    VERIFICATION_CODE_LENGTH,
-    DocumentKind,
-    DocumentStatus,
-    OrderState,
-)
-from .models import DocumentOrder, IssuedDocument
+from .constants import VERIFICATION_CODE_LENGTH, DocumentStatus
+from .models import IssuedDocument
 from .signing import SealCheck, check_seal
 
 PDF_ONLY = {"application/pdf": "pdf"}
-ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
-TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
-User = get_user_model()
 
 
-def documents_visible_to(user: Person) -> QuerySet[IssuedDocument]:
-    """Issued documents carry a person's civil status: only those who may read them (the register's readers) do."""
-    return visible_to(IssuedDocument.objects.all(), user, "documents.document.read").select_related(
-        "act__office", "office"
-    )
+def documents_visible_to(user: User) -> QuerySet[IssuedDocument]:
+    """Issued documents carry a person's data: only those who may read them do, at the issuing unit and above."""
+    return visible_to(IssuedDocument.objects.all(), user, "documents.document.read").select_related("unit")
 
 
-def open_pdf(user, document):
+def open_pdf(user: User, document: IssuedDocument) -> IO[bytes]:
     """The sealed PDF of a document the user may see (documents_visible_to); the read is logged.
     FileNotFoundError when the storage failed to keep it (services.issue_document)."""
-    record(actor=user, action="document.read", target=document, unit=document.office)
+    record(actor=user, action="document.read", target=document, unit=document.unit)
     return document.pdf.open("rb")
 
 
-def act_for_order(citizen, reference, event_date, first_name, *, reason):
-    """The act a citizen orders from: its IDCS or reference, its date (birth, or death for a death act) and the
-    holder's first name must all match the act as its mentions have corrected it, so that nobody reaches an act
-    by trying numbers. The read is logged, and so is a miss (without what was typed)."""
-    act = _act_by_reference(reference)
-    current = act_as_of(act, timezone.now())["data"] if act is not None else None
-    if (
-        current is None
-        or (current["death_date"] if act.kind == ActKind.DEATH else current["birth_date"]) != event_date
-        or not is_first_name_of(current, first_name)
-    ):
-        record(actor=citizen, action="document_order.lookup_missed", target=citizen)
-        return None
-    record(actor=citizen, action="act.read", target=act, reason=reason, unit=act.office)
-    return act
-
-
-def orders_of(citizen):
-    return citizen.document_orders.select_related("act__office", "payment", "document")
-
-
-def orders_to_check(user: Person) -> QuerySet[DocumentOrder]:
-    """Full copies ordered from the acts of the user's offices, waiting for their check."""
-    return (
-        visible_to(DocumentOrder.objects.all(), user, "documents.order.check")
-        .filter(state=OrderState.AWAITING_CHECK)
-        .select_related("act__office", "citizen")
-        .order_by("created_at")
-    )
-
-
-def open_proof(user, order):
-    record(actor=user, action="document_order.proof_read", target=order, unit=order.act.office)
-    return order.proof.open("rb")
-
-
-def act_for_issuance(user, office, reference, *, birth_date=None, first_name="", reason):
-    """The signed act an agent issues from, anywhere in the national register, found only by its exact IDCS or
-    reference (office code/year/number) together with facts the requester at the desk knows (`counter_facts`),
-    each compared with the act as its mentions have corrected it. No browsing other offices' registers: a miss
-    says nothing of whether the reference exists. The read is logged. Returns None when nothing matches;
-    ValidationError when the facts are too few."""
-    first_name = (first_name or "").strip()
-    counter_facts(reference, birth_date, first_name)
-    if not has_permission(user, "documents.document.issue", at=office):
-        return None
-    act = _act_by_reference(reference)
-    if act is None:
-        return None
-    current = act_as_of(act, timezone.now())["data"]
-    if birth_date is not None and current["birth_date"] != birth_date:
-        return None
-    if first_name and not is_first_name_of(current, first_name):
-        return None
-    record(actor=user, action="act.read", target=act, reason=reason, unit=act.office, actor_place=office)
-    return act
-
-
-def counter_facts(reference, birth_date, first_name):
-    """The facts the counter needs besides the act's IDCS or reference. Reference numbers follow each other in an
-    office's year, and births are declared within 30 days, so the neighbouring acts bound a birth date: found by
-    its reference, an act needs the holder's first name; the date of birth alone suffices only with the IDCS,
-    which is not sequential. ValidationError when the facts are too few."""
-    if birth_date is None and not first_name:
-        raise ValidationError(_("Give the holder's date of birth or first name, as the requester states it."))
-    if not first_name and not is_valid_idcs((reference or "").strip().replace(" ", "")):
-        raise ValidationError(
-            _("An act found by its reference needs the holder's first name too: the date of birth alone is enough "
-              "only with the IDCS.")
-        )  # fmt: skip
-
-
-# The shortest first name a lookup takes: one letter is a fragment of many names, not a fact about one.
-MIN_FIRST_NAME_LENGTH = 2
-# French spells س as a soft c before e, i, y: Youcef = Youssef, Lahcen = Lahssen, Houcine = Houssine.
-SOFT_C = re.compile(r"c(?=[eiy])")
-
-
-def is_first_name_of(names, typed):
-    """Whether `typed` is the holder's first name (`names`: the act's first_name_ar, _latin and _tfng as they
-    stand now), the whole name compared, by the register's keys in the script typed: the normalised Arabic
-    spelling (names.compact_arabic), the normalised Latin one (names.normalise_latin, with the French soft c
-    read as s), or the Tifinagh letters. No sound-alike: a first name here is an identity fact, and the sound
-    key joins different names (Mohamed and Mahmoud, Amine and Imane)."""
-    typed = unicodedata.normalize("NFKC", typed or "").strip()
-    if TIFINAGH_LETTER.search(typed):
-        key, recorded = _tifinagh_key(typed), _tifinagh_key(names["first_name_tfng"])
-    elif compact_arabic(typed):
-        key, recorded = compact_arabic(typed), compact_arabic(names["first_name_ar"])
-    else:
-        key, recorded = _latin_key(typed), _latin_key(names["first_name_latin"])
-    return len(key) >= MIN_FIRST_NAME_LENGTH and key == recorded
-
-
-def _tifinagh_key(text):
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
-
-
-def _latin_key(text):
-    return normalise_latin(SOFT_C.sub("s", (text or "").lower())).replace(" ", "")
-
-
-# Who is alerted of an office's lookups, tier after tier until someone is: its civil status officers and the
-# provincial inspectors above it; else the wali's services of the region; else the DGCT.
-LOOKUP_ALERT_TIERS = (
-    "documents.lookup_alert.receive",
-    "documents.lookup_alert.receive_unanswered",
-    "documents.lookup_alert.receive_last",
-)
-
-
-def lookup_supervisors(office) -> list:
-    """Who answers for the lookups of an office's agents: those of the first tier of LOOKUP_ALERT_TIERS who hold
-    it at the office, else the superusers, so that an alert always reaches someone."""
-    for permission in LOOKUP_ALERT_TIERS:
-        people = holders_of(permission, at=office)
-        if people:
-            return people
-    return list(User.objects.filter(is_superuser=True, is_active=True))
-
-
-def _act_by_reference(reference):
-    """The signed act with this IDCS or reference (office code/year/number), or None; ValidationError for a
-    reference that is neither."""
-    reference = (reference or "").strip().replace(" ", "")
-    acts = Act.objects.signed().select_related("office", "birth_place", "death_place")
-    if is_valid_idcs(reference):
-        return acts.filter(idcs=reference).first()
-    office_code, _slash, number = reference.rpartition("/")
-    office_code, _slash, year = office_code.rpartition("/") if office_code else ("", "", "")
-    if not (office_code and ASCII_DIGITS.fullmatch(year) and ASCII_DIGITS.fullmatch(number)):
-        raise ValidationError(_("Give the act's IDCS, or its reference as office code/year/number."))
-    return acts.filter(office__code=office_code, year=int(year), number=int(number)).first()
-
-
-def normalise_code(typed):
+def normalise_code(typed: str) -> str:
     return "".join(character for character in (typed or "").upper() if character.isalnum())
 
 
@@ -196,26 +40,17 @@ def document_by_code(typed: str) -> IssuedDocument | None:
     code = normalise_code(typed)
     if not is_code(code, VERIFICATION_CODE_LENGTH):
         return None
-    return IssuedDocument.objects.select_related("office", "act").filter(verification_code=code).first()
+    return IssuedDocument.objects.select_related("unit").filter(verification_code=code).first()
 
 
-def status_of(document):
-    """(status, since): revoked; superseded from the first mention recorded on the act after the issue; valid."""
+def status_of(document: IssuedDocument) -> tuple[DocumentStatus, datetime | None]:
+    """(status, since): revoked; superseded from the first change of what it certifies after the issue (its kind
+    says when that is); valid."""
     if document.revoked_at:
         return DocumentStatus.REVOKED, document.revoked_at
-    changes = [
-        mention.recorded_at
-        for mention in document.act.mentions.filter(recorded_at__gt=document.issued_at).order_by("recorded_at")[:1]
-    ]
-    if document.kind == DocumentKind.FAMILY_RECORD:
-        # The family changes too when a child is registered, or a child's or a spouse's act receives a mention.
-        children = children_of(document.act)
-        spouses = document.act.mentions.filter(kind=MentionKind.MARRIAGE).values("related_act")
-        changes += children.filter(signed_at__gt=document.issued_at).values_list("signed_at", flat=True)[:1]
-        linked = Mention.objects.filter(Q(act__in=children) | Q(act__in=spouses), recorded_at__gt=document.issued_at)
-        changes += linked.order_by("recorded_at").values_list("recorded_at", flat=True)[:1]
-    if changes:
-        return DocumentStatus.SUPERSEDED, min(changes)
+    changed = document.document_kind.superseded_since(document)
+    if changed is not None:
+        return DocumentStatus.SUPERSEDED, changed
     return DocumentStatus.VALID, None
 
 
@@ -227,13 +62,13 @@ class FileCheck:
     seal: SealCheck
 
     @property
-    def authentic(self):
+    def authentic(self) -> bool:
         return self.document is not None and self.seal.valid
 
 
-def check_file(data):
+def check_file(data: bytes) -> FileCheck:
     """Byte-for-byte: the SHA-256 must be that of an issued document; the seal must validate on its own."""
     check_upload(data, allowed=PDF_ONLY)
     digest = hashlib.sha256(data).hexdigest()
-    document = IssuedDocument.objects.select_related("office", "act").filter(sha256=digest).first()
+    document = IssuedDocument.objects.select_related("unit").filter(sha256=digest).first()
     return FileCheck(document=document, seal=check_seal(data))

@@ -159,6 +159,8 @@ def _refuse_unseen_character(character: str, position: int, *, multiline: bool) 
         )
 
 
+# A letter of the Arabic alphabet (hamza to yeh): a text holding one is written in Arabic script.
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _ARABIC_LETTERS = "\u0621-\u063a\u0640-\u064a\u06a4\u06ad\u06af"
 _LATIN_1_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
 _ASCII_OTHER_THAN_LETTERS_AND_LESS_THAN = " -;=-@\\[-`{-~"

@@ -16,9 +16,9 @@ from raqmana.civil_status.constants import ActKind, ActState
 from raqmana.civil_status.forms import REASON_LABELS
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.services.acts import draft_act, sign_act
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import issue_at_counter
-from raqmana.documents.tests.conftest import HOLDER
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,12 @@ def mail_agent(db):
 def records(temara_office, agent, officer, birth_data, birth_act):
     draft = draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent)
     document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Dossier"
+        birth_act,
+        CivilStatusDocument.BIRTH_EXTRACT,
+        office=temara_office,
+        by=agent,
+        requester=HOLDER,
+        purpose="Dossier",
     )
     return {"signed": birth_act, "draft": draft, "document": document}
 
@@ -213,14 +218,14 @@ def test_a_superuser_does_not_read_citizens_identity_proofs(client, verified_cli
     .superusers (else their role assignments, like anyone)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from raqmana.documents.models import DocumentOrder
-    from raqmana.documents.tests.test_orders import PDF_PROOF, order_url, pay
+    from raqmana.civil_status_documents.models import DocumentOrder
+    from raqmana.civil_status_documents.tests.test_orders import PDF_PROOF, order_url, pay
     from raqmana.kernel.scanning import ScanResult, ScanState
 
-    monkeypatch.setattr("raqmana.documents.proofs.scan", lambda data: ScanResult(ScanState.CLEAN))
+    monkeypatch.setattr("raqmana.civil_status_documents.proofs.scan", lambda data: ScanResult(ScanState.CLEAN))
     citizen = UserFactory()
     client.force_login(citizen)
-    url = order_url(birth_act, kind=DocumentKind.BIRTH_FULL_COPY)
+    url = order_url(birth_act, kind=CivilStatusDocument.BIRTH_FULL_COPY)
     form = {"requester_relation": "spouse", "purpose": "Visa", "proof": SimpleUploadedFile("p.pdf", PDF_PROOF)}
     pay(client, client.post(url, form))
     order = DocumentOrder.objects.get()

@@ -136,7 +136,7 @@ def test_an_undeclared_kind_is_refused(db):
 def test_nothing_is_queued_nor_sent_after_a_rollback(db, django_capture_on_commit_callbacks):
     person = UserFactory(preferred_language="fr")
     with django_capture_on_commit_callbacks(execute=True) as queued, pytest.raises(RuntimeError), transaction.atomic():
-        notify(person, "documents.order_issued", {"order": None, "url": "/x"})
+        notify(person, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
         raise RuntimeError
     assert not queued and not Notification.objects.exists() and not mail.outbox
 
@@ -148,15 +148,15 @@ def test_an_unknown_language_falls_back_to_arabic(db):
     unknown = UserFactory(preferred_language="fr")
     type(unknown).objects.filter(pk=unknown.pk).update(preferred_language="de")
     unknown.refresh_from_db()
-    [expected] = notify(arabic, "documents.order_issued", {"order": None, "url": "/x"})
-    [got] = notify(unknown, "documents.order_issued", {"order": None, "url": "/x"})
+    [expected] = notify(arabic, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
+    [got] = notify(unknown, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
     assert got.subject == expected.subject, (got.subject, expected.subject)
 
 
 def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     person = UserFactory()
     with transaction.atomic():
-        [notification] = notify(person, "documents.order_issued", {"order": None, "url": "/x"})
+        [notification] = notify(person, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
     with mock.patch("raqmana.notifications.services.send_mail", side_effect=OSError("smtp down")):
         for _attempt in range(MAX_ATTEMPTS + 2):
             Notification.objects.filter(pk=notification.pk).update(next_attempt_at=None)
@@ -174,5 +174,5 @@ def test_an_sms_only_person_without_an_sms_provider_leaves_a_trace(db, settings)
     SMS provider is configured)."""
     settings.RAQMANA_SMS_PROVIDER = ""
     person = UserFactory(email=None, phone="+212612345678")
-    notify(person, "documents.order_issued", {"order": None, "url": "/x"})
+    notify(person, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
     assert Notification.objects.filter(user=person).exists()

@@ -13,10 +13,10 @@ from raqmana.accounts.tests.factories import UserFactory
 from raqmana.calendars.models import Holiday
 from raqmana.civil_status.constants import ActState
 from raqmana.civil_status.workflows import ACT_WORKFLOW
-from raqmana.documents.constants import DocumentKind, OrderState
-from raqmana.documents.models import DocumentOrder, OrderTransition
-from raqmana.documents.services import place_order
-from raqmana.documents.workflows import ORDER_WORKFLOW
+from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
+from raqmana.civil_status_documents.models import DocumentOrder, OrderTransition
+from raqmana.civil_status_documents.services import place_order
+from raqmana.civil_status_documents.workflows import ORDER_WORKFLOW
 from raqmana.kernel.references import reference_to
 from raqmana.payments import services as payment_services
 from raqmana.payments.constants import PaymentState
@@ -69,7 +69,7 @@ def citizen(db):
 def order(citizen, birth_act, settings):
     settings.RAQMANA_ORDER_PAYMENT_DAYS = 1000
     return place_order(
-        citizen, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
+        citizen, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
     )
 
 
@@ -130,7 +130,7 @@ def test_a_clock_of_zero_or_negative_days_is_refused(citizen, birth_act, setting
     a system check (or ClockRule.length) refuses a length below 1."""
     settings.RAQMANA_ORDER_PAYMENT_DAYS = days
     order = place_order(
-        citizen, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
+        citizen, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
     )
     clock = clock_of(order, ORDER_WORKFLOW)
     assert clock.due_at > clock.started_at
@@ -199,7 +199,9 @@ def test_an_order_expiring_while_its_payment_settles(territories_in_transactiona
     grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="test")
     grant_role(officer, Role.CIVIL_STATUS_OFFICER, unit=office, by=None, reason="test")
     act = sign_act(draft_act(office, ActKind.BIRTH, birth_data, by=agent), by=officer)
-    order = place_order(citizen, act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="V")
+    order = place_order(
+        citizen, act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="V"
+    )
     outcome = _gateway(order.payment)
     later = timezone.now() + timedelta(days=settings.RAQMANA_ORDER_PAYMENT_DAYS, seconds=1)
     barrier, errors = threading.Barrier(2), []

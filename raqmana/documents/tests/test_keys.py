@@ -16,11 +16,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import DocumentSecurityStore
 
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
 from raqmana.documents import pki, signing
-from raqmana.documents.constants import DocumentKind
 from raqmana.documents.selectors import check_file
-from raqmana.documents.services import issue_at_counter
-from raqmana.documents.tests.conftest import HOLDER
 
 pytestmark = pytest.mark.django_db
 DER = serialization.Encoding.DER
@@ -64,7 +64,7 @@ def office_certificate(office, public_key, national_ca):
 
 def issue_and_check(birth_act, agent, office):
     document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=office, by=agent, requester=HOLDER, purpose="Test"
+        birth_act, CivilStatusDocument.BIRTH_EXTRACT, office=office, by=agent, requester=HOLDER, purpose="Test"
     )
     pdf = document.pdf.read()
     check = check_file(pdf)
@@ -105,7 +105,7 @@ def test_an_office_signs_with_its_pkcs12_file(
 
 def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca, birth_act, agent, temara_office):
     document = issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
+        birth_act, CivilStatusDocument.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
     )
     settings.RAQMANA_SIGNING_BACKEND = "pkcs12"
     seal = check_file(document.pdf.read()).seal

@@ -14,9 +14,10 @@ from PIL import Image
 from raqmana.civil_status.constants import ActKind, AuthorityKind, MentionKind
 from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.civil_status.services.mentions import record_mention
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import issue_at_counter, issue_document, verification_url
-from raqmana.documents.tests.conftest import HOLDER
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
+from raqmana.documents.services import issue_document, verification_url
 
 pytestmark = [
     pytest.mark.django_db,
@@ -109,7 +110,7 @@ def qr_codes(path):
 
 
 @pytest.mark.parametrize("mentions", [0, 1, 5, 20])
-@pytest.mark.parametrize("kind", [DocumentKind.BIRTH_EXTRACT, DocumentKind.BIRTH_FULL_COPY])
+@pytest.mark.parametrize("kind", [CivilStatusDocument.BIRTH_EXTRACT, CivilStatusDocument.BIRTH_FULL_COPY])
 def test_every_page_carries_the_number_the_code_and_the_qr_code(
     kind, mentions, birth_act, agent, officer, temara_office, tmp_path
 ):
@@ -125,7 +126,7 @@ def test_every_page_carries_the_number_the_code_and_the_qr_code(
     # No page holds only the running lines: each has some of the document's body.
     assert all(body.strip() for body in bodies), bodies
     assert qr_codes(path) == [verification_url(document.verification_code)] * len(pages)
-    if kind == DocumentKind.BIRTH_FULL_COPY and mentions == 20:
+    if kind == CivilStatusDocument.BIRTH_FULL_COPY and mentions == 20:
         assert len(pages) > 1
         assert sorted(re.findall(r"M\d\d/2026", "".join(pages))) == [f"M{n:02d}/2026" for n in range(1, 21)]
 
@@ -139,7 +140,7 @@ def test_the_certified_content_is_in_arabic_and_french_whatever_the_agents_langu
         with translation.override(language):
             document = issue_at_counter(
                 birth_act,
-                DocumentKind.BIRTH_FULL_COPY,
+                CivilStatusDocument.BIRTH_FULL_COPY,
                 office=temara_office,
                 by=agent,
                 requester=HOLDER,
@@ -176,8 +177,8 @@ def test_the_page_says_where_and_by_whom_it_was_issued_under_the_kingdoms_emblem
     by = request.getfixturevalue(issuer) if issuer else None
     document = issue_document(
         birth_act,
-        DocumentKind.BIRTH_EXTRACT,
-        office=temara_office,
+        CivilStatusDocument.BIRTH_EXTRACT,
+        unit=temara_office,
         issued_by=by,
         requester=HOLDER,
         purpose="Bank",
@@ -255,7 +256,7 @@ def test_a_word_longer_than_its_column_breaks_inside_the_margins_and_keeps_every
             by=officer,
         )
     document = issue_at_counter(
-        act, DocumentKind.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
+        act, CivilStatusDocument.BIRTH_FULL_COPY, office=temara_office, by=agent, requester=HOLDER, purpose="Visa"
     )
     path = pdf_file(document, tmp_path)
     # The body's text as pdftotext reads it, column by column and page after page, without the breaks the layout

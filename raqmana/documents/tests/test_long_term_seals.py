@@ -23,18 +23,18 @@ from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_si
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
 from raqmana.documents import pki, signing
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import issue_at_counter
 from raqmana.documents.signing import check_seal, seal_pdf, time_stamp_of
-from raqmana.documents.tests.conftest import HOLDER
 from raqmana.documents.tests.test_pdf import a_page, rendered
 from raqmana.documents.timestamping import InProcessTimeStamper, development_tsa_answer
 
 pytestmark = pytest.mark.django_db
 
 
-def issue(act, agent, office, kind=DocumentKind.BIRTH_EXTRACT):
+def issue(act, agent, office, kind=CivilStatusDocument.BIRTH_EXTRACT):
     return issue_at_counter(act, kind, office=office, by=agent, requester=HOLDER, purpose="Test")
 
 

@@ -5,11 +5,11 @@ import pytest
 from django.core.files.storage import storages
 from moto import mock_aws
 
-from raqmana.documents.constants import DocumentKind
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.selectors import check_file
-from raqmana.documents.services import issue_at_counter
-from raqmana.documents.tests.conftest import HOLDER
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,12 @@ def test_documents_are_kept_in_an_s3_bucket(
     monkeypatch.setattr(IssuedDocument._meta.get_field("pdf"), "storage", storages["documents"])
     with django_capture_on_commit_callbacks(execute=True):  # the PDF is stored once the record is committed
         document = issue_at_counter(
-            birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Test"
+            birth_act,
+            CivilStatusDocument.BIRTH_EXTRACT,
+            office=temara_office,
+            by=agent,
+            requester=HOLDER,
+            purpose="Test",
         )
     stored = boto3.client("s3", region_name="eu-west-3").get_object(Bucket="raqmana-documents", Key=document.pdf.name)
     assert check_file(stored["Body"].read()).authentic

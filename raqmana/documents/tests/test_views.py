@@ -6,11 +6,12 @@ from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
-from raqmana.documents.constants import DocumentKind
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.civil_status_documents.tests.conftest import HOLDER
+from raqmana.documents.constants import VERIFY_RATE
 from raqmana.documents.models import IssuedDocument
-from raqmana.documents.services import format_code, issue_at_counter
-from raqmana.documents.tests.conftest import HOLDER
-from raqmana.documents.views import VERIFY_RATE
+from raqmana.documents.services import format_code
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def extract(birth_act, agent, temara_office):
     return issue_at_counter(
-        birth_act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=HOLDER, purpose="Passeport"
+        birth_act,
+        CivilStatusDocument.BIRTH_EXTRACT,
+        office=temara_office,
+        by=agent,
+        requester=HOLDER,
+        purpose="Passeport",
     )
 
 
@@ -31,8 +37,9 @@ def test_an_agent_of_another_office_finds_the_act_by_idcs_and_issues(
     assert found.status_code == 200 and birth_act.reference in found.text
     assert AuditEvent.objects.filter(action="act.read", actor=agent, target_id=str(birth_act.pk)).exists()
 
-    form = {"kind": DocumentKind.BIRTH_FULL_COPY, "requester_name": "Mohamed El Alaoui", "requester_document": "X1234",
-            "requester_relation": "ascendant", "purpose": "Dossier de bourse"}  # fmt: skip
+    form = {"kind": CivilStatusDocument.BIRTH_FULL_COPY, "requester_name": "Mohamed El Alaoui",
+            "requester_document": "X1234", "requester_relation": "ascendant",
+            "purpose": "Dossier de bourse"}  # fmt: skip
     url = f"{reverse('documents:counter')}?reference={birth_act.idcs}&first_name=Youssef"
     unchecked = client.post(url, form)
     assert unchecked.status_code == 200 and "Dossier de bourse" in unchecked.text  # kept, not lost
@@ -42,7 +49,7 @@ def test_an_agent_of_another_office_finds_the_act_by_idcs_and_issues(
         issued = client.post(url, {**form, "identity_checked": "on"})
     document = IssuedDocument.objects.get()
     assert issued.url == reverse("documents:document", args=[document.pk])
-    assert document.office == office and document.issued_by == agent
+    assert document.unit == office and document.issued_by == agent
     pdf = client.get(reverse("documents:pdf", args=[document.pk]))
     assert pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF-")
 

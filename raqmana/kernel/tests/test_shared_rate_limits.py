@@ -15,7 +15,7 @@ from django.core import checks
 from django.test import override_settings
 from django_ratelimit.core import _get_window
 
-from raqmana.documents.views import VERIFY_RATE
+from raqmana.documents.constants import VERIFY_RATE
 
 # A Redis database of its own, so the test's counters never meet those of a development server.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"

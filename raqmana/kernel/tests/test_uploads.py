@@ -18,7 +18,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.documents.models import DocumentOrder
+from raqmana.civil_status_documents.models import DocumentOrder
 from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
 from raqmana.kernel.tests import samples
 from raqmana.kernel.upload_handlers import RefusedUpload

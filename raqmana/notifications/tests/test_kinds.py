@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from raqmana.documents.constants import DocumentKind, OrderState
+from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
 from raqmana.notifications.kinds import KINDS, message_kind, render_message
 
 ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
@@ -14,7 +14,7 @@ ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
 def _order(state):
     return SimpleNamespace(
         state=state,
-        get_kind_display=lambda: DocumentKind.BIRTH_EXTRACT.label,
+        get_kind_display=lambda: CivilStatusDocument.BIRTH_EXTRACT.label,
         get_state_display=lambda: OrderState(state).label,
         refusal_reason="Mandate not shown",
     )
@@ -35,12 +35,15 @@ EXAMPLES = {
         "https://r.ma/reset",
     ),
     "accounts.wrong_totp_codes": ({"user": AGENT, "count": 5}, "5"),
-    "documents.lookup_limit_reached": ({"agent": AGENT, "office": "Témara", "rate": "30/h"}, "30/h"),
-    "documents.order_awaiting_check": ({"order": _order(OrderState.AWAITING_CHECK), "url": "U"}, ""),
-    "documents.order_issued": ({"order": _order(OrderState.ISSUED), "url": "https://r.ma/o/7"}, "https://r.ma/o/7"),
-    "documents.order_refused": ({"order": _order(OrderState.REFUSED), "url": "U"}, "Mandate not shown"),
-    "documents.order_expired": ({"order": _order(OrderState.CANCELLED), "days": 3}, "3"),
-    "documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
+    "civil_status_documents.lookup_limit_reached": ({"agent": AGENT, "office": "Témara", "rate": "30/h"}, "30/h"),
+    "civil_status_documents.order_awaiting_check": ({"order": _order(OrderState.AWAITING_CHECK), "url": "U"}, ""),
+    "civil_status_documents.order_issued": (
+        {"order": _order(OrderState.ISSUED), "url": "https://r.ma/o/7"},
+        "https://r.ma/o/7",
+    ),
+    "civil_status_documents.order_refused": ({"order": _order(OrderState.REFUSED), "url": "U"}, "Mandate not shown"),
+    "civil_status_documents.order_expired": ({"order": _order(OrderState.CANCELLED), "days": 3}, "3"),
+    "civil_status_documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
 }
 
 
@@ -62,7 +65,7 @@ def test_each_kind_renders_in_the_recipients_language(key):
 
 
 def test_a_message_says_what_its_state_calls_for():
-    kind = message_kind("documents.proof_infected")
+    kind = message_kind("civil_status_documents.proof_infected")
     cancelled = render_message(kind, {"order": _order(OrderState.CANCELLED)}, "en").body
     waiting = render_message(kind, {"order": _order(OrderState.AWAITING_CHECK)}, "en").body
     assert "is cancelled" in cancelled and "wait for its refusal" in waiting

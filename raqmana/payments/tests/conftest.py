@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 
 from raqmana.accounts.tests.factories import UserFactory
-from raqmana.documents.tests.conftest import birth_act  # noqa: F401 (a fixture)
+from raqmana.civil_status_documents.tests.conftest import birth_act  # noqa: F401 (a fixture)
 from raqmana.payments import callbacks, services
 from raqmana.payments.providers import payment_provider
 from raqmana.territories.constants import Level

@@ -11,9 +11,9 @@ from django.core import signing
 from django.urls import reverse
 
 from raqmana.audit.models import AuditEvent
-from raqmana.documents.constants import DocumentKind, OrderState
+from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
+from raqmana.civil_status_documents.services import place_order
 from raqmana.documents.models import IssuedDocument
-from raqmana.documents.services import place_order
 from raqmana.payments import services
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.providers import Outcome, SimulatedProvider, parse_amount, parse_currency
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_a_short_payment_issues_nothing_and_is_recorded(client, payer, birth_act, django_capture_on_commit_callbacks):
     client.force_login(payer)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    order = place_order(payer, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="",
+    order = place_order(payer, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="",
                         purpose="Passport")  # fmt: skip
     gateway = reverse("payments:simulated", args=[order.payment.reference])
     with django_capture_on_commit_callbacks(execute=True):

@@ -63,7 +63,7 @@ def test_an_app_registers_once(monkeypatch):
         callbacks.register("accounts.user", on_paid=print)
 
 
-def test_documents_registers_its_orders_in_its_app_config():
-    from raqmana.documents.services import order_paid
+def test_civil_status_documents_registers_its_orders_in_its_app_config():
+    from raqmana.civil_status_documents.services import order_paid
 
-    assert callbacks.callbacks_for("documents.documentorder").on_paid is order_paid
+    assert callbacks.callbacks_for("civil_status_documents.documentorder").on_paid is order_paid

@@ -13,8 +13,8 @@ from django.utils import timezone, translation
 from raqmana.accounts.models import User
 from raqmana.accounts.tests.factories import PASSWORD
 from raqmana.audit.models import AuditEvent
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import place_order
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import place_order
 from raqmana.payments import services
 from raqmana.payments.models import Fee
 from raqmana.payments.selectors import collectivity_of, fee_in_force
@@ -176,7 +176,7 @@ def test_the_administration_adds_tariffs_and_edits_none(verified_client):
 
 def test_an_order_is_paid_to_the_collectivity_of_the_office_that_keeps_the_act(payer, birth_act):
     order = place_order(
-        payer, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Passport"
+        payer, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Passport"
     )
     assert order.payment.collectivity == birth_act.office.territory
     assert order.payment.collectivity.level == Level.COMMUNE and order.payment.fee.collectivity is None

@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import place_order
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import place_order
 from raqmana.payments.models import Fee, Payment
 from raqmana.payments.selectors import collectivity_of, fee_in_force
 from raqmana.territories.constants import Level
@@ -19,12 +19,10 @@ BEFORE = [("payments", "0002_amounts_refunds_reconciliation")]
 
 
 def migrate(targets):
-    """Migrate to `targets`; the models as they are then, every other app at its last migration."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    apps = {app for app, _name in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in apps]
-    return executor.loader.project_state([*others, *targets]).apps
+    """Migrate to `targets`; the models as the migrations applied then leave them (the apps whose later migrations
+    depend on these targets' successors are unapplied with them)."""
+    MigrationExecutor(connection).migrate(targets)
+    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
 
 
 def latest():
@@ -39,7 +37,9 @@ def before_the_migration(territories_in_transactional_db):
 
 
 def order(payer, act):
-    return place_order(payer, act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="X")
+    return place_order(
+        payer, act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="X"
+    )
 
 
 def test_existing_fees_and_payments_keep_their_tariff_and_find_their_collectivity(

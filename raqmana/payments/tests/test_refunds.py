@@ -14,8 +14,8 @@ from django.utils import timezone
 from raqmana.accounts.models import User
 from raqmana.accounts.tests.factories import PASSWORD
 from raqmana.audit.models import AuditEvent
-from raqmana.documents.constants import DocumentKind
-from raqmana.documents.services import cancel_order, place_order
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import cancel_order, place_order
 from raqmana.payments import services
 from raqmana.payments.constants import REFUND_RETRY_MINUTES, PaymentState, RefundState, StatementState
 from raqmana.payments.models import Refund, SimulatedGatewayEntry
@@ -152,7 +152,7 @@ def test_the_sum_received_is_given_back_for_a_mismatched_payment(verified_client
 def test_the_payer_is_told_that_money_taken_after_a_cancel_is_given_back(
     client, payer, birth_act, django_capture_on_commit_callbacks
 ):
-    order = place_order(payer, birth_act, DocumentKind.BIRTH_EXTRACT, relation="holder", mandate_reference="",
+    order = place_order(payer, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="",
                         purpose="Passport")  # fmt: skip
     answer = SimulatedProvider().answer(order.payment, True)  # the gateway took the money...
     cancel_order(order, by=payer)  # ...while the payer cancelled

@@ -15,9 +15,9 @@ from django.urls import reverse
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services.acts import draft_act, sign_act
-from raqmana.documents.constants import DocumentKind, RequesterRelation
-from raqmana.documents.services import issue_at_counter
-from raqmana.documents.views import VERIFY_RATE
+from raqmana.civil_status_documents.constants import CivilStatusDocument, RequesterRelation
+from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.documents.constants import VERIFY_RATE
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,12 @@ def test_agent_pages_and_pdf_downloads(
     requester = {"name": "يوسف العلوي", "document": "AB123456", "relation": RequesterRelation.HOLDER}
     with django_capture_on_commit_callbacks(execute=True):  # the sealed PDF is stored once the record commits
         document = issue_at_counter(
-            act, DocumentKind.BIRTH_EXTRACT, office=temara_office, by=agent, requester=requester, purpose="Passeport"
+            act,
+            CivilStatusDocument.BIRTH_EXTRACT,
+            office=temara_office,
+            by=agent,
+            requester=requester,
+            purpose="Passeport",
         )
     client = verified_client(agent)
     for path in ["/workspace/", "/civil-status/", f"/civil-status/acts/{act.pk}/", "/documents/"]:

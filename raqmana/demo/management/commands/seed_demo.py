@@ -17,9 +17,10 @@ from raqmana.civil_status.models import Act, Establishment
 from raqmana.civil_status.services.bulk_load import load_historical_acts
 from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 from raqmana.civil_status.synthetic import ActGenerator
-from raqmana.documents.constants import DocumentKind, RequesterRelation
+from raqmana.civil_status_documents.constants import CivilStatusDocument, RequesterRelation
+from raqmana.civil_status_documents.services import issue_at_counter
 from raqmana.documents.models import IssuedDocument
-from raqmana.documents.services import issue_at_counter, verification_url
+from raqmana.documents.services import verification_url
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
@@ -149,7 +150,7 @@ class Command(BaseCommand):
             act = Act.objects.filter(office=office, kind=ActKind.BIRTH).order_by("pk").first()
             issue_at_counter(
                 act,
-                DocumentKind.BIRTH_EXTRACT,
+                CivilStatusDocument.BIRTH_EXTRACT,
                 office=office,
                 by=User.objects.get(email=DEMO_AGENTS[0][0]),
                 requester={"name": f"{act.first_name_ar} {act.family_name_ar}", "relation": RequesterRelation.HOLDER},

@@ -1,0 +1,221 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.exceptions import Ratelimited
+
+from raqmana.access.checking import units_where
+from raqmana.accounts.decorators import contact_verified_required
+from raqmana.documents.constants import PDF_NOT_STORED
+from raqmana.kernel.refusals import refusal_text
+from raqmana.payments import services as payment_services
+
+from . import selectors, services
+from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState
+from .forms import ActLookupForm, IssueForm, OrderForm, OrderLookupForm, RefuseForm
+from .lookups import (
+    COUNTER_LIMIT_REACHED,
+    ISSUING_READ_REASON,
+    NO_ACT_FOR_ORDER,
+    NO_ACT_WITH_THESE_FACTS,
+    ORDER_READ_REASON,
+    counter_lookup_refused,
+    order_lookup_refused,
+)
+
+
+@login_required
+def counter(request):
+    """The counter: find the act the requester names, anywhere in the register, and issue the document."""
+    offices = units_where(request.user, "documents.document.issue")
+    if not offices:
+        raise PermissionDenied
+    office = next(
+        (o for o in offices if str(o.pk) == request.POST.get("office", request.GET.get("office"))), offices[0]
+    )
+    lookup = ActLookupForm(request.GET or None)
+    act, form = None, None
+    context = {"offices": offices, "office": office, "lookup": lookup}
+    if lookup.is_valid():
+        facts = lookup.cleaned_data
+        asked = [office.pk, facts["reference"], str(facts["birth_date"] or ""), facts["first_name"]]
+        if counter_lookup_refused(request, office, asked):
+            context["refused"] = COUNTER_LIMIT_REACHED % {"rate": settings.RAQMANA_COUNTER_LOOKUP_RATE}
+            return render(request, "civil_status_documents/counter.html", context, status=429)
+        try:
+            act = selectors.act_for_issuance(
+                request.user,
+                office,
+                facts["reference"],
+                birth_date=facts["birth_date"],
+                first_name=facts["first_name"],
+                reason=ISSUING_READ_REASON,
+            )
+        except ValidationError as error:
+            lookup.add_error("reference", error)
+        else:
+            if act is None:
+                lookup.add_error(None, NO_ACT_WITH_THESE_FACTS)
+    if act is not None:
+        form = IssueForm(request.POST or None, act_kind=act.kind)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            requester = {
+                "name": data["requester_name"],
+                "document": data["requester_document"],
+                "relation": data["requester_relation"],
+                "mandate": data["mandate_reference"],
+            }
+            try:
+                document = services.issue_at_counter(
+                    act, data["kind"], office=office, by=request.user, requester=requester, purpose=data["purpose"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The document is issued and sealed."))
+                return redirect("documents:document", document.pk)
+    return render(request, "civil_status_documents/counter.html", {**context, "act": act, "form": form})
+
+
+@login_required
+@contact_verified_required
+def order_new(request):
+    """A citizen orders a document from any act of the national register; then pays."""
+    lookup = OrderLookupForm(request.GET or None)
+    act, form = None, None
+    if lookup.is_valid():
+        data = lookup.cleaned_data
+        if order_lookup_refused(request, [data["reference"], str(data["event_date"]), data["first_name"]]):
+            raise Ratelimited
+        try:
+            act = selectors.act_for_order(
+                request.user, data["reference"], data["event_date"], data["first_name"], reason=ORDER_READ_REASON
+            )
+        except ValidationError as error:
+            lookup.add_error("reference", error)
+        else:
+            if act is None:
+                lookup.add_error(None, NO_ACT_FOR_ORDER)
+            elif ACT_KIND_OF[CivilStatusDocument(data["kind"])] != act.kind:
+                lookup.add_error("kind", _("This document is not drawn from this kind of act."))
+                act = None
+    if act is not None:
+        form = OrderForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                order = services.place_order(
+                    request.user,
+                    act,
+                    lookup.cleaned_data["kind"],
+                    relation=data["requester_relation"],
+                    mandate_reference=data["mandate_reference"],
+                    purpose=data["purpose"],
+                    proof=data["proof"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(payment_services.checkout_url(order.payment))
+    return render(request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
+
+
+@login_required
+def orders(request):
+    return render(request, "civil_status_documents/orders.html", {"orders": selectors.orders_of(request.user)})
+
+
+def _own_order(request, pk):
+    return get_object_or_404(selectors.orders_of(request.user), pk=pk)
+
+
+@login_required
+def order_detail(request, pk):
+    order = _own_order(request, pk)
+    context = {"order": order, "transitions": order.transitions.all()}
+    if order.document:
+        context["status"], context["since"] = selectors.status_of(order.document)
+    return render(request, "civil_status_documents/order.html", context)
+
+
+@login_required
+@contact_verified_required
+@require_POST
+def order_pay(request, pk):
+    order = _own_order(request, pk)
+    if order.state != OrderState.AWAITING_PAYMENT:
+        return redirect("documents:order", order.pk)
+    return redirect(payment_services.checkout_url(order.payment))
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk):
+    order = _own_order(request, pk)
+    try:
+        services.cancel_order(order, by=request.user)
+    except ValidationError as error:
+        messages.error(request, refusal_text(error))
+    return redirect("documents:order", order.pk)
+
+
+@login_required
+def order_pdf(request, pk):
+    order = _own_order(request, pk)
+    if order.document is None:
+        raise Http404
+    try:
+        pdf = order.document.pdf.open("rb")
+    except FileNotFoundError:
+        messages.error(request, PDF_NOT_STORED)
+        return redirect("documents:order", order.pk)
+    return FileResponse(
+        pdf, content_type="application/pdf", as_attachment=True, filename=f"{order.document.verification_code}.pdf"
+    )
+
+
+@login_required
+def checks(request):
+    """The orders for full copies of this office's acts, waiting for an agent's check."""
+    if not units_where(request.user, "documents.order.check"):
+        raise PermissionDenied
+    return render(request, "civil_status_documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
+
+
+def _order_to_check(request, pk):
+    return get_object_or_404(selectors.orders_to_check(request.user), pk=pk)
+
+
+@login_required
+def check_detail(request, pk):
+    order = _order_to_check(request, pk)
+    refuse_form = RefuseForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "approve":
+                services.approve_order(order, by=request.user)
+                messages.success(request, _("The document is issued; the citizen is told."))
+                return redirect("documents:checks")
+            if refuse_form.is_valid():
+                services.refuse_order(order, by=request.user, reason=refuse_form.cleaned_data["reason"])
+                messages.success(request, _("The order is refused and refunded; the citizen is told."))
+                return redirect("documents:checks")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, refusal_text(error))
+    return render(request, "civil_status_documents/check.html", {"order": order, "refuse_form": refuse_form})
+
+
+@login_required
+def check_proof(request, pk):
+    order = _order_to_check(request, pk)
+    if not order.proof_may_be_opened:  # none, deleted, or not found clean by the virus scanner
+        raise Http404
+    # Saved, not opened in the office's browser: a second defence should a proof carry what the upload check missed.
+    return FileResponse(
+        selectors.open_proof(request.user, order), as_attachment=True, filename=order.proof.name.rsplit("/", 1)[-1]
+    )
