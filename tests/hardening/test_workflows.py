@@ -102,7 +102,6 @@ def test_the_applicant_of_another_case_cannot_withdraw_it(order):
         payment_services.cancel(order.payment, by=other)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: PAYMENT_WORKFLOW has no place")
 def test_a_payment_is_refunded_only_by_an_agent_of_its_collectivity(order, agadir_agent):
     """PAYMENT_WORKFLOW declares no `place`: "payments.payment.refund" is checked anywhere, so an agent of Agadir gives
     back a payment owed to Témara's commune. payments/workflows.py: PAYMENT_WORKFLOW has no place=lambda p: ...
