@@ -1,13 +1,14 @@
 """Payments: what is owed to a collectivity, the provider's answer checked against it, refunds; the tariffs. The app
 a payment is for hears of its outcomes through the callbacks it registered for its model (`callbacks.register`)."""
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -83,8 +84,7 @@ def add_fee(
     """A tariff of `code` in `collectivity` (None: the national tariff) from `valid_from`, tomorrow at the earliest.
     A change of tariff is this new row: the row in force until then is left as it is, so the payments charged with
     it keep it, and runs until the new one starts. Refused when its dates meet another row's (`Fee.clean`)."""
-    # Rows of the same code and collectivity are locked, so that two changes made at once do not both pass.
-    list(Fee.objects.select_for_update().filter(code=code, collectivity=collectivity).order_by("pk"))
+    serialise_tariff_changes(code, collectivity)
     fee = Fee(
         code=code,
         collectivity=collectivity,
@@ -98,6 +98,18 @@ def add_fee(
     fee.full_clean()
     fee.save()
     return fee
+
+
+def serialise_tariff_changes(code: str, collectivity: Territory | None) -> None:
+    """Make the changes of one tariff (a code in a collectivity) wait for each other until the transaction ends, so
+    that two made at once, even the first two, which have no row to lock, never both pass `Fee.clean`. PostgreSQL:
+    a transaction-level advisory lock on a key drawn from the pair; SQLite runs one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    name = f"payments.fee:{code}:{collectivity.pk if collectivity else 'national'}"
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def checkout_url(payment: Payment) -> str:
