@@ -171,7 +171,6 @@ def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     assert notification.sent_at is None
 
 
-@pytest.mark.xfail(strict=True, reason="finding: SMS-only people silently untold")
 def test_an_sms_only_person_without_an_sms_provider_leaves_a_trace(db, settings):
     """A citizen who signed up with a phone only: without an SMS provider (production unless configured), notify
     returns [] and keeps no row: nothing sent, nothing to retry, nothing shows that the citizen was never told.
