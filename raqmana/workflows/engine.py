@@ -205,6 +205,10 @@ class Workflow:
             clock.state, clock.ended_at, clock.reason = ClockState.STOPPED, now, reason
             clock.save(update_fields=["state", "ended_at", "reason"])
 
+    def state_of(self, subject: models.Model) -> models.TextChoices:
+        """The subject's state, as one of `states`."""
+        return self.states(subject.state)
+
     def clock_rule(self, name: str) -> ClockRule:
         return next(rule for rule in self.clocks if rule.name == name)
 

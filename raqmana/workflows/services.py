@@ -36,7 +36,7 @@ def run_due_clocks(now: datetime | None = None) -> int:
                 if clock is None:
                     continue
                 rule = workflow.clock_rule(clock.name)
-                if subject.state not in rule.runs_in:
+                if workflow.state_of(subject) not in rule.runs_in:
                     _set_aside(workflow, rule, clock, subject, now)
                     continue
                 _expire(workflow, rule, clock, subject, now)
@@ -49,7 +49,7 @@ def run_due_clocks(now: datetime | None = None) -> int:
 def _set_aside(workflow: Workflow, rule: ClockRule, clock: Clock, subject: models.Model, now: datetime) -> None:
     """A case moved out of the clock's states without its workflow (a data fix, a migration): the clock is paused or
     stopped as that state asks, with why, rather than tried again at every run."""
-    state = workflow.states(subject.state)
+    state = workflow.state_of(subject)
     reason = _("Its case was moved to “%(state)s” without its workflow: set aside by the clocks' runner.") % {
         "state": state.label
     }
