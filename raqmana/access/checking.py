@@ -6,6 +6,7 @@ any lazy wrapper the middleware put around it), with the ancestors of the places
 is made in memory.
 """
 
+import itertools
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
@@ -35,21 +36,31 @@ class Person(Protocol):
 _ASSIGNMENTS = "_raqmana_assignments"
 _ANCESTORS = "_raqmana_ancestors"
 
+# Counts the grants and revocations made in this process: assignments cached before the last one are read again, on
+# whichever object stands for the person (request.user, or the fresh `assignment.user` a revocation was given).
+_changes = itertools.count(1)
+_last_change = 0
+
 
 def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
-    """The user's active role assignments with their places, loaded once per request."""
+    """The user's active role assignments with their places, loaded once per request (again after a grant or a
+    revocation made in this process meanwhile)."""
     if not user.is_authenticated:
         return ()
-    cached = getattr(user, _ASSIGNMENTS, None)
-    if cached is None:
+    change, cached = getattr(user, _ASSIGNMENTS, (None, None))
+    if cached is None or change != _last_change:
+        change = _last_change
         cached = tuple(user.role_assignments.active().select_related("territory", "unit__territory"))
-        setattr(user, _ASSIGNMENTS, cached)
+        setattr(user, _ASSIGNMENTS, (change, cached))
     return cached
 
 
-def forget_assignments(user: Person) -> None:
-    """Drop what was cached on this user object (after a grant or a revocation made with it)."""
-    for cached in (_ASSIGNMENTS, _ANCESTORS, "_raqmana_is_agent"):
+def assignments_changed(user: Person) -> None:
+    """After a grant or a revocation for `user`: every user object reads its assignments again at its next check
+    (the one given here also forgets what it derived from them)."""
+    global _last_change
+    _last_change = next(_changes)
+    for cached in (_ASSIGNMENTS, "_raqmana_is_agent"):
         if hasattr(user, cached):
             delattr(user, cached)
 

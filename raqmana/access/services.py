@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from raqmana.audit.services import record
 from raqmana.territories.models import AdministrativeUnit, Territory
 
-from .checking import Person, forget_assignments, holding
+from .checking import Person, assignments_changed, holding
 from .models import RoleAssignment
 from .registry import PERMISSIONS
 from .roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
@@ -87,7 +87,7 @@ def grant_role(
             assignment.save()
     except IntegrityError:
         raise ValidationError(_("This person already holds this role for this place."), code="duplicate_role") from None
-    forget_assignments(user)
+    assignments_changed(user)
     record(
         actor=by,
         action="role.granted",
@@ -114,7 +114,7 @@ def revoke_role(assignment: RoleAssignment, *, by: "User | None", reason: str) -
     assignment.revoked_by = by
     assignment.revoke_reason = reason
     assignment.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    forget_assignments(assignment.user)
+    assignments_changed(assignment.user)
     record(
         actor=by,
         action="role.revoked",

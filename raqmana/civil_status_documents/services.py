@@ -163,7 +163,7 @@ def refuse_order(order: DocumentOrder, *, by: User, reason: str) -> DocumentOrde
     order.refusal_reason = reason
     order.save(update_fields=["state", "refusal_reason"])
     assert order.payment is not None  # an order awaiting its check was paid
-    payment_services.refund(order.payment, by=by, reason=reason)
+    payment_services.refund(order.payment, by=by, reason=reason, at=order.act.office)
     record(actor=by, action="document_order.refused", target=order, unit=order.act.office, reason=reason)
     _tell_citizen(order)
     return order

@@ -1,10 +1,11 @@
 """Telling people what happened to their requests: by email when they have one, by SMS when they have a phone
 and an SMS provider is configured.
 
-`notify(person, "documents.order_issued", context)` renders the message of that kind (kinds.py) in the person's
-language at once, so the row keeps what was said whatever the templates become, and queues it after commit: nothing
-leaves for a transaction rolled back. A failed send is tried again after RETRY_DELAYS, then left with its error."""
+`notify(person, "civil_status_documents.order_issued", context)` renders the message of that kind (kinds.py) in the
+person's language at once, so the row keeps what was said whatever the templates become, and queues it after commit:
+nothing leaves for a transaction rolled back. A failed send is tried again after RETRY_DELAYS, then left with its error."""
 
+import logging
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import message_kind, render_message
 from .models import Channel, Notification
@@ -21,6 +23,8 @@ from .tasks import deliver
 
 if TYPE_CHECKING:  # the project's user model, for its type only: notifications sit below accounts
     from raqmana.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # How long after each failed send the next is tried; after the last, the notification keeps its error.
 RETRY_DELAYS = (
@@ -32,6 +36,8 @@ RETRY_DELAYS = (
 )
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
+NO_CHANNEL = _("Not sent: the person has no email address and no SMS provider is configured.")
+
 
 def language_of(person: "User") -> str:
     """The language a person reads their messages in: the one they chose, else Arabic."""
@@ -39,7 +45,9 @@ def language_of(person: "User") -> str:
 
 
 def notify(person: "User", key: str, context: dict[str, Any]) -> list[Notification]:
-    """Queue the message of kind `key` on every channel `person` can be reached by."""
+    """Queue the message of kind `key` on every channel `person` can be reached by. When none reaches them (a phone
+    only, and no SMS provider configured), the message is kept unsent with NO_CHANNEL as its error, for the
+    administration to see, and neither sent nor tried again."""
     kind = message_kind(key)
     if kind.one_time:
         raise ValueError(f"{key} carries a one-time code: send it with send_code, which keeps no copy.")
@@ -49,6 +57,18 @@ def notify(person: "User", key: str, context: dict[str, Any]) -> list[Notificati
         addresses.append((Channel.EMAIL, person.email))
     if person.phone and sms_provider() is not None:
         addresses.append((Channel.SMS, str(person.phone)))
+    if not addresses:  # a phone only, and no SMS provider: the message is kept, unsent, with why
+        notification = Notification.objects.create(
+            user=person,
+            kind=key,
+            channel=Channel.SMS,
+            address=str(person.phone),
+            subject=message.subject,
+            body=message.body,
+            error=str(NO_CHANNEL),
+        )
+        logger.warning("Notification %s (%s) reaches no channel of user %s.", notification.pk, key, person.pk)
+        return [notification]
     notifications = []
     for channel, address in addresses:
         notification = Notification.objects.create(
@@ -74,7 +94,10 @@ def transmit(channel: str, address: str, subject: str, body: str) -> None:
     if channel == Channel.EMAIL:
         send_mail(subject, body, None, [address])
     else:
-        sms_provider().send(address, f"{subject}\n{body}")
+        provider = sms_provider()
+        if provider is None:
+            raise RuntimeError(str(NO_CHANNEL))
+        provider.send(address, f"{subject}\n{body}")
 
 
 def attempt_delivery(notification_id: int) -> bool:

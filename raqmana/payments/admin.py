@@ -54,7 +54,14 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "provider_reference"]
     actions = ["give_back_mismatched"]
 
-    @admin.action(description=_("Give back the sum received for the selected mismatched payments"))
+    def has_give_back_permission(self, request):
+        """Giving back a mismatched payment of any collectivity is a superuser's decision (an agent gives back the
+        payments of their own collectivity, from their counter)."""
+        return request.user.is_superuser
+
+    @admin.action(
+        description=_("Give back the sum received for the selected mismatched payments"), permissions=["give_back"]
+    )
     def give_back_mismatched(self, request, queryset):
         reason = _("The sum received was not the sum owed.")
         for payment in queryset.filter(state=PaymentState.MISMATCHED):

@@ -1,26 +1,28 @@
 """Payments: what is owed to a collectivity, the provider's answer checked against it, refunds; the tariffs. The app
 a payment is for hears of its outcomes through the callbacks it registered for its model (`callbacks.register`)."""
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from raqmana.access.registry import PERMISSIONS
 from raqmana.audit.services import record
 from raqmana.kernel.codes import random_code
-from raqmana.territories.models import Territory
+from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import callbacks
 from .constants import COLLECTIVITY_LEVELS, CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
 from .models import Fee, Payment, Refund, RefundAttempt
 from .providers import Outcome, ProviderError, payment_provider
-from .selectors import fee_in_force
+from .selectors import collectivity_of, fee_in_force
 from .tasks import send_refund
 from .workflows import PAYMENT_WORKFLOW, REFUND_WORKFLOW
 
@@ -82,8 +84,7 @@ def add_fee(
     """A tariff of `code` in `collectivity` (None: the national tariff) from `valid_from`, tomorrow at the earliest.
     A change of tariff is this new row: the row in force until then is left as it is, so the payments charged with
     it keep it, and runs until the new one starts. Refused when its dates meet another row's (`Fee.clean`)."""
-    # Rows of the same code and collectivity are locked, so that two changes made at once do not both pass.
-    list(Fee.objects.select_for_update().filter(code=code, collectivity=collectivity).order_by("pk"))
+    serialise_tariff_changes(code, collectivity)
     fee = Fee(
         code=code,
         collectivity=collectivity,
@@ -97,6 +98,18 @@ def add_fee(
     fee.full_clean()
     fee.save()
     return fee
+
+
+def serialise_tariff_changes(code: str, collectivity: Territory | None) -> None:
+    """Make the changes of one tariff (a code in a collectivity) wait for each other until the transaction ends, so
+    that two made at once, even the first two, which have no row to lock, never both pass `Fee.clean`. PostgreSQL:
+    a transaction-level advisory lock on a key drawn from the pair; SQLite runs one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    name = f"payments.fee:{code}:{collectivity.pk if collectivity else 'national'}"
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def checkout_url(payment: Payment) -> str:
@@ -162,21 +175,41 @@ def settle(outcome: Outcome) -> Payment:
     return payment
 
 
+def belongs_to(place: AdministrativeUnit | Territory, collectivity_id: int) -> bool:
+    """Whether a unit, or a territory, is of the collectivity `collectivity_id` (an arrondissement's is its
+    commune's)."""
+    territory = place.territory if isinstance(place, AdministrativeUnit) else place
+    return collectivity_of(territory).pk == collectivity_id
+
+
 def paid_as_owed(payment: Payment, outcome: Outcome) -> bool:
     """The provider took exactly the sum owed, in dirhams: neither short nor over, nor in another currency."""
     return outcome.amount == payment.amount and outcome.currency == CURRENCY
 
 
 @transaction.atomic
-def refund(payment: Payment, *, by: "User | None", reason: str | Promise) -> Payment:
+def refund(
+    payment: Payment,
+    *,
+    by: "User | None",
+    reason: str | Promise,
+    at: AdministrativeUnit | Territory | None = None,
+) -> Payment:
     """Give back the money taken for a payment (paid, or paid a sum other than owed). The decision and the refund
     are recorded here; the provider is asked by a task once they are committed (`send_refund`), so that a
-    decision rolled back never returns money, and with the refund's idempotency key, so that it refunds once."""
+    decision rolled back never returns money, and with the refund's idempotency key, so that it refunds once.
+
+    A person gives back only a payment owed to the collectivity of the unit they act from, `at` (for an order
+    refused, the office that keeps the act: an arrondissement's office belongs to its commune), where they must
+    hold "payments.payment.refund"; without `at`, the permission is checked at the payment's collectivity itself
+    (a superuser, from the administration). `by` None is the system (an order cancelled or expired when paid)."""
+    if by is not None and at is not None and not belongs_to(at, payment.collectivity_id):
+        raise PermissionDenied(PERMISSIONS["payments.payment.refund"].refusal)
     payment = lock(payment)
     if payment.state not in {PaymentState.PAID, PaymentState.MISMATCHED}:
         return payment
     assert payment.received_amount is not None  # settle() records what was received with a paid or mismatched state
-    PAYMENT_WORKFLOW.move(payment, PaymentState.REFUNDED, by=by, reason=reason)
+    PAYMENT_WORKFLOW.move(payment, PaymentState.REFUNDED, by=by, reason=reason, at=at)
     payment.save(update_fields=["state"])
     money_back = Refund.objects.create(
         payment=payment,

@@ -37,6 +37,8 @@ PAYMENT_WORKFLOW = Workflow(
     log=PaymentTransition,
     link="payment",
     refused=_("A payment cannot go from “%(from)s” to “%(to)s”."),
+    # A person gives back a payment of the collectivity it is owed to (services.refund checks the unit acted from).
+    place=lambda payment: payment.collectivity,
     applicant=lambda payment: payment.payer,
     lock=lambda pk: Payment.objects.select_for_update().get(pk=pk),
 )

@@ -1,4 +1,5 @@
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 from raqmana.access.registry import PERMISSIONS
 
@@ -17,3 +18,16 @@ def every_transition_permission_is_declared(app_configs, **kwargs):
         for transition in workflow.transitions
         if transition.permission and transition.permission not in PERMISSIONS
     ]
+
+
+@checks.register()
+def every_clock_lasts_a_day_or_more(app_configs, **kwargs):
+    """A clock of no day, or fewer (RAQMANA_ORDER_PAYMENT_DAYS=0 or -3), would run out as its case opens, or before."""
+    errors = []
+    for name, workflow in WORKFLOWS.items():
+        for rule in workflow.clocks:
+            try:
+                rule.length()
+            except ImproperlyConfigured as refusal:
+                errors.append(checks.Error(f"{name}: {refusal}", id="workflows.E002"))
+    return errors

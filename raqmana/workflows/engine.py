@@ -63,7 +63,13 @@ class ClockRule:
     then: Callable[[models.Model, str], None] | None = None
 
     def length(self) -> int:
-        return getattr(settings, self.setting) if self.setting else self.days
+        """The delay in days, 1 or more (ImproperlyConfigured otherwise: a delay of none would run out as the case
+        opens, a negative one before). The system check `workflows.E002` asks every declared clock at start."""
+        days = getattr(settings, self.setting, None) if self.setting else self.days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+            given = f"the setting {self.setting} is {days!r}" if self.setting else f"days={days!r}"
+            raise ImproperlyConfigured(f"The clock {self.name} lasts a whole number of days, 1 or more; {given}.")
+        return days
 
     def due(self, start: datetime, days: int | timedelta | None = None) -> datetime:
         """When the delay started at `start` runs out: `days` after it (the whole length by default). A delay in
@@ -76,9 +82,12 @@ class ClockRule:
         return timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
 
     def left(self, due_at: datetime, now: datetime) -> timedelta:
-        """What is left of the delay at `now`: the time itself, or the working days not yet begun (as days)."""
+        """What is left of the delay at `now`: the time itself, or the working days not yet begun (as days); nothing
+        once it has run out."""
+        if due_at <= now:
+            return timedelta(0)
         if not self.working_days:
-            return max(due_at - now, timedelta(0))
+            return due_at - now
         last_day = due_at.astimezone(timezone.get_current_timezone()).date() - timedelta(days=1)
         return timedelta(days=WorkingCalendar().working_days_between(timezone.localdate(now), last_day))
 
@@ -170,21 +179,38 @@ class Workflow:
                 elif clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:  # entered again: it starts over
                     clock.state, clock.started_at, clock.due_at = ClockState.RUNNING, now, rule.due(now)
                     clock.paused_at = clock.remaining = clock.ended_at = None
+                    clock.reason = ""
                     clock.save()
                 elif clock.state == ClockState.PAUSED:
-                    clock.state, clock.due_at = ClockState.RUNNING, rule.due(now, clock.remaining)
-                    clock.paused_at = clock.remaining = None
-                    clock.save(update_fields=["state", "due_at", "paused_at", "remaining"])
-            elif clock is None:
-                continue
-            elif state in rule.paused_in:
-                if clock.state == ClockState.RUNNING:
-                    clock.state, clock.remaining = ClockState.PAUSED, rule.left(clock.due_at, now)
-                    clock.paused_at, clock.due_at = now, None
-                    clock.save(update_fields=["state", "remaining", "paused_at", "due_at"])
-            elif clock.state in {ClockState.RUNNING, ClockState.PAUSED}:
-                clock.state, clock.ended_at = ClockState.STOPPED, now
-                clock.save(update_fields=["state", "ended_at"])
+                    # One that had run out before its pause (the runner had not taken it yet) runs out at once.
+                    run_out = clock.due_at is not None
+                    clock.state, clock.due_at = ClockState.RUNNING, now if run_out else rule.due(now, clock.remaining)
+                    clock.paused_at, clock.remaining, clock.reason = None, None, ""
+                    clock.save(update_fields=["state", "due_at", "paused_at", "remaining", "reason"])
+            elif clock is not None:
+                self.follow(rule, clock, state, now)
+
+    def follow(self, rule: ClockRule, clock: Clock, state: str, now: datetime, reason: str = "") -> None:
+        """Pause `clock` for a case now in one of its rule's `paused_in` states, or stop it in any other (one where it
+        does not run); `reason` says why when the case moved without this workflow."""
+        if state in rule.paused_in:
+            if clock.state != ClockState.RUNNING:
+                return
+            clock.state, clock.remaining, clock.paused_at = ClockState.PAUSED, rule.left(clock.due_at, now), now
+            if clock.due_at > now:  # a clock that has run out keeps its due time: it runs out as soon as it resumes
+                clock.due_at = None
+            clock.reason = reason
+            clock.save(update_fields=["state", "remaining", "paused_at", "due_at", "reason"])
+        elif clock.state in {ClockState.RUNNING, ClockState.PAUSED}:
+            clock.state, clock.ended_at, clock.reason = ClockState.STOPPED, now, reason
+            clock.save(update_fields=["state", "ended_at", "reason"])
+
+    def state_of(self, subject: models.Model) -> models.TextChoices:
+        """The subject's state, as one of `states`."""
+        return self.states(subject.state)
+
+    def clock_rule(self, name: str) -> ClockRule:
+        return next(rule for rule in self.clocks if rule.name == name)
 
     def lock_subject(self, pk: object) -> models.Model:
         if self.lock is not None:

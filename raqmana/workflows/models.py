@@ -31,11 +31,14 @@ class Clock(RecordReference):
     name = models.CharField(_("clock"), max_length=60)
     state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
     started_at = models.DateTimeField(_("started at"))
+    # None while paused, unless it had run out before its pause: then it runs out as soon as it resumes.
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     # What was left when paused: a duration for a clock in calendar days, whole working days for one in working days.
     remaining = models.DurationField(_("remaining when paused"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Why the clocks' runner stopped or paused it: its case had left the states it runs in by another path.
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("clock")

@@ -145,12 +145,10 @@ def test_a_superuser_neither_drafts_nor_signs(temara_office, agent, birth_data):
         sign_act(draft, by=admin)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: stale assignments on another user object")
 def test_a_role_revoked_in_the_same_request_stops_acting_through_the_requests_user_object(temara_office):
-    """`forget_assignments` clears the cache only on the user object given to revoke_role (assignment.user, a
-    fresh instance), not on request.user, which keeps acting for the rest of the request. Low: no page revokes the
-    role of the person making the request; a service that does so within one request (or a task reusing a user
-    object) keeps the stale assignments."""
+    """`forget_assignments` cleared the cache only on the user object given to revoke_role (assignment.user, a
+    fresh instance), not on request.user, which kept acting for the rest of the request: a grant or revocation now
+    makes every user object read its assignments again."""
     user = UserFactory()
     held = grant_role(user, Role.CIVIL_STATUS_OFFICER, unit=temara_office, by=None, reason="t")
     assert has_permission(user, "civil_status.act.sign", at=temara_office)  # cached on `user`

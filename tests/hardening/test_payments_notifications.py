@@ -2,6 +2,7 @@
 retries, rollbacks, SMS-only people)."""
 
 import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -94,35 +95,39 @@ def test_a_refund_of_an_unpaid_cancelled_payment_does_nothing(heard):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason="finding: no lock before the first tariff")
 def test_two_overlapping_first_tariffs_added_at_once_do_not_both_pass(territories_in_transactional_db):
-    """add_fee locks the existing rows of the code and collectivity; for the first tariff there are none, so two
+    """add_fee locked the existing rows of the code and collectivity; for the first tariff there are none, so two
     admins adding overlapping first tariffs at once (1-10 and from 5 on, which one after the other is refused) both
-    pass Fee.clean and both are stored (the unique start constraints only catch equal starts). Should: a lock that
-    exists before the first row (the collectivity's row, an advisory lock) or an exclusion constraint on the dates."""
-    barrier, errors = threading.Barrier(2), []
+    passed Fee.clean and both were stored. Now the changes of one tariff wait for each other (an advisory lock): the
+    second, checked once the first is committed, is refused."""
+    added, errors = threading.Event(), []
     commune = a_commune(4)
 
-    def add(dates):
+    def first():
         try:
-            barrier.wait()
             with transaction.atomic():
-                fee(collectivity=commune, **dates)
-                barrier.wait(timeout=5)  # both have checked before either commits
-        except threading.BrokenBarrierError:
-            pass
+                fee(collectivity=commune, valid_from=tomorrow(1), valid_until=tomorrow(10))
+                added.set()
+                time.sleep(1)  # the second is checked meanwhile, and waits
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            added.wait(timeout=10)
+            fee(collectivity=commune, valid_from=tomorrow(5))
         except ValidationError as error:
             errors.append(error)
         finally:
             connections.close_all()
 
-    both = [{"valid_from": tomorrow(1), "valid_until": tomorrow(10)}, {"valid_from": tomorrow(5)}]
-    threads = [threading.Thread(target=add, args=(dates,)) for dates in both]
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert Fee.objects.filter(code="attack_fee", collectivity=commune).count() == 1
+    assert len(errors) == 1
 
 
 # Notifications
@@ -166,7 +171,6 @@ def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     assert notification.sent_at is None
 
 
-@pytest.mark.xfail(strict=True, reason="finding: SMS-only people silently untold")
 def test_an_sms_only_person_without_an_sms_provider_leaves_a_trace(db, settings):
     """A citizen who signed up with a phone only: without an SMS provider (production unless configured), notify
     returns [] and keeps no row: nothing sent, nothing to retry, nothing shows that the citizen was never told.

@@ -102,7 +102,6 @@ def test_the_applicant_of_another_case_cannot_withdraw_it(order):
         payment_services.cancel(order.payment, by=other)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: PAYMENT_WORKFLOW has no place")
 def test_a_payment_is_refunded_only_by_an_agent_of_its_collectivity(order, agadir_agent):
     """PAYMENT_WORKFLOW declares no `place`: "payments.payment.refund" is checked anywhere, so an agent of Agadir gives
     back a payment owed to Témara's commune. payments/workflows.py: PAYMENT_WORKFLOW has no place=lambda p: ...
@@ -123,17 +122,27 @@ def _gateway(payment, paid=True, **taken):
     return gateway_outcome(payment, paid, **taken)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: clock lengths below 1 accepted")
 @pytest.mark.parametrize("days", [0, -3])
 def test_a_clock_of_zero_or_negative_days_is_refused(citizen, birth_act, settings, days):
-    """RAQMANA_ORDER_PAYMENT_DAYS=0 or -3 is taken as is: an order is due at once, or before it was placed. Should:
-    a system check (or ClockRule.length) refuses a length below 1."""
+    """RAQMANA_ORDER_PAYMENT_DAYS=0 or -3 was taken as is: an order was due at once, or before it was placed. Now the
+    system check names the setting, and no order is placed with such a clock."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from raqmana.workflows.checks import every_clock_lasts_a_day_or_more
+
     settings.RAQMANA_ORDER_PAYMENT_DAYS = days
-    order = place_order(
-        citizen, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
-    )
-    clock = clock_of(order, ORDER_WORKFLOW)
-    assert clock.due_at > clock.started_at
+    [error] = every_clock_lasts_a_day_or_more(None)
+    assert error.id == "workflows.E002" and "RAQMANA_ORDER_PAYMENT_DAYS" in error.msg
+    with pytest.raises(ImproperlyConfigured):
+        place_order(
+            citizen,
+            birth_act,
+            CivilStatusDocument.BIRTH_EXTRACT,
+            relation="holder",
+            mandate_reference="",
+            purpose="Visa",
+        )
+    assert not DocumentOrder.objects.exists()
 
 
 def test_working_days_pause_and_resume_across_a_weekend_and_a_holiday(order):
@@ -157,7 +166,6 @@ def test_working_days_pause_and_resume_across_a_weekend_and_a_holiday(order):
     assert run_due_clocks(now=local(date(2026, 12, 11), 0)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="finding: paused after due gains a day")
 def test_a_working_day_clock_paused_after_its_due_time_gains_nothing(order):
     """Run out but not yet taken by the runner, then paused: `left` gives 0 days, and on resuming `due(now, 0)` is the
     next midnight, so the case that had expired gets a day more. A calendar-day clock gets 0 and expires at once.
@@ -172,7 +180,6 @@ def test_a_working_day_clock_paused_after_its_due_time_gains_nothing(order):
     assert clock_of(order, WORKING).due_at <= local(date(2026, 12, 15))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: a clock of a case moved elsewhere runs forever")
 def test_a_clock_whose_case_moved_by_another_path_is_stopped(order, caplog):
     """A case whose state changed without its workflow (a data fix, the admin, a migration) keeps a RUNNING clock
     whose expiry fails at every run, logged as an exception each time. Should: the runner stops a clock whose case
@@ -181,7 +188,24 @@ def test_a_clock_whose_case_moved_by_another_path_is_stopped(order, caplog):
     later = timezone.now() + timedelta(days=2000)
     assert run_due_clocks(now=later) == 0
     assert run_due_clocks(now=later) == 0
-    assert clock_of(order, ORDER_WORKFLOW).state != ClockState.RUNNING
+    clock = clock_of(order, ORDER_WORKFLOW)
+    assert clock.state == ClockState.STOPPED and clock.ended_at == later and clock.reason
+
+
+def test_a_clock_whose_case_was_paused_by_another_path_is_paused_and_runs_out_on_resuming(order):
+    with at(local(date(2026, 12, 3))):
+        WORKING.open(order, by=None)
+    DocumentOrder.objects.filter(pk=order.pk).update(state=OrderState.AWAITING_CHECK)
+    assert run_due_clocks(now=local(date(2026, 12, 14))) == 0
+    clock = clock_of(order, WORKING)
+    assert clock.state == ClockState.PAUSED and clock.remaining == timedelta(0) and clock.reason
+    order.refresh_from_db()
+    with at(local(date(2026, 12, 15))):
+        WORKING.move(order, OrderState.AWAITING_PAYMENT, by=None)
+        order.save(update_fields=["state"])
+    clock = clock_of(order, WORKING)
+    assert clock.state == ClockState.RUNNING and clock.due_at == local(date(2026, 12, 15)) and not clock.reason
+    assert run_due_clocks(now=local(date(2026, 12, 15), 11)) == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")

@@ -141,3 +141,19 @@ def test_holders_of_a_permission_at_a_place():
     assert set(holders_of("documents.lookup_alert.receive", at=territory("04.501"))) == {inspector}
     assert holders_of("documents.lookup_alert.receive_unanswered", at=office(TEMARA)) == [wali]
     assert holders_of("documents.lookup_alert.receive", at=office("06.141.01.01")) == []
+
+
+def test_a_grant_or_revocation_made_through_another_user_object_takes_effect_on_this_one():
+    """request.user and the `assignment.user` a service is given are two objects for one person: both follow."""
+    from raqmana.accounts.models import User
+
+    person = UserFactory()
+    assert not has_permission(person, "civil_status.act.sign", at=office(TEMARA))  # nothing, cached on `person`
+    held = grant_role(User.objects.get(pk=person.pk), Role.CIVIL_STATUS_OFFICER, unit=office(TEMARA), by=None,
+                      reason="test")  # fmt: skip
+    assert has_permission(person, "civil_status.act.sign", at=office(TEMARA))
+    with CaptureQueriesContext(connection) as queries:
+        assert has_permission(person, "civil_status.act.read", at=office(TEMARA))
+    assert not assignment_queries(queries)  # read once again after the change, not at every check
+    revoke_role(type(held).objects.get(pk=held.pk), by=None, reason="left")
+    assert not has_permission(person, "civil_status.act.sign", at=office(TEMARA))

@@ -4,10 +4,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.notifications.models import Channel, Notification
-from raqmana.notifications.services import notify
+from raqmana.notifications.services import NO_CHANNEL, attempt_delivery, notify, retry_due_notifications
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,34 @@ def test_a_notification_delivered_twice_is_sent_once(settings):
     deliver.call(notification.pk)
     deliver.call(notification.pk)
     assert len(mail.outbox) == 1
+
+
+def test_a_person_no_channel_reaches_leaves_an_unsent_notification_in_the_admin(
+    settings, django_capture_on_commit_callbacks, verified_client
+):
+    """A phone only and no SMS provider: the message is kept with why it was not sent, never queued nor retried."""
+    settings.RAQMANA_SMS_PROVIDER = ""
+    person = UserFactory(email=None, phone="0612345670")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        [kept] = notify(person, "accounts.signup_attempted", SIGNUP_ATTEMPTED)
+    assert not queued
+    kept.refresh_from_db()
+    assert (kept.channel, kept.address, kept.attempts) == (Channel.SMS, "+212612345670", 0)
+    assert kept.sent_at is None and kept.next_attempt_at is None and kept.error
+    assert retry_due_notifications() == 0
+    kept.refresh_from_db()
+    assert kept.attempts == 0
+    admin = verified_client(UserFactory(is_superuser=True, is_staff=True))
+    listing = admin.get(reverse("admin:notifications_notification_changelist"), {"sent_at__isnull": "True"})
+    assert listing.status_code == 200 and "+212612345670" in listing.text
+    assert admin.get(reverse("admin:notifications_notification_change", args=[kept.pk])).status_code == 200
+
+
+def test_a_send_without_an_sms_provider_is_recorded_as_such(settings):
+    settings.RAQMANA_SMS_PROVIDER = ""
+    notification = Notification.objects.create(
+        user=UserFactory(), channel=Channel.SMS, address="+212612345670", subject="S", body="B"
+    )
+    assert attempt_delivery(notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.error == str(NO_CHANNEL) and notification.attempts == 1

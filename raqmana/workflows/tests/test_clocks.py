@@ -3,6 +3,8 @@ left when it pauses counts the working days not yet begun."""
 
 from datetime import date, datetime, timedelta
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from raqmana.calendars.models import Holiday
@@ -31,3 +33,28 @@ def test_every_transition_permission_is_declared():
     from raqmana.workflows.checks import every_transition_permission_is_declared
 
     assert every_transition_permission_is_declared(None) == []
+
+
+@pytest.mark.parametrize("days", [0, -1, None, "3", True])
+def test_a_clock_lasts_a_whole_day_or_more(days):
+    rule = ClockRule("z", runs_in=["a"], expires_to="b", reason="", days=days)
+    with pytest.raises(ImproperlyConfigured, match="1 or more"):
+        rule.length()
+
+
+def test_the_system_check_names_a_clock_setting_below_a_day(settings):
+    from raqmana.workflows.checks import every_clock_lasts_a_day_or_more
+
+    assert every_clock_lasts_a_day_or_more(None) == []
+    settings.RAQMANA_ORDER_PAYMENT_DAYS = 0
+    [error] = every_clock_lasts_a_day_or_more(None)
+    assert error.id == "workflows.E002"
+    assert "documents.order" in error.msg and "RAQMANA_ORDER_PAYMENT_DAYS is 0" in error.msg
+
+
+def test_a_delay_run_out_has_nothing_left(db):
+    working = ClockRule("x", runs_in=["a"], expires_to="b", reason="", days=3, working_days=True)
+    calendar_days = ClockRule("y", runs_in=["a"], expires_to="b", reason="", days=3)
+    for rule in (working, calendar_days):
+        assert rule.left(local(2026, 12, 3), local(2026, 12, 3)) == timedelta(0)
+        assert rule.left(local(2026, 12, 3), local(2026, 12, 14, 10, 0)) == timedelta(0)
