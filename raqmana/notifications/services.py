@@ -3,7 +3,8 @@ and an SMS provider is configured.
 
 `notify(person, "civil_status_documents.order_issued", context)` renders the message of that kind (kinds.py) in the
 person's language at once, so the row keeps what was said whatever the templates become, and queues it after commit:
-nothing leaves for a transaction rolled back. A failed send is tried again after RETRY_DELAYS, then left with its error."""
+nothing leaves for a transaction rolled back. A failed send is tried again after RETRY_DELAYS, then left with its
+error."""
 
 import logging
 from datetime import datetime, timedelta
