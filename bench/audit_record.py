@@ -4,7 +4,8 @@ transaction, and inside transactions of a few events, as services call it (commi
     .venv/bin/python bench/audit_record.py [--events 2000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/raqmana_bench .venv/bin/python bench/audit_record.py
 
-Prints microseconds per call and writes bench/results/audit-record-<database>.json.
+Prints microseconds per call, the SQL statements one call sends (each a round trip to PostgreSQL), and writes
+bench/results/audit-record-<database>.json.
 """
 
 import argparse
@@ -25,7 +26,8 @@ PER_TRANSACTION = 4  # signing a death act records four events
 
 
 def run(count):
-    from django.db import transaction
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
     from raqmana.accounts.models import User
     from raqmana.audit.services import record
@@ -43,6 +45,8 @@ def run(count):
 
     for number in range(100):  # warm up
         one(number)
+    with transaction.atomic(), CaptureQueriesContext(connection) as statements:  # BEGIN and COMMIT left out
+        one(0)
     started = time.perf_counter()
     for number in range(count):
         one(number)
@@ -55,6 +59,7 @@ def run(count):
     inside = time.perf_counter() - started
     return {
         "events": count,
+        "statements_per_record": len(statements),
         "record_alone_us": round(alone / count * 1e6, 1),
         f"record_{PER_TRANSACTION}_a_transaction_us": round(inside / count * 1e6, 1),
     }

@@ -256,6 +256,10 @@ RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS"
 # The audit trail's chains a day (raqmana/audit/chain.py): writers of different chains never wait on each other; as
 # many as the workers writing at once (processes times threads) keeps them apart. Changing it takes effect at once.
 RAQMANA_AUDIT_CHAIN_PARTITIONS = int(os.environ.get("RAQMANA_AUDIT_CHAIN_PARTITIONS", "16"))
+# The key of the audit trail's hashes and seals (HMAC-SHA256, raqmana/audit/chain.py), kept out of the database so
+# that whoever can write to it cannot rewrite the trail. Empty: derived from SECRET_KEY (`check --deploy` warns). It
+# never changes: events hashed with another key fail verify_audit.
+RAQMANA_AUDIT_KEY = os.environ.get("RAQMANA_AUDIT_KEY", "")
 # The time-stamping authority (RFC 3161) that dates each seal (see raqmana/documents/timestamping.py). Empty with
 # the development backend: its own TSA, called in-process (`make run` points the server at /documents/pki/tsa).
 RAQMANA_TSA_URL = os.environ.get("RAQMANA_TSA_URL", "")

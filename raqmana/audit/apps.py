@@ -8,4 +8,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the deployment checks)
+
         autodiscover_modules("audit_actions")  # every app's declared actions

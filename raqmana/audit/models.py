@@ -10,12 +10,17 @@ from .registry import ACTIONS
 
 class AuditChain(models.Model):
     """The head of one chain of events: a day (Morocco's) and a partition of it, so that concurrent writers lock
-    different rows (`chain.append`). It counts its chain's events, so that a deleted last event shows as well as any
-    other (`chain.verify`)."""
+    different rows (`chain.append`). It counts its chain's events and keeps the last one's hash, under a keyed seal
+    over both, its day, partition and ordinal: an event removed or added at the end shows as well as any other. The
+    ordinals of the heads run without a gap (`AuditChainCounter`), so that a whole chain deleted shows too
+    (`chain.verify`)."""
 
+    ordinal = models.PositiveBigIntegerField(_("ordinal"), unique=True)
     day = models.DateField(_("day"))
     partition = models.PositiveSmallIntegerField(_("partition"))
     length = models.PositiveIntegerField(_("length"), default=0)
+    last_hash = models.CharField(_("hash of the last event"), max_length=64)
+    seal = models.CharField(_("seal"), max_length=64)
 
     class Meta:
         verbose_name = _("audit chain")
@@ -27,9 +32,23 @@ class AuditChain(models.Model):
         return f"{self.day:%Y-%m-%d}/{self.partition}"
 
 
+class AuditChainCounter(models.Model):
+    """The one counter of the chains' heads: the last ordinal given. Its row stays locked from a head's opening to
+    the end of that transaction, so that a rolled-back opening gives its ordinal back (`chain.append`)."""
+
+    last_ordinal = models.PositiveBigIntegerField(_("last ordinal"), default=0)
+
+    class Meta:
+        verbose_name = _("audit chain counter")
+        verbose_name_plural = _("audit chain counters")
+
+    def __str__(self):
+        return str(self.last_ordinal)
+
+
 class AuditEvent(models.Model):
     """Who did or read what, when and why, and where. Append-only: nothing updates or deletes these rows, and each
-    is chained to the one before it in its chain by a SHA-256 over its content (`chain.py`)."""
+    is chained to the one before it in its chain by a keyed hash (HMAC-SHA256) over its content (`chain.py`)."""
 
     at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(

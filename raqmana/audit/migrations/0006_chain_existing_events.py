@@ -1,10 +1,17 @@
 """Chain the events written before the chain existed: each day's events, in the order they were written, form the
-day's chain of partition 0, hashed as `raqmana.audit.chain` hashes new events (its content is frozen)."""
+day's chain of partition 0, hashed as `raqmana.audit.chain` hashed events then: an unkeyed SHA-256 (0009 keys them)."""
 
+import hashlib
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db import migrations
-from django.utils import timezone
 
-from raqmana.audit.chain import GENESIS, event_hash
+from raqmana.audit.chain import GENESIS, canonical_content
+
+
+def event_hash(event, day, partition):
+    return hashlib.sha256(event.previous_hash.encode() + canonical_content(event, day, partition)).hexdigest()
 
 
 def chain_existing_events(apps, schema_editor):
@@ -12,7 +19,7 @@ def chain_existing_events(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
     head, last_hash = None, GENESIS
     for event in AuditEvent.objects.filter(chain__isnull=True).order_by("at", "pk").iterator(chunk_size=2000):
-        day = timezone.localdate(event.at)
+        day = event.at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
         if head is None or head.day != day:
             if head is not None:
                 head.save()

@@ -1,8 +1,10 @@
 """The hash chain: `verify_audit` finds an edited, an inserted and a deleted event (the first and the last of a chain
-too) and names the first bad one; concurrent writers never fork a chain."""
+too) and names the first bad one, a head rewritten, a chain deleted whole; concurrent writers never fork a chain nor
+give one ordinal twice."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -10,8 +12,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from raqmana.audit.chain import GENESIS, event_hash, first_break
-from raqmana.audit.models import AuditChain, AuditEvent
+from raqmana.audit import chain as audit_chain
+from raqmana.audit.chain import GENESIS, event_hash, first_break, missing_chains, seal_of
+from raqmana.audit.checks import audit_key_is_its_own
+from raqmana.audit.models import AuditChain, AuditChainCounter, AuditEvent
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
 
 pytestmark = pytest.mark.django_db
@@ -142,12 +146,108 @@ def test_the_command_names_the_first_bad_event_and_fails(events, capsys):
 
 def test_the_command_checks_one_day_or_a_range(events, capsys):
     today = events[0].chain.day
-    yesterday = AuditChain.objects.create(day=today - timedelta(days=1), partition=0, length=1)
+    yesterday = AuditChain(day=today - timedelta(days=1), partition=0, length=1, last_hash=GENESIS)
+    yesterday.ordinal = AuditChainCounter.objects.get().last_ordinal + 1
+    yesterday.seal = seal_of(yesterday)
+    yesterday.save()
+    AuditChainCounter.objects.update(last_ordinal=yesterday.ordinal)
     call_command("verify_audit", day=today)
     assert "1 chains," in capsys.readouterr().out
     with pytest.raises(SystemExit):
         call_command("verify_audit", first_day=yesterday.day, last_day=yesterday.day)
     assert "deleted" in capsys.readouterr().err
+
+
+def _record_on(day, agent, unit, reason="read"):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
+        return record(actor=agent, action="act.read", target=agent, unit=unit, reason=reason)
+
+
+def test_heads_are_sealed_and_numbered_without_a_gap(agent, temara_office, capsys):
+    today = timezone.now().date()
+    events = [_record_on(today + timedelta(days=offset), agent, temara_office) for offset in (1, 2, 3)]
+    heads = list(AuditChain.objects.order_by("ordinal"))
+    assert [head.ordinal for head in heads] == list(range(1, len(heads) + 1))
+    assert AuditChainCounter.objects.get().last_ordinal == len(heads)
+    for event in events:
+        head = AuditChain.objects.get(pk=event.chain_id)
+        assert (head.length, head.last_hash, head.seal) == (event.position, event.hash, seal_of(head))
+    assert missing_chains() == []
+    call_command("verify_audit", print_seals=True)
+    printed = capsys.readouterr().out
+    assert all(head.seal in printed for head in heads) and "none is missing" in printed
+
+
+@pytest.mark.parametrize("which", ["a middle day", "the first day", "the last day"])
+def test_a_chain_deleted_with_its_head_is_named(agent, temara_office, capsys, which):
+    AuditEvent.objects.all().delete()
+    AuditChain.objects.all().delete()
+    AuditChainCounter.objects.all().delete()
+    today = timezone.now().date()
+    days = [_record_on(today + timedelta(days=offset), agent, temara_office).chain for offset in (1, 2, 3)]
+    gone = {"a middle day": days[1], "the first day": days[0], "the last day": days[2]}[which]
+    AuditEvent.objects.filter(chain=gone).delete()
+    AuditChain.objects.filter(pk=gone.pk).delete()
+    [missing] = missing_chains()
+    assert (missing.first_ordinal, missing.last_ordinal) == (gone.ordinal, gone.ordinal)
+    with pytest.raises(SystemExit):
+        call_command("verify_audit", day=today + timedelta(days=1))  # whatever the days asked
+    assert f"chains #{gone.ordinal} missing" in capsys.readouterr().err
+
+
+def test_a_renumbered_head_breaks_its_seal(events):
+    chain = events[0].chain
+    AuditChain.objects.filter(pk=chain.pk).update(ordinal=chain.ordinal + 100)
+    AuditChainCounter.objects.update(last_ordinal=chain.ordinal + 100)
+    assert "seal" in broken(chain).problem
+
+
+def test_a_head_opened_in_a_rolled_back_transaction_gives_its_ordinal_back(agent, temara_office):
+    today = timezone.now().date()
+    _record_on(today + timedelta(days=1), agent, temara_office)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _record_on(today + timedelta(days=2), agent, temara_office, reason="rolled back")
+        raise RuntimeError
+    later = _record_on(today + timedelta(days=3), agent, temara_office)
+    assert later.chain.ordinal == AuditChainCounter.objects.get().last_ordinal == AuditChain.objects.count()
+    assert missing_chains() == []
+    assert not AuditChain.objects.filter(day=today + timedelta(days=2)).exists()
+
+
+def test_a_head_opened_meanwhile_by_another_writer_gives_the_ordinal_back(agent, temara_office, monkeypatch):
+    """The head creation loses the race (IntegrityError): its savepoint gives the ordinal taken back."""
+    day = timezone.now().date() + timedelta(days=1)
+    opened = audit_chain._open_head
+
+    def opened_by_someone_else_first(day, partition):
+        opened(day, partition)
+        opened(day, partition)
+
+    monkeypatch.setattr(audit_chain, "_open_head", opened_by_someone_else_first)
+    event = _record_on(day, agent, temara_office)
+    assert event.chain.ordinal == AuditChainCounter.objects.get().last_ordinal and missing_chains() == []
+
+
+def test_the_day_is_morocco_s_whatever_the_active_time_zone(agent, temara_office):
+    moment = datetime(2026, 1, 10, 23, 30, tzinfo=UTC)  # 00:30 on the 11th in Morocco (UTC+1)
+    with timezone.override(ZoneInfo("America/New_York")), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: moment)
+        event = record(actor=agent, action="act.read", target=agent, unit=temara_office)
+        assert event.chain.day.isoformat() == "2026-01-11" and first_break(event.chain) is None
+
+
+def test_another_key_breaks_every_hash(events, settings):
+    settings.RAQMANA_AUDIT_KEY = "another key"
+    assert "edited" in broken(events[0].chain).problem
+
+
+def test_a_deployment_with_the_derived_key_is_warned(settings):
+    settings.RAQMANA_AUDIT_KEY = ""
+    [warning] = audit_key_is_its_own(None)
+    assert warning.id == "raqmana.audit.W001"
+    settings.RAQMANA_AUDIT_KEY = "a key of its own"
+    assert audit_key_is_its_own(None) == []
 
 
 def test_each_day_has_its_own_chains(agent, temara_office):
@@ -212,4 +312,52 @@ def test_concurrent_writers_never_fork_a_chain(territories_in_transactional_db, 
     for chain in chains:
         positions = list(chain.events.order_by("position").values_list("position", flat=True))
         assert positions == list(range(1, chain.length + 1))
+        assert first_break(chain) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_opening_heads_take_each_ordinal_once(
+    territories_in_transactional_db, agent, temara_office, settings, monkeypatch
+):
+    """Writers of four partitions cross five days at once (each day opens up to four heads, racing for the counter),
+    one transaction in three rolled back: no deadlock, no ordinal given twice or lost, every chain whole."""
+    settings.RAQMANA_AUDIT_CHAIN_PARTITIONS = 4
+    start_day = datetime(2030, 3, 1, 12, tzinfo=UTC)
+    this_thread = threading.local()
+    monkeypatch.setattr(timezone, "now", lambda: start_day + timedelta(days=getattr(this_thread, "day", 0)))
+    threads, start = 6, threading.Barrier(6)
+    errors = []
+
+    def write(number):
+        try:
+            start.wait()
+            for day in range(5):
+                this_thread.day = day
+                for round_ in range(3):
+                    with transaction.atomic():
+                        for _ in range(2):
+                            record(actor=agent, action="act.read", target=agent, unit=temara_office, reason="x")
+                        if (number + round_) % 3 == 0:
+                            transaction.set_rollback(True)
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=write, args=(number,)) for number in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    ordinals = sorted(AuditChain.objects.values_list("ordinal", flat=True))
+    assert (
+        ordinals
+        == list(range(1, len(ordinals) + 1))
+        == list(range(1, AuditChainCounter.objects.get().last_ordinal + 1))
+    )
+    assert missing_chains() == []
+    assert AuditEvent.objects.filter(reason="x").count() == threads * 5 * 2 * 2
+    for chain in AuditChain.objects.all():
         assert first_break(chain) is None
