@@ -10,6 +10,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from raqmana.access.checking import units_where
 from raqmana.accounts.decorators import contact_verified_required
+from raqmana.documents import selectors as document_selectors
 from raqmana.documents.constants import PDF_NOT_STORED
 from raqmana.kernel.refusals import refusal_text
 from raqmana.payments import services as payment_services
@@ -139,7 +140,7 @@ def order_detail(request, pk):
     order = _own_order(request, pk)
     context = {"order": order, "transitions": order.transitions.all()}
     if order.document:
-        context["status"], context["since"] = selectors.status_of(order.document)
+        context["status"], context["since"] = document_selectors.status_of(order.document)
     return render(request, "civil_status_documents/order.html", context)
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
 from raqmana.civil_status_documents.models import DocumentOrder
+from raqmana.documents.constants import DocumentStatus
 from raqmana.documents.selectors import check_file
 from raqmana.kernel.tests import samples
 from raqmana.payments.constants import PaymentState
@@ -60,6 +61,8 @@ def test_an_extract_is_issued_as_soon_as_it_is_paid(client, citizen, birth_act, 
     assert check_file(pdf).authentic
     assert [message.to for message in mail.outbox] == [[citizen.email]]
     assert "Extrait d'acte de naissance" in mail.outbox[0].subject  # in the citizen's language
+    page = client.get(back.url)
+    assert page.status_code == 200 and page.context["status"] == DocumentStatus.VALID
 
 
 def test_a_declined_payment_can_be_paid_again_and_an_answer_counts_once(client, citizen, birth_act):
