@@ -38,6 +38,11 @@ class _NetworkClamd(clamd.ClamdNetworkSocket):
         except OSError as error:
             raise clamd.ConnectionError(self._error_message(error)) from error
 
+    # clamd closes its socket in a `finally` even when connecting failed, before the socket existed.
+    def _close_socket(self) -> None:
+        if getattr(self, "clamd_socket", None) is not None:
+            self.clamd_socket.close()
+
 
 def daemon() -> clamd.ClamdUnixSocket:
     timeout = settings.RAQMANA_CLAMD_TIMEOUT

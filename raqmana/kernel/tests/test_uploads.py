@@ -2,6 +2,7 @@
 end or inside them are refused, sizes are limited while the request arrives, and kept files are virus-scanned."""
 
 import io
+import socket
 import zlib
 from urllib.parse import urlencode
 
@@ -267,6 +268,15 @@ def test_an_oversize_proof_sent_first_says_the_fields_after_it_did_not_arrive(cl
 
 
 def test_without_a_scanner_nothing_passes_as_clean(scanner_away):
+    with pytest.raises(ScannerUnavailable):
+        scan(samples.pdf())
+
+
+def test_a_scanner_port_nobody_answers_on_is_unavailable_not_an_error(settings):
+    with socket.socket() as probe:  # a port just freed: nothing listens on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.RAQMANA_CLAMD_SOCKET, settings.RAQMANA_CLAMD_HOST, settings.RAQMANA_CLAMD_PORT = "", "127.0.0.1", port
     with pytest.raises(ScannerUnavailable):
         scan(samples.pdf())
 
