@@ -73,8 +73,8 @@ _COUNTER = {
     "civil_status.queue.handle",
     "documents.document.read",
     "documents.document.issue",
-    "documents.order.check",
-    "documents.copy_elsewhere.read",
+    "civil_status_documents.order.check",
+    "civil_status_documents.copy_elsewhere.read",
     "payments.payment.refund",  # an order refused at the counter is given back
     "portal.workspace.view",
 }
@@ -86,7 +86,7 @@ ROLE_PERMISSIONS = {
             "civil_status.act.sign",
             "civil_status.act.mention",
             "documents.document.revoke",
-            "documents.lookup_alert.receive",
+            "civil_status_documents.lookup_alert.receive",
         }
     ),
     Role.MAIL_REGISTRY_AGENT: frozenset({"portal.workspace.view"}),
@@ -98,19 +98,19 @@ ROLE_PERMISSIONS = {
         {
             "civil_status.act.read",
             "documents.document.read",
-            "documents.lookup_alert.receive",
+            "civil_status_documents.lookup_alert.receive",
             "portal.supervision.view",
         }
     ),
     Role.GOVERNOR_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
     Role.WALI_SERVICES: frozenset(
-        {"portal.supervision.view", "access.role.grant", "documents.lookup_alert.receive_unanswered"}
+        {"portal.supervision.view", "access.role.grant", "civil_status_documents.lookup_alert.receive_unanswered"}
     ),
     Role.DGCT: frozenset(
         {
             "civil_status.act.read",
             "documents.document.read",
-            "documents.lookup_alert.receive_last",
+            "civil_status_documents.lookup_alert.receive_last",
             "portal.supervision.view",
             "access.role.grant",
         }

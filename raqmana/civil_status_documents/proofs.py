@@ -42,9 +42,10 @@ class ReceivedProof:
     scan: ScanState
 
 
-def receive_proof(upload, citizen):
+def receive_proof(upload, citizen, office):
     """A proof as it will be stored, rewritten and scanned (pending when the scanner does not answer); a
-    ValidationError on "proof" otherwise. An infected upload is refused, kept nowhere, and audited."""
+    ValidationError on "proof" otherwise. An infected upload is refused, kept nowhere, and audited at `office`, the
+    office that would have checked it."""
     try:
         clean = clean_stored_upload(upload)
     except ValidationError as error:
@@ -58,6 +59,7 @@ def receive_proof(upload, citizen):
             actor=citizen,
             action="document_order.proof_refused_infected",
             target=citizen,
+            unit=office,
             details={"signature": result.signature, "file": upload.name},
         )
         raise ValidationError({"proof": _("The virus scanner found a threat in this file: it was not kept.")})

@@ -55,7 +55,7 @@ def orders_of(citizen: User) -> QuerySet[DocumentOrder]:
 def orders_to_check(user: User) -> QuerySet[DocumentOrder]:
     """Full copies ordered from the acts of the user's offices, waiting for their check."""
     return (
-        visible_to(DocumentOrder.objects.all(), user, "documents.order.check")
+        visible_to(DocumentOrder.objects.all(), user, "civil_status_documents.order.check")
         .filter(state=OrderState.AWAITING_CHECK)
         .select_related("act__office", "citizen")
         .order_by("created_at")
@@ -144,9 +144,9 @@ def _latin_key(text: str) -> str:
 # Who is alerted of an office's lookups, tier after tier until someone is: its civil status officers and the
 # provincial inspectors above it; else the wali's services of the region; else the DGCT.
 LOOKUP_ALERT_TIERS = (
-    "documents.lookup_alert.receive",
-    "documents.lookup_alert.receive_unanswered",
-    "documents.lookup_alert.receive_last",
+    "civil_status_documents.lookup_alert.receive",
+    "civil_status_documents.lookup_alert.receive_unanswered",
+    "civil_status_documents.lookup_alert.receive_last",
 )
 
 

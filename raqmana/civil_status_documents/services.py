@@ -77,7 +77,8 @@ def place_order(
     if not rules.issued_without_check(kind):
         if proof is None:
             raise ValidationError({"proof": _("Attach your identity document and the proof of your relation.")})
-        received = receive_proof(proof, citizen)  # outside the transaction: the scanner may take seconds
+        # Outside the transaction: the scanner may take seconds. An infected proof is audited at the keeping office.
+        received = receive_proof(proof, citizen, act.office)
     with transaction.atomic():
         order = DocumentOrder(
             citizen=citizen,

@@ -183,7 +183,7 @@ def order_pdf(request, pk):
 @login_required
 def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
-    if not units_where(request.user, "documents.order.check"):
+    if not units_where(request.user, "civil_status_documents.order.check"):
         raise PermissionDenied
     return render(request, "civil_status_documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
 

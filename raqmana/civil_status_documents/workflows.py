@@ -43,8 +43,8 @@ ORDER_WORKFLOW = Workflow(
         # The payment arrived: an extract is issued at once, a full copy waits for the office's check.
         Transition([OrderState.AWAITING_PAYMENT], OrderState.ISSUED, system=True),
         Transition([OrderState.AWAITING_PAYMENT], OrderState.AWAITING_CHECK, system=True),
-        Transition([OrderState.AWAITING_CHECK], OrderState.ISSUED, permission="documents.order.check"),
-        Transition([OrderState.AWAITING_CHECK], OrderState.REFUSED, permission="documents.order.check"),
+        Transition([OrderState.AWAITING_CHECK], OrderState.ISSUED, permission="civil_status_documents.order.check"),
+        Transition([OrderState.AWAITING_CHECK], OrderState.REFUSED, permission="civil_status_documents.order.check"),
         # The citizen withdraws it, or its proof is deleted (a virus, the retention's end) before it is paid.
         Transition([OrderState.AWAITING_PAYMENT], OrderState.CANCELLED, applicant=True, system=True),
         Transition([OrderState.AWAITING_PAYMENT], OrderState.EXPIRED, system=True),

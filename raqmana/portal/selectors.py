@@ -79,7 +79,7 @@ def copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
 
 def _copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
     # Where the act is kept, not where the copy was issued: the issuing office's supervisors do not see it.
-    place = scope_condition(user, (("territory", "unit"),), "documents.copy_elsewhere.read")
+    place = scope_condition(user, (("territory", "unit"),), "civil_status_documents.copy_elsewhere.read")
     events = AuditEvent.objects.filter(action=COPY_ISSUED_ELSEWHERE)
     return events if place is None else events.filter(place)
 

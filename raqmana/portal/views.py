@@ -49,7 +49,7 @@ def commune_suggestions(request):
 def workspace(request):
     if not has_permission(request.user, "portal.workspace.view"):
         raise PermissionDenied
-    at_a_counter = has_permission(request.user, "documents.copy_elsewhere.read")
+    at_a_counter = has_permission(request.user, "civil_status_documents.copy_elsewhere.read")
     copies = None
     if at_a_counter and request.GET.get("shown") == "copies_elsewhere":
         # The feed keeps the last events only: the copies issued elsewhere are listed in full, page by page.

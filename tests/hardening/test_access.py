@@ -209,7 +209,7 @@ def test_activity_shown_to_a_mail_registry_agent_carries_no_register_events(veri
 
 
 def test_a_superuser_does_not_read_citizens_identity_proofs(client, verified_client, birth_act, monkeypatch):
-    """ "documents.order.check" is declared superusers=False (a superuser does not check orders), yet
+    """ "civil_status_documents.order.check" is declared superusers=False (a superuser does not check orders), yet
     access/scoping.py scopes_of gives superusers the national scope whatever the permission: orders_to_check lists
     every full-copy order of the country to a superuser, and documents:check_proof hands over the citizen's identity
     document. Should: scopes_of(user, permission) gives superusers NATIONAL only when PERMISSIONS[permission]
@@ -229,6 +229,6 @@ def test_a_superuser_does_not_read_citizens_identity_proofs(client, verified_cli
     order = DocumentOrder.objects.get()
     admin = UserFactory(is_superuser=True, is_staff=True)
     admin_client = verified_client(admin)
-    assert not has_permission(admin, "documents.order.check", at=order.act.office)
+    assert not has_permission(admin, "civil_status_documents.order.check", at=order.act.office)
     proof = admin_client.get(reverse("documents:check_proof", args=[order.pk]))
     assert proof.status_code == 404

@@ -137,10 +137,10 @@ def test_holders_of_a_permission_at_a_place():
     grant_role(other_officer, Role.CIVIL_STATUS_OFFICER, unit=office(SKHIRATE), by=None, reason="test")
     grant_role(inspector, Role.PROVINCIAL_INSPECTOR, territory=territory("04.501"), by=None, reason="test")
     grant_role(wali, Role.WALI_SERVICES, territory=territory("04"), by=None, reason="test")
-    assert set(holders_of("documents.lookup_alert.receive", at=office(TEMARA))) == {officer, inspector}
-    assert set(holders_of("documents.lookup_alert.receive", at=territory("04.501"))) == {inspector}
-    assert holders_of("documents.lookup_alert.receive_unanswered", at=office(TEMARA)) == [wali]
-    assert holders_of("documents.lookup_alert.receive", at=office("06.141.01.01")) == []
+    assert set(holders_of("civil_status_documents.lookup_alert.receive", at=office(TEMARA))) == {officer, inspector}
+    assert set(holders_of("civil_status_documents.lookup_alert.receive", at=territory("04.501"))) == {inspector}
+    assert holders_of("civil_status_documents.lookup_alert.receive_unanswered", at=office(TEMARA)) == [wali]
+    assert holders_of("civil_status_documents.lookup_alert.receive", at=office("06.141.01.01")) == []
 
 
 def test_a_grant_or_revocation_made_through_another_user_object_takes_effect_on_this_one():

@@ -200,8 +200,8 @@ COUNTER = {
     "civil_status.queue.handle",
     "documents.document.read",
     "documents.document.issue",
-    "documents.order.check",
-    "documents.copy_elsewhere.read",
+    "civil_status_documents.order.check",
+    "civil_status_documents.copy_elsewhere.read",
     "payments.payment.refund",
     "portal.workspace.view",
 }
@@ -209,21 +209,21 @@ OFFICER = COUNTER | {
     "civil_status.act.sign",
     "civil_status.act.mention",
     "documents.document.revoke",
-    "documents.lookup_alert.receive",
+    "civil_status_documents.lookup_alert.receive",
 }
 PRESIDENT = {"civil_status.act.read", "documents.document.read", "portal.workspace.view", "access.role.grant"}
 INSPECTOR = {
     "civil_status.act.read",
     "documents.document.read",
-    "documents.lookup_alert.receive",
+    "civil_status_documents.lookup_alert.receive",
     "portal.supervision.view",
 }
 GOVERNOR = {"portal.supervision.view", "access.role.grant"}
-WALI = GOVERNOR | {"documents.lookup_alert.receive_unanswered"}
+WALI = GOVERNOR | {"civil_status_documents.lookup_alert.receive_unanswered"}
 DGCT = {
     "civil_status.act.read",
     "documents.document.read",
-    "documents.lookup_alert.receive_last",
+    "civil_status_documents.lookup_alert.receive_last",
     "portal.supervision.view",
     "access.role.grant",
 }
@@ -280,7 +280,7 @@ STAFF_ONLY = {
     "civil_status.queue.handle",
     "documents.document.issue",
     "documents.document.revoke",
-    "documents.order.check",
+    "civil_status_documents.order.check",
     "portal.workspace.view",
 }
 

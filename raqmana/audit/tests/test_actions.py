@@ -107,3 +107,26 @@ def test_the_activity_pages_show_the_declared_label(agent, temara_office):
     event = record(actor=agent, action="act.read", target=agent, unit=temara_office)
     with translation.override("en"):
         assert str(event.action_label) == "Act read"
+
+
+PLACES = {"unit", "territory", "national", "actor_place"}
+
+
+def test_every_call_recording_a_placed_action_names_a_place():
+    """Read from the sources, so that a path no test walks (a proof found infected on arrival, say) cannot reach
+    record() without its place and fail there."""
+    unplaced = []
+    for source in APPS.glob("*/**/*.py"):
+        if "tests" in source.parts or "migrations" in source.parts:
+            continue
+        for call in ast.walk(ast.parse(source.read_text())):
+            if not isinstance(call, ast.Call) or _name(call) not in RECORDERS:
+                continue
+            keywords = {keyword.arg for keyword in call.keywords}
+            if None in keywords or keywords & PLACES:
+                continue  # **event forwards a checked call; a place is named
+            actions = {
+                action for keyword in call.keywords if keyword.arg == "action" for action in _strings(keyword.value)
+            }
+            unplaced += [f"{source.name}:{call.lineno} {action}" for action in actions if not ACTIONS[action].placeless]
+    assert not unplaced

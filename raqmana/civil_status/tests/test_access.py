@@ -44,7 +44,7 @@ def test_an_agent_of_one_commune_never_reads_nor_writes_another_communes_registe
     with translation.override("en"), pytest.raises(PermissionDenied, match="Only this office's officer signs"):
         sign_act(draft_act(temara_office, ActKind.BIRTH, birth_data, by=agent), by=stranger)
     for code in ("civil_status.act.mention", "civil_status.queue.handle", "documents.document.issue",
-                 "documents.order.check", "documents.document.revoke"):  # fmt: skip
+                 "civil_status_documents.order.check", "documents.document.revoke"):  # fmt: skip
         assert not has_permission(stranger, code, at=temara_office)
 
 
