@@ -1,4 +1,4 @@
-"""Acceptance attack on access: another commune's agent, a commune's mail registry agent, superusers, inactive
+"""Acceptance probes of access: another commune's agent, a commune's mail registry agent, superusers, inactive
 accounts and revoked roles against every page and endpoint that shows or changes Témara's records."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Acceptance attack on the API: bad input of every shape on each endpoint. The one exception handler must never
+"""Acceptance probes of the API: bad input of every shape on each endpoint. The one exception handler must never
 turn an error into a 500, and says why in the person's language (Accept-Language, or the language cookie)."""
 
 import json

@@ -1,7 +1,4 @@
-"""Acceptance attack on the audit chain: tampering done directly in SQL, concurrency, rollbacks, Morocco's midnight.
-
-A test named `test_hole_*` passes while the hole it shows is open (it asserts what the attacker gets away with); the
-others assert what must hold."""
+"""Acceptance probes of the audit chain: tampering done directly in SQL, concurrency, rollbacks, Morocco's midnight."""
 
 import threading
 from datetime import UTC, datetime, timedelta

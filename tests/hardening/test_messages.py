@@ -1,4 +1,4 @@
-"""Acceptance attack on the message kinds: every declared kind has its two templates, no template is left without a
+"""Acceptance probes of the message kinds: every declared kind has its two templates, no template is left without a
 kind, and each renders in Arabic and French, not in the templates' English."""
 
 from pathlib import Path

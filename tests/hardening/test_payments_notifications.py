@@ -1,4 +1,4 @@
-"""Acceptance attack on payments (unregistered models, tariffs, callbacks) and notifications (kinds, languages,
+"""Acceptance probes of payments (unregistered models, tariffs, callbacks) and notifications (kinds, languages,
 retries, rollbacks, SMS-only people)."""
 
 import threading
@@ -40,7 +40,7 @@ def fee(**changes):
         "legal_basis": "Loi",
     }
     values.update(changes)
-    return services.add_fee("attack_fee", **values)
+    return services.add_fee("hardening_fee", **values)
 
 
 def test_a_payment_for_a_model_nobody_registered_is_refused_at_creation(db):
@@ -126,7 +126,7 @@ def test_two_overlapping_first_tariffs_added_at_once_do_not_both_pass(territorie
         thread.start()
     for thread in threads:
         thread.join()
-    assert Fee.objects.filter(code="attack_fee", collectivity=commune).count() == 1
+    assert Fee.objects.filter(code="hardening_fee", collectivity=commune).count() == 1
     assert len(errors) == 1
 
 

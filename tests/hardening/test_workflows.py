@@ -1,4 +1,4 @@
-"""Acceptance attack on the workflow engine and its clocks."""
+"""Acceptance probes of the workflow engine and its clocks."""
 
 import threading
 from datetime import date, datetime, time, timedelta
@@ -28,7 +28,7 @@ from raqmana.workflows.services import run_due_clocks
 pytestmark = pytest.mark.django_db
 
 WORKING = Workflow(
-    "attack.working_days",
+    "hardening.working_days",
     states=OrderState,
     transitions=[
         Transition([OrderState.AWAITING_PAYMENT], OrderState.AWAITING_CHECK, system=True),
