@@ -25,6 +25,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -276,6 +277,20 @@ class Missing:
             if head is not None
         )
         return f"chains {ordinals} missing{f' ({around})' if around else ''}: deleted with their heads"
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Read the heads and the events as of one moment: writers go on while the trail is verified, and a head read
+    before an event committed after it would otherwise make that event look inserted. PostgreSQL's REPEATABLE READ
+    gives the transaction one snapshot; SQLite's read transaction keeps one already. Inside a transaction already
+    begun (a test's), that transaction's own reads are the snapshot."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def verify(first_day: date | None = None, last_day: date | None = None) -> Iterator[tuple[AuditChain, Break | None]]:

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from raqmana.audit import chain as audit_chain
-from raqmana.audit.chain import GENESIS, event_hash, first_break, missing_chains, seal_of
+from raqmana.audit.chain import GENESIS, event_hash, first_break, missing_chains, one_snapshot, seal_of
 from raqmana.audit.checks import audit_key_is_its_own
 from raqmana.audit.models import AuditChain, AuditChainCounter, AuditEvent
 from raqmana.audit.services import reads_outlast_refusals, record, record_read
@@ -361,3 +361,30 @@ def test_concurrent_writers_opening_heads_take_each_ordinal_once(
     assert AuditEvent.objects.filter(reason="x").count() == threads * 5 * 2 * 2
     for chain in AuditChain.objects.all():
         assert first_break(chain) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's isolation levels")
+@pytest.mark.django_db(transaction=True)
+def test_the_trail_is_verified_as_of_one_moment_while_writers_go_on(territories_in_transactional_db):
+    """A head read before an event committed after it would make that event look inserted: the whole verification
+    reads one snapshot, while another connection goes on writing."""
+    from raqmana.accounts.tests.factories import UserFactory
+    from raqmana.territories.models import CivilStatusOffice
+
+    office = CivilStatusOffice.objects.order_by("pk").first()
+    agent = UserFactory()
+    for number in range(3):
+        record(actor=agent, action="act.read", target=agent, unit=office, reason=f"read {number}")
+
+    def write_one_more():
+        record(actor=agent, action="act.read", target=agent, unit=office, reason="written meanwhile")
+        connection.close()
+
+    with one_snapshot():
+        [head] = AuditChain.objects.all()
+        writer = threading.Thread(target=write_one_more)
+        writer.start()
+        writer.join()
+        assert first_break(head) is None and missing_chains() == []
+    head.refresh_from_db()
+    assert head.length == 4 and first_break(head) is None

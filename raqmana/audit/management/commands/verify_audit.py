@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from raqmana.audit.chain import missing_chains, verify
+from raqmana.audit.chain import missing_chains, one_snapshot, verify
 
 
 class Command(BaseCommand):
@@ -30,21 +30,22 @@ class Command(BaseCommand):
             if first_day is not None or last_day is not None:
                 raise CommandError("Give --day, or --from and --to, not both.")
             first_day = last_day = day
-        chains = events = broken = 0
-        for chain, found in verify(first_day, last_day):
-            chains += 1
-            events += chain.length
-            if print_seals:
-                self.stdout.write(
-                    f"{chain.ordinal} {chain.day:%Y-%m-%d} {chain.partition} {chain.length} {chain.last_hash} "
-                    f"{chain.seal}"
-                )
-            if found is not None:
-                broken += 1
-                self.stderr.write(f"BROKEN {found}")
-        missing = missing_chains()
-        for gap in missing:
-            self.stderr.write(f"MISSING {gap}")
+        with one_snapshot():
+            chains = events = broken = 0
+            for chain, found in verify(first_day, last_day):
+                chains += 1
+                events += chain.length
+                if print_seals:
+                    self.stdout.write(
+                        f"{chain.ordinal} {chain.day:%Y-%m-%d} {chain.partition} {chain.length} {chain.last_hash} "
+                        f"{chain.seal}"
+                    )
+                if found is not None:
+                    broken += 1
+                    self.stderr.write(f"BROKEN {found}")
+            missing = missing_chains()
+            for gap in missing:
+                self.stderr.write(f"MISSING {gap}")
         summary = f"{chains} chains, {events} events recorded by their heads"
         if broken or missing:
             self.stderr.write(f"{broken} of {summary} are broken; {len(missing)} runs of chains are missing.")
