@@ -45,17 +45,19 @@ def record(
     one before it (`chain.append`).
     """
     declaration = declared(action)
-    actor_unit: AdministrativeUnit | None
-    actor_territory: Territory | None
+    # Places by their ids: the hash reads only those, and a unit's territory need not be loaded to be named.
+    actor_unit: AdministrativeUnit | None = None
+    actor_territory_id: int | None = None
     if isinstance(actor_place, AdministrativeUnit):
-        actor_unit, actor_territory = actor_place, actor_place.territory
-    else:
-        actor_unit, actor_territory = None, actor_place
+        actor_unit, actor_territory_id = actor_place, actor_place.territory_id
+    elif actor_place is not None:
+        actor_territory_id = actor_place.pk
+    territory_id = territory.pk if territory is not None else None
     if unit is None and territory is None:
-        unit, territory = actor_unit, actor_territory
+        unit, territory_id = actor_unit, actor_territory_id
     if unit is not None:
-        territory = unit.territory
-    if territory is None and not (national or declaration.placeless):
+        territory_id = unit.territory_id
+    if territory_id is None and not (national or declaration.placeless):
         raise ValueError(f"Audit action {action} happens somewhere: give its unit, territory, or national=True.")
     with translation.override(settings.LANGUAGE_CODE):
         # A target that holds personal data names itself without it (`audit_label`): the trail is read by
@@ -69,9 +71,9 @@ def record(
             target_type=target._meta.label,
             target_id=str(target.pk),
             target_repr=target_repr,
-            territory=territory,
+            territory_id=territory_id,
             unit=unit,
-            actor_territory=actor_territory,
+            actor_territory_id=actor_territory_id,
             actor_unit=actor_unit,
             reason=reason,
             details=chain.as_stored(details or {}),
