@@ -9,7 +9,6 @@ stays bounded by those facts. The same code serves SQLite and PostgreSQL; only l
 takes a PostgreSQL-specific path (a skip scan of the index).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,11 +16,12 @@ from django.db import connection
 from django.db.models import Q
 from rapidfuzz import fuzz, process
 
+from raqmana.kernel.text import ARABIC_LETTER
+
 from .idcs import is_valid_idcs
 from .models import Act
 from .names import normalise_arabic, normalise_latin, query_sound_keys
 
-ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 # Up to this many matches are all read and ranked by spelling; beyond it, ranking goes by distinct spelling and
 # the count stops there ("more than 1,000").
 RANKED_MATCHES = 1000

@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.access.registry import Permission, declare
 
-# The codes keep the "documents." prefix they were granted under (access.roles.ROLE_PERMISSIONS).
 declare(
     Permission(
         "civil_status_documents.order.check",

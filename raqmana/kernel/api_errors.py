@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Schema
 
 from .bad_input import BadInput
+from .refusals import refusal_text
 
 # A service's field and the API's name for it, where they differ; each app adds its own (api_field_names).
 API_FIELD_NAMES: dict[str, str] = {}
@@ -36,7 +37,7 @@ def api_field_names(names: dict[str, str]) -> None:
 def refusal(error: ValidationError | PermissionDenied | ObjectDoesNotExist | Http404 | BadInput) -> tuple[int, str]:
     """The status and the message the API answers `error` with."""
     if isinstance(error, PermissionDenied):
-        return 403, str(error) or _("You may not do this.")
+        return 403, refusal_text(error)
     if isinstance(error, (ObjectDoesNotExist, Http404)):
         return 404, _("Not Found")
     if isinstance(error, BadInput):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.workflows.engine import Transition, Workflow
 
 from .constants import PaymentState, RefundState
-from .models import Payment, PaymentTransition, Refund, RefundTransition
+from .models import PaymentTransition, RefundTransition
 
 PAYMENT_WORKFLOW = Workflow(
     "payments.payment",
@@ -40,7 +40,6 @@ PAYMENT_WORKFLOW = Workflow(
     # A person gives back a payment of the collectivity it is owed to (services.refund checks the unit acted from).
     place=lambda payment: payment.collectivity,
     applicant=lambda payment: payment.payer,
-    lock=lambda pk: Payment.objects.select_for_update().get(pk=pk),
 )
 
 REFUND_WORKFLOW = Workflow(
@@ -55,5 +54,4 @@ REFUND_WORKFLOW = Workflow(
     log=RefundTransition,
     link="refund",
     refused=_("A refund cannot go from “%(from)s” to “%(to)s”."),
-    lock=lambda pk: Refund.objects.select_for_update().get(pk=pk),
 )
