@@ -71,25 +71,25 @@ def record_copy_elsewhere(kind: CivilStatusDocument, document: IssuedDocument) -
 
 def changed_since(document: IssuedDocument) -> datetime | None:
     """The first mention recorded on the act after the issue."""
-    act = document.subject
-    changes = list(
-        act.mentions.filter(recorded_at__gt=document.issued_at)
-        .order_by("recorded_at")
-        .values_list("recorded_at", flat=True)[:1]
-    )
-    return min(changes) if changes else None
+    mentions = document.subject.mentions.filter(recorded_at__gt=document.issued_at)
+    return mentions.order_by("recorded_at").values_list("recorded_at", flat=True).first()
 
 
 def family_changed_since(document: IssuedDocument) -> datetime | None:
     """The family changes too when a child is registered, or a child's or a spouse's act receives a mention."""
     act = document.subject
-    changes = [moment for moment in [changed_since(document)] if moment is not None]
     children = children_of(act)
     spouses = act.mentions.filter(kind=MentionKind.MARRIAGE).values("related_act")
-    changes += children.filter(signed_at__gt=document.issued_at).values_list("signed_at", flat=True)[:1]
     linked = Mention.objects.filter(Q(act__in=children) | Q(act__in=spouses), recorded_at__gt=document.issued_at)
-    changes += linked.order_by("recorded_at").values_list("recorded_at", flat=True)[:1]
-    return min(changes) if changes else None
+    changes = [
+        changed_since(document),
+        children.filter(signed_at__gt=document.issued_at)
+        .order_by("signed_at")
+        .values_list("signed_at", flat=True)
+        .first(),
+        linked.order_by("recorded_at").values_list("recorded_at", flat=True).first(),
+    ]
+    return min((moment for moment in changes if moment is not None), default=None)
 
 
 def _kind(kind: CivilStatusDocument, superseded_since: Any = changed_since) -> DocumentKind:
