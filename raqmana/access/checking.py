@@ -60,9 +60,8 @@ def assignments_changed(user: Person) -> None:
     (the one given here also forgets what it derived from them)."""
     global _last_change
     _last_change = next(_changes)
-    for cached in (_ASSIGNMENTS, "_raqmana_is_agent"):
-        if hasattr(user, cached):
-            delattr(user, cached)
+    if hasattr(user, "_raqmana_is_agent"):
+        delattr(user, "_raqmana_is_agent")
 
 
 def declared(permission: str) -> str:
@@ -126,10 +125,10 @@ def _reaches(user: Person, assignment: RoleAssignment, place: AdministrativeUnit
         territory_id = place.pk
     else:
         raise TypeError(f"A permission is used at a unit or a territory, not at {type(place).__name__}.")
-    return assignment.territory_id is None or assignment.territory_id in _ancestors(user, territory_id)
+    return assignment.territory_id is None or assignment.territory_id in ancestors_of(user, territory_id)
 
 
-def _ancestors(user: Person, territory_id: int) -> frozenset[int]:
+def ancestors_of(user: Person, territory_id: int) -> frozenset[int]:
     """The territory and every territory above it (the closure table), cached with the assignments."""
     cache = getattr(user, _ANCESTORS, None)
     if cache is None:

@@ -28,10 +28,6 @@ class Scope:
     territory_id: int | None
     unit_id: int | None = None
 
-    @property
-    def is_national(self) -> bool:
-        return self.territory_id is None and self.unit_id is None
-
 
 NATIONAL = Scope(None)
 

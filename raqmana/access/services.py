@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from raqmana.audit.services import record
 from raqmana.territories.models import AdministrativeUnit, Territory
 
-from .checking import Person, assignments_changed, holding
+from .checking import Person, ancestors_of, assignments_changed, holding
 from .models import RoleAssignment
 from .registry import PERMISSIONS
 from .roles import GRANTABLE_BY, PLACE_LEVELS, ROLE_PLACE, PlaceKind, Role
@@ -57,7 +57,7 @@ def may_grant(granter: Person, role: str, territory: Territory | None, grantee: 
         if Role(role) not in GRANTABLE_BY.get(Role(held.role), ()):
             continue
         if held.territory_id is None or (
-            territory is not None and territory.ancestor_links.filter(ancestor_id=held.territory_id).exists()
+            territory is not None and held.territory_id in ancestors_of(granter, territory.pk)
         ):
             return True
     return False

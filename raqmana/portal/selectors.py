@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from raqmana.access.checking import Person, holding
 from raqmana.access.models import RoleAssignment
-from raqmana.access.scoping import scope_condition, scopes_of, visible_to
+from raqmana.access.scoping import NATIONAL, scope_condition, scopes_of, visible_to
 from raqmana.access.selectors import active_people_under, team_of
 from raqmana.audit.models import AuditEvent
 from raqmana.territories.constants import Level
@@ -87,7 +87,7 @@ def _copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:
 def supervised_roots(user: Person) -> QuerySet[Territory]:
     """The places a supervisor starts from: the regions for national roles, else the places they hold."""
     scopes = scopes_of(user)
-    if any(scope.is_national for scope in scopes):
+    if NATIONAL in scopes:
         return Territory.objects.filter(level=Level.REGION)
     return Territory.objects.filter(pk__in={scope.territory_id for scope in scopes if not scope.unit_id})
 
