@@ -24,7 +24,7 @@ from raqmana.documents.content import (
 )
 from raqmana.territories.models import AdministrativeUnit
 
-from .constants import FULL_COPIES, TITLES, CivilStatusDocument
+from .constants import FULL_COPIES, CivilStatusDocument
 
 # The capacity in which an agent of the office issues a document, as the page prints it under their name.
 CAPACITIES = {
@@ -81,10 +81,8 @@ def certified_content(kind, act, moment, calendar=None):
         rows.append(row("تاريخ تحرير الرسم", "Acte dressé le", *dated(timezone.localdate(act.signed_at), calendar)))
         if act.signed_by_id:
             rows.append(row("ضابط الحالة المدنية", "Officier de l'état civil", person(act.signed_by.full_name)))
-    title_ar, title_fr = TITLES[CivilStatusDocument(kind)]
     office = act.office
     return {
-        "title": [title_ar, title_fr],
         "act_office": [office.name_ar, office.name_fr],
         "rows": rows,
         "mentions": [mention_entry(mention, full, calendar) for mention in mentions],
@@ -125,9 +123,7 @@ def family_record_content(holder, moment, calendar):
     death = next((m for m in mentions if m.kind == MentionKind.DEATH), None)
     if death is not None:
         rows.append(row("وفاة صاحب الدفتر", "Décès du titulaire", *dated(death.decided_on, calendar)))
-    title_ar, title_fr = TITLES[CivilStatusDocument.FAMILY_RECORD]
     return {
-        "title": [title_ar, title_fr],
         "act_office": [holder.office.name_ar, holder.office.name_fr],
         "rows": rows,
         "mentions": [mention_entry(mention, False, calendar) for mention in mentions],

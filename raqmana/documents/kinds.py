@@ -40,9 +40,9 @@ def _not_required(*args: object) -> str:
 @dataclass(frozen=True)
 class DocumentKind:
     """A kind of document. `content(subject, moment, calendar)` is what it certifies of its subject as of `moment`,
-    as plain data (`content.py`: a title, rows of labels in Arabic and French with values tagged by script):
-    kept with the record, printed, and shown by the verification page. `superseded_since(document)` is when what
-    it certifies first changed after its issue, or None.
+    as plain data (`content.py`: rows of labels in Arabic and French with values tagged by script), kept with the
+    record under the kind's title, printed, and shown by the verification page. `superseded_since(document)` is when
+    what it certifies first changed after its issue, or None.
 
     `check_subject(subject)` and `check_requester(subject, requester)` raise ValidationError when the document may
     not be drawn from this subject, or given to this requester. `identity_document_required(subject, unit)` says

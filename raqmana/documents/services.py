@@ -196,7 +196,12 @@ def revoke_document(document: IssuedDocument, *, by: User, reason: str) -> Issue
 def draw(document: IssuedDocument) -> bytes:
     """Set the document's certified content, as of its issue, and return its page as a PDF, not yet sealed."""
     calendar = MoroccanHijriCalendar()
-    document.content = document.document_kind.content(document.subject, document.issued_at, calendar)
+    kind = document.document_kind
+    # The title is the kind's; the rest is what the owning app draws from the subject.
+    document.content = {
+        "title": [kind.title_ar, kind.title_fr],
+        **kind.content(document.subject, document.issued_at, calendar),
+    }
     url = verification_url(document.verification_code)
     return render_pdf(printed_page(document, calendar), verify_url=url, created_at=document.issued_at)
 

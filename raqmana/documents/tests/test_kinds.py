@@ -22,7 +22,6 @@ CHANGED = {}
 
 def place_content(territory, moment, calendar):
     return {
-        "title": ["شهادة", "Attestation"],
         "act_office": [territory.name_ar, territory.name_fr],
         "rows": [row("الرمز", "Code", (territory.code, "number"))],
         "mentions": [],
