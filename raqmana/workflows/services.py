@@ -36,8 +36,9 @@ def run_due_clocks(now: datetime | None = None) -> int:
                 if clock is None:
                     continue
                 rule = workflow.clock_rule(clock.name)
-                if workflow.state_of(subject) not in rule.runs_in:
-                    _set_aside(workflow, rule, clock, subject, now)
+                state = workflow.state_of(subject)
+                if state not in rule.runs_in:
+                    _set_aside(workflow, rule, clock, state, now)
                     continue
                 _expire(workflow, rule, clock, subject, now)
                 taken += 1
@@ -46,10 +47,9 @@ def run_due_clocks(now: datetime | None = None) -> int:
     return taken
 
 
-def _set_aside(workflow: Workflow, rule: ClockRule, clock: Clock, subject: models.Model, now: datetime) -> None:
+def _set_aside(workflow: Workflow, rule: ClockRule, clock: Clock, state: models.TextChoices, now: datetime) -> None:
     """A case moved out of the clock's states without its workflow (a data fix, a migration): the clock is paused or
     stopped as that state asks, with why, rather than tried again at every run."""
-    state = workflow.state_of(subject)
     reason = _("Its case was moved to “%(state)s” without its workflow: set aside by the clocks' runner.") % {
         "state": state.label
     }
@@ -59,8 +59,10 @@ def _set_aside(workflow: Workflow, rule: ClockRule, clock: Clock, subject: model
 
 def _expire(workflow: Workflow, rule: ClockRule, clock: Clock, subject: models.Model, now: datetime) -> None:
     reason = str(rule.reason)
+    # Ended before the move, which then finds it ended and leaves it as it is.
+    clock.state, clock.ended_at = ClockState.EXPIRED, now
+    clock.save(update_fields=["state", "ended_at"])
     workflow.move(subject, rule.expires_to, by=None, reason=reason)
     subject.save(update_fields=["state"])
-    Clock.objects.filter(pk=clock.pk).update(state=ClockState.EXPIRED, ended_at=now)
     if rule.then is not None:
         rule.then(subject, reason)
