@@ -58,23 +58,16 @@ def notify(person: "User", key: str, context: dict[str, Any]) -> list[Notificati
         addresses.append((Channel.EMAIL, person.email))
     if person.phone and sms_provider() is not None:
         addresses.append((Channel.SMS, str(person.phone)))
+    written = {"user": person, "kind": key, "subject": message.subject, "body": message.body}
     if not addresses:  # a phone only, and no SMS provider: the message is kept, unsent, with why
-        notification = Notification.objects.create(
-            user=person,
-            kind=key,
-            channel=Channel.SMS,
-            address=str(person.phone),
-            subject=message.subject,
-            body=message.body,
-            error=str(NO_CHANNEL),
+        unsent = Notification.objects.create(
+            **written, channel=Channel.SMS, address=str(person.phone), error=str(NO_CHANNEL)
         )
-        logger.warning("Notification %s (%s) reaches no channel of user %s.", notification.pk, key, person.pk)
-        return [notification]
+        logger.warning("Notification %s (%s) reaches no channel of user %s.", unsent.pk, key, person.pk)
+        return [unsent]
     notifications = []
     for channel, address in addresses:
-        notification = Notification.objects.create(
-            user=person, kind=key, channel=channel, address=address, subject=message.subject, body=message.body
-        )
+        notification = Notification.objects.create(**written, channel=channel, address=address)
         transaction.on_commit(partial(deliver.enqueue, notification.pk))
         notifications.append(notification)
     return notifications
