@@ -288,6 +288,12 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (["django_ratelimit.E003"] 
 RAQMANA_PAYMENT_PROVIDER = os.environ.get(
     "RAQMANA_PAYMENT_PROVIDER", "raqmana.payments.providers.SimulatedProvider" if DEBUG or TESTING else ""
 )
+# A payment still pending this many minutes after it was created is asked about at the provider every run of
+# settle_pending_payments (payments/confirmations.py), and the payer reads that it is being confirmed with the bank.
+RAQMANA_PAYMENT_CONFIRMATION_MINUTES = int(os.environ.get("RAQMANA_PAYMENT_CONFIRMATION_MINUTES", "10"))
+# Past this many days a payment the provider reports unpaid is cancelled, and a failed or cancelled one is no longer
+# asked about this long after its last step. As long as an order's payment clock: the order expires with it.
+RAQMANA_PAYMENT_EXPIRY_DAYS = int(os.environ.get("RAQMANA_PAYMENT_EXPIRY_DAYS", str(RAQMANA_ORDER_PAYMENT_DAYS)))
 
 # SMS (raqmana/notifications/sms.py): the console in development, none in production unless configured.
 RAQMANA_SMS_PROVIDER = os.environ.get(

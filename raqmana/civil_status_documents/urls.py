@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/pay/", views.order_pay, name="order_pay"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/check-payment/", views.order_check_payment, name="order_check_payment"),
     path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),
     path("checks/", views.checks, name="checks"),
     path("checks/<int:pk>/", views.check_detail, name="check"),

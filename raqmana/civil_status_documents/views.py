@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from raqmana.access.checking import units_where
@@ -14,8 +15,12 @@ from raqmana.documents import selectors as document_selectors
 from raqmana.documents.constants import PDF_NOT_STORED
 from raqmana.kernel.refusals import refusal_text
 from raqmana.payments import services as payment_services
+from raqmana.payments.confirmations import confirm_payment
+from raqmana.payments.constants import PaymentState
+from raqmana.payments.providers import ProviderError
+from raqmana.payments.selectors import awaiting_confirmation
 
-from . import selectors, services
+from . import rules, selectors, services
 from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState
 from .forms import ActLookupForm, IssueForm, OrderForm, OrderLookupForm, RefuseForm
 from .lookups import (
@@ -126,9 +131,32 @@ def order_new(request):
     return render(request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
 
 
+# How often a citizen may ask the bank about a payment ("check now"); the periodic job asks anyway.
+PAYMENT_CHECK_RATE = "10/h"
+
+
+def payment_news(order):
+    """What the citizen reads of the order's payment: "received" once paid while the document is on its way,
+    whatever the order's state behind (issued at once, waiting for the office's check, or passed to an agent after
+    a failed automatic issue); "confirming" while the payment is pending past the confirmation threshold (the bank
+    is being asked); else nothing."""
+    payment = order.payment
+    on_its_way = order.state in {OrderState.AWAITING_PAYMENT, OrderState.AWAITING_CHECK}
+    if payment is None or not on_its_way:
+        return ""
+    if payment.state == PaymentState.PAID:
+        return "received"
+    if order.state == OrderState.AWAITING_PAYMENT and awaiting_confirmation(payment):
+        return "confirming"
+    return ""
+
+
 @login_required
 def orders(request):
-    return render(request, "civil_status_documents/orders.html", {"orders": selectors.orders_of(request.user)})
+    orders = list(selectors.orders_of(request.user))
+    for order in orders:
+        order.payment_news = payment_news(order)
+    return render(request, "civil_status_documents/orders.html", {"orders": orders})
 
 
 def _own_order(request, pk):
@@ -138,7 +166,12 @@ def _own_order(request, pk):
 @login_required
 def order_detail(request, pk):
     order = _own_order(request, pk)
-    context = {"order": order, "transitions": order.transitions.all()}
+    context = {
+        "order": order,
+        "transitions": order.transitions.all(),
+        "payment_news": payment_news(order),
+        "proof_checked": not rules.issued_without_check(order.kind),  # else an agent issues after a failed issue
+    }
     if order.document:
         context["status"], context["since"] = document_selectors.status_of(order.document)
     return render(request, "civil_status_documents/order.html", context)
@@ -152,6 +185,25 @@ def order_pay(request, pk):
     if order.state != OrderState.AWAITING_PAYMENT:
         return redirect("documents:order", order.pk)
     return redirect(payment_services.checkout_url(order.payment))
+
+
+@login_required
+@require_POST
+@ratelimit(key="user", rate=PAYMENT_CHECK_RATE, block=True)
+def order_check_payment(request, pk):
+    """The citizen asks the bank now about a payment it has not confirmed: the same service as the periodic job,
+    for this one payment (idempotent: a payment already settled is not asked about)."""
+    order = _own_order(request, pk)
+    if order.state != OrderState.AWAITING_PAYMENT or order.payment.state != PaymentState.PENDING:
+        return redirect("documents:order", order.pk)
+    try:
+        payment = confirm_payment(order.payment)
+    except ProviderError:
+        messages.error(request, _("The bank could not be reached: it is asked again in a few minutes."))
+        return redirect("documents:order", order.pk)
+    if payment.state == PaymentState.PENDING:
+        messages.info(request, _("The bank has not confirmed a payment yet. If you have paid, it is asked again."))
+    return redirect("documents:order", order.pk)
 
 
 @login_required

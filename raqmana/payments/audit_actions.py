@@ -7,6 +7,7 @@ declare(
     Action("payment.paid", _("Payment received")),
     Action("payment.failed", _("Payment failed")),
     Action("payment.mismatched", _("Payment of a different sum than owed")),
+    Action("payment.expired", _("Payment cancelled: not paid in time")),
     Action("payment.refunded", _("Refund decided")),
     Action("payment.refund_confirmed", _("Refund confirmed by the provider")),
     Action("payment.refund_failed", _("Refund failed at the provider")),

@@ -26,8 +26,19 @@ class RefundState(models.TextChoices):
     FAILED = "failed", _("Failed: the provider did not refund")
 
 
+class Verdict(models.TextChoices):
+    """The provider's word on a payment asked about (`PaymentProvider.status`)."""
+
+    PAID = "paid", _("Paid at the provider")
+    DECLINED = "declined", _("Declined by the provider")
+    ABANDONED = "abandoned", _("Left on the provider's page without paying")
+    UNKNOWN = "unknown", _("Not known to the provider yet")
+
+
 # Minutes to wait before each new attempt at a refund the provider did not confirm; then it is marked failed.
 REFUND_RETRY_MINUTES = (1, 5, 30, 120)
+# Minutes past a refund's due attempt after which its task is deemed lost and the periodic sweep asks again.
+REFUND_LOST_AFTER_MINUTES = 10
 
 
 class StatementState(models.TextChoices):
@@ -35,6 +46,13 @@ class StatementState(models.TextChoices):
 
     PAID = "paid", _("Paid")
     REFUNDED = "refunded", _("Refunded")
+
+
+class GatewayAttempt(models.TextChoices):
+    """What the simulated gateway books of a payer who did not pay: its bank declined, or the payer left its page."""
+
+    DECLINED = "declined", _("Declined")
+    ABANDONED = "abandoned", _("Abandoned")
 
 
 class DifferenceKind(models.TextChoices):

@@ -8,7 +8,7 @@ from raqmana.kernel.text import CheckedTextModel, TextKind
 from raqmana.territories.models import Territory
 from raqmana.workflows.models import TransitionRecord
 
-from .constants import COLLECTIVITY_LEVELS, DifferenceKind, PaymentState, RefundState, StatementState
+from .constants import COLLECTIVITY_LEVELS, DifferenceKind, GatewayAttempt, PaymentState, RefundState, StatementState
 
 
 class Fee(CheckedTextModel):
@@ -212,6 +212,21 @@ class SimulatedGatewayEntry(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.state} {self.amount} {self.currency}"
+
+
+class SimulatedGatewayAttempt(models.Model):
+    """The simulated gateway's record of a payer who did not pay (development and tests): declined by the bank, or
+    left on its page. It answers `status` from these and its entries, as a real gateway does from its own log."""
+
+    reference = models.CharField(max_length=24, db_index=True)
+    outcome = models.CharField(max_length=10, choices=GatewayAttempt.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.reference} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ReconciliationRun(models.Model):

@@ -1,9 +1,23 @@
 """Payment providers behind one small interface. RAQMANA_PAYMENT_PROVIDER names the class to use.
 
-A provider sends the payer to its payment page (`start`), reads the outcome it reports back (`outcome`), gives
-money back (`refund`) and lists what it took and gave back (`statement`). Only the simulated provider ships: it
-stands for the Treasury's gateway during development and tests, with its own payment page and books, and refuses
-to run in production. A real gateway (TGR e-payment, CMI) is a class with these methods, named in the setting.
+A provider sends the payer to its payment page (`start`), reads the outcome it reports back (`outcome`), says
+where a payment stands when asked (`status`), gives money back (`refund`) and lists what it took and gave back
+(`statement`). Only the simulated provider ships: it stands for the Treasury's gateway during development and tests,
+with its own payment page and books, and refuses to run in production. A real gateway (TGR e-payment, CMI) is a
+class with these methods, named in the setting.
+
+`status` is what lets a payment settle without the gateway's answer (a callback that failed, a connection cut, a
+payer who closed the page): `confirmations.settle_pending_payments` asks it of every payment left pending. A real
+gateway maps its transaction inquiry onto it, by the order reference the platform gave it (`Payment.reference`):
+
+- CMI: the merchant's status inquiry (`OrderStatus` / `TranType=Inquiry` on the merchant API, by `oid`): an approved
+  sale (`ProcReturnCode` "00", `Response` "Approved") is PAID with its `amount`, `currency` (ISO 4217 numeric 504 is
+  MAD) and `TransId` as the provider's reference; a declined one (any other return code) is DECLINED; an order
+  whose session timed out with no transaction is ABANDONED; "order not found" is UNKNOWN.
+- TGR e-payment: the payment-status service by the reference of the receipt ("quittance"): "payé" with the
+  receipt's number is PAID; "rejeté" DECLINED; "expiré" or "annulé" ABANDONED; "en attente" or not found UNKNOWN.
+
+A timeout or an error of the inquiry itself raises ProviderError: the payment stays as it is until the next run.
 """
 
 import re
@@ -24,8 +38,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .constants import CURRENCY, StatementState
-from .models import SimulatedGatewayEntry
+from .constants import CURRENCY, GatewayAttempt, StatementState, Verdict
+from .models import SimulatedGatewayAttempt, SimulatedGatewayEntry
 
 
 class ProviderError(Exception):
@@ -71,6 +85,15 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class PaymentStatus:
+    """The provider's word on one payment (`PaymentProvider.status`): its verdict and, when it took the money or
+    declined, the outcome to settle (what it took, its reference)."""
+
+    verdict: Verdict
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True)
 class StatementLine:
     """A movement in the provider's statement: money taken (paid) or given back (refunded) for a reference."""
 
@@ -94,6 +117,13 @@ class PaymentProvider(ABC):
     def outcome(self, request):
         """The verified outcome carried by the provider's return or notification; raises signing.BadSignature
         (or ValueError, KeyError) when the message is not genuine or not complete."""
+
+    @abstractmethod
+    def status(self, payment):
+        """Where the payment stands at the provider, as a PaymentStatus: PAID with the Outcome of the money taken
+        (the sum, currency and its reference, as in its answer), DECLINED with an unpaid Outcome, ABANDONED (the
+        payer left its page, nothing taken) or UNKNOWN (no final word yet). Raises ProviderError when the provider
+        cannot be asked; money taken answers PAID whatever happened to the payment since."""
 
     @abstractmethod
     def refund(self, payment, *, amount, currency, idempotency_key):
@@ -122,19 +152,27 @@ class SimulatedProvider(PaymentProvider):
         return reverse("payments:simulated", args=[payment.reference])
 
     def answer(self, payment, paid, *, amount=None, currency=CURRENCY):
-        """The signed message the simulated gateway sends back after the payer's choice; a payment is written in
-        its books first, as the money is taken before the answer leaves."""
+        """The signed message the simulated gateway sends back after the payer's choice; the payment, or the
+        decline, is written in its books first, as the money is taken before the answer leaves. A reference it has
+        already taken money for is not charged again (a real gateway refuses an order number twice): the answer
+        repeats that payment."""
         amount = payment.amount if amount is None else amount
         provider_reference = ""
         if paid:
-            provider_reference = f"SIM-{secrets.token_hex(6).upper()}"
-            SimulatedGatewayEntry.objects.create(
-                reference=payment.reference,
-                state=StatementState.PAID,
-                amount=amount,
-                currency=currency,
-                provider_reference=provider_reference,
-            )
+            taken = self._taken(payment)
+            if taken is not None:
+                amount, currency, provider_reference = taken.amount, taken.currency, taken.provider_reference
+            else:
+                provider_reference = f"SIM-{secrets.token_hex(6).upper()}"
+                SimulatedGatewayEntry.objects.create(
+                    reference=payment.reference,
+                    state=StatementState.PAID,
+                    amount=amount,
+                    currency=currency,
+                    provider_reference=provider_reference,
+                )
+        else:
+            SimulatedGatewayAttempt.objects.create(reference=payment.reference, outcome=GatewayAttempt.DECLINED)
         message = {
             "reference": payment.reference,
             "paid": paid,
@@ -144,6 +182,28 @@ class SimulatedProvider(PaymentProvider):
         }
         token = signing.dumps(message, salt=self.SALT)
         return f"{reverse('payments:returned', args=[self.name])}?token={token}"
+
+    def abandon(self, payment):
+        """The payer leaves the page without paying: booked, and no answer is sent (as when the page is closed)."""
+        SimulatedGatewayAttempt.objects.create(reference=payment.reference, outcome=GatewayAttempt.ABANDONED)
+
+    def status(self, payment):
+        taken = self._taken(payment)
+        if taken is not None:
+            return PaymentStatus(
+                Verdict.PAID,
+                Outcome(payment.reference, True, taken.amount, taken.currency, taken.provider_reference),
+            )
+        last = SimulatedGatewayAttempt.objects.filter(reference=payment.reference).last()
+        if last is None:
+            return PaymentStatus(Verdict.UNKNOWN)
+        if last.outcome == GatewayAttempt.DECLINED:
+            return PaymentStatus(Verdict.DECLINED, Outcome(payment.reference, False, payment.amount, CURRENCY))
+        return PaymentStatus(Verdict.ABANDONED)
+
+    def _taken(self, payment):
+        """The money the gateway took for the payment, if any."""
+        return SimulatedGatewayEntry.objects.filter(reference=payment.reference, state=StatementState.PAID).first()
 
     def outcome(self, request):
         data = signing.loads(request.GET.get("token", ""), salt=self.SALT, max_age=self.MAX_AGE)

@@ -1,17 +1,19 @@
-"""Reads of payments: the tariff in force, the collectivity a service is paid to."""
+"""Reads of payments: the tariff in force, the collectivity a service is paid to, the payments to ask the provider
+about."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
-from .constants import COLLECTIVITY_LEVELS
-from .models import Fee
+from .constants import COLLECTIVITY_LEVELS, PaymentState
+from .models import Fee, Payment, PaymentTransition
 
 
 def fee_in_force(code: str, collectivity: Territory, on: date | None = None) -> Fee:
@@ -41,3 +43,19 @@ def collectivity_of(territory: Territory) -> Territory:
     if territory.level in COLLECTIVITY_LEVELS:
         return territory
     return Territory.objects.get(level=Level.COMMUNE, descendant_links__descendant=territory)
+
+
+def payments_to_confirm(provider: str, *, pending_since: datetime, stepped_since: datetime) -> QuerySet[Payment]:
+    """The payments of `provider` to ask it about: pending since before `pending_since`, or failed or cancelled
+    with their last step after `stepped_since` (money may still come for them), oldest first."""
+    pending = Q(state=PaymentState.PENDING, created_at__lte=pending_since)
+    stepped_lately = Exists(PaymentTransition.objects.filter(payment=OuterRef("pk"), at__gte=stepped_since))
+    unpaid_lately = Q(stepped_lately, state__in=[PaymentState.FAILED, PaymentState.CANCELLED])
+    return Payment.objects.filter(pending | unpaid_lately, provider=provider).order_by("created_at", "pk")
+
+
+def awaiting_confirmation(payment: Payment, *, now: datetime | None = None) -> bool:
+    """A payment still pending RAQMANA_PAYMENT_CONFIRMATION_MINUTES after it was created: its payer may have paid
+    and the answer not arrived yet; the provider is being asked (confirmations.settle_pending_payments)."""
+    threshold = timedelta(minutes=settings.RAQMANA_PAYMENT_CONFIRMATION_MINUTES)
+    return payment.state == PaymentState.PENDING and payment.created_at <= (now or timezone.now()) - threshold

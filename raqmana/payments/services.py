@@ -2,9 +2,9 @@
 a payment is for hears of its outcomes through the callbacks it registered for its model (`callbacks.register`)."""
 
 import hashlib
-from datetime import date, timedelta
+import logging
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +16,18 @@ from django.utils.translation import gettext as _
 from raqmana.access.registry import PERMISSIONS
 from raqmana.audit.services import record
 from raqmana.kernel.codes import random_code
+from raqmana.kernel.tasks import enqueue_on_commit
 from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import callbacks
-from .constants import COLLECTIVITY_LEVELS, CURRENCY, REFUND_RETRY_MINUTES, PaymentState, RefundState
+from .constants import (
+    COLLECTIVITY_LEVELS,
+    CURRENCY,
+    REFUND_LOST_AFTER_MINUTES,
+    REFUND_RETRY_MINUTES,
+    PaymentState,
+    RefundState,
+)
 from .models import Fee, Payment, Refund, RefundAttempt
 from .providers import Outcome, ProviderError, payment_provider
 from .selectors import collectivity_of, fee_in_force
@@ -28,6 +36,8 @@ from .workflows import PAYMENT_WORKFLOW, REFUND_WORKFLOW
 
 if TYPE_CHECKING:
     from raqmana.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def new_reference() -> str:
@@ -228,7 +238,7 @@ def refund(
         reason=reason,
         details=details,
     )
-    transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
+    enqueue_on_commit(send_refund, money_back.pk)
     callbacks.tell(payment, "refunded")
     return payment
 
@@ -274,8 +284,7 @@ def _refund_attempt_failed(money_back: Refund, error: str) -> str:
     asked_at = money_back.transitions.filter(to_state=RefundState.REQUESTED).latest("at", "pk").at
     failures = money_back.attempts.filter(at__gte=asked_at).count()
     if failures <= len(REFUND_RETRY_MINUTES):
-        delay = timedelta(minutes=REFUND_RETRY_MINUTES[failures - 1])
-        transaction.on_commit(partial(_enqueue_refund, money_back.pk, delay))
+        enqueue_on_commit(send_refund, money_back.pk, delay=timedelta(minutes=REFUND_RETRY_MINUTES[failures - 1]))
         return money_back.state
     REFUND_WORKFLOW.move(money_back, RefundState.FAILED, by=None, reason=error)
     money_back.save(update_fields=["state"])
@@ -290,11 +299,31 @@ def _refund_attempt_failed(money_back: Refund, error: str) -> str:
     return money_back.state
 
 
-def _enqueue_refund(refund_id: int, delay: timedelta) -> None:
-    """Queue the next attempt after `delay`, where the backend can wait (the immediate backend of tests runs it
-    at once)."""
-    deferred = send_refund.get_backend().supports_defer
-    (send_refund.using(run_after=timezone.now() + delay) if deferred else send_refund).enqueue(refund_id)
+def refund_attempt_due(money_back: Refund) -> datetime:
+    """When a refund asked of the provider should have had its next attempt, with a margin for its task to run:
+    REFUND_LOST_AFTER_MINUTES after it was asked, or after the retry delay that followed its last failure."""
+    asked_at = money_back.transitions.filter(to_state=RefundState.REQUESTED).latest("at", "pk").at
+    failures = list(money_back.attempts.filter(at__gte=asked_at).order_by("at", "pk"))
+    last = failures[-1].at if failures else asked_at
+    wait = REFUND_RETRY_MINUTES[min(len(failures), len(REFUND_RETRY_MINUTES)) - 1] if failures else 0
+    return last + timedelta(minutes=wait + REFUND_LOST_AFTER_MINUTES)
+
+
+def resume_refunds(*, now: datetime | None = None) -> int:
+    """The periodic sweep of refunds whose task was lost (the broker down when it was queued, a worker killed): each
+    refund still asked of the provider past its due attempt (`refund_attempt_due`) is asked again, with its key, so
+    that the provider refunds once however often it is asked. Returns how many were asked."""
+    now = now or timezone.now()
+    asked = 0
+    for money_back in Refund.objects.filter(state=RefundState.REQUESTED).order_by("pk"):
+        if refund_attempt_due(money_back) > now:
+            continue
+        asked += 1
+        try:
+            ask_provider_for_refund(money_back.pk)
+        except Exception:  # the database or the provider: logged, and the next sweep asks again
+            logger.exception("Could not ask again for refund %s.", money_back.idempotency_key)
+    return asked
 
 
 @transaction.atomic
@@ -311,7 +340,7 @@ def ask_refund_again(money_back: Refund, *, by: "User") -> Refund:
         target=money_back.payment,
         territory=money_back.payment.collectivity,
     )
-    transaction.on_commit(partial(send_refund.enqueue, money_back.pk))
+    enqueue_on_commit(send_refund, money_back.pk)
     return money_back
 
 

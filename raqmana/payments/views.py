@@ -1,3 +1,4 @@
+import logging
 from decimal import Decimal
 
 from django.contrib import messages
@@ -13,17 +14,22 @@ from .constants import PaymentState
 from .models import Payment
 from .providers import SimulatedProvider, payment_provider
 
+logger = logging.getLogger(__name__)
+
 
 @login_required
 def simulated(request, reference):
-    """The simulated gateway's page: the payer pays or declines, as on the Treasury's page, or pays half, to try
-    how a sum other than owed is handled."""
+    """The simulated gateway's page: the payer pays or declines, as on the Treasury's page, pays half, to try how a
+    sum other than owed is handled, or leaves without paying (no answer is sent: the provider is asked later)."""
     provider = payment_provider()
     if not isinstance(provider, SimulatedProvider):
         raise Http404
     payment = get_object_or_404(Payment, reference=reference, payer=request.user)
     if request.method == "POST" and payment.state in {PaymentState.PENDING, PaymentState.FAILED}:
         choice = request.POST.get("choice")
+        if choice == "leave":
+            provider.abandon(payment)
+            return redirect(payment.return_url)
         half = (payment.amount / 2).quantize(Decimal("0.01")) if choice == "half" else None
         return redirect(provider.answer(payment, paid=choice in {"pay", "half"}, amount=half))
     return render(request, "payments/simulated.html", {"payment": payment})
@@ -36,12 +42,19 @@ def returned(request, provider_name):
         raise Http404
     try:
         outcome = provider.outcome(request)
-        payment = services.settle(outcome)
     except (signing.BadSignature, ValueError, KeyError):
         return HttpResponseBadRequest(_("This payment answer is not genuine."))
+    # Read first: should settling fail with the connection cut, the payer is still sent back without the database.
+    return_url = Payment.objects.filter(reference=outcome.reference).values_list("return_url", flat=True).first()
+    try:
+        payment = services.settle(outcome)
     except (Payment.DoesNotExist, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [_("Unknown payment.")])))
         return redirect("portal:home")
+    except Exception:  # the answer is genuine and the provider keeps the money: the periodic job settles it
+        logger.exception("Settling payment %s failed: settle_pending_payments takes it up.", outcome.reference)
+        messages.info(request, _("Your payment is being confirmed with the bank; you do not need to pay again."))
+        return redirect(return_url or "portal:home")
     if payment.state == PaymentState.PAID:
         messages.success(request, _("Payment received: %(amount)s MAD.") % {"amount": payment.amount})
     elif payment.state == PaymentState.MISMATCHED:
