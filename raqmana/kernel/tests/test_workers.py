@@ -57,8 +57,16 @@ def flaky_database_task(fails):
 
 
 def make_worker(**options):
-    defaults = dict(queue_names=["default"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
-                    startup_delay=False, max_tasks=None, worker_id="test-worker")  # fmt: skip
+    defaults = {
+        "queue_names": ["default"],
+        "excluded_queue_names": [],
+        "interval": 0,
+        "batch": True,
+        "backend_name": "default",
+        "startup_delay": False,
+        "max_tasks": None,
+        "worker_id": "test-worker",
+    }
     return workers.RecoveringWorker(**{**defaults, **options})
 
 
