@@ -14,9 +14,10 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-# Development server with the database task worker beside it; both stop with Ctrl-C. Both time-stamp seals at the
-# server's own development TSA (seed_demo, before the server runs, calls it in-process). ClamAV's daemon, where
-# installed, scans uploaded proofs with the EICAR test signature only (scripts/clamav/start-clamd).
+# Development server with the database task worker and the periodic jobs' scheduler beside it; all stop with
+# Ctrl-C. Server and worker time-stamp seals at the server's own development TSA (seed_demo, before the server runs,
+# calls it in-process). ClamAV's daemon, where installed, scans uploaded proofs with the EICAR test signature only
+# (scripts/clamav/start-clamd).
 run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
@@ -25,8 +26,9 @@ run: $(STAMP)
 	@if command -v clamd >/dev/null; then scripts/clamav/start-clamd 2>/dev/null || true; \
 	else echo "No ClamAV daemon (apt-get install clamav-daemon): uploaded proofs wait for a virus scan."; fi
 	export RAQMANA_TSA_URL=$${RAQMANA_TSA_URL:-http://$(HOST)/documents/pki/tsa}; \
-	RAQMANA_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	RAQMANA_DEBUG=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
+	RAQMANA_DEBUG=1 $(PY) manage.py run_periodic & periodic=$$!; \
+	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	RAQMANA_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: $(STAMP)

@@ -314,9 +314,28 @@ TASK_BACKENDS = {
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
 TASKS = {"default": TASK_BACKENDS[TASKS_BACKEND]}
+# A task still RUNNING this long after it started lost its worker (killed, or its result could not be recorded):
+# the database worker makes it READY again, RAQMANA_TASK_MAX_ATTEMPTS runs in all, then FAILED with an alert
+# (kernel/workers.py); Celery kills it (time limit). Longer than the longest task: a sweep of pending proofs or
+# notifications, each send or scan bounded by its own timeout (10-30 s), runs a few minutes at most.
+RAQMANA_TASK_TIMEOUT = int(os.environ.get("RAQMANA_TASK_TIMEOUT", str(15 * 60)))
+RAQMANA_TASK_MAX_ATTEMPTS = int(os.environ.get("RAQMANA_TASK_MAX_ATTEMPTS", "3"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "rpc://")
 CELERY_RESULT_EXTENDED = True
+# A message is acknowledged once its task has finished, and given back to RabbitMQ when its pool child dies, so a
+# killed worker loses nothing; each child reserves one message at a time, so none waits behind a long task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = RAQMANA_TASK_TIMEOUT
+# The broker's connection lost, the running tasks stop (their messages are delivered again) instead of running on
+# beside their second delivery.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task queued with a delay (a notification tried again 12 hours later) stays unacknowledged in its worker until
+# due: RabbitMQ's consumer_timeout (deploy/README.md) and a visibility timeout (Redis, SQS brokers) must outlast it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 24 * 3600}
 
 # Mail: printed to the console in development, SMTP otherwise (EMAIL_HOST, EMAIL_PORT, EMAIL_USER...).
 if os.environ.get("EMAIL_HOST") or not DEBUG:

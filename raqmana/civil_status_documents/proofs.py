@@ -5,7 +5,6 @@ has nothing to check, and the money that comes anyway is given back (services.or
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from raqmana.audit.services import record
 from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
+from raqmana.kernel.tasks import enqueue_now, enqueue_on_commit
 from raqmana.kernel.uploads import CleanFile, clean_stored_upload
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
@@ -67,8 +67,9 @@ def receive_proof(upload, citizen, office):
 
 
 def scan_later(order):
-    """Queue the scan of a proof left pending, once the order is committed."""
-    transaction.on_commit(partial(scan_proof.enqueue, order.pk, 0))
+    """Queue the scan of a proof left pending, once the order is committed (a queue that refuses it leaves the proof
+    pending for the periodic sweep, scan_pending_proofs)."""
+    enqueue_on_commit(scan_proof, order.pk, 0)
 
 
 def scan_pending_proof(order_id, attempt=0):
@@ -83,8 +84,7 @@ def scan_pending_proof(order_id, attempt=0):
         result = scan(content)
     except ScannerUnavailable:
         if attempt < len(SCAN_RETRY_MINUTES) and scan_proof.get_backend().supports_defer:
-            run_after = timezone.now() + timedelta(minutes=SCAN_RETRY_MINUTES[attempt])
-            scan_proof.using(run_after=run_after).enqueue(order_id, attempt + 1)
+            enqueue_now(scan_proof, order_id, attempt + 1, delay=timedelta(minutes=SCAN_RETRY_MINUTES[attempt]))
         return ScanState.PENDING
     with transaction.atomic():
         order, payment = _locked_with_payment(order_id)

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django.tasks import task
+
+from raqmana.kernel import periodic
 
 
 @task
@@ -23,3 +27,8 @@ def delete_expired_proofs():
     from .proofs import delete_expired_proofs
 
     return delete_expired_proofs()
+
+
+# A proof waits for the scanner (its own retries stop after four hours): looked at again every few minutes.
+periodic.every(timedelta(minutes=5), scan_pending_proofs)
+periodic.every(timedelta(days=1), delete_expired_proofs)

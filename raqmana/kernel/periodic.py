@@ -7,10 +7,15 @@ run_periodic` with the database backend, which enqueues each job when it is due.
 twice or late: a scheduler restarted, or two of them, enqueue it again."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.db import transaction
 from django.tasks import Task
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+from .models import PeriodicJobRun
+from .tasks import enqueue_now
 
 
 @dataclass(frozen=True)
@@ -41,3 +46,28 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Every job declared by the installed apps (their tasks.py modules are imported first), by name."""
     autodiscover_modules("tasks")
     return sorted(_jobs.values(), key=lambda job: job.name)
+
+
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def enqueue_due_jobs(now: datetime | None = None) -> list[PeriodicJob]:
+    """Queue every job whose interval has passed since it was last queued (`manage.py run_periodic`); returns the
+    jobs queued. A job is claimed by one conditional UPDATE of its `PeriodicJobRun`, in the transaction that queues
+    it on the database backend: two schedulers never queue it twice in one interval, and a job whose queueing failed
+    stays due."""
+    now = now or timezone.now()
+    jobs = periodic_jobs()
+    PeriodicJobRun.objects.bulk_create([PeriodicJobRun(job=job.name, enqueued_at=NEVER) for job in jobs],
+                                       ignore_conflicts=True)  # fmt: skip
+    queued = []
+    for job in jobs:
+        with transaction.atomic():
+            due = PeriodicJobRun.objects.filter(job=job.name, enqueued_at__lte=now - job.interval)
+            if not due.update(enqueued_at=now):
+                continue
+            if enqueue_now(job.task):
+                queued.append(job)
+            else:
+                transaction.set_rollback(True)
+    return queued

@@ -4,7 +4,6 @@ account (sign-up), proves an account's contact, or lets its holder choose a new 
 import math
 import secrets
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from raqmana.accounts.models import ContactCode, User
 from raqmana.accounts.tasks import send_contact_code
 from raqmana.accounts.validators import normalise_phone
 from raqmana.audit.services import record
+from raqmana.kernel.tasks import enqueue_on_commit
 from raqmana.notifications.models import Channel
 from raqmana.notifications.sms import sms_provider
 
@@ -120,7 +120,7 @@ def start_signup(*, full_name: str, password: str, contact: str, preferred_langu
         sends=1,
         last_sent_at=timezone.now(),
     )
-    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    enqueue_on_commit(send_contact_code, contact_code.pk, 1)
     return contact_code
 
 
@@ -135,7 +135,7 @@ def send_account_code(user: User, channel: str) -> ContactCode:
     contact_code = ContactCode.objects.create(
         purpose=CodePurpose.PROOF, user=user, channel=channel, contact=contact, sends=1, last_sent_at=timezone.now()
     )
-    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    enqueue_on_commit(send_contact_code, contact_code.pk, 1)
     return contact_code
 
 
@@ -156,7 +156,7 @@ def start_password_reset(contact: str) -> ContactCode:
         sends=1,
         last_sent_at=timezone.now(),
     )
-    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, 1))
+    enqueue_on_commit(send_contact_code, contact_code.pk, 1)
     return contact_code
 
 
@@ -188,7 +188,7 @@ def resend_contact_code(contact_code: ContactCode) -> ContactCode:
     contact_code.sends += 1
     contact_code.last_sent_at = timezone.now()
     contact_code.save(update_fields=["sends", "last_sent_at"])
-    transaction.on_commit(partial(send_contact_code.enqueue, contact_code.pk, contact_code.sends))
+    enqueue_on_commit(send_contact_code, contact_code.pk, contact_code.sends)
     return contact_code
 
 
