@@ -190,7 +190,7 @@ def test_resend_starts_a_new_round_with_the_same_message_id(person, mail_server_
 
 def test_two_sweeps_at_once_send_a_row_once(person, monkeypatch):
     """A sweep reaching a row another has just claimed (its lease set) leaves it."""
-    notification = _written(person)
+    _written(person)
     inner = []
 
     def send(address, subject, body, message_id=None):
