@@ -6,6 +6,8 @@ while the mail server is talked to."""
 import asyncio
 import email
 import socket
+import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -138,3 +140,25 @@ def test_the_row_is_committed_and_unlocked_while_the_mail_server_answers(smtp_si
     notification.refresh_from_db()
     assert notification.sent_at and seen == [{"attempts": 1, "message_id": notification.message_id}]
     assert smtp_sink.received == [notification.message_id]
+
+
+def test_two_sweeps_at_once_send_each_message_once(smtp_sink):
+    smtp_sink.stop()
+    _notify_people(4)  # each first send fails: the rows wait for the sweep
+    smtp_sink.start()
+    smtp_sink.while_receiving = lambda: time.sleep(0.2)  # a slow mail server: both sweeps overlap
+    _all_due()
+    sent = []
+
+    def sweep():
+        try:
+            sent.append(send_due_notifications())
+        finally:
+            connections.close_all()
+
+    sweeps = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in sweeps:
+        thread.start()
+    for thread in sweeps:
+        thread.join()
+    assert sum(sent) == 4 and len(smtp_sink.received) == len(set(smtp_sink.received)) == 4
