@@ -348,6 +348,8 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
                 "username": os.environ.get("EMAIL_USER") or None,
                 "password": os.environ.get("EMAIL_PASSWORD") or None,
                 "use_tls": env_bool("EMAIL_USE_TLS"),
+                # Shorter than a notification's lease (notifications.services.LEASE): a hung server frees the worker.
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
             },
         }
     }

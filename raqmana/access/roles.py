@@ -87,12 +87,19 @@ ROLE_PERMISSIONS = {
             "civil_status.act.mention",
             "documents.document.revoke",
             "civil_status_documents.lookup_alert.receive",
+            "portal.notification.resend",
         }
     ),
     Role.MAIL_REGISTRY_AGENT: frozenset({"portal.workspace.view"}),
     Role.PERMITS_AGENT: frozenset({"portal.workspace.view"}),
     Role.COMMUNE_PRESIDENT: frozenset(
-        {"civil_status.act.read", "documents.document.read", "portal.workspace.view", "access.role.grant"}
+        {
+            "civil_status.act.read",
+            "documents.document.read",
+            "portal.workspace.view",
+            "access.role.grant",
+            "portal.notification.resend",
+        }
     ),
     Role.PROVINCIAL_INSPECTOR: frozenset(
         {
@@ -113,6 +120,7 @@ ROLE_PERMISSIONS = {
             "civil_status_documents.lookup_alert.receive_last",
             "portal.supervision.view",
             "access.role.grant",
+            "portal.notification.resend",
         }
     ),
 }

@@ -26,7 +26,7 @@ def notify_role_granted(assignment_id):
         return False
     context = {"user": user, "assignment": assignment}
     if user_has_device(user):
-        notify(user, "accounts.role_granted", context)
+        notify(user, "accounts.role_granted", context, unit=assignment.unit)
     else:
         context["code"] = issue_enrolment_code(user)
         send_code(Channel.EMAIL, user.email, "accounts.role_granted_with_code", context, language_of(user))

@@ -184,8 +184,8 @@ def _delete_proof(order, *, action, reason, details):
 
 
 def _tell_citizen_of_infected_proof(order: DocumentOrder) -> None:
-    notify(order.citizen, "civil_status_documents.proof_infected", {"order": order})
+    notify(order.citizen, "civil_status_documents.proof_infected", {"order": order}, unit=order.act.office)
 
 
 def _tell_citizen_of_expired_order(order: DocumentOrder, days: int) -> None:
-    notify(order.citizen, "civil_status_documents.order_expired", {"order": order, "days": days})
+    notify(order.citizen, "civil_status_documents.order_expired", {"order": order, "days": days}, unit=order.act.office)

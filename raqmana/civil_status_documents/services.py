@@ -44,7 +44,8 @@ def report_lookup_limit(agent: User, office: AdministrativeUnit, rate: str) -> N
     and the provincial inspectors above it are told, and the audit trail keeps it. Called once per period."""
     record(actor=agent, action="act.lookup_limit_reached", target=office, unit=office, reason=rate)
     for person in selectors.lookup_supervisors(office):
-        notify(person, "civil_status_documents.lookup_limit_reached", {"agent": agent, "office": office, "rate": rate})
+        context = {"agent": agent, "office": office, "rate": rate}
+        notify(person, "civil_status_documents.lookup_limit_reached", context, unit=office)
 
 
 def report_order_lookup_limit(citizen: User, rate: str) -> None:
@@ -217,4 +218,4 @@ ORDER_MESSAGE_KINDS = {
 
 def _tell_citizen(order: DocumentOrder) -> None:
     context = {"order": order, "url": documents.public_url("documents:order", order.pk)}
-    notify(order.citizen, ORDER_MESSAGE_KINDS[OrderState(order.state)], context)
+    notify(order.citizen, ORDER_MESSAGE_KINDS[OrderState(order.state)], context, unit=order.act.office)

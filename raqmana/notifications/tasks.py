@@ -1,17 +1,24 @@
+from datetime import timedelta
+
 from django.tasks import task
+
+from raqmana.kernel import periodic
 
 
 @task
-def deliver(notification_id):
-    """Send one notification; its row keeps when it left, or the error that stopped it and when to try again."""
+def deliver(notification_id: int) -> bool:
+    """Send one notification now, if it is still due (services.attempt_delivery); the sweep sends it otherwise."""
     from .services import attempt_delivery
 
     return attempt_delivery(notification_id)
 
 
 @task
-def retry_notifications():
-    """The periodic sweep of failed notifications whose next attempt is due (services.retry_due_notifications)."""
-    from .services import retry_due_notifications
+def send_due_notifications() -> int:
+    """The outbox's sweep: every unsent notification that is due (services.send_due_notifications)."""
+    from .services import send_due_notifications as sweep
 
-    return retry_due_notifications()
+    return sweep()
+
+
+periodic.every(timedelta(minutes=1), send_due_notifications)

@@ -9,4 +9,9 @@ declare(
         superusers=False,
     ),
     Permission("portal.supervision.view", _("Supervise territories: the supervision pages")),
+    Permission(
+        "portal.notification.resend",
+        _("See the notifications of one's offices that were not delivered, and send them again"),
+        _("Only the officers of the office a notification concerns, and the administration, send it again."),
+    ),
 )

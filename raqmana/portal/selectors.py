@@ -10,6 +10,8 @@ from raqmana.access.models import RoleAssignment
 from raqmana.access.scoping import NATIONAL, scope_condition, scopes_of, visible_to
 from raqmana.access.selectors import active_people_under, team_of
 from raqmana.audit.models import AuditEvent
+from raqmana.notifications import selectors as notification_selectors
+from raqmana.notifications.models import Notification
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory, TerritoryLink
 
@@ -124,3 +126,10 @@ def summarise(user: Person, territories: QuerySet[Territory]) -> list[TerritoryS
         }
         for territory in visible
     ]
+
+
+def undelivered_notifications(user: Person) -> QuerySet[Notification]:
+    """The notifications not delivered that concern the offices where the user may send them again (those about no
+    office: the national administration's), newest first."""
+    undelivered = notification_selectors.undelivered().select_related("user", "unit")
+    return visible_to(undelivered, user, "portal.notification.resend").order_by("-created_at", "-pk")

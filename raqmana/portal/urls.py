@@ -10,4 +10,6 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("supervision/", views.supervision, name="supervision"),
     path("supervision/<str:code>/", views.supervision, name="supervision_territory"),
+    path("notifications/undelivered/", views.undelivered_notifications, name="undelivered_notifications"),
+    path("notifications/<int:pk>/resend/", views.resend_notification, name="resend_notification"),
 ]

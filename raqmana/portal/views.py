@@ -1,11 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from raqmana.access.checking import assignments_of, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.accounts import selectors as account_selectors
+from raqmana.kernel.refusals import refusal_text
+from raqmana.notifications import services as notification_services
 from raqmana.territories import selectors as territory_selectors
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
@@ -13,6 +18,7 @@ from raqmana.territories.models import CivilStatusOffice, Territory
 from . import selectors
 
 COPIES_PER_PAGE = 25
+NOTIFICATIONS_PER_PAGE = 25
 
 
 def home(request):
@@ -84,6 +90,39 @@ def supervision(request, code=None):
     }
     template = "portal/_supervision_table.html" if request.htmx else "portal/supervision.html"
     return render(request, template, context)
+
+
+@login_required
+def undelivered_notifications(request):
+    """The notifications of the user's offices that did not reach their recipient: given up, or still failing."""
+    if not has_permission(request.user, "portal.notification.resend"):
+        raise PermissionDenied
+    page = Paginator(selectors.undelivered_notifications(request.user), NOTIFICATIONS_PER_PAGE)
+    return render(
+        request, "portal/undelivered_notifications.html", {"notifications": page.get_page(request.GET.get("page"))}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resend_notification(request, pk):
+    """GET asks to confirm, showing each attempt; POST starts a new round of attempts."""
+    if not has_permission(request.user, "portal.notification.resend"):
+        raise PermissionDenied
+    notification = get_object_or_404(selectors.undelivered_notifications(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            notification_services.resend(notification, by=request.user)
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
+        else:
+            messages.success(request, _("The notification will be sent again within a minute."))
+        return redirect("portal:undelivered_notifications")
+    return render(
+        request,
+        "portal/resend_notification.html",
+        {"notification": notification, "sendings": notification.sendings.all()},
+    )
 
 
 def rate_limited(request, exception):

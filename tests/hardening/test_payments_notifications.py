@@ -162,7 +162,7 @@ def test_retries_on_a_failing_mail_backend_stop_after_the_last(db):
     person = UserFactory()
     with transaction.atomic():
         [notification] = notify(person, "civil_status_documents.order_issued", {"order": None, "url": "/x"})
-    with mock.patch("raqmana.notifications.services.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("raqmana.notifications.services.send_email", side_effect=OSError("smtp down")):
         for _attempt in range(MAX_ATTEMPTS + 2):
             Notification.objects.filter(pk=notification.pk).update(next_attempt_at=None)
             assert attempt_delivery(notification.pk) is False

@@ -210,8 +210,15 @@ OFFICER = COUNTER | {
     "civil_status.act.mention",
     "documents.document.revoke",
     "civil_status_documents.lookup_alert.receive",
+    "portal.notification.resend",
 }
-PRESIDENT = {"civil_status.act.read", "documents.document.read", "portal.workspace.view", "access.role.grant"}
+PRESIDENT = {
+    "civil_status.act.read",
+    "documents.document.read",
+    "portal.workspace.view",
+    "access.role.grant",
+    "portal.notification.resend",
+}
 INSPECTOR = {
     "civil_status.act.read",
     "documents.document.read",
@@ -226,6 +233,7 @@ DGCT = {
     "civil_status_documents.lookup_alert.receive_last",
     "portal.supervision.view",
     "access.role.grant",
+    "portal.notification.resend",
 }
 NOTHING = set()
 REGION_04_PLACES = {"own_office", "sibling_office", "commune", "province_above", "other_province"}

@@ -32,7 +32,7 @@ class RecordingSms:
 
     sent = []
 
-    def send(self, phone, text):
+    def send(self, phone, text, reference=None):
         self.sent.append((phone, text))
         return "recorded"
 

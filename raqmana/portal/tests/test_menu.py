@@ -44,9 +44,12 @@ def test_a_citizen_also_sees_their_documents():
     assert menu(UserFactory()) == [*PUBLIC, "documents:orders"]
 
 
-@pytest.mark.parametrize("role", [Role.CIVIL_STATUS_AGENT, Role.CIVIL_STATUS_OFFICER])
-def test_civil_status_staff_see_their_counter_and_no_supervision(role):
-    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, "documents:orders", *COUNTER]
+@pytest.mark.parametrize(
+    ("role", "beyond_the_counter"),
+    [(Role.CIVIL_STATUS_AGENT, []), (Role.CIVIL_STATUS_OFFICER, ["portal:undelivered_notifications"])],
+)
+def test_civil_status_staff_see_their_counter_and_no_supervision(role, beyond_the_counter):
+    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, "documents:orders", *COUNTER, *beyond_the_counter]
 
 
 def test_an_agent_sees_no_work_before_their_second_factor():
@@ -74,7 +77,13 @@ def test_an_inspector_sees_supervision_only():
 
 def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
     superuser = UserFactory(is_superuser=True, is_staff=True)
-    assert menu(superuser) == [*PUBLIC, "documents:orders", "portal:supervision", "admin:index"]
+    assert menu(superuser) == [
+        *PUBLIC,
+        "documents:orders",
+        "portal:supervision",
+        "portal:undelivered_notifications",
+        "admin:index",
+    ]
     assert "admin:index" not in menu(superuser, verified=False)
 
 

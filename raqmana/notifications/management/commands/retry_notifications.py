@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from raqmana.notifications.services import retry_due_notifications
+from raqmana.notifications.services import send_due_notifications
 
 
 class Command(BaseCommand):
     help = (
-        "Send again the notifications whose last send failed and whose next attempt is due (the delays grow after "
-        "each failure; after the last the error stays recorded). Run every few minutes."
+        "Run the notifications' sweep once: send every unsent notification that is due (new, to be tried again after "
+        "a failure, or left by a worker that stopped mid-send), with the same message id as before; give up those "
+        "whose last attempt failed. The periodic task send_due_notifications does the same every minute."
     )
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{retry_due_notifications()} notifications sent.")
+        self.stdout.write(f"{send_due_notifications()} notifications sent.")
