@@ -95,10 +95,10 @@ def test_a_file_is_loaded_batch_by_batch_then_found_loaded_when_run_again(tmp_pa
     register = write_register(tmp_path / "temara-1985.csv", rows)
 
     assert load_register(register) == [
-        "Batch 1, lines 2 to 11: 10 loaded, 0 already in the register.",
-        "Batch 2, lines 12 to 21: 10 loaded, 0 already in the register.",
-        "Batch 3, lines 22 to 26: 5 loaded, 0 already in the register.",
-        "Done: 25 acts loaded, 0 already in the register, 0 repeated in the file.",
+        "Batch 1, lines 2 to 11. Loaded: 10; already in the register: 0.",
+        "Batch 2, lines 12 to 21. Loaded: 10; already in the register: 0.",
+        "Batch 3, lines 22 to 26. Loaded: 5; already in the register: 0.",
+        "Done. Loaded: 25; already in the register: 0; repeated in the file: 0.",
     ]
     act = Act.objects.get(paper_number="7")
     assert (act.year, act.number, act.register_volume, act.state) == (1985, 7, "1", "signed")
@@ -108,9 +108,9 @@ def test_a_file_is_loaded_batch_by_batch_then_found_loaded_when_run_again(tmp_pa
     assert act.signed_at == rows[6]["signed_at"]
 
     again = load_register(register, "--verbosity", "2", batch_size=20)
-    assert again[0] == "Batch 1, lines 2 to 21: 0 loaded, 20 already in the register."
+    assert again[0] == "Batch 1, lines 2 to 21. Loaded: 0; already in the register: 20."
     assert again[1] == "Line 2: already in the register."
-    assert again[-1] == "Done: 0 acts loaded, 25 already in the register, 0 repeated in the file."
+    assert again[-1] == "Done. Loaded: 0; already in the register: 25; repeated in the file: 0."
     assert Act.objects.count() == 25
 
 
@@ -122,12 +122,12 @@ def test_json_lines_with_repeated_and_bis_acts(tmp_path, register_rows, loader, 
     register = write_register(tmp_path / "temara-1985.jsonl", rows)
 
     assert load_register(register, batch_size=2) == [
-        "Batch 1, lines 1 to 2: 2 loaded, 0 already in the register.",
+        "Batch 1, lines 1 to 2. Loaded: 2; already in the register: 0.",
         "Line 5: the same paper act as line 2, not loaded twice.",
-        "Batch 2, lines 4 to 6: 2 loaded, 0 already in the register.",
-        "Batch 3, lines 7 to 8: 2 loaded, 0 already in the register.",
-        "Batch 4, lines 3 to 3: 1 loaded, 0 already in the register.",
-        "Done: 7 acts loaded, 0 already in the register, 1 repeated in the file.",
+        "Batch 2, lines 4 to 6. Loaded: 2; already in the register: 0.",
+        "Batch 3, lines 7 to 8. Loaded: 2; already in the register: 0.",
+        "Batch 4, lines 3 to 3. Loaded: 1; already in the register: 0.",
+        "Done. Loaded: 7; already in the register: 0; repeated in the file: 1.",
     ]
     # The bis act comes after every plain number of its register, whichever batch they were in.
     assert Act.objects.get(paper_number="2 مكرر").number == 7
@@ -142,14 +142,14 @@ def test_a_bad_line_stops_the_load_named_and_translated_and_a_second_run_complet
         load_register(register)
     assert str(stopped.value).splitlines() == [
         "Line 15, birth_date: “1985-02-30” value has the correct format (YYYY-MM-DD) but it is an invalid date.",
-        "10 acts were loaded before it, in 1 batches, and nothing after. Correct the file and run the command "
-        "again: what the register holds is skipped.",
+        "Acts loaded before this line: 10 (batches committed: 1); none after it. Correct the file and run the "
+        "command again: what the register holds is skipped.",
     ]
     assert Act.objects.count() == 10
 
     rows[13]["birth_date"] = rows[13]["declared_on"]
     write_register(register, rows)
-    assert load_register(register)[-1] == "Done: 15 acts loaded, 10 already in the register, 0 repeated in the file."
+    assert load_register(register)[-1] == "Done. Loaded: 15; already in the register: 10; repeated in the file: 0."
     assert sorted(Act.objects.values_list("number", flat=True)) == list(range(1, 26))
 
 

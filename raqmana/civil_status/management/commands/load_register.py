@@ -76,7 +76,7 @@ class Command(BaseCommand):
         except RowError as error:
             raise CommandError(self.refusal(error)) from None
         self.stdout.write(
-            _("Done: %(loaded)s acts loaded, %(skipped)s already in the register, %(repeated)s repeated in the file.")
+            _("Done. Loaded: %(loaded)s; already in the register: %(skipped)s; repeated in the file: %(repeated)s.")
             % {"loaded": self.loaded, "skipped": self.skipped, "repeated": self.repeated}
         )
 
@@ -124,7 +124,7 @@ class Command(BaseCommand):
         self.loaded += result.loaded
         self.skipped += len(result.already_loaded)
         self.stdout.write(
-            _("Batch %(batch)s, lines %(first)s to %(last)s: %(loaded)s loaded, %(skipped)s already in the register.")
+            _("Batch %(batch)s, lines %(first)s to %(last)s. Loaded: %(loaded)s; already in the register: %(skipped)s.")
             % {
                 "batch": self.batches,
                 "first": min(lines),
@@ -168,8 +168,8 @@ class Command(BaseCommand):
             for message in messages
         ]
         stopped = _(
-            "%(loaded)s acts were loaded before it, in %(batches)s batches, and nothing after. Correct the file and "
-            "run the command again: what the register holds is skipped."
+            "Acts loaded before this line: %(loaded)s (batches committed: %(batches)s); none after it. Correct the "
+            "file and run the command again: what the register holds is skipped."
         ) % {"loaded": self.loaded, "batches": self.batches}
         return "\n".join([*said, stopped])
 
@@ -190,7 +190,7 @@ class Command(BaseCommand):
                 for values in reader:
                     if any(value.strip() for value in values):
                         if len(values) != len(header):
-                            message = _("%(count)s values for %(columns)s columns.")
+                            message = _("Values: %(count)s; columns: %(columns)s.")
                             raise RowError(line + 1, {"": [message % {"count": len(values), "columns": len(header)}]})
                         yield line + 1, dict(zip(header, values, strict=True))
                     line = reader.line_num
