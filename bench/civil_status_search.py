@@ -84,7 +84,7 @@ def load(total, loader, share=0, processes=1):
     while loaded < total:
         rows = [generator.birth(loader.pk) for _ in range(min(BATCH, total - loaded))]
         started = time.perf_counter()
-        loaded += load_historical_acts(rows, by=loader, reason="bench")
+        loaded += load_historical_acts(rows, by=loader, reason="bench").loaded
         load_seconds += time.perf_counter() - started
         print(f"  [{share}] loaded {loaded:>9,} acts, {loaded / load_seconds:,.0f} acts/s", flush=True)
     return load_seconds
@@ -246,6 +246,8 @@ def probe_acts(loader, reuse):
             with_latin = index % 2 == 0  # half of them old acts, written in Arabic only
             row.update(
                 office_id=office.pk,
+                register_volume="1",
+                paper_number=str(index + 1),
                 sex=first.get("sex", "M"),
                 first_name_ar=first["arabic"],
                 family_name_ar=family["arabic"],

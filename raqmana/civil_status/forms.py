@@ -9,6 +9,7 @@ from raqmana.territories.fields import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration
+from .paper_numbers import plain_number, written
 from .selectors import YEARS_SEARCHED, birth_act_by_idcs
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,12 +129,30 @@ class SearchForm(CheckedTextForm, forms.Form):
         label=_("Year of birth"), required=False, min_value=YEARS_SEARCHED[0], max_value=YEARS_SEARCHED[1]
     )
     birth_place = CommuneField(label=_("Commune of birth"), required=False)
-    number = forms.IntegerField(label=_("Act number"), required=False, min_value=1, max_value=MAX_SEQUENCE_NUMBER)
+    number = forms.CharField(
+        label=_("Act number"),
+        required=False,
+        max_length=Act._meta.get_field("paper_number").max_length,
+        help_text=_("As in the register, a paper one included: 123, or 123 مكرر."),
+    )
     year = forms.IntegerField(
         label=_("Year of the act"), required=False, min_value=YEARS_SEARCHED[0], max_value=YEARS_SEARCHED[1]
     )
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
+
+    def clean_number(self):
+        """A plain number is the act's number in the register, a digitised act's too; a number written with a word
+        beside it ("123 مكرر") is a digitised act's paper number, searched as written."""
+        typed = written(self.cleaned_data["number"])
+        number = plain_number(typed)
+        if number is not None and not 1 <= number <= MAX_SEQUENCE_NUMBER:
+            raise forms.ValidationError(
+                _("An act number is between 1 and %(maximum)s."), params={"maximum": f"{MAX_SEQUENCE_NUMBER:,}"}
+            )
+        if number is None and typed:
+            self.cleaned_data["paper_number"] = typed
+        return number
 
 
 class AbandonForm(CheckedTextForm, forms.Form):

@@ -65,6 +65,11 @@ class Act(CheckedTextModel):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     idcs = models.CharField(_("IDCS"), max_length=12, unique=True, null=True, blank=True)
+    # A digitised act's place in its office's paper register of the year: the volume and its number as written
+    # there ("123", "123 مكرر"); empty for an act drawn up on the platform. With the office and year, the act's
+    # source key, by which a load that is run again finds what it already loaded.
+    register_volume = models.CharField(_("paper register volume"), max_length=20, blank=True)
+    paper_number = models.CharField(_("act number in the paper register"), max_length=20, blank=True)
 
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     first_name_ar = name_field(_("first name (Arabic)"), required=True)
@@ -200,6 +205,15 @@ class Act(CheckedTextModel):
                 condition=Q(number__isnull=False),
                 name="one_number_per_office_year",
             ),
+            models.UniqueConstraint(
+                fields=["office", "year", "register_volume", "paper_number"],
+                condition=~Q(paper_number=""),
+                name="one_act_per_paper_act",
+            ),
+            models.CheckConstraint(
+                condition=Q(paper_number="") | (~Q(register_volume="") & Q(year__isnull=False)),
+                name="paper_acts_name_their_volume",
+            ),
             models.CheckConstraint(
                 condition=~Q(state=ActState.SIGNED)
                 | Q(number__isnull=False, year__isnull=False, signed_at__isnull=False),
@@ -221,6 +235,11 @@ class Act(CheckedTextModel):
     def reference(self):
         """How the act is cited: office code, year and number."""
         return f"{self.office.code}/{self.year}/{self.number}" if self.number else ""
+
+    @property
+    def is_digitised(self):
+        """Whether the act was drawn up on paper and loaded from its digitised register."""
+        return bool(self.paper_number)
 
     @property
     def audit_label(self):

@@ -21,6 +21,7 @@ from raqmana.kernel.text import ARABIC_LETTER
 from .idcs import is_valid_idcs
 from .models import Act
 from .names import normalise_arabic, normalise_latin, query_sound_keys
+from .paper_numbers import written
 
 # Up to this many matches are all read and ranked by spelling; beyond it, ranking goes by distinct spelling and
 # the count stops there ("more than 1,000").
@@ -42,6 +43,7 @@ class ActQuery:
     birth_year: int | None = None
     birth_place_id: int | None = None
     number: int | None = None
+    paper_number: str = ""  # a digitised act's number as written on paper, when not a plain number ("123 مكرر")
     year: int | None = None
     idcs: str = ""
     kind: str = ""
@@ -56,15 +58,37 @@ class ActQuery:
 
     def narrows_by_facts(self):
         """Whether facts other than the name leave only a few acts to compare names with."""
-        return bool(self.birth_date or self.number or self.idcs or (self.birth_year and self.birth_place_id))
+        return bool(
+            self.birth_date
+            or self.number
+            or self.paper_number
+            or self.idcs
+            or (self.birth_year and self.birth_place_id)
+        )
 
     def has_criteria_beside_parents(self):
         """A parent's name only narrows: it comes with a name or a fact."""
-        return bool(self.name.strip() or self.birth_date or self.birth_year or self.number or self.idcs or self.year)
+        return bool(
+            self.name.strip()
+            or self.birth_date
+            or self.birth_year
+            or self.number
+            or self.paper_number
+            or self.idcs
+            or self.year
+        )
 
     def is_empty(self):
         return not any(
-            [self.name.strip(), self.parent_name.strip(), self.birth_date, self.birth_year, self.number, self.idcs]
+            [
+                self.name.strip(),
+                self.parent_name.strip(),
+                self.birth_date,
+                self.birth_year,
+                self.number,
+                self.paper_number,
+                self.idcs,
+            ]
         )
 
 
@@ -162,6 +186,8 @@ def _by_facts(acts, query):
         acts = acts.filter(idcs=idcs) if is_valid_idcs(idcs) else acts.none()
     if query.number:
         acts = acts.filter(number=query.number)
+    if query.paper_number:
+        acts = acts.filter(paper_number=written(query.paper_number)).exclude(paper_number="")
     if query.year:
         acts = acts.filter(year=query.year)
     if query.birth_date:

@@ -117,6 +117,9 @@ FEMALE_WEIGHTS = _cumulative(_zipf_weights(len(FEMALE_NAMES)))
 FAMILY_WEIGHTS = _cumulative(_zipf_weights(len(FAMILY_NAMES), 0.6))
 
 
+PAPER_ACTS_PER_VOLUME = 500
+
+
 class ActGenerator:
     """Draws birth acts: names by frequency, dates over a century, communes weighted by population."""
 
@@ -126,13 +129,15 @@ class ActGenerator:
         self.commune_weights = _cumulative([commune.population_2024 or 1 for commune in communes])
         self.timezone = timezone.get_current_timezone()
         self.offices_by_commune = offices_by_commune
+        self.last_paper_numbers = {}  # (office id, year): the last paper act number drawn
 
     def _first_name(self, sex):
         names, weights = (MALE_NAMES, MALE_WEIGHTS) if sex == Sex.MALE else (FEMALE_NAMES, FEMALE_WEIGHTS)
         return self.random.choices(names, cum_weights=weights)[0]
 
     def birth(self, drafted_by_id):
-        """One signed historical birth act as field values (number and IDCS are set by the loader)."""
+        """One signed historical birth act as field values, with its place in the paper register of its office and
+        year, acts numbered from 1 there (the loader sets the number and IDCS)."""
         draw = self.random
         sex = draw.choice([Sex.MALE, Sex.FEMALE])
         first, family = self._first_name(sex), draw.choices(FAMILY_NAMES, cum_weights=FAMILY_WEIGHTS)[0]
@@ -142,15 +147,20 @@ class ActGenerator:
         born = date(1926, 1, 1) + timedelta(days=draw.randrange(365 * 99))
         declared = born + timedelta(days=draw.randrange(1, 25))
         signed = datetime.combine(declared, time(10, 0), tzinfo=self.timezone)
+        office = self.offices_by_commune[commune.pk]
+        paper_number = self.last_paper_numbers.get((office, declared.year), 0) + 1
+        self.last_paper_numbers[(office, declared.year)] = paper_number
         return {
             "first_name_tfng": to_tifinagh(first[0]),
             "family_name_tfng": to_tifinagh(family[0]),
             "father_first_name_tfng": to_tifinagh(father[0]),
             "mother_first_name_tfng": to_tifinagh(mother[0]),
-            "office_id": self.offices_by_commune[commune.pk],
+            "office_id": office,
             "kind": ActKind.BIRTH,
             "state": ActState.SIGNED,
             "year": declared.year,
+            "register_volume": str((paper_number - 1) // PAPER_ACTS_PER_VOLUME + 1),
+            "paper_number": str(paper_number),
             "sex": sex,
             "first_name_ar": first[0],
             "first_name_latin": first[1],

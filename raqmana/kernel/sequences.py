@@ -32,8 +32,25 @@ def reserve_numbers(register: str, counts_by_sequence: dict[tuple[int, int], int
     transaction ends. The rows travel as one array parameter: thousands of placeholders cost psycopg more time
     to parse than PostgreSQL takes to run the statement, and overflow SQLite's limit on parameters.
     """
+    return _upsert(register, counts_by_sequence, "{table}.last_number + excluded.last_number")
+
+
+def raise_numbers(register: str, floors_by_sequence: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    """Raise each (unit id, year) sequence of `register` to at least its floor (a number given elsewhere, such as
+    a paper register's, which the sequence must never give again); returns each sequence's last number.
+
+    One upsert, as `reserve_numbers`, which also locks the sequence rows until the transaction ends.
+    """
+    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return _upsert(register, floors_by_sequence, larger + "({table}.last_number, excluded.last_number)")
+
+
+def _upsert(register: str, values_by_sequence: dict[tuple[int, int], int], update: str) -> dict[tuple[int, int], int]:
+    """Insert each (unit id, year) sequence with its value as last number, or set `update` where it exists."""
     table = Sequence._meta.db_table
-    sequences = [[unit_id, year, count] for (unit_id, year), count in sorted(counts_by_sequence.items())]
+    sequences = [[unit_id, year, value] for (unit_id, year), value in sorted(values_by_sequence.items())]
+    if not sequences:
+        return {}
     if connection.vendor == "postgresql":
         rows = "SELECT %s, * FROM unnest(%s::bigint[], %s::int[], %s::int[])"
         params: list[Any] = [register, *[list(column) for column in zip(*sequences, strict=True)]]
@@ -44,8 +61,8 @@ def reserve_numbers(register: str, counts_by_sequence: dict[tuple[int, int], int
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (register, unit_id, year, last_number) {rows} "
-            f"ON CONFLICT (register, unit_id, year) DO UPDATE SET last_number = {table}.last_number + "
-            "excluded.last_number RETURNING unit_id, year, last_number",
+            f"ON CONFLICT (register, unit_id, year) DO UPDATE SET last_number = {update.format(table=table)} "
+            "RETURNING unit_id, year, last_number",
             params,
         )
         return {(unit_id, year): last for unit_id, year, last in cursor.fetchall()}

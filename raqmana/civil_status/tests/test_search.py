@@ -1,4 +1,5 @@
 from datetime import date, datetime, time, timedelta
+from itertools import count
 
 import pytest
 from django.utils import timezone
@@ -44,6 +45,9 @@ def register(temara_office, agent, officer, birth_data):
     return acts
 
 
+PAPER_NUMBERS = count(1)
+
+
 def load(office, agent, people, birth_date=date(1960, 3, 1)):
     """Old acts loaded in bulk, one per (Arabic names, Latin names or "" when the act has none, signed on day),
     signed on 1 January 1970 plus `day` days, so that later days are more recent."""
@@ -59,7 +63,8 @@ def load(office, agent, people, birth_date=date(1960, 3, 1)):
                 "first_name_latin": first_latin, "family_name_latin": family_latin, "birth_date": birth_date,
                 "birth_place_id": office.territory_id, "declarant_name": "الأب",
                 "declarant_relation": DeclarantRelation.FATHER, "declared_on": birth_date + timedelta(days=3),
-                "drafted_by_id": agent.pk, "signed_by_id": agent.pk, "signed_at": signed,
+                "drafted_by_id": agent.pk, "signed_by_id": agent.pk, "signed_at": signed, "register_volume": "1",
+                "paper_number": str(next(PAPER_NUMBERS)),
             }
         )  # fmt: skip
     load_historical_acts(rows, by=agent, reason="test")
