@@ -11,6 +11,7 @@ from raqmana.civil_status.api import router as civil_status_router
 from raqmana.civil_status_documents.api import router as civil_status_documents_router
 from raqmana.documents.api import router as documents_router
 from raqmana.kernel.api_errors import INPUT_ERRORS, REFUSED, describe_invalid_input, refusal
+from raqmana.kernel.errors import unexpected_error_answer
 from raqmana.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -60,3 +61,10 @@ def form_instead_of_json(request, error):
     return api.create_response(
         request, {"detail": _("This operation takes its body as JSON (Content-Type: application/json).")}, status=415
     )
+
+
+@api.exception_handler(Exception)
+def unexpected(request, error):
+    """Any other exception (a bug, a database that timed out or went away): 500 with a translated sentence and a
+    reference to quote, the details in the log (kernel.errors); never the exception's own text."""
+    return unexpected_error_answer(request, error)

@@ -130,6 +130,25 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# What PostgreSQL ends by itself, on every connection (seconds; 0 for never). A statement past 30 s: no page waits
+# longer (gunicorn's own timeout). A wait for a lock past 15 s: an issue holds its office's number while it renders,
+# seals and time-stamps (the time-stamping authority has 10 s). A transaction left idle for 60 s: its client vanished
+# (a worker killed, a network cut) and its locks, an office's number among them, are released; well above the
+# longest pause a transaction makes to wait for an outside service. `manage.py migrate` lifts the statement and idle
+# ones on its connection (kernel/database.py); a bulk load of a whole register in one run sets them by environment.
+DATABASE_TIMEOUTS = {
+    "statement_timeout": float(os.environ.get("RAQMANA_DB_STATEMENT_TIMEOUT", "30")),
+    "lock_timeout": float(os.environ.get("RAQMANA_DB_LOCK_TIMEOUT", "15")),
+    "idle_in_transaction_session_timeout": float(os.environ.get("RAQMANA_DB_IDLE_IN_TRANSACTION_TIMEOUT", "60")),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        [
+            _options.get("options", ""),
+            *(f"-c {name}={round(seconds * 1000)}" for name, seconds in DATABASE_TIMEOUTS.items()),
+        ]
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

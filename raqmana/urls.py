@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 from raqmana.api import api
 from raqmana.civil_status_documents.urls import urlpatterns as civil_status_document_pages
 from raqmana.documents.urls import urlpatterns as document_pages
+from raqmana.kernel.errors import server_error
 
 
 class RaqmanaAdminSite(OTPAdminSite):
@@ -21,6 +22,9 @@ class RaqmanaAdminSite(OTPAdminSite):
 
 
 admin.site.__class__ = RaqmanaAdminSite
+
+# An unexpected error shows a translated sentence and a reference to quote; the details go to the log (kernel.errors).
+handler500 = server_error
 
 urlpatterns = [
     path("", include("raqmana.portal.urls")),

@@ -374,5 +374,6 @@ def draft(request, payload: ActIn):
 
 @router.post("/acts/{act_id}/sign", response={200: ActSummaryOut, **REFUSALS}, auth=django_auth)
 def sign(request, act_id: Id):
+    """A repeated signature (a retry after a timeout) answers the signed act with its number, as the first did."""
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=act_id)
     return acts.sign_act(act, by=request.user)

@@ -138,12 +138,19 @@ def act_detail(request, pk):
 @require_POST
 def act_sign(request, pk):
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk)
+    signed_before = act.state == ActState.SIGNED  # a double click, or a retry whose first try went through
     try:
         act = acts.sign_act(act, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, refusal_text(error))
     else:
-        messages.success(request, _("Act %(reference)s is signed.") % {"reference": act.reference})
+        if signed_before:
+            messages.info(
+                request,
+                _("Act %(reference)s was already signed: it keeps its number.") % {"reference": act.reference},
+            )
+        else:
+            messages.success(request, _("Act %(reference)s is signed.") % {"reference": act.reference})
     return redirect(_act_url(act, "drafting"))
 
 

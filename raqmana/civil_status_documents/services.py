@@ -16,6 +16,7 @@ from raqmana.civil_status.models import Act
 from raqmana.documents import services as documents
 from raqmana.documents.kinds import Requester
 from raqmana.documents.models import IssuedDocument
+from raqmana.kernel.errors import log_unexpected
 from raqmana.kernel.scanning import ScanState
 from raqmana.notifications.services import notify
 from raqmana.payments import services as payment_services
@@ -131,9 +132,12 @@ def order_paid(payment: Payment) -> None:
                 _issue_order(order, by=None)
             return
         except Exception as error:  # the payment must stay recorded whatever stops the issue (typst, a token)
+            # The reason is shown to people: the error's own text (SQL, a path) goes to the log, under a reference.
+            reference = log_unexpected(error, during=f"the automatic issue of document order {order.pk}")
             order.refresh_from_db()
-            failed = _("The automatic issue failed; an agent issues the document.")
-            reason = f"{failed} ({error})"[:300]
+            reason = _("The automatic issue failed; an agent issues the document (reference %(reference)s).") % {
+                "reference": reference
+            }
     else:
         reason = ""
     ORDER_WORKFLOW.move(order, OrderState.AWAITING_CHECK, by=None, reason=reason)

@@ -25,8 +25,15 @@ class Refusal(Schema):
     detail: str
 
 
-# The refusals every endpoint may answer, for the OpenAPI schema: `response={200: Out, **REFUSALS}`.
-REFUSALS = {403: Refusal, 404: Refusal, 422: Refusal}
+class UnexpectedError(Schema):
+    """An error that is not the caller's (kernel.errors): the sentence and the reference to quote."""
+
+    detail: str
+    reference: str
+
+
+# What every endpoint may answer besides its result, for the OpenAPI schema: `response={200: Out, **REFUSALS}`.
+REFUSALS = {403: Refusal, 404: Refusal, 422: Refusal, 500: UnexpectedError}
 
 
 def api_field_names(names: dict[str, str]) -> None:

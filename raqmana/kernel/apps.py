@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -14,3 +15,8 @@ class KernelConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 (registers the system checks)
+        from .database import lift_timeouts_for_migrations, restore_timeouts_after_migrations
+
+        # Sent once per application with models (the kernel's are not in a models module): any sender will do.
+        pre_migrate.connect(lift_timeouts_for_migrations, dispatch_uid="kernel.lift_timeouts")
+        post_migrate.connect(restore_timeouts_after_migrations, dispatch_uid="kernel.restore_timeouts")

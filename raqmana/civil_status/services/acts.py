@@ -230,8 +230,15 @@ def update_draft(act: Act, data: Mapping[str, Any], *, by: User) -> Act:
 @reads_outlast_refusals
 @transaction.atomic
 def sign_act(act: Act, *, by: User) -> Act:
-    """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS."""
+    """The office's civil status officer signs: the act takes its number and, for a birth, the IDCS.
+
+    Signing an act already signed (a double click, a retry after a timeout whose first try had committed) returns
+    it as signed, with its number, for whoever may sign at its office: nothing is recorded again. A draft
+    abandoned, or an act someone may not sign, is still refused."""
     act = Act.objects.select_for_update().select_related("office").get(pk=act.pk)
+    if act.state == ActState.SIGNED:
+        require(by, "civil_status.act.sign", at=act.office)
+        return act
     ACT_WORKFLOW.check(act, ActState.SIGNED, by=by)
     if act.kind == ActKind.DEATH and act.birth_act_id:
         # Two offices signing a death for the same birth act at once: the second waits here, then sees the first.

@@ -1,0 +1,109 @@
+"""Errors that stay inside. An unexpected exception that reaches a person (a page, the API, a reason kept for later
+display) shows them a translated sentence and a reference they can quote ("ERR-7K2P-9QXM"); the traceback, the
+reference, the user and the path go to the log under that reference, where whoever the person tells finds them.
+
+`raqmana/urls.py` installs `server_error` as Django's handler500 (an exception in a view or a middleware) and
+`raqmana/api.py` `unexpected_error_answer` as the API's handler of any exception its refusals do not name."""
+
+import logging
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import empty
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from .bad_input import API_PREFIX
+from .codes import random_code
+
+logger = logging.getLogger("raqmana.errors")
+
+REFERENCE_LENGTH = 8  # 40 bits: two errors of one day never share a reference
+
+
+def new_reference() -> str:
+    """A reference a person reads out or types: "ERR-" and two groups of four symbols of the codes' alphabet."""
+    code = random_code(REFERENCE_LENGTH)
+    return f"ERR-{code[:4]}-{code[4:]}"
+
+
+def log_unexpected(error: BaseException | None, *, request: HttpRequest | None = None, during: str = "") -> str:
+    """Log `error` with its traceback under a new reference, and return the reference to show the person.
+
+    `request` adds its method, path and user; `during` says what was being done where there is no request (a
+    payment's answer handled by a worker, say)."""
+    reference = new_reference()
+    where = f"{request.method} {request.path}" if request is not None else during or "outside a request"
+    user_id = _user_id(request) if request is not None else None
+    logger.error(
+        "%s: unexpected error during %s (user %s)",
+        reference,
+        where,
+        user_id if user_id is not None else "unknown",
+        exc_info=error if error is not None else False,
+        extra={"reference": reference, "user_id": user_id},
+    )
+    return reference
+
+
+def _user_id(request: HttpRequest) -> Any:
+    """The signed-in user's id if the request already read it: reading it now could need the database, which may
+    be what failed."""
+    user = request.__dict__.get("user")  # AuthenticationMiddleware's lazy object, evaluated or not
+    wrapped = getattr(user, "_wrapped", user)
+    return None if wrapped is None or wrapped is empty else getattr(wrapped, "pk", None)
+
+
+def unexpected_sentence(reference: str) -> str:
+    """What a person is told of an error that is not theirs, in the active language."""
+    return _(
+        "Something went wrong on our side and what you asked was not done. Try again in a moment; if it happens "
+        "again, give this reference to the service desk: %(reference)s."
+    ) % {"reference": reference}
+
+
+def unexpected_error_answer(request: HttpRequest, error: BaseException) -> JsonResponse:
+    """The API's answer to an exception no refusal names: 500 with the sentence and the reference."""
+    reference = log_unexpected(error, request=request)
+    return JsonResponse({"detail": unexpected_sentence(reference), "reference": reference}, status=500)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: the exception being handled is logged under a reference, the person gets the sentence
+    in their language (Arabic unless they chose another), as JSON under /api/ and as a page elsewhere.
+
+    Reads nothing from the database and renders without the context processors (no menu, no user): the database
+    may be what failed. Should the page itself fail, a plain one says the same."""
+    reference = log_unexpected(sys.exc_info()[1], request=request)
+    with translation.override(_language_of(request)):
+        if request.path_info.startswith(API_PREFIX):
+            response: HttpResponse = JsonResponse(
+                {"detail": unexpected_sentence(reference), "reference": reference}, status=500
+            )
+        else:
+            response = HttpResponse(_error_page(reference), status=500)
+    # Logged above with its reference: Django's own log of the 500 would repeat the traceback without it.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _language_of(request: HttpRequest) -> str:
+    """The language the language middleware chose, or the one it would choose if the error came before it."""
+    supported = dict(settings.LANGUAGES)
+    chosen = getattr(request, "LANGUAGE_CODE", None) or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
+
+
+def _error_page(reference: str) -> str:
+    sentence = unexpected_sentence(reference)
+    try:
+        return render_to_string("portal/500.html", {"sentence": sentence, "reference": reference})
+    except Exception:  # a missing template or static manifest entry must not turn the error page into another error
+        logger.exception("%s: the error page could not be rendered", reference)
+        language = translation.get_language()
+        direction = "rtl" if translation.get_language_bidi() else "ltr"
+        return f'<!doctype html><html lang="{language}" dir="{direction}"><p>{escape(sentence)}</p></html>'
