@@ -202,7 +202,9 @@ def attempt_delivery(notification_id: int) -> bool:
         return Notification.objects.filter(pk=notification_id, sent_at__isnull=False).exists()
     try:
         answer = transmit(sending.channel, sending.address, sending.subject, sending.body, sending.message_id)
-    except Exception as error:  # any failure of a mail server or gateway is recorded, not raised
+    # Any failure of a mail server or gateway is recorded, not raised. Its technical text is shown to the office's
+    # officers and the administration only (the undelivered notifications page), never to the recipient.
+    except Exception as error:
         record_failure(sending, str(error) or type(error).__name__)
         return False
     record_success(sending, answer)

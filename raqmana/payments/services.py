@@ -263,7 +263,9 @@ def ask_provider_for_refund(refund_id: int) -> str:
                 currency=money_back.currency,
                 idempotency_key=money_back.idempotency_key,
             )
-    except Exception as error:  # any failure of the gateway is recorded and tried again, never lost
+    # Any failure of the gateway is recorded and tried again, never lost. Its technical text is for the administration
+    # only (the refund's attempts in the admin); the citizen reads the refund's state.
+    except Exception as error:
         return _refund_attempt_failed(money_back, str(error)[:300] or type(error).__name__)
     RefundAttempt.objects.create(refund=money_back, provider_reference=provider_reference)
     money_back.provider_reference, money_back.confirmed_at = provider_reference, timezone.now()
