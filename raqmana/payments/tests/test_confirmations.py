@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.tasks.backends.immediate import ImmediateBackend
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from raqmana.audit.models import AuditEvent
 from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
@@ -151,7 +151,8 @@ def test_a_payment_abandoned_on_the_gateways_page_is_cancelled_past_its_expiry(p
     expiry = timedelta(days=settings.RAQMANA_PAYMENT_EXPIRY_DAYS)
     assert settle_pending_payments(now=later()).unchanged == 1
     assert settle_pending_payments(now=payment.created_at + expiry - timedelta(minutes=1)).unchanged == 1
-    sweep = settle_pending_payments(now=payment.created_at + expiry + timedelta(minutes=1))
+    with translation.override("en"):  # the reason is written in the language active when the job runs
+        sweep = settle_pending_payments(now=payment.created_at + expiry + timedelta(minutes=1))
     payment.refresh_from_db()
     assert sweep.cancelled == 1 and payment.state == PaymentState.CANCELLED
     cancelled = payment.transitions.get(to_state=PaymentState.CANCELLED)
