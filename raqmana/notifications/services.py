@@ -200,6 +200,11 @@ def attempt_delivery(notification_id: int) -> bool:
     sending = claim(notification_id)
     if sending is None:
         return Notification.objects.filter(pk=notification_id, sent_at__isnull=False).exists()
+    return send(sending)
+
+
+def send(sending: Sending) -> bool:
+    """Hand a claimed notification to its provider and record the outcome; whether it left."""
     try:
         answer = transmit(sending.channel, sending.address, sending.subject, sending.body, sending.message_id)
     # Any failure of a mail server or gateway is recorded, not raised. Its technical text is shown to the office's
@@ -290,11 +295,13 @@ def _give_up_interrupted_last_attempts(now: datetime) -> None:
 def send_due_notifications() -> int:
     """The outbox's sweep, every minute (the task of that name, `manage.py retry_notifications`): sends every unsent
     notification that is due (new, to be retried, or left by a worker that died), the oldest due first; returns how
-    many left. Two sweeps at once never send one row twice (claim)."""
+    many this sweep sent. Two sweeps at once never send one row twice (claim)."""
     now = timezone.now()
     _give_up_interrupted_last_attempts(now)
     due = Notification.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS).order_by("next_attempt_at", "pk")
-    return sum(attempt_delivery(pk) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
+    # Counted are the rows this sweep sent: a row another sweep or task claimed meanwhile is theirs.
+    claimed = (claim(pk) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
+    return sum(send(sending) for sending in claimed if sending is not None)
 
 
 def resend(notification: Notification, *, by: "User") -> Notification:
