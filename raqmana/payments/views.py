@@ -29,6 +29,7 @@ def simulated(request, reference):
         choice = request.POST.get("choice")
         if choice == "leave":
             provider.abandon(payment)
+            messages.info(request, _("You left the payment page without paying: the order waits for its payment."))
             return redirect(payment.return_url)
         half = (payment.amount / 2).quantize(Decimal("0.01")) if choice == "half" else None
         return redirect(provider.answer(payment, paid=choice in {"pay", "half"}, amount=half))

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -99,7 +100,9 @@ def undelivered_notifications(request):
         raise PermissionDenied
     page = Paginator(selectors.undelivered_notifications(request.user), NOTIFICATIONS_PER_PAGE)
     return render(
-        request, "portal/undelivered_notifications.html", {"notifications": page.get_page(request.GET.get("page"))}
+        request,
+        "portal/undelivered_notifications.html",
+        {"notifications": page.get_page(request.GET.get("page")), "now": timezone.now()},
     )
 
 
