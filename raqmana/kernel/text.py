@@ -380,3 +380,11 @@ class CheckedTextForm:
                 continue
             default = TextKind.MULTILINE_TEXT if isinstance(field.widget, forms.Textarea) else TextKind.PLAIN_TEXT
             field.validators.append(TextValidator(self.text_kinds.get(name, default)))
+
+
+def machine_text(text: str, max_length: int) -> str:
+    """A text a machine wrote (a mail server's refusal, a gateway's answer), made storable and safe to show: every
+    control, format, private-use or unassigned character (NUL, which PostgreSQL cannot store, and the bidi controls
+    included) becomes U+FFFD, and the text is cut to `max_length`. Such texts are kept as evidence, not refused."""
+    kept = "".join("\ufffd" if unicodedata.category(character)[0] == "C" else character for character in text)
+    return kept[:max_length]

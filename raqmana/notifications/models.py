@@ -75,6 +75,8 @@ class NotificationAttempt(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started at"))
+    # Renewed while the send runs (services.lease_kept): an attempt renewed within the lease has a live worker.
+    renewed_at = models.DateTimeField(_("renewed at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING

@@ -17,6 +17,9 @@ tried again after RETRY_DELAYS; after the last attempt the row is given up, with
 "raqmana.alerts.notifications" logger and an audit event), and waits for a person to resend it."""
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -26,13 +29,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Q
+from django.db import connections, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.audit.services import record
 from raqmana.kernel.tasks import enqueue_on_commit
+from raqmana.kernel.text import machine_text
 from raqmana.territories.models import AdministrativeUnit
 
 from .kinds import message_kind, render_message
@@ -56,9 +60,10 @@ RETRY_DELAYS = (
     timedelta(hours=12),
 )
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-# While an attempt runs its row is leased: longer than a send may take (the SMTP and SMS gateway timeouts), so only
-# an attempt whose worker died leaves its row to the sweep.
+# While an attempt runs its row is leased, and the lease renewed every RENEW_EVERY by the sending worker: only an
+# attempt whose worker died (not renewed for LEASE) leaves its row to the sweep, however slow the mail server.
 LEASE = timedelta(minutes=5)
+RENEW_EVERY = LEASE / 5
 # The most rows one sweep sends; the next sweep, a minute later, takes up the rest.
 SWEEP_BATCH = 500
 
@@ -153,8 +158,14 @@ class Sending:
 
 
 def _due(now: datetime) -> Q:
-    """Unsent, not given up, and its next attempt (or the lease of an attempt whose worker died) come."""
-    return Q(sent_at=None, given_up_at=None) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
+    """Unsent, not given up, its next attempt (or the lease of an attempt whose worker died) come, and no attempt
+    under way (one renewed within LEASE)."""
+    under_way = NotificationAttempt.objects.filter(
+        notification=OuterRef("pk"), outcome=AttemptOutcome.SENDING, renewed_at__gt=now - LEASE
+    )
+    return (
+        Q(sent_at=None, given_up_at=None) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)) & ~Exists(under_way)
+    )
 
 
 def claim(notification_id: int) -> Sending | None:
@@ -180,7 +191,9 @@ def claim(notification_id: int) -> Sending | None:
         notification.sendings.filter(outcome=AttemptOutcome.SENDING).update(
             outcome=AttemptOutcome.INTERRUPTED, finished_at=now
         )
-        attempt = NotificationAttempt.objects.create(notification=notification, number=number, started_at=now)
+        attempt = NotificationAttempt.objects.create(
+            notification=notification, number=number, started_at=now, renewed_at=now
+        )
     return Sending(
         notification.pk,
         attempt.pk,
@@ -204,9 +217,11 @@ def attempt_delivery(notification_id: int) -> bool:
 
 
 def send(sending: Sending) -> bool:
-    """Hand a claimed notification to its provider and record the outcome; whether it left."""
+    """Hand a claimed notification to its provider, its lease kept while the provider answers, and record the
+    outcome; whether it left."""
     try:
-        answer = transmit(sending.channel, sending.address, sending.subject, sending.body, sending.message_id)
+        with lease_kept(sending):
+            answer = transmit(sending.channel, sending.address, sending.subject, sending.body, sending.message_id)
     # Any failure of a mail server or gateway is recorded, not raised. Its technical text is shown to the office's
     # officers and the administration only (the undelivered notifications page), never to the recipient.
     except Exception as error:
@@ -216,13 +231,44 @@ def send(sending: Sending) -> bool:
     return True
 
 
+@contextmanager
+def lease_kept(sending: Sending) -> Iterator[None]:
+    """Renew the attempt's lease every RENEW_EVERY until the block ends, from a thread with its own database
+    connection: a send slower than LEASE is not taken for a dead worker's and sent again. A renewal that fails (the
+    database away) stops renewing: the lease then runs out, as it would for a worker that died."""
+    done = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not done.wait(RENEW_EVERY.total_seconds()):
+                now = timezone.now()
+                NotificationAttempt.objects.filter(pk=sending.attempt_id, outcome=AttemptOutcome.SENDING).update(
+                    renewed_at=now
+                )
+                Notification.objects.filter(pk=sending.notification_id, attempts=sending.number, sent_at=None).update(
+                    next_attempt_at=now + LEASE
+                )
+        except Exception:  # any database failure: the lease runs out, and the sweep takes the row up
+            logger.exception("Could not renew the lease of notification %s.", sending.notification_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    renewer = threading.Thread(target=renew, name=f"lease-{sending.notification_id}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+
+
 def record_success(sending: Sending, answer: str) -> None:
     """The provider took the message: the attempt and the notification say so (even when a later attempt had taken
     the row over, the message left)."""
     now = timezone.now()
     with transaction.atomic():
         NotificationAttempt.objects.filter(pk=sending.attempt_id).update(
-            outcome=AttemptOutcome.SENT, finished_at=now, answer=answer[:300], error=""
+            outcome=AttemptOutcome.SENT, finished_at=now, answer=machine_text(answer, 300), error=""
         )
         Notification.objects.filter(pk=sending.notification_id, sent_at=None).update(
             sent_at=now, next_attempt_at=None, given_up_at=None, error=""
@@ -232,7 +278,7 @@ def record_success(sending: Sending, answer: str) -> None:
 def record_failure(sending: Sending, error: str) -> None:
     """The provider refused or did not answer: the next attempt is due after its delay, or, after the last, the
     notification is given up. A row another attempt took over meanwhile (a lease run out) is left to that one."""
-    now, error = timezone.now(), error[:300]
+    now, error = timezone.now(), machine_text(error, 300)
     with transaction.atomic():
         NotificationAttempt.objects.filter(pk=sending.attempt_id).update(
             outcome=AttemptOutcome.FAILED, finished_at=now, error=error
@@ -299,9 +345,15 @@ def send_due_notifications() -> int:
     now = timezone.now()
     _give_up_interrupted_last_attempts(now)
     due = Notification.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS).order_by("next_attempt_at", "pk")
-    # Counted are the rows this sweep sent: a row another sweep or task claimed meanwhile is theirs.
-    claimed = (claim(pk) for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]))
-    return sum(send(sending) for sending in claimed if sending is not None)
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]):
+        try:
+            sending = claim(pk)
+            # Counted are the rows this sweep sent: a row another sweep or task claimed meanwhile is theirs.
+            sent += sending is not None and send(sending)
+        except Exception:  # one row that cannot be recorded never holds back the rows after it
+            logger.exception("The sweep could not send notification %s: the next sweep tries again.", pk)
+    return sent
 
 
 def resend(notification: Notification, *, by: "User") -> Notification:

@@ -17,6 +17,7 @@ from raqmana.access.registry import PERMISSIONS
 from raqmana.audit.services import record
 from raqmana.kernel.codes import random_code
 from raqmana.kernel.tasks import enqueue_on_commit
+from raqmana.kernel.text import machine_text
 from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import callbacks
@@ -266,7 +267,7 @@ def ask_provider_for_refund(refund_id: int) -> str:
     # Any failure of the gateway is recorded and tried again, never lost. Its technical text is for the administration
     # only (the refund's attempts in the admin); the citizen reads the refund's state.
     except Exception as error:
-        return _refund_attempt_failed(money_back, str(error)[:300] or type(error).__name__)
+        return _refund_attempt_failed(money_back, machine_text(str(error), 300) or type(error).__name__)
     RefundAttempt.objects.create(refund=money_back, provider_reference=provider_reference)
     money_back.provider_reference, money_back.confirmed_at = provider_reference, timezone.now()
     REFUND_WORKFLOW.move(money_back, RefundState.CONFIRMED, by=None, reason=provider_reference)

@@ -41,7 +41,8 @@ from raqmana.civil_status_documents.tests.conftest import birth_act  # noqa: F40
 from raqmana.documents.models import IssuedDocument
 from raqmana.kernel.models import PeriodicJobRun
 from raqmana.kernel.periodic import NEVER
-from raqmana.notifications.models import AttemptOutcome, Notification
+from raqmana.notifications.models import AttemptOutcome, Notification, NotificationAttempt
+from raqmana.notifications.services import LEASE
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.models import Payment
 from raqmana.payments.providers import SimulatedProvider
@@ -198,8 +199,12 @@ def clock_retries() -> None:
 
 
 def clock_leases() -> None:
-    """Stands for the clock, while no worker runs: the leases of attempts whose worker died have run out too."""
+    """Stands for the clock, while no worker runs: the leases of attempts whose worker died have run out too (no
+    renewal for LEASE)."""
     Notification.objects.filter(sent_at=None, given_up_at=None).update(next_attempt_at=timezone.now())
+    NotificationAttempt.objects.filter(outcome=AttemptOutcome.SENDING).update(
+        renewed_at=timezone.now() - LEASE - timedelta(seconds=1)
+    )
 
 
 def a_minute_later(backend: Backend, database_url: Callable[[str], str]) -> None:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.notifications import services
-from raqmana.notifications.models import AttemptOutcome, Notification
-from raqmana.notifications.services import notify, send_due_notifications
+from raqmana.notifications.models import AttemptOutcome, Notification, NotificationAttempt
+from raqmana.notifications.services import LEASE, notify, send_due_notifications
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +82,10 @@ def _notify_people(count):
 
 
 def _all_due():
-    Notification.objects.filter(sent_at=None).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    """Stands for the clock: every retry delay and lease has passed (no worker is sending meanwhile)."""
+    past = timezone.now() - LEASE - timedelta(seconds=1)
+    Notification.objects.filter(sent_at=None).update(next_attempt_at=past)
+    NotificationAttempt.objects.filter(notification__sent_at=None).update(renewed_at=past)
 
 
 def test_a_stopped_mail_server_delays_messages_and_each_arrives_once_when_it_is_back(smtp_sink):

@@ -229,12 +229,6 @@ def test_the_deliver_task_and_the_sweep_together_send_once(no_sms, monkeypatch):
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A send slower than LEASE (5 min; SMTP's 30 s timeout bounds each socket operation, not the send) is "
-    "claimed and sent again by every sweep after the lease runs out while its first worker is still alive: no "
-    "lease renewal, so a message can leave more than once more.",
-)
 def test_a_slow_send_outliving_its_lease_is_not_sent_again_while_its_worker_lives(no_sms, monkeypatch):
     notification = written(UserFactory(email="amina@example.ma"))
     send_email = outbox.send_email
@@ -268,13 +262,6 @@ def test_a_very_long_provider_error_is_cut_and_the_row_retried(no_sms, monkeypat
     assert NotificationAttempt.objects.get(notification=notification).outcome == AttemptOutcome.FAILED
 
 
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason="A provider error carrying a NUL byte cannot be stored on PostgreSQL: record_failure raises out of "
-    "attempt_delivery (a failure 'recorded, never raised'), the attempt stays SENDING and the sweep stops before "
-    "the rows after it.",
-)
 def test_a_provider_error_with_a_nul_byte_is_recorded_and_the_sweep_goes_on(no_sms, monkeypatch):
     poisoned = written(UserFactory(email="first@example.ma"))
     healthy = written(UserFactory(email="second@example.ma"))

@@ -252,3 +252,10 @@ def test_a_kind_declared_for_a_field_that_holds_no_free_text_fails_the_checks():
 
     assert [error.id for error in Person.check()] == ["kernel.E001"]
     assert "first_name_tfgn" in Person.check()[0].msg
+
+
+def test_a_machines_text_is_kept_readable_and_storable():
+    from raqmana.kernel.text import machine_text
+
+    assert machine_text("550 bad\x00mailbox\u202e", 300) == "550 bad\ufffdmailbox\ufffd"
+    assert machine_text("ش" * 500, 300) == "ش" * 300

@@ -4,6 +4,7 @@ is called, carries one message id for the row's life, and is recorded attempt by
 import json
 import logging
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -17,7 +18,7 @@ from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.kernel import periodic
 from raqmana.notifications import services
-from raqmana.notifications.models import AttemptOutcome, Channel, Notification
+from raqmana.notifications.models import AttemptOutcome, Channel, Notification, NotificationAttempt
 from raqmana.notifications.services import LEASE, MAX_ATTEMPTS, attempt_delivery, notify, send_due_notifications
 from raqmana.notifications.tasks import send_due_notifications as sweep_task
 from raqmana.territories.models import CivilStatusOffice
@@ -56,7 +57,10 @@ def _written(person, unit=None):
 
 
 def _lease_runs_out(notification):
-    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    """Stands for the clock: LEASE has passed since the row was claimed, and since any attempt was last renewed."""
+    past = timezone.now() - LEASE - timedelta(seconds=1)
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=past)
+    NotificationAttempt.objects.filter(notification=notification).update(renewed_at=past)
 
 
 def _message_ids():
@@ -263,3 +267,23 @@ def test_no_lock_nor_transaction_is_held_while_the_provider_is_called(person, mo
     monkeypatch.setattr(services, "send_email", send)
     assert attempt_delivery(notification.pk) is True
     assert during_send == [0]
+
+
+@pytest.mark.django_db(transaction=True)  # the renewing thread has its own connection: it sees committed rows only
+def test_a_slow_send_keeps_its_lease_renewed_and_no_sweep_sends_it_again(person, monkeypatch):
+    monkeypatch.setattr(services, "RENEW_EVERY", timedelta(seconds=0.05))
+    notification = None
+    send_email = services.send_email
+    swept = []
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.4)  # a slow mail server: the attempt is renewed meanwhile
+        attempt = NotificationAttempt.objects.get(notification=notification)
+        swept.append((attempt.renewed_at > attempt.started_at, send_due_notifications()))
+        send_email(*args, **kwargs)
+
+    monkeypatch.setattr(services, "send_email", slow_send)
+    with transaction.atomic():  # committed, its send runs at once (the immediate backend of tests)
+        (notification,) = notify(person, "accounts.signup_attempted", CONTEXT)
+    notification.refresh_from_db()
+    assert notification.sent_at and swept == [(True, 0)] and len(mail.outbox) == 1

@@ -165,3 +165,16 @@ def test_the_payer_is_told_that_money_taken_after_a_cancel_is_given_back(
     payment = order.payment
     payment.refresh_from_db()
     assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED
+
+
+def test_a_gateways_error_with_a_nul_byte_is_recorded_readable(
+    payer, heard, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(self, payment, **asked):
+        raise ProviderError("refused\x00by the bank")  # PostgreSQL stores no NUL: recorded as U+FFFD
+
+    payment = paid_payment(payer)
+    monkeypatch.setattr(SimulatedProvider, "refund", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund(payment, by=None, reason="Order refused")
+    assert set(Refund.objects.get().attempts.values_list("error", flat=True)) == {"refused\ufffdby the bank"}
