@@ -18,7 +18,7 @@ from raqmana.payments import services as payment_services
 from raqmana.payments.confirmations import confirm_payment
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.providers import ProviderError
-from raqmana.payments.selectors import awaiting_confirmation
+from raqmana.payments.selectors import awaiting_confirmation, open_to_pay
 
 from . import rules, selectors, services
 from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState
@@ -136,19 +136,39 @@ PAYMENT_CHECK_RATE = "10/h"
 
 
 def payment_news(order):
-    """What the citizen reads of the order's payment: "received" once paid while the document is on its way,
-    whatever the order's state behind (issued at once, waiting for the office's check, or passed to an agent after
-    a failed automatic issue); "confirming" while the payment is pending past the confirmation threshold (the bank
-    is being asked); else nothing."""
+    """What the citizen reads of the order's payment:
+    - "received" once paid while the document is on its way, whatever the order's state behind (issued at once,
+      waiting for the office's check, or passed to an agent after a failed automatic issue);
+    - "confirming" while the payment is pending past the confirmation threshold (the bank is being asked);
+    - "mismatched" when the bank took a sum or currency other than owed: nothing is issued for it, the office or
+      the administration reviews it and gives the sum back (the order waits, or was cancelled or expired meanwhile);
+    - "refunded" once money taken for the order is given back (a mismatch reviewed, or a payment that arrived after
+      the order was cancelled or expired; a refused order says its refund itself);
+    - "expired" when the confirmation job cancelled the payment unpaid past its expiry while the order's own clock
+      has not yet run out: the order expires too (its payment cannot be paid again: the order is tied to it);
+    else nothing."""
     payment = order.payment
-    on_its_way = order.state in {OrderState.AWAITING_PAYMENT, OrderState.AWAITING_CHECK}
-    if payment is None or not on_its_way:
+    if payment is None:
+        return ""
+    if payment.state == PaymentState.MISMATCHED:
+        return "mismatched"
+    if payment.state == PaymentState.REFUNDED:
+        return "" if order.state == OrderState.REFUSED else "refunded"
+    if order.state not in {OrderState.AWAITING_PAYMENT, OrderState.AWAITING_CHECK}:
         return ""
     if payment.state == PaymentState.PAID:
         return "received"
     if order.state == OrderState.AWAITING_PAYMENT and awaiting_confirmation(payment):
         return "confirming"
+    if order.state == OrderState.AWAITING_PAYMENT and payment.state == PaymentState.CANCELLED:
+        return "expired"
     return ""
+
+
+def may_pay(order):
+    """Whether "Pay" leads the citizen to a gateway page that takes the payment: the order awaits it and its payment
+    is still open (not taken, given back or expired)."""
+    return order.state == OrderState.AWAITING_PAYMENT and order.payment is not None and open_to_pay(order.payment)
 
 
 @login_required
@@ -170,6 +190,7 @@ def order_detail(request, pk):
         "order": order,
         "transitions": order.transitions.all(),
         "payment_news": payment_news(order),
+        "may_pay": may_pay(order),
         "proof_checked": not rules.issued_without_check(order.kind),  # else an agent issues after a failed issue
     }
     if order.document:
@@ -182,7 +203,7 @@ def order_detail(request, pk):
 @require_POST
 def order_pay(request, pk):
     order = _own_order(request, pk)
-    if order.state != OrderState.AWAITING_PAYMENT:
+    if not may_pay(order):  # a page left open while the payment was taken, expired or given back
         return redirect("documents:order", order.pk)
     return redirect(payment_services.checkout_url(order.payment))
 

@@ -59,3 +59,10 @@ def awaiting_confirmation(payment: Payment, *, now: datetime | None = None) -> b
     and the answer not arrived yet; the provider is being asked (confirmations.settle_pending_payments)."""
     threshold = timedelta(minutes=settings.RAQMANA_PAYMENT_CONFIRMATION_MINUTES)
     return payment.state == PaymentState.PENDING and payment.created_at <= (now or timezone.now()) - threshold
+
+
+def open_to_pay(payment: Payment) -> bool:
+    """Whether the payer may still pay `payment` on the provider's page: nothing was taken for it and it was not
+    cancelled (pending, or declined and to be tried again). A payment taken, given back, or expired is not paid
+    twice: the gateway's page refuses it."""
+    return payment.state in {PaymentState.PENDING, PaymentState.FAILED}

@@ -484,11 +484,6 @@ def test_a_payment_the_job_finds_paid_with_another_amount_is_a_mismatch_and_issu
     assert "Payment being confirmed with the bank." not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A payment taken with another amount (MISMATCHED, under review) leaves the citizen's order page saying "
-    "'Awaiting payment, to pay 2.00 MAD' with its Pay button, no word of the money received: a stuck order.",
-)
 def test_a_mismatched_payment_is_told_on_the_order_page_and_not_asked_again(
     client, birth_act, django_capture_on_commit_callbacks
 ):
@@ -500,7 +495,8 @@ def test_a_mismatched_payment_is_told_on_the_order_page_and_not_asked_again(
     client.force_login(citizen)
     client.cookies["django_language"] = "en"
     page = client.get(reverse("documents:order", args=[order.pk])).text
-    assert reverse("documents:order_pay", args=[order.pk]) not in page
+    assert reverse("documents:order_pay", args=[order.pk]) not in page and check_url(order) not in page
+    assert "0.50 MAD" in page and "you need not pay again" in page
 
 
 def test_check_now_when_the_provider_breaks_unexpectedly_shows_a_reference_not_the_error(birth_act, monkeypatch):
