@@ -163,9 +163,8 @@ def _due(now: datetime) -> Q:
     under_way = NotificationAttempt.objects.filter(
         notification=OuterRef("pk"), outcome=AttemptOutcome.SENDING, renewed_at__gt=now - LEASE
     )
-    return (
-        Q(sent_at=None, given_up_at=None) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)) & ~Exists(under_way)
-    )
+    come = Q(sent_at=None, given_up_at=None) & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
+    return come & Q(~Exists(under_way))
 
 
 def claim(notification_id: int) -> Sending | None:
