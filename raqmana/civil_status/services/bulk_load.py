@@ -29,6 +29,8 @@ from raqmana.territories.models import CivilStatusOffice
 from .acts import unused_idcs
 
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
+# What Act.checked_values does not check as a text: choices, and dates or numbers a caller may give as text.
+OTHER_THAN_TEXTS = [field.attname for field in LOADED_FIELDS if Act.text_kind_of(field) is None]
 
 
 IDCS_DRAWS = 3
@@ -147,9 +149,10 @@ def _check_loaded_row(act: dict[str, Any]) -> None:
     a death to a birth act, which is checked and noted only when an officer signs a death act
     (check_deceased_birth_act). Sets the texts checked and normalised, and the number of a plain paper number."""
     act.update(Act.checked_values(act))
-    for attname, value in act.items():
-        # A choice or a date given as text holds no character a text may not hold either (PostgreSQL's COPY would
-        # fail on a NUL): what is printable passes without the full check.
+    for attname in OTHER_THAN_TEXTS:
+        # Nor does any other value given as text hold what no text may (PostgreSQL's COPY would fail on a NUL):
+        # what is printable passes without the full check.
+        value = act[attname]
         if isinstance(value, str) and not value.isprintable():
             check_field_text(attname, value, TextKind.PLAIN_TEXT)
     act["register_volume"] = written(act["register_volume"] or "")
