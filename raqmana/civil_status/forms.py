@@ -3,13 +3,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.calendars.fields import HijriDateField
-from raqmana.kernel.api_types import MAX_SEQUENCE_NUMBER
 from raqmana.kernel.text import CheckedTextForm, TextKind
 from raqmana.territories.fields import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration
-from .paper_numbers import plain_number, written
+from .paper_numbers import checked, plain_number
 from .selectors import YEARS_SEARCHED, birth_act_by_idcs
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -142,16 +141,15 @@ class SearchForm(CheckedTextForm, forms.Form):
     reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
 
     def clean_number(self):
-        """A plain number is the act's number in the register, a digitised act's too; a number written with a word
-        beside it ("123 مكرر") is a digitised act's paper number, searched as written."""
-        typed = written(self.cleaned_data["number"])
-        number = plain_number(typed)
-        if number is not None and not 1 <= number <= MAX_SEQUENCE_NUMBER:
-            raise forms.ValidationError(
-                _("An act number is between 1 and %(maximum)s."), params={"maximum": f"{MAX_SEQUENCE_NUMBER:,}"}
-            )
-        if number is None and typed:
-            self.cleaned_data["paper_number"] = typed
+        """A plain number is the act's number in the register, a digitised act's too; a number followed by the word
+        of an inserted act ("123 مكرر") is a digitised act's paper number, searched as written. Anything else is no
+        act number."""
+        if not self.cleaned_data["number"]:
+            return None
+        paper_number = checked(self.cleaned_data["number"])
+        number = plain_number(paper_number)
+        if number is None:
+            self.cleaned_data["paper_number"] = paper_number
         return number
 
 

@@ -21,14 +21,16 @@ from raqmana.civil_status import rules
 from raqmana.civil_status.constants import ACT_REGISTER, ActKind
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.names import search_keys
-from raqmana.civil_status.paper_numbers import plain_number, written
-from raqmana.kernel.api_types import MAX_SEQUENCE_NUMBER
+from raqmana.civil_status.paper_numbers import checked, plain_number, written
 from raqmana.kernel.sequences import raise_numbers, reserve_numbers
+from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.models import CivilStatusOffice
 
 from .acts import unused_idcs
 
 LOADED_FIELDS = [field for field in Act._meta.concrete_fields if not field.primary_key]
+# What Act.checked_values does not check as a text: choices, and dates or numbers a caller may give as text.
+OTHER_THAN_TEXTS = [field.attname for field in LOADED_FIELDS if Act.text_kind_of(field) is None]
 
 
 IDCS_DRAWS = 3
@@ -60,8 +62,9 @@ def load_historical_acts(rows: Iterable[dict[str, Any]], *, by: User, reason: st
 
     A plain paper number ("123") is the act's number in the register, so the references people hold on their
     old extracts stay valid, and the office's sequence of that year is raised to it: later acts take the numbers
-    after it. A paper number with a word beside it ("123 مكرر") is kept as written, and the act takes the
-    sequence's next number. A number another act of the office and year holds is refused, naming the row.
+    after it. A paper number followed by the word of an inserted act ("123 مكرر", "123 bis") is kept as written,
+    and the act takes the sequence's next number. Any other paper number, and a number another act of the office
+    and year holds, are refused, naming the row; so is a character no text may hold (a NUL), in any value.
 
     Rows are dicts of Act field values; they stay dicts up to the database (no model instance each), which
     is what lets PostgreSQL's COPY take tens of thousands of acts a second.
@@ -146,16 +149,23 @@ def _check_loaded_row(act: dict[str, Any]) -> None:
     a death to a birth act, which is checked and noted only when an officer signs a death act
     (check_deceased_birth_act). Sets the texts checked and normalised, and the number of a plain paper number."""
     act.update(Act.checked_values(act))
+    for attname in OTHER_THAN_TEXTS:
+        # Nor does any other value given as text hold what no text may (PostgreSQL's COPY would fail on a NUL):
+        # what is printable passes without the full check.
+        value = act[attname]
+        if isinstance(value, str) and not value.isprintable():
+            check_field_text(attname, value, TextKind.PLAIN_TEXT)
     act["register_volume"] = written(act["register_volume"] or "")
     act["paper_number"] = written(act["paper_number"] or "")
     errors = {field: [_("This field is required.")] for field in LOADED_REQUIRED if not act[field]}
     if act["birth_act_id"] is not None:
         errors["birth_act_id"] = [_("A digitised death act is linked to the birth act by a marginal mention.")]
+    if act["paper_number"]:
+        try:
+            act["paper_number"] = checked(act["paper_number"])
+        except ValidationError as error:
+            errors["paper_number"] = error.messages
     act["number"] = plain_number(act["paper_number"])
-    if act["number"] is not None and not 1 <= act["number"] <= MAX_SEQUENCE_NUMBER:
-        errors["paper_number"] = [
-            _("An act number is between 1 and %(maximum)s.") % {"maximum": f"{MAX_SEQUENCE_NUMBER:,}"}
-        ]
     if errors:
         raise ValidationError(errors)
     rules.check_dates(

@@ -160,6 +160,53 @@ def test_a_digitised_act_names_its_place_in_the_paper_register(temara_rows, agen
     assert not Act.objects.exists()
 
 
+@pytest.mark.parametrize("paper_number", ["-5", "abc", "12.5", "12 a", "bis"])
+def test_a_paper_number_that_is_no_act_number_is_refused_naming_the_row(temara_rows, agent, paper_number):
+    rows = temara_rows(2)
+    rows[1]["paper_number"] = paper_number
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            load_historical_acts(rows, by=agent, reason="Digitising")
+        assert list(refused.value.message_dict) == ["2.paper_number"]
+        assert refused.value.message_dict["2.paper_number"][0].startswith("An act number is written in digits")
+    assert not Act.objects.exists()
+
+
+def test_the_words_of_an_inserted_act_are_kept_in_one_spelling(temara_rows, agent):
+    rows = temara_rows(2)
+    inserted = [{**rows[0], "paper_number": typed} for typed in ("1 BIS", "1 ter", "1 مكرر", "1مكرر مرتين")]
+    assert load_historical_acts([*rows, *inserted], by=agent, reason="Digitising").loaded == 6
+    assert sorted(Act.objects.filter(number__gt=2).values_list("paper_number", flat=True)) == sorted(
+        ["1 bis", "1 ter", "1 مكرر", "1 مكرر مرتين"]
+    )
+    again = load_historical_acts([{**rows[0], "paper_number": "1bis"}], by=agent, reason="again")
+    assert again == LoadResult(already_loaded=[1])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("declarant_name", "محمد\x00العلوي"),
+        ("first_name_latin", "Amina\x07"),
+        ("paper_number", "3\x00"),
+        ("register_volume", "1\x1b"),
+        ("kind", "birth\x00"),
+        ("birth_date_hijri", "1405-01-01\x00"),
+        ("declarant_relation", "\x00"),
+    ],
+)
+def test_a_control_character_in_any_value_is_refused_before_the_database(temara_rows, agent, field, value):
+    """Direct callers too: PostgreSQL's COPY cannot take a NUL, and no act keeps a character one cannot see."""
+    rows = temara_rows(3)
+    rows[2][field] = value
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            load_historical_acts(rows, by=agent, reason="Digitising")
+        assert list(refused.value.message_dict) == [f"3.{field}"]
+        assert "invisible control character (U+00" in refused.value.message_dict[f"3.{field}"][0]
+    assert not Act.objects.exists()
+
+
 def test_one_impossible_row_stops_the_whole_batch_and_is_named(generator, agent):
     rows = [generator.birth(agent.pk) for _ in range(10)]
     rows[6]["mother_birth_date"] = rows[6]["birth_date"]

@@ -171,6 +171,16 @@ def test_one_number_twice_in_a_file_is_refused_naming_both_lines(tmp_path, regis
         ({"sex": "X"}, "Line 1, sex: Value 'X' is not a valid choice."),
         ({"declared_on": ""}, "Line 1, declared_on: This field is required."),
         ({"paper_number": ""}, "Line 1, paper_number: This field is required."),
+        (
+            {"paper_number": "12.5"},
+            "Line 1, paper_number: An act number is written in digits, alone or followed by one of these words: "
+            "مكرر, مكرر مرتين, مكرر ثلاث مرات, bis, ter, quater.",
+        ),
+        ({"paper_number": 0}, "Line 1, paper_number: An act number is between 1 and 2,147,483,647."),
+        (
+            {"office": "\x00"},
+            "Line 1, office: This text contains an invisible control character (U+0000, character 1): remove it.",
+        ),
     ],
 )
 def test_a_value_no_act_can_hold_is_named(tmp_path, register_rows, loader, change, said):
@@ -229,3 +239,50 @@ def test_a_number_another_act_holds_is_refused_naming_the_line(tmp_path, registe
         "Line 2, paper_number: Number 3 of 1985 is already another act's in this office's register."
     )
     assert Act.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "position"),
+    [
+        ("office", "{office}\x00", 13),
+        ("birth_place", "\x00{birth_place}", 1),
+        ("sex", "M\x00", 2),
+        ("kind", "bi\x0brth", 3),
+        ("birth_date", "{birth_date}\x00", 11),
+        ("birth_time", "\x1b", 1),
+        ("year", "19\x0085", 3),
+        ("paper_number", "3\x00", 2),
+        ("register_volume", "\x001", 1),
+        ("declarant_name", "محمد\x00العلوي", 5),
+        ("first_name_ar", "\x7f{first_name_ar}", 1),
+    ],
+)
+def test_a_control_character_in_any_cell_is_refused_naming_its_line_and_column(
+    tmp_path, register_rows, loader, column, value, position
+):
+    """Codes are looked up and values read only once they hold nothing a text may not hold: PostgreSQL takes no
+    NUL, not even in a query, and a refusal does not quote what one cannot see."""
+    lines = [file_values(row) for row in register_rows(3)]
+    lines[2][column] = value.format(**lines[2])
+    register = tmp_path / "register.csv"
+    with register.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    with pytest.raises(CommandError) as stopped:
+        load_register(register)
+    code_point = f"U+{ord(next(character for character in value if not character.isprintable())):04X}"
+    assert str(stopped.value).splitlines()[0] == (
+        f"Line 4, {column}: This text contains an invisible control character ({code_point}, character {position}): "
+        "remove it."
+    )
+    assert not Act.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_json_line_is_refused_naming_its_line(tmp_path, register_rows, loader):
+    values = file_values(register_rows(1)[0])
+    register = tmp_path / "register.jsonl"
+    register.write_text(json.dumps({**values, "birth_place": "\ud800"}) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError) as stopped:
+        load_register(register)
+    assert str(stopped.value).splitlines()[0].startswith("Line 1, birth_place: This text contains a character that")

@@ -47,7 +47,16 @@ def test_a_digitised_act_shows_its_paper_register_and_an_electronic_one_does_not
 
 @pytest.mark.parametrize(
     ("typed", "found"),
-    [("2", ["2"]), ("002", ["2"]), ("2 مكرر", ["2 مكرر"]), ("  2   مكرر ", ["2 مكرر"]), ("4", ["2 مكرر"]), ("5", [])],
+    [
+        ("2", ["2"]),
+        ("002", ["2"]),
+        ("2 مكرر", ["2 مكرر"]),
+        ("  2   مكرر ", ["2 مكرر"]),
+        ("2مكرر", ["2 مكرر"]),
+        ("4", ["2 مكرر"]),
+        ("5", []),
+        ("2 bis", []),
+    ],
 )
 def test_the_search_finds_an_act_by_its_paper_number_in_its_year(verified_client, paper_acts, agent, typed, found):
     client = english_client(verified_client, agent)
@@ -60,3 +69,15 @@ def test_a_number_no_register_has_is_refused_by_the_form(verified_client, agent)
     response = client.get(reverse("civil_status:search"), {"number": "99999999999", "reason": "extract"})
     with translation.override("en"):  # the form's errors are read after the request, in the test's language
         assert response.context["form"].errors["number"] == ["An act number is between 1 and 2,147,483,647."]
+
+
+@pytest.mark.parametrize("typed", ["-5", "abc", "12.5", "2 a", "مكرر"])
+def test_a_number_that_is_no_act_number_is_refused_by_the_form(verified_client, agent, typed):
+    client = english_client(verified_client, agent)
+    response = client.get(reverse("civil_status:search"), {"number": typed, "reason": "extract"})
+    assert response.status_code == 200 and response.context["found"] is None
+    with translation.override("en"):
+        assert response.context["form"].errors["number"] == [
+            "An act number is written in digits, alone or followed by one of these words: "
+            "مكرر, مكرر مرتين, مكرر ثلاث مرات, bis, ter, quater."
+        ]

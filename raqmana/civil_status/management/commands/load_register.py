@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from raqmana.accounts.models import User
 from raqmana.civil_status.constants import ActState
 from raqmana.civil_status.models import ACT_INPUT_FIELDS, Act
-from raqmana.civil_status.paper_numbers import plain_number, written
+from raqmana.civil_status.paper_numbers import checked, plain_number, written
 from raqmana.civil_status.services.bulk_load import LoadResult, SourceKey, load_historical_acts
+from raqmana.kernel.text import TextKind, check_text
 from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -243,19 +244,26 @@ class Command(BaseCommand):
             if isinstance(value, str):
                 value = value.strip()
             try:
+                if isinstance(value, str) and not value.isprintable():
+                    # A NUL and its like are refused before a code is looked up (PostgreSQL cannot take them) or
+                    # a value is quoted in a refusal; what is printable passes without the full check.
+                    check_text(value, TextKind.PLAIN_TEXT)
                 if column == "office":
                     row["office_id"] = self.office_id(value)
                 elif column in COMMUNE_COLUMNS:
                     row[f"{column}_id"] = self.commune_id(value) if value else None
                 else:
                     row[column] = self.field_value(column, value)
+                if column == "paper_number" and row[column]:
+                    # Read here already, to load the plain numbers first.
+                    row[column] = checked(row[column])
             except ValidationError as error:
                 errors[column] = error.messages
         if errors:
             raise RowError(line, errors)
         if row["signed_at"] is None:
             row["signed_at"] = timezone.make_aware(datetime.combine(row["declared_on"], time()))
-        row["register_volume"], row["paper_number"] = written(row["register_volume"]), written(row["paper_number"])
+        row["register_volume"] = written(row["register_volume"])
         return row
 
     def field_value(self, column: str, value: Any) -> Any:
