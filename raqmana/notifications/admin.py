@@ -1,24 +1,16 @@
 from django.contrib import admin
 
-from raqmana.kernel.admin import ReadOnlyAdmin
+from raqmana.kernel.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Notification, NotificationAttempt
 
 
-class NotificationAttemptInline(admin.TabularInline):
+class NotificationAttemptInline(ReadOnlyInline):
     """Every send of the notification: when, how it ended, what the provider answered."""
 
     model = NotificationAttempt
-    fields = ["number", "started_at", "finished_at", "outcome", "error", "answer"]
+    fields = ["number", "started_at", "renewed_at", "finished_at", "outcome", "error", "answer"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

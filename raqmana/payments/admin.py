@@ -1,22 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.kernel.admin import ReadOnlyAdmin
+from raqmana.kernel.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .constants import PaymentState, RefundState
 from .models import Fee, Payment, ReconciliationDifference, ReconciliationRun, Refund, RefundAttempt, RefundTransition
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Fee)
