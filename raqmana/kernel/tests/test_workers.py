@@ -367,7 +367,8 @@ def test_check_worker_reports_stuck_and_failed_tasks_and_fails_without_a_worker(
     report = out.getvalue()
     assert "1 worker(s) alive (a heartbeat in the last 60 s):" in report
     assert re.search(
-        r"busy on worker\.example \(pid 4321\), last heartbeat [34] s ago: running raqmana\.kernel\.tasks\.worker_heartbeat",
+        r"busy on worker\.example \(pid 4321\), last heartbeat [34] s ago: "
+        r"running raqmana\.kernel\.tasks\.worker_heartbeat",
         report,
     )
     assert "1 task(s) stuck RUNNING" in report and "claimed by a worker that records no heartbeat" in report
