@@ -333,10 +333,12 @@ TASK_BACKENDS = {
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
 TASKS = {"default": TASK_BACKENDS[TASKS_BACKEND]}
-# A task still RUNNING this long after it started lost its worker (killed, or its result could not be recorded):
-# the database worker makes it READY again, RAQMANA_TASK_MAX_ATTEMPTS runs in all, then FAILED with an alert
-# (kernel/workers.py); Celery kills it (time limit). Longer than the longest task: a sweep of pending proofs or
-# notifications, each send or scan bounded by its own timeout (10-30 s), runs a few minutes at most.
+# A RUNNING task whose database worker has recorded no heartbeat for this long (killed, or stopped before it could
+# record the task's end) is made READY again, RAQMANA_TASK_MAX_ATTEMPTS runs in all, then FAILED with an alert
+# (kernel/workers.py). A live worker beats every few seconds however long its task runs.
+RAQMANA_WORKER_SILENCE = int(os.environ.get("RAQMANA_WORKER_SILENCE", "60"))
+# A task claimed by a worker that records no heartbeat (django_tasks_db's db_worker) is taken back once RUNNING this
+# long; Celery kills a task running this long (time limit).
 RAQMANA_TASK_TIMEOUT = int(os.environ.get("RAQMANA_TASK_TIMEOUT", str(15 * 60)))
 RAQMANA_TASK_MAX_ATTEMPTS = int(os.environ.get("RAQMANA_TASK_MAX_ATTEMPTS", "3"))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")

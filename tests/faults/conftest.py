@@ -146,14 +146,16 @@ def database_tasks() -> Iterator[None]:
 
 @pytest.fixture
 def db_worker(subprocess_database_url, database_tasks, tmp_path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Start `manage.py run_worker` processes on the test database: `db_worker(task_timeout=3)`; each is stopped
-    (SIGKILL if it does not stop) at the end of the test."""
+    """Start `manage.py run_worker` processes on the test database: `db_worker(task_timeout=3)`, whose tasks are
+    taken back once it has been silent (`silence`, by default `task_timeout`) seconds; each is stopped (SIGKILL if it
+    does not stop) at the end of the test."""
     started: list[WorkerProcess] = []
 
-    def start(task_timeout: int = 3, **settings: str) -> WorkerProcess:
+    def start(task_timeout: int = 3, silence: int | None = None, **settings: str) -> WorkerProcess:
         name = f"faults-db-worker-{uuid.uuid4().hex[:8]}"
         env = _environment(subprocess_database_url(name), TASKS_BACKEND="database",
-                           RAQMANA_TASK_TIMEOUT=str(task_timeout), **settings)  # fmt: skip
+                           RAQMANA_TASK_TIMEOUT=str(task_timeout),
+                           RAQMANA_WORKER_SILENCE=str(silence or task_timeout), **settings)  # fmt: skip
         command = [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1",
                    "--worker-id", name]  # fmt: skip
         worker = _start(command, name, env, tmp_path)

@@ -341,11 +341,6 @@ def long_task():
     return len(long_task_runs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A task that legitimately runs longer than RAQMANA_TASK_TIMEOUT is taken back while its worker is alive "
-    "and run a second time beside it: the takeback has no heartbeat of the running worker, only started_at.",
-)
 def test_a_task_running_longer_than_the_timeout_is_not_run_twice_while_its_worker_lives(database_worker):
     long_task_runs.clear()
     result = long_task.enqueue().db_result

@@ -1,6 +1,9 @@
-"""The database worker that survives outages and takes back dead tasks, the periodic scheduler, check_worker."""
+"""The database worker that survives outages and takes back the tasks of dead workers (their heartbeat silent), the
+periodic scheduler, check_worker."""
 
 import logging
+import re
+import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -15,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from raqmana.celery import app as celery_app
 from raqmana.celery import beat_schedule
 from raqmana.kernel import periodic, workers
-from raqmana.kernel.models import PeriodicJobRun
+from raqmana.kernel.models import PeriodicJobRun, WorkerHeartbeat
 from raqmana.kernel.tasks import worker_heartbeat
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -25,7 +28,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_tasks", "
 
 @pytest.fixture
 def database_tasks():
-    with override_settings(TASKS=DATABASE_TASKS, RAQMANA_TASK_TIMEOUT=60, RAQMANA_TASK_MAX_ATTEMPTS=3):
+    with override_settings(
+        TASKS=DATABASE_TASKS, RAQMANA_TASK_TIMEOUT=60, RAQMANA_WORKER_SILENCE=60, RAQMANA_TASK_MAX_ATTEMPTS=3
+    ):
         yield
 
 
@@ -70,13 +75,23 @@ def make_worker(**options):
     return workers.RecoveringWorker(**{**defaults, **options})
 
 
-def running_since(minutes, claims=1):
+def running_since(minutes, claims=1, worker=None):
+    """A task RUNNING for `minutes`, claimed `claims` times, the last time by `worker` (by default a worker that records
+    no heartbeat, as django_tasks_db's db_worker)."""
     result = worker_heartbeat.enqueue("lost").db_result
     result.status = TaskResultStatus.RUNNING
     result.started_at = timezone.now() - timedelta(minutes=minutes)
-    result.worker_ids = [f"dead-{number}" for number in range(claims)]
+    result.worker_ids = [f"dead-{number}" for number in range(claims - 1)] + [worker or f"dead-{claims - 1}"]
     result.save()
     return result
+
+
+def heartbeat(worker_id, seconds_ago=0, stopped=False):
+    seen = timezone.now() - timedelta(seconds=seconds_ago)
+    return WorkerHeartbeat.objects.create(
+        worker_id=worker_id, host="worker.example", pid=4321, started_at=seen - timedelta(hours=3), last_seen=seen,
+        stopped_at=seen if stopped else None,
+    )  # fmt: skip
 
 
 def test_a_task_running_past_the_timeout_is_put_back_and_runs_again():
@@ -161,8 +176,118 @@ def test_a_stopped_worker_leaves_an_unrecorded_task_running_for_the_takeback(mon
     worker.run()
     result.refresh_from_db()
     assert result.status == TaskResultStatus.RUNNING
-    with override_settings(RAQMANA_TASK_TIMEOUT=0):
-        assert workers.take_back_stuck_tasks().put_back == [str(result.pk)]
+    assert WorkerHeartbeat.objects.get(worker_id="test-worker").stopped_at is not None
+    taken = workers.take_back_stuck_tasks()  # at once: its worker is marked stopped
+    assert taken.put_back == [str(result.pk)]
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.READY
+
+
+def test_a_task_of_a_live_worker_is_never_taken_back_however_long_it_runs():
+    heartbeat("busy", seconds_ago=5)
+    long_running = running_since(minutes=240, worker="busy")
+    assert workers.take_back_stuck_tasks(now=timezone.now() + timedelta(days=1)).put_back == []
+    assert workers.stuck_tasks() == []
+    long_running.refresh_from_db()
+    assert long_running.status == TaskResultStatus.RUNNING
+
+
+def test_the_task_of_a_worker_silent_past_the_silence_is_taken_back_at_once(caplog):
+    heartbeat("killed", seconds_ago=61)
+    heartbeat("alive", seconds_ago=50)
+    lost = running_since(minutes=0, worker="killed")
+    kept = running_since(minutes=0, worker="alive")
+    with caplog.at_level(logging.WARNING, logger="raqmana.kernel.workers"):
+        assert workers.take_back_stuck_tasks().put_back == [str(lost.pk)]
+    assert "its worker killed silent for more than 60 s (RAQMANA_WORKER_SILENCE)" in caplog.text
+    kept.refresh_from_db()
+    assert kept.status == TaskResultStatus.RUNNING
+
+
+def test_a_task_without_heartbeat_is_taken_back_after_the_task_timeout_only():
+    young = running_since(minutes=0.5)  # claimed by django_tasks_db's own db_worker, which records no heartbeat
+    old = running_since(minutes=2)
+    assert workers.take_back_stuck_tasks().put_back == [str(old.pk)]
+    [stuck] = workers.stuck_tasks(now=timezone.now() + timedelta(seconds=31))
+    assert stuck.result.pk == young.pk and "claimed by a worker that records no heartbeat" in stuck.why
+
+
+heartbeats_seen = []
+
+
+@task
+def look_at_its_heartbeat():
+    row = WorkerHeartbeat.objects.get(worker_id="graceful")
+    heartbeats_seen.append((row.stopped_at, row.last_seen >= row.started_at))
+
+
+def test_the_worker_records_its_heartbeat_and_marks_it_stopped_when_it_stops():
+    heartbeats_seen.clear()
+    worker = make_worker(worker_id="graceful")
+    look_at_its_heartbeat.enqueue()
+    worker.run()
+    assert heartbeats_seen == [(None, True)]
+    row = WorkerHeartbeat.objects.get(worker_id="graceful")
+    assert row.stopped_at is not None and row.pid > 0 and row.host
+    assert not worker.heartbeat.thread.is_alive()
+
+
+def test_a_worker_started_again_under_its_id_takes_back_what_its_earlier_run_left():
+    heartbeat("fixed-id", stopped=True)
+    left = running_since(minutes=0, worker="fixed-id")
+    make_worker(worker_id="fixed-id").run()
+    left.refresh_from_db()
+    assert left.status == TaskResultStatus.SUCCESSFUL and left.worker_ids == ["fixed-id", "fixed-id"]
+
+
+def test_a_task_claimed_again_meanwhile_is_left_to_its_new_worker(monkeypatch):
+    heartbeat("killed", seconds_ago=120)
+    heartbeat("new", seconds_ago=1)
+    result = running_since(minutes=3, worker="killed")
+    stuck_tasks = workers.stuck_tasks
+
+    def scanned_then_claimed_again(*args, **kwargs):
+        found = stuck_tasks(*args, **kwargs)
+        DBTaskResult.objects.filter(pk=result.pk).update(worker_ids=["killed", "new"], started_at=timezone.now())
+        return found
+
+    monkeypatch.setattr(workers, "stuck_tasks", scanned_then_claimed_again)
+    assert workers.take_back_stuck_tasks().put_back == []
+    result.refresh_from_db()
+    assert result.status == TaskResultStatus.RUNNING
+
+
+def test_heartbeats_silent_for_a_week_are_forgotten():
+    heartbeat("long gone", seconds_ago=8 * 24 * 3600)
+    heartbeat("recently gone", seconds_ago=3600, stopped=True)
+    workers.take_back_stuck_tasks()
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["recently gone"]
+
+
+def test_the_heartbeat_thread_outlives_a_database_outage_and_closes_its_connection(monkeypatch, caplog):
+    beats = []
+    outages = iter([OperationalError("connection refused")] * 2)
+    closed = []
+
+    def failing_then_beating(worker_id):
+        if (outage := next(outages, None)) is not None:
+            raise outage
+        beats.append(worker_id)
+        if len(beats) == 3:
+            beating.stopping.set()
+
+    monkeypatch.setattr(workers, "record_heartbeat", failing_then_beating)
+    monkeypatch.setattr(workers.connections, "close_all", lambda: closed.append(threading.current_thread().name))
+    beating = workers.Heartbeat("steady")
+    beating.interval = 0.01
+    with caplog.at_level(logging.INFO, logger="raqmana.kernel.workers"):
+        thread = threading.Thread(target=beating.beat_until_stopped, name="beating")
+        thread.start()
+        thread.join(timeout=5)
+    assert not thread.is_alive() and beats == ["steady"] * 3
+    assert caplog.text.count("Could not record the heartbeat of worker steady") == 1
+    assert caplog.text.count("Heartbeat of worker steady recorded again") == 1
+    assert closed == ["beating"] * 3  # after each of the two failures, and when it stops
 
 
 def test_a_task_that_lost_its_database_runs_again_at_most_the_allowed_times(no_waiting):
@@ -234,11 +359,19 @@ def test_check_worker_reports_stuck_and_failed_tasks_and_fails_without_a_worker(
     flaky_database_task.enqueue("not a number")
     make_worker().run()
     running_since(minutes=5)
+    heartbeat("busy", seconds_ago=3)
+    running_since(minutes=30, worker="busy")
     out = StringIO()
     with pytest.raises(CommandError) as refusal:
         call_command("check_worker", timeout=0.3, stdout=out)
     report = out.getvalue()
-    assert "1 task(s) stuck RUNNING past 60 s" in report and "raqmana.kernel.tasks.worker_heartbeat" in report
+    assert "1 worker(s) alive (a heartbeat in the last 60 s):" in report
+    assert re.search(
+        r"busy on worker\.example \(pid 4321\), last heartbeat [34] s ago: "
+        r"running raqmana\.kernel\.tasks\.worker_heartbeat",
+        report,
+    )
+    assert "1 task(s) stuck RUNNING" in report and "claimed by a worker that records no heartbeat" in report
     assert "1 task(s) FAILED in the last 24 hours: raqmana.kernel.tests.test_workers.flaky_database_task." in report
     assert "Newest error (raqmana.kernel.tests.test_workers.flaky_database_task): TypeError" in report
     assert "no worker ran the heartbeat" in str(refusal.value) and "1 task(s) stuck" in str(refusal.value)

@@ -6,16 +6,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from raqmana.kernel.tasks import worker_heartbeat
-from raqmana.kernel.workers import error_summary, failed_tasks, stuck_tasks
+from raqmana.kernel.workers import claiming_worker, error_summary, failed_tasks, live_workers, stuck_tasks
 
 
 class Command(BaseCommand):
     help = (
         "Send a heartbeat task through the configured background backend and wait for a worker to run it; with the "
-        "database backend, report the tasks stuck RUNNING past RAQMANA_TASK_TIMEOUT and those FAILED in the last "
-        "24 hours. Exits 1 when no worker answers or a task is stuck."
+        "database backend, list the live workers (their last heartbeat, the task each runs), the tasks stuck RUNNING "
+        "(their worker silent past RAQMANA_WORKER_SILENCE or stopped, or without heartbeat and running past "
+        "RAQMANA_TASK_TIMEOUT) and those FAILED in the last 24 hours. Exits 1 when no worker answers or a task is "
+        "stuck."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,11 +54,15 @@ class Command(BaseCommand):
 
     def report_database_tasks(self) -> list[str]:
         problems = []
-        stuck = list(stuck_tasks().order_by("started_at"))
+        self.report_live_workers()
+        stuck = stuck_tasks()
         if stuck:
-            self.stdout.write(f"{len(stuck)} task(s) stuck RUNNING past {settings.RAQMANA_TASK_TIMEOUT} s:")
-            for result in stuck:
-                self.stdout.write(f"  {result.task_path} {result.pk}, started {result.started_at:%Y-%m-%d %H:%M:%S}")
+            self.stdout.write(f"{len(stuck)} task(s) stuck RUNNING, taken back by the next worker that polls:")
+            for task in stuck:
+                result = task.result
+                self.stdout.write(
+                    f"  {result.task_path} {result.pk}, started {result.started_at:%Y-%m-%d %H:%M:%S}: {task.why}"
+                )
             problems.append(f"{len(stuck)} task(s) stuck")
         else:
             self.stdout.write("No task stuck.")
@@ -67,3 +74,21 @@ class Command(BaseCommand):
         else:
             self.stdout.write("No task failed in the last 24 hours.")
         return problems
+
+    def report_live_workers(self) -> None:
+        workers = list(live_workers())
+        if not workers:
+            self.stdout.write(f"No worker recorded a heartbeat in the last {settings.RAQMANA_WORKER_SILENCE} s.")
+            return
+        running = {claiming_worker(result): result for result in DBTaskResult.objects.running()}
+        now = timezone.now()
+        self.stdout.write(
+            f"{len(workers)} worker(s) alive (a heartbeat in the last {settings.RAQMANA_WORKER_SILENCE} s):"
+        )
+        for worker in workers:
+            task = running.get(worker.worker_id)
+            doing = f"running {task.task_path} {task.pk} since {task.started_at:%H:%M:%S}" if task else "idle"
+            self.stdout.write(
+                f"  {worker.worker_id} on {worker.host} (pid {worker.pid}), last heartbeat "
+                f"{(now - worker.last_seen).total_seconds():.0f} s ago: {doing}"
+            )

@@ -9,7 +9,8 @@ from raqmana.kernel.workers import RecoveringWorker
 class Command(db_worker.Command):
     help = (
         "Run the database task worker (django_tasks_db's db_worker, with its options) so that it survives a database "
-        "outage and takes back the tasks of workers that died (RAQMANA_TASK_TIMEOUT, RAQMANA_TASK_MAX_ATTEMPTS)."
+        "outage, records its heartbeat every few seconds, and takes back the tasks of workers that died, their "
+        "heartbeat silent (RAQMANA_WORKER_SILENCE, RAQMANA_TASK_TIMEOUT, RAQMANA_TASK_MAX_ATTEMPTS)."
     )
 
     def handle(self, *, verbosity: int, reload: bool, batch: bool, **options: object) -> None:
