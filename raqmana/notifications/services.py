@@ -18,6 +18,7 @@ tried again after RETRY_DELAYS; after the last attempt the row is given up, with
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,8 +65,10 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # attempt whose worker died (not renewed for LEASE) leaves its row to the sweep, however slow the mail server.
 LEASE = timedelta(minutes=5)
 RENEW_EVERY = LEASE / 5
-# The most rows one sweep sends; the next sweep, a minute later, takes up the rest.
+# The most rows one sweep sends, and the longest it goes on claiming (well inside the task time limits: a slow mail
+# server makes each send last up to its timeout); the next sweep, a minute later, takes up the rest.
 SWEEP_BATCH = 500
+SWEEP_TIME = timedelta(minutes=4)
 
 NO_CHANNEL = _("Not sent: the person has no email address and no SMS provider is configured.")
 LAST_ATTEMPT_INTERRUPTED = _("The last attempt was interrupted before its outcome was recorded.")
@@ -345,7 +348,10 @@ def send_due_notifications() -> int:
     _give_up_interrupted_last_attempts(now)
     due = Notification.objects.filter(_due(now), attempts__lt=MAX_ATTEMPTS).order_by("next_attempt_at", "pk")
     sent = 0
+    until = time.monotonic() + SWEEP_TIME.total_seconds()
     for pk in list(due.values_list("pk", flat=True)[:SWEEP_BATCH]):
+        if time.monotonic() > until:
+            break
         try:
             sending = claim(pk)
             # Counted are the rows this sweep sent: a row another sweep or task claimed meanwhile is theirs.

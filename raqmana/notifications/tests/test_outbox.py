@@ -287,3 +287,14 @@ def test_a_slow_send_keeps_its_lease_renewed_and_no_sweep_sends_it_again(person,
         (notification,) = notify(person, "accounts.signup_attempted", CONTEXT)
     notification.refresh_from_db()
     assert notification.sent_at and swept == [(True, 0)] and len(mail.outbox) == 1
+
+
+def test_a_sweep_stops_claiming_when_its_time_is_spent_and_the_next_takes_up_the_rest(person, monkeypatch):
+    first, second = _written(person), _written(person)
+    monkeypatch.setattr(services, "SWEEP_TIME", timedelta(0))
+    assert send_due_notifications() == 0
+    monkeypatch.setattr(services, "SWEEP_TIME", timedelta(minutes=4))
+    assert send_due_notifications() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.sent_at and second.sent_at
