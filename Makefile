@@ -3,6 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Links, QR codes and emails give the address served, unless the environment names another.
+RAQMANA_PUBLIC_URL ?= http://$(HOST)
+export RAQMANA_PUBLIC_URL
 
 .PHONY: run test lint format messages bench clean
 
@@ -15,20 +18,22 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 # Development server with the database task worker and the periodic jobs' scheduler beside it; all stop with
-# Ctrl-C. Server and worker time-stamp seals at the server's own development TSA (seed_demo, before the server runs,
+# Ctrl-C. `make run HOST=127.0.0.1:8001` serves another address. The demo logins are printed last, after the worker
+# has sent the first emails (written to var/mail/). Server and worker time-stamp seals at the server's own development TSA (seed_demo, before the server runs,
 # calls it in-process). ClamAV's daemon, where installed, scans uploaded proofs with the EICAR test signature only
 # (scripts/clamav/start-clamd).
 run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
 	RAQMANA_DEBUG=1 $(PY) manage.py load_holidays
-	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo
+	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo --verbosity 0
 	@if command -v clamd >/dev/null; then scripts/clamav/start-clamd 2>/dev/null || true; \
 	else echo "No ClamAV daemon (apt-get install clamav-daemon): uploaded proofs wait for a virus scan."; fi
 	export RAQMANA_TSA_URL=$${RAQMANA_TSA_URL:-http://$(HOST)/documents/pki/tsa}; \
 	RAQMANA_DEBUG=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	RAQMANA_DEBUG=1 $(PY) manage.py run_periodic & periodic=$$!; \
 	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
+	sleep 5; RAQMANA_DEBUG=1 $(PY) manage.py seed_demo --logins-only; \
 	RAQMANA_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: $(STAMP)

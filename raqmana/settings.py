@@ -236,7 +236,8 @@ STORAGES["documents"] = {
     "OPTIONS": json.loads(os.environ.get("RAQMANA_DOCUMENTS_STORAGE_OPTIONS", "null"))
     or {"location": os.environ.get("RAQMANA_DOCUMENTS_DIR", _scratch or str(BASE_DIR / "var" / "documents"))},
 }
-# Public address printed in QR codes, where anyone verifies a document.
+# Public address printed in QR codes, links and emails, where anyone verifies a document. `make run HOST=...`
+# sets it to the address served.
 # Two births of one name and parents this many days apart or less are flagged as a possible duplicate
 # (OpenCRVS's deduplication rules use the same window).
 RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS = int(os.environ.get("RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS", "5"))
@@ -358,7 +359,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # due: RabbitMQ's consumer_timeout (deploy/README.md) and a visibility timeout (Redis, SQS brokers) must outlast it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 24 * 3600}
 
-# Mail: printed to the console in development, SMTP otherwise (EMAIL_HOST, EMAIL_PORT, EMAIL_USER...).
+# Mail: written readable to files under var/mail in development (one line on the console each), SMTP otherwise
+# (EMAIL_HOST, EMAIL_PORT, EMAIL_USER...).
 if os.environ.get("EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
@@ -375,7 +377,12 @@ if os.environ.get("EMAIL_HOST") or not DEBUG:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "raqmana.kernel.mail.ReadableFileBackend",
+            "OPTIONS": {"directory": os.environ.get("RAQMANA_MAIL_DIR", str(BASE_DIR / "var" / "mail"))},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Raqmana <no-reply@raqmana.localhost>")
 
 # Content-Security-Policy on every response: only this site's own script and style files run, never inline code
@@ -407,7 +414,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) printed every "django.*" line a second time through the root's.
+        "django": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }
 
 if TESTING:

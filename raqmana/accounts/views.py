@@ -54,6 +54,7 @@ from .services.two_factor import (
     confirm_totp_device,
     enrolment_code_matches,
     pending_totp_device,
+    totp_code_reused_wait,
     totp_wait_seconds,
 )
 
@@ -114,6 +115,26 @@ def _too_many_codes(seconds):
     }
 
 
+def _refused_totp_code(device, token):
+    """Why a code was refused, and how long to wait when the next one cannot be typed at once: a code already used
+    is taken again only after the app shows the next, and wrong codes make django-otp wait 1, 2, 4... seconds."""
+    reused = totp_code_reused_wait(device, token)
+    if reused:
+        return ngettext(
+            "This code was already used. Your app shows a new one in %(seconds)d second: enter that one.",
+            "This code was already used. Your app shows a new one in %(seconds)d seconds: enter that one.",
+            reused,
+        ) % {"seconds": reused}
+    wait = totp_wait_seconds(device)
+    if wait > 1:
+        return ngettext(
+            "This code is wrong or has expired. Wait %(seconds)d second, then enter the code your app shows.",
+            "This code is wrong or has expired. Wait %(seconds)d seconds, then enter the code your app shows.",
+            wait,
+        ) % {"seconds": wait}
+    return _("This code is wrong or has expired. Enter the code your app shows now.")
+
+
 @login_required
 def two_factor(request):
     """Second factor for agents: enrol an authenticator app once (unlocked by a one-time enrolment code),
@@ -142,7 +163,8 @@ def two_factor(request):
             record(actor=user, action="two_factor.verified", target=user)
             return redirect(_safe_next(request))
         else:
-            form.add_error("token", _("This code is wrong or has expired. Enter the code your app shows now."))
+            device.refresh_from_db()
+            form.add_error("token", _refused_totp_code(device, token))
     context = {"form": form, "enrolled": enrolled, "next": _safe_next(request)}
     if not enrolled:
         secret = b32encode(device.bin_key).decode()

@@ -1,15 +1,20 @@
 """Names in three scripts: normalising Arabic and Latin spellings for search, suggesting Latin and Tifinagh.
 
 The Arabic normaliser is written here because the rules are Morocco's civil-status ones (which spellings
-count as the same name), not a general text library's. Latin suggestions come from arabic-name-romanizer with
-Moroccan (French-style) spellings; Tifinagh from the table below. Both are suggestions: the agent confirms the
-spelling, and the confirmed one is legal data.
+count as the same name), not a general text library's. Latin suggestions: a curated table of the usual
+civil-status (French-style) spellings of common Moroccan names (data/usual_spellings.tsv) is used first, and
+arabic-name-romanizer (its dictionary and model, Moroccan spellings) for the rest: the library alone proposed
+the usual spelling first for 148 of the table's 200 names (Lahoucine for الحسين, but Mariam, Wafaa, El Mansouri),
+and its model may add a candidate that is no reading of the name at all (Chaouki for خديجة), so every candidate
+must share the name's sound key. Tifinagh from the table below, writing the article ال exactly when the Latin
+does. Both are suggestions: the agent confirms the spelling, and the confirmed one is legal data.
 """
 
 import itertools
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 TATWEEL = "\u0640"
@@ -133,18 +138,32 @@ TIFINAGH_LETTERS = {
 }  # fmt: skip
 TIFINAGH_VOWEL_OF = {"و": ("ⵓ", "ⵡ"), "ي": ("ⵉ", "ⵢ")}
 SHADDA = "\u0651"
+# Letters that assimilate the article (Ettazi, Essaidi): written, it doubles them rather than being ⵍ.
+SUN_LETTERS = set("تثدذرزسشصضطظلن")
+ASSIMILATED_ARTICLE = re.compile(r"^[ae](ch|sh|[bcdfghjklmnpqrstvwxz])\1")
+# Compounds whose second word's article every Latin spelling writes: Abdelaziz, Abderrahmane, Noureddine.
+ARTICLE_ALWAYS_WRITTEN_AFTER = {"عبد"}
+ARTICLE_ALWAYS_WRITTEN_IN = {"الدين"}
 
 
 @lru_cache(maxsize=50_000)
-def to_tifinagh(arabic):
-    """Suggest the Tifinagh spelling of an Arabic name, letter by letter (see the table above)."""
+def to_tifinagh(arabic: str, latin: str = "") -> str:
+    """Suggest the Tifinagh spelling of an Arabic name, letter by letter (see the table above).
+
+    The article ال is written as the Latin spelling of the same name writes it, so the two scripts of an act agree:
+    التازي is Tazi and ⵜⴰⵣⵉ, الإدريسي El Idrissi and ⵍⵉⴷⵔⵉⵙⵉ, الحسين Lahoucine and ⵍⵃⵙⵉⵏ, التازي written Ettazi
+    ⵜⵜⴰⵣⵉ. Without a Latin spelling the article is not written, as in most Latin spellings of family names."""
     text = unicodedata.normalize("NFKC", arabic or "").replace(TATWEEL, "")
-    words = []
+    words, previous = [], ""
     for word in text.split():
         letters = [char for char in word if "\u0621" <= char <= "\u064a" or char in "ڭگڤ" or char == SHADDA]
+        compound = previous in ARTICLE_ALWAYS_WRITTEN_AFTER or "".join(letters) in ARTICLE_ALWAYS_WRITTEN_IN
+        article, previous = "", "".join(letters)
         if letters[:2] == ["ا", "ل"] and len(letters) > 4:
-            letters = letters[1:]  # the article is written ⵍ alone: الحسين = ⵍⵃⵙⵉⵏ
-        out = []
+            letters = letters[2:]
+            if compound or _latin_writes_article("".join(letters), latin):
+                article = TIFINAGH_LETTERS[letters[0]] if letters[0] in SUN_LETTERS else "ⵍ"
+        out = [article] if article else []
         for index, char in enumerate(letters):
             if char == SHADDA:
                 if out:
@@ -153,26 +172,84 @@ def to_tifinagh(arabic):
             if char in TIFINAGH_VOWEL_OF:
                 vowel, consonant = TIFINAGH_VOWEL_OF[char]
                 following = letters[index + 1] if index + 1 < len(letters) else ""
-                out.append(consonant if index == 0 or following in "اوي" else vowel)
+                out.append(consonant if index == 0 or (following and following in "اوي") else vowel)
+            elif char == "ة" and index and letters[index - 1] == "ا":
+                out.append("ⵜ")  # pronounced: نجاة Najat, حياة Hayat
             else:
                 out.append(TIFINAGH_LETTERS.get(char, ""))
         words.append("".join(out))
     return " ".join(word for word in words if word)
 
 
+def _latin_writes_article(body: str, latin: str) -> bool:
+    """Whether a word of the Latin spelling is the Arabic word's body (what follows ال) with the article: as a
+    word of its own (El Idrissi), joined (Elidrissi, Lahcen) or assimilated (Ettazi, Essaidi). Compared by
+    consonants, so Alaoui (ع is no consonant here) is العلوي without its article, El Alaoui with it."""
+    sounds = DOUBLED.sub(r"\1", _arabic_sounds(body.removesuffix("ة")))
+    if not sounds:
+        return False
+    words = re.findall(r"[a-z]+", _unaccented(latin.lower()))
+    for index, word in enumerate(words):
+        word_sounds = DOUBLED.sub(r"\1", _latin_sounds(word))
+        if index > 0 and words[index - 1] in LATIN_ARTICLE_WORDS and word_sounds == sounds:
+            return True
+        if word_sounds == "l" + sounds or (word_sounds == sounds and ASSIMILATED_ARTICLE.match(word)):
+            return True
+    return False
+
+
+def _unaccented(text: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+
+
+USUAL_SPELLINGS = Path(__file__).parent / "data" / "usual_spellings.tsv"
+
+
+def usual_spellings() -> list[tuple[str, str, str]]:
+    """The curated table: (Arabic, usual Latin spelling, kind) of common Moroccan names."""
+    lines = USUAL_SPELLINGS.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+
+
+@cache
+def _romanizers():
+    """The library alone, and the library with the curated table before its dictionary (one model for both)."""
+    from arabic_name_romanizer import Transliterator, UserDictionary
+
+    library = Transliterator()
+    table = UserDictionary.from_pairs((arabic, latin, 1, "MA") for arabic, latin, _kind in usual_spellings())
+    curated = Transliterator(
+        user_dictionary=table, model=library.model, persian_model=library.persian_model, auto_load_model=False
+    )
+    return curated, library
+
+
 @lru_cache(maxsize=4096)
-def suggest_latin(arabic, top=3):
-    """Likely Latin spellings of an Arabic name, Moroccan first; empty when the name has no Arabic letters."""
-    if not re.search("[\u0621-\u064a]", arabic or ""):
+def suggest_latin(arabic: str, top: int = 3) -> tuple[str, ...]:
+    """Likely Latin spellings of an Arabic name, the usual Moroccan one first; empty when the name has no Arabic
+    letters. A candidate of the library whose consonants are not the name's (a model's slip) is left out; the
+    table's spellings are trusted (Alami for العلمي, Najat for نجاة read differently by the sound keys)."""
+    arabic = unicodedata.normalize("NFKC", arabic or "").strip()
+    if not re.search("[\u0621-\u064a]", arabic):
         return ()
-    from arabic_name_romanizer import transliterate
+    curated, library = _romanizers()
+    readings = set(query_sound_keys(arabic))
+    candidates = curated.transliterate(arabic, country="MA", top_k=top) + library.transliterate(
+        arabic, country="MA", top_k=top + 2
+    )
+    spellings: dict[str, str] = {}
+    for candidate in candidates:
+        text = candidate.text
+        if text and (candidate.source == "user" or sound_key(text) in readings):
+            spellings.setdefault(_unaccented(text).casefold().replace("-", " "), text)
+    return tuple(spellings.values())[:top]
 
-    return tuple(candidate.text for candidate in transliterate(arabic, country="MA", top_k=top))
 
-
-def suggest_spellings(arabic):
-    """What the act form proposes beside an Arabic name: Latin candidates and one Tifinagh spelling."""
-    return {"latin": list(suggest_latin(arabic.strip())), "tfng": to_tifinagh(arabic)}
+def suggest_spellings(arabic: str) -> dict:
+    """What the act form proposes beside an Arabic name: Latin candidates and one Tifinagh spelling, writing the
+    article as the first Latin candidate does."""
+    latin = list(suggest_latin(arabic.strip()))
+    return {"latin": latin, "tfng": to_tifinagh(arabic, latin[0] if latin else "")}
 
 
 # Sound keys: one consonant skeleton over one alphabet for Arabic and Latin spellings, so that a name typed in

@@ -151,10 +151,10 @@ class ActGenerator:
         paper_number = self.last_paper_numbers.get((office, declared.year), 0) + 1
         self.last_paper_numbers[(office, declared.year)] = paper_number
         return {
-            "first_name_tfng": to_tifinagh(first[0]),
-            "family_name_tfng": to_tifinagh(family[0]),
-            "father_first_name_tfng": to_tifinagh(father[0]),
-            "mother_first_name_tfng": to_tifinagh(mother[0]),
+            "first_name_tfng": to_tifinagh(first[0], first[1]),
+            "family_name_tfng": to_tifinagh(family[0], family[1]),
+            "father_first_name_tfng": to_tifinagh(father[0], father[1]),
+            "mother_first_name_tfng": to_tifinagh(mother[0], mother[1]),
             "office_id": office,
             "kind": ActKind.BIRTH,
             "state": ActState.SIGNED,

@@ -5,6 +5,7 @@ from . import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("offices/", views.office_finder, name="office_finder"),
     path("communes/suggest/", views.commune_suggestions, name="commune_suggestions"),
     path("workspace/", views.workspace, name="workspace"),

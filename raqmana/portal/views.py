@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -17,6 +18,12 @@ from raqmana.territories.constants import Level
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 from . import selectors
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico of pages without a <link rel="icon"> (a PDF, the API): the site's icon."""
+    return redirect(static("portal/favicon.svg"))
+
 
 COPIES_PER_PAGE = 25
 NOTIFICATIONS_PER_PAGE = 25

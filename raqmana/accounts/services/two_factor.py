@@ -2,12 +2,14 @@
 the app gives at each sign-in, throttled. Every change is audited."""
 
 import math
+import time
 from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.accounts.models import User
@@ -59,6 +61,21 @@ def totp_wait_seconds(device: TOTPDevice) -> int:
     if allowed or not details or "locked_until" not in details:
         return 0
     return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds()))
+
+
+def totp_code_reused_wait(device: TOTPDevice, token: str) -> int:
+    """Seconds until the app shows its next code when `token` is the code it shows now but already used (django-otp
+    takes each code once: a second sign-in in the same 30 seconds needs the next one); 0 for any other code."""
+    if not token.isdigit() or device.last_t < 0:
+        return 0
+
+    def shown(min_t: int | None) -> bool:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        return totp.verify(int(token), device.tolerance, min_t)
+
+    if not shown(None) or shown(device.last_t + 1):
+        return 0
+    return device.step - int(time.time() - device.t0) % device.step
 
 
 @transaction.atomic

@@ -87,6 +87,40 @@ def test_a_throttled_agent_is_told_how_long_to_wait(signed_in, agent):
     assert signed_in.post(TWO_FACTOR, {"token": code_for(device)}).status_code == 302
 
 
+def test_after_wrong_codes_the_agent_is_told_to_wait_before_the_next(signed_in, agent):
+    device = TOTPDevice.objects.create(
+        user=agent,
+        name="phone",
+        confirmed=True,
+        throttling_failure_count=2,
+        throttling_failure_timestamp=timezone.now() - timedelta(minutes=1),
+    )
+    wrong = signed_in.post(TWO_FACTOR, {"token": wrong_code(device)})  # the third: django-otp waits 4 seconds
+    [message] = wrong.context["form"].errors["token"]
+    seconds = int(
+        re.fullmatch(
+            r"This code is wrong or has expired\. Wait (\d+) seconds, then enter the code your app shows\.", message
+        ).group(1)
+    )
+    assert 3 <= seconds <= 4
+
+
+def test_a_code_already_used_is_told_with_the_wait_for_the_next(client, signed_in, agent):
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    code = code_for(device)
+    assert signed_in.post(TWO_FACTOR, {"token": code}).status_code == 302
+    client.logout()
+    client.post(LOGIN, {"username": "agent@commune.ma", "password": PASSWORD})
+    again = client.post(TWO_FACTOR, {"token": code})
+    [message] = again.context["form"].errors["token"]
+    match = re.fullmatch(
+        r"This code was already used\. Your app shows a new one in (\d+) seconds?: enter that one\.", message
+    )
+    assert 1 <= int(match.group(1)) <= device.step
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(minutes=1))
+    assert client.post(TWO_FACTOR, {"token": code_for(device, offset=1)}).status_code == 302
+
+
 def test_a_long_wait_is_said_in_minutes(signed_in, agent):
     device = TOTPDevice.objects.create(
         user=agent,

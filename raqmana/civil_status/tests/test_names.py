@@ -5,8 +5,10 @@ from raqmana.civil_status.names import (
     normalise_latin,
     query_sound_keys,
     sound_key,
+    suggest_latin,
     suggest_spellings,
     to_tifinagh,
+    usual_spellings,
 )
 
 
@@ -52,14 +54,77 @@ def test_tifinagh_follows_the_documented_table():
     assert to_tifinagh("يوسف") == "ⵢⵓⵙⴼ"
     assert to_tifinagh("أمازيغ") == "ⴰⵎⴰⵣⵉⵖ"
     assert to_tifinagh("مُحَمَّد") == "ⵎⵃⵎⵎⴷ"  # the shadda doubles the letter
-    assert to_tifinagh("الحسين") == "ⵍⵃⵙⵉⵏ"
+    assert to_tifinagh("الحسين", "Lahoucine") == "ⵍⵃⵙⵉⵏ"
     assert to_tifinagh("وليد") == "ⵡⵍⵉⴷ"
+    assert to_tifinagh("علوي") == "ⵄⵍⵡⵉ"  # a final ي is the vowel
+    assert to_tifinagh("نجاة") == "ⵏⵊⴰⵜ"  # ة after ا is pronounced t
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin", "tifinagh"),
+    [
+        ("التازي", "Tazi", "ⵜⴰⵣⵉ"),  # the Latin drops the article: so does the Tifinagh
+        ("التازي", "Ettazi", "ⵜⵜⴰⵣⵉ"),  # assimilated before a sun letter: the letter doubled
+        ("العلوي", "Alaoui", "ⵄⵍⵡⵉ"),
+        ("العلوي", "El Alaoui", "ⵍⵄⵍⵡⵉ"),
+        ("الإدريسي", "El Idrissi", "ⵍⵉⴷⵔⵉⵙⵉ"),
+        ("الإدريسي", "Idrissi", "ⵉⴷⵔⵉⵙⵉ"),
+        ("العربي", "Larbi", "ⵍⵄⵔⴱⵉ"),  # the colloquial article
+        ("عبد العزيز", "Abdelaziz", "ⵄⴱⴷ ⵍⵄⵣⵉⵣ"),  # compounds joined in Latin
+        ("نور الدين", "Noureddine", "ⵏⵓⵔ ⴷⴷⵉⵏ"),
+        ("التازي", "", "ⵜⴰⵣⵉ"),  # no Latin spelling: no article
+    ],
+)
+def test_tifinagh_writes_the_article_as_the_latin_does(arabic, latin, tifinagh):
+    assert to_tifinagh(arabic, latin) == tifinagh
+
+
+def test_the_table_holds_common_moroccan_names_of_each_kind():
+    kinds = [kind for _arabic, _latin, kind in usual_spellings()]
+    assert len(kinds) >= 150
+    assert min(kinds.count("m"), kinds.count("f"), kinds.count("family")) >= 40
+
+
+def test_the_usual_spelling_is_proposed_first():
+    misses = [
+        (arabic, usual, suggest_latin(arabic))
+        for arabic, usual, _kind in usual_spellings()
+        if suggest_latin(arabic)[:1] != (usual,)
+    ]
+    assert misses == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "usual"),
+    [
+        ("خديجه", "Khadija"),  # ه for ة
+        ("خَدِيجَة", "Khadija"),  # diacritics
+        ("ﺧﺪﻳﺠﺔ", "Khadija"),  # presentation forms, as some keyboards paste them
+        ("احمد", "Ahmed"),  # no hamza
+        ("عبدالرحمن", "Abderrahmane"),  # compound written joined
+        (" رشيد ", "Rachid"),
+        ("رشيد التازي", "Rachid Tazi"),  # a full name: each part's usual spelling
+        ("خديجة العلوي", "Khadija Alaoui"),
+    ],
+)
+def test_spellings_of_a_table_name_meet_its_usual_latin(typed, usual):
+    assert suggest_latin(typed)[0] == usual
+
+
+def test_every_proposal_is_a_reading_of_the_name():
+    assert "Chaouki" not in suggest_latin("خديجة")
+    assert "Racgid" not in suggest_latin("رشيد")
+    for arabic, _usual, _kind in usual_spellings():
+        for spelling in suggest_latin(arabic)[1:]:
+            assert sound_key(spelling) in query_sound_keys(arabic), (arabic, spelling)
 
 
 def test_suggestions_give_moroccan_latin_spellings_first():
     suggestions = suggest_spellings("يوسف")
     assert suggestions["latin"][0] == "Youssef"
     assert suggestions["tfng"] == "ⵢⵓⵙⴼ"
+    assert suggest_spellings("التازي") == {"latin": ["Tazi"], "tfng": "ⵜⴰⵣⵉ"}
+    assert suggest_spellings("الإدريسي")["tfng"] == "ⵍⵉⴷⵔⵉⵙⵉ"
     assert suggest_spellings("Youssef") == {"latin": [], "tfng": ""}
 
 

@@ -58,19 +58,37 @@ def demo_totp_key(user):
 class Command(BaseCommand):
     help = "Development only: a demo commune (Témara) with one user per role, then print their logins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--logins-only", action="store_true", help="print the demo logins of a database already seeded"
+        )
+
+    def handle(self, *args, logins_only=False, verbosity=1, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo creates known passwords: it runs only with RAQMANA_DEBUG=1.")
         try:
             commune = Territory.objects.select_related("parent__parent").get(code=DEMO_COMMUNE)
         except Territory.DoesNotExist:
             raise CommandError("Load the territories first: manage.py load_territories.") from None
-        with transaction.atomic():
-            agents = self.seed_agents(commune)
-            self.seed_citizens(commune)
-            agents.append(self.seed_register(commune))
-        with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
-            self.print_logins(commune, agents)
+        if logins_only:
+            agents = [(user, role, demo_totp_key(user)) for user, role in self.demo_agents()]
+        else:
+            with transaction.atomic():
+                agents = self.seed_agents(commune)
+                self.seed_citizens(commune)
+                agents.append(self.seed_register(commune))
+        if verbosity:
+            with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
+                self.print_logins(commune, agents)
+
+    def demo_agents(self):
+        """The demo agents already seeded, with their roles (the midwife holds none)."""
+        users = {
+            user.email: user for user in User.objects.filter(email__in=[a[0] for a in DEMO_AGENTS] + [DEMO_MIDWIFE])
+        }
+        if len(users) < len(DEMO_AGENTS) + 1:
+            raise CommandError("Seed the demo first: manage.py seed_demo.")
+        return [(users[email], role) for email, _name, role, _where in DEMO_AGENTS] + [(users[DEMO_MIDWIFE], None)]
 
     def seed_agents(self, commune):
         places = {
@@ -168,7 +186,7 @@ class Command(BaseCommand):
             write(f"  {user.email:32} {label:36} TOTP key {key}")
         for email, phone, _full_name in DEMO_CITIZENS:
             write(f"  {email or phone:32} Citizen")
-        write(f"\nAdministration (DGCT): http://127.0.0.1:8000/admin/ as {DEMO_AGENTS[-1][0]}")
+        write(f"\nAdministration (DGCT): {settings.RAQMANA_PUBLIC_URL}/admin/ as {DEMO_AGENTS[-1][0]}")
         document = IssuedDocument.objects.order_by("pk").first()
         if document is not None:
             write(f"A sealed demo extract, to verify: {verification_url(document.verification_code)}")
