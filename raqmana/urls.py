@@ -6,7 +6,7 @@ from django_otp.admin import OTPAdminSite
 from raqmana.api import api
 from raqmana.civil_status_documents.urls import urlpatterns as civil_status_document_pages
 from raqmana.documents.urls import urlpatterns as document_pages
-from raqmana.kernel.errors import server_error
+from raqmana.kernel.errors import bad_request, server_error
 
 
 class RaqmanaAdminSite(OTPAdminSite):
@@ -25,6 +25,9 @@ admin.site.__class__ = RaqmanaAdminSite
 
 # An unexpected error shows a translated sentence and a reference to quote; the details go to the log (kernel.errors).
 handler500 = server_error
+# The other refusals are pages of the platform too: 400 through kernel.errors, 403 and 404 through Django's own views
+# and the portal's templates (403.html, 404.html).
+handler400 = bad_request
 
 urlpatterns = [
     path("", include("raqmana.portal.urls")),

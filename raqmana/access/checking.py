@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
 
 from .models import RoleAssignment
-from .registry import MEMBERSHIP_TESTS, PERMISSIONS
+from .registry import ORGANISATIONS, PERMISSIONS
 from .roles import ROLE_PERMISSIONS
 
 NOT_ALLOWED_HERE = _("You may not do this here.")
@@ -111,7 +111,7 @@ def units_where(user: Person, permission: str) -> list[AdministrativeUnit]:
 
 def acts_for_an_administration(user: Person) -> bool:
     """Whether the user holds a role, or acts for an organisation an app registered (`acts_for_an_organisation`)."""
-    return bool(assignments_of(user)) or any(test(user) for test in MEMBERSHIP_TESTS)
+    return bool(assignments_of(user)) or any(organisation.test(user) for organisation in ORGANISATIONS.values())
 
 
 def _reaches(user: Person, assignment: RoleAssignment, place: AdministrativeUnit | Territory) -> bool:

@@ -31,12 +31,30 @@ def declare(*permissions: "Permission") -> tuple["Permission", ...]:
     return permissions
 
 
-# Tests, registered by the apps that know them, of whether a person acts for an organisation without holding a
-# role (a member of an establishment that files pre-declarations): such a person is an agent too.
-MEMBERSHIP_TESTS: list[Callable[[Any], bool]] = []
+@dataclass(frozen=True)
+class Organisation:
+    """A body a person acts for without holding a role (a declaring establishment: a maternity, a hospital), known to
+    the app that registered it. Its members are agents, and `code` is an audience pages open to
+    (`access.audiences.open_to`)."""
+
+    code: str
+    test: Callable[[Any], bool]  # whether a person is an active member
+    refusal: str | Promise  # what someone who is not one is told
 
 
-def acts_for_an_organisation(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    """Register `test(user) -> bool`: whether the user acts for an organisation the registering app knows."""
-    MEMBERSHIP_TESTS.append(test)
-    return test
+ORGANISATIONS: dict[str, Organisation] = {}
+
+
+def acts_for_an_organisation(
+    code: str, refusal: str | Promise
+) -> Callable[[Callable[[Any], bool]], Callable[[Any], bool]]:
+    """Register the decorated `test(user) -> bool` under `code`: whether the user acts for an organisation the
+    registering app knows."""
+
+    def register(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+        if code in ORGANISATIONS or code in PERMISSIONS:
+            raise ValueError(f"The audience {code} is declared twice.")
+        ORGANISATIONS[code] = Organisation(code, test, refusal)
+        return test
+
+    return register

@@ -8,6 +8,11 @@ from django.urls import reverse
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/language/", "/static/")
 
 
+def awaits_second_factor(user) -> bool:
+    """Whether the person signed in with their password and owes their TOTP code: an agent not yet verified."""
+    return user.is_authenticated and user.is_agent and not user.is_verified()
+
+
 class AgentTwoFactorMiddleware:
     """Agents act for an administration: until their TOTP code checks, they reach nothing else."""
 
@@ -16,12 +21,7 @@ class AgentTwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and user.is_agent
-            and not user.is_verified()
-            and not request.path.startswith(OPEN_PREFIXES)
-        ):
+        if awaits_second_factor(user) and not request.path.startswith(OPEN_PREFIXES):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Second factor required."}, status=403)
             query = urlencode({"next": request.get_full_path()})

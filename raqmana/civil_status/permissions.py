@@ -28,7 +28,13 @@ declare(
 )
 
 
-@acts_for_an_organisation
+ESTABLISHMENT_MEMBERS = "civil_status.establishment.member"
+
+
+@acts_for_an_organisation(
+    ESTABLISHMENT_MEMBERS,
+    _("Only the members of a declaring establishment (a maternity, a hospital) file pre-declarations."),
+)
 def files_pre_declarations(user) -> bool:
     """A member of an active declaring establishment (a hospital's staff) is an agent: they file personal data."""
     return user.establishments.filter(is_active=True).exists()

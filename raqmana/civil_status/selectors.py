@@ -5,7 +5,7 @@ from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -23,10 +23,11 @@ from .constants import (
     CORRECTING_MENTIONS,
     ActKind,
     DeathNoticeState,
+    PreDeclarationState,
     Sex,
 )
 from .idcs import is_valid_idcs
-from .models import CORRECTABLE_FIELDS, Act, DeathNotice, Mention, PreDeclaration
+from .models import CORRECTABLE_FIELDS, Act, DeathNotice, Mention, PreDeclaration, PreDeclarationTransition
 from .names import compact_arabic, normalise_arabic
 from .rules import EARLIEST_DATE
 from .search import ActQuery, SearchPage, search_acts
@@ -40,6 +41,23 @@ def acts_visible_to(user: Person) -> QuerySet[Act]:
 
 def pre_declarations_visible_to(user: Person) -> QuerySet[PreDeclaration]:
     return visible_to(PreDeclaration.objects.all(), user, "civil_status.act.read")
+
+
+def pre_declarations_filed_for(user: Person) -> QuerySet[PreDeclaration]:
+    """What the active establishments the user is a member of filed, newest first, each with the reason it was
+    dismissed if it was. An establishment's staff follow their filings, not the register: membership is their scope,
+    so a member reads no other establishment's."""
+    if not user.is_authenticated:
+        return PreDeclaration.objects.none()
+    dismissal = PreDeclarationTransition.objects.filter(
+        pre_declaration=OuterRef("pk"), to_state=PreDeclarationState.DISMISSED
+    ).order_by("-at", "-pk")
+    return (
+        PreDeclaration.objects.filter(establishment__members=user.pk, establishment__is_active=True)
+        .select_related("establishment", "office")
+        .annotate(dismissal_reason=Subquery(dismissal.values("reason")[:1]))
+        .order_by("-filed_at", "-pk")
+    )
 
 
 def death_notices_for(user: Person) -> QuerySet[DeathNotice]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("acts/<int:pk>/mentions/new/", views.mention_new, name="mention_new"),
     path("search/", views.search, name="search"),
     path("names/suggest/", views.suggest, name="suggest"),
+    path("pre-declarations/", views.pre_declarations_filed, name="pre_declarations"),
     path("pre-declarations/new/", views.pre_declaration_new, name="pre_declaration_new"),
     path("death-notices/<int:pk>/noted/", views.death_notice_noted, name="death_notice_noted"),
     path("pre-declarations/<int:pk>/dismiss/", views.pre_declaration_dismiss, name="pre_declaration_dismiss"),

@@ -3,11 +3,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from raqmana.access.audiences import open_to
 from raqmana.access.checking import has_permission, units_where
 from raqmana.kernel.refusals import refusal_text, show_refusal
 
@@ -16,8 +18,11 @@ from .constants import INPUT_NAME_OF, ActKind, ActState, PreDeclarationState
 from .forms import REASON_LABELS, AbandonForm, ActForm, MentionForm, PreDeclarationForm, ReasonForm, SearchForm
 from .models import CORRECTABLE_FIELDS, Act
 from .names import suggest_spellings
+from .permissions import ESTABLISHMENT_MEMBERS
 from .search import MAX_PAGE, ActQuery
 from .services import acts, mentions, pre_declarations
+
+PRE_DECLARATIONS_PER_PAGE = 25
 
 
 def _act_url(act, reason):
@@ -29,11 +34,9 @@ def _act_data(form):
     return {**form.cleaned_data, "birth_act": form.cleaned_data.get("deceased_idcs")}
 
 
-@login_required
+@open_to("civil_status.queue.handle")
 def queue(request):
     user = request.user
-    if not units_where(user, "civil_status.act.draft") and not user.is_superuser:
-        raise PermissionDenied
     visible = selectors.acts_visible_to(user)
     waiting = selectors.pre_declarations_visible_to(user).filter(
         state__in=[PreDeclarationState.RECEIVED, PreDeclarationState.TAKEN_UP]
@@ -245,12 +248,18 @@ def suggest(request):
     )
 
 
-@login_required
+@open_to(ESTABLISHMENT_MEMBERS)
+def pre_declarations_filed(request):
+    """What the member's establishments filed, newest first, with the state each has reached at the office."""
+    page = Paginator(selectors.pre_declarations_filed_for(request.user), PRE_DECLARATIONS_PER_PAGE)
+    return render(
+        request, "civil_status/pre_declarations_filed.html", {"filed": page.get_page(request.GET.get("page"))}
+    )
+
+
+@open_to(ESTABLISHMENT_MEMBERS)
 def pre_declaration_new(request):
-    establishments = request.user.establishments.filter(is_active=True)
-    if not establishments.exists():
-        raise PermissionDenied
-    establishment = establishments.first()
+    establishment = request.user.establishments.filter(is_active=True).first()
     form = PreDeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -263,7 +272,7 @@ def pre_declaration_new(request):
                 _("Pre-declaration received: number %(number)s, sent to %(office)s.")
                 % {"number": pre_declaration.receipt_number, "office": pre_declaration.office},
             )
-            return redirect("civil_status:pre_declaration_new")
+            return redirect("civil_status:pre_declarations")
     return render(request, "civil_status/pre_declaration_form.html", {"form": form, "establishment": establishment})
 
 

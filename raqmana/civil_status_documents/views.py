@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
+from raqmana.access.audiences import open_to
 from raqmana.access.checking import units_where
 from raqmana.accounts.decorators import contact_verified_required
 from raqmana.documents import selectors as document_selectors
 from raqmana.documents.constants import PDF_NOT_STORED
+from raqmana.kernel.navigation import SIGNED_IN
 from raqmana.kernel.refusals import refusal_text
 from raqmana.payments import services as payment_services
 from raqmana.payments.confirmations import confirm_payment
@@ -34,12 +36,10 @@ from .lookups import (
 )
 
 
-@login_required
+@open_to("documents.document.issue")
 def counter(request):
     """The counter: find the act the requester names, anywhere in the register, and issue the document."""
-    offices = units_where(request.user, "documents.document.issue")
-    if not offices:
-        raise PermissionDenied
+    offices = units_where(request.user, "documents.document.issue")  # held at offices only (roles.ROLE_PLACE)
     office = next(
         (o for o in offices if str(o.pk) == request.POST.get("office", request.GET.get("office"))), offices[0]
     )
@@ -171,7 +171,7 @@ def may_pay(order):
     return order.state == OrderState.AWAITING_PAYMENT and order.payment is not None and open_to_pay(order.payment)
 
 
-@login_required
+@open_to(SIGNED_IN)
 def orders(request):
     orders = list(selectors.orders_of(request.user))
     for order in orders:
@@ -253,11 +253,9 @@ def order_pdf(request, pk):
     )
 
 
-@login_required
+@open_to("civil_status_documents.order.check")
 def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
-    if not units_where(request.user, "civil_status_documents.order.check"):
-        raise PermissionDenied
     return render(request, "civil_status_documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
 
 

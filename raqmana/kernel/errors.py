@@ -3,7 +3,8 @@ display) shows them a translated sentence and a reference they can quote ("ERR-7
 reference, the user and the path go to the log under that reference, where whoever the person tells finds them.
 
 `raqmana/urls.py` installs `server_error` as Django's handler500 (an exception in a view or a middleware) and
-`raqmana/api.py` `unexpected_error_answer` as the API's handler of any exception its refusals do not name."""
+`raqmana/api.py` `unexpected_error_answer` as the API's handler of any exception its refusals do not name;
+`bad_request` is Django's handler400."""
 
 import logging
 import sys
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import empty
@@ -89,6 +91,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Logged above with its reference: Django's own log of the 500 would repeat the traceback without it.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's handler400 (a request it refused before any view: a malformed header or cookie, say): the platform's
+    page, with the request's context, where Django's own renders without it (no menu, nobody signed in)."""
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("The request could not be read.")}, status=400)
+    return render(request, "400.html", status=400)
 
 
 def _language_of(request: HttpRequest) -> str:

@@ -3,7 +3,10 @@
 
 An app declares here rather than in the portal so that it never imports the page shell above it:
 
-    declare(Entry(_("Civil status"), "civil_status:queue", shown_to="civil_status.queue.handle", order=50))
+    declare(Entry(_("Civil status"), "civil_status:queue", order=50))
+
+An entry is shown to the audience its view opens to (`access.audiences.open_to`), so that nobody meets a link to a
+page that refuses them; only a page whose view is not the project's (the admin site) names its audience here.
 """
 
 from dataclasses import dataclass
@@ -20,13 +23,13 @@ ENTRIES: list["Entry"] = []
 
 @dataclass(frozen=True)
 class Entry:
-    """A link of the menu: `shown_to` is one of AUDIENCES, or the code of a declared permission ("app.subject.verb")
-    that the person holds somewhere, with their second factor verified; `order` places it, lowest first."""
+    """A link of the menu; `order` places it, lowest first. `shown_to`, for a view that declares no audience of its
+    own, is one of AUDIENCES or the code of a declared permission ("app.subject.verb")."""
 
     label: str | Promise
     url_name: str
-    shown_to: str
     order: int
+    shown_to: str | None = None
 
 
 def declare(*entries: Entry) -> None:

@@ -3,17 +3,21 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+from raqmana.accounts.middleware import awaits_second_factor
 from raqmana.territories.constants import DATA_CREDIT
 
 from .menu import menu_for
 
 
 def platform(request):
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "data_credit": DATA_CREDIT,
         "oidc_enabled": settings.OIDC_ENABLED,
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
         # Worked out only where a page shows the menu; a refusal of unreadable input comes before the user is known.
-        "navigation": partial(menu_for, getattr(request, "user", None) or AnonymousUser()),
+        "navigation": partial(menu_for, user),
+        # Between the password and the TOTP code the header shows nobody's name, only the way out.
+        "second_factor_pending": partial(awaits_second_factor, user),
     }

@@ -1,25 +1,29 @@
-"""The menu of the base template: the entries the apps declared (`raqmana.kernel.navigation`) that this person may
-see, checked against their permissions (`access.checking.has_permission`) with their second factor verified."""
+"""The menu of the base template: the entries the apps declared (`raqmana.kernel.navigation`) whose page lets this
+person in. The audience of an entry is the one its view declares (`access.audiences.open_to`), so that the menu and
+the page never disagree."""
+
+from functools import cache
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.urls import resolve, reverse
 
-from raqmana.access.checking import has_permission
-from raqmana.kernel.navigation import ADMINISTRATORS, ANYONE, ENTRIES, SIGNED_IN, Entry
+from raqmana.access.audiences import audience_of, belongs_to
+from raqmana.accounts.middleware import awaits_second_factor
+from raqmana.kernel.navigation import ENTRIES, Entry
 
 
 def menu_for(user: AbstractBaseUser | AnonymousUser) -> list[Entry]:
-    signed_in = user.is_authenticated
-    # An agent who has not yet given their code reaches nothing but the second-factor page: no work links before.
-    verified = signed_in and user.is_verified()
-    return [entry for entry in ENTRIES if _shown(entry, user, signed_in, verified)]
+    if awaits_second_factor(user):
+        return []  # nothing of the workspace, nor pages it would be sent back from, before the second factor
+    return [entry for entry in ENTRIES if belongs_to(user, audience(entry))]
 
 
-def _shown(entry: Entry, user: AbstractBaseUser | AnonymousUser, signed_in: bool, verified: bool) -> bool:
-    if entry.shown_to == ANYONE:
-        return True
-    if entry.shown_to == SIGNED_IN:
-        return signed_in
-    if entry.shown_to == ADMINISTRATORS:
-        return verified and user.is_superuser
-    return verified and has_permission(user, entry.shown_to)
+def audience(entry: Entry) -> str:
+    """The audience of the entry's page: the one its view declares, else the one the entry names."""
+    return view_audience(entry.url_name) or entry.shown_to or ""
+
+
+@cache
+def view_audience(url_name: str) -> str | None:
+    return audience_of(resolve(reverse(url_name)).func)

@@ -1,6 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -8,9 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from raqmana.access.audiences import belongs_to, open_to
 from raqmana.access.checking import assignments_of, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.accounts import selectors as account_selectors
+from raqmana.civil_status import selectors as civil_status_selectors
+from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
+from raqmana.kernel.navigation import ANYONE
 from raqmana.kernel.refusals import refusal_text
 from raqmana.notifications import services as notification_services
 from raqmana.territories import selectors as territory_selectors
@@ -27,8 +30,10 @@ def favicon(request):
 
 COPIES_PER_PAGE = 25
 NOTIFICATIONS_PER_PAGE = 25
+PRE_DECLARATIONS_ON_HOME = 5  # the latest; the rest on the pre-declarations page
 
 
+@open_to(ANYONE)
 def home(request):
     user = request.user
     context = {
@@ -42,10 +47,16 @@ def home(request):
             roles=assignments_of(user),
             works_locally=has_permission(user, "portal.workspace.view"),
             is_supervisor=has_permission(user, "portal.supervision.view"),
+            files_pre_declarations=belongs_to(user, ESTABLISHMENT_MEMBERS),
         )
+        if context["files_pre_declarations"]:
+            context["pre_declarations_filed"] = civil_status_selectors.pre_declarations_filed_for(user)[
+                :PRE_DECLARATIONS_ON_HOME
+            ]
     return render(request, "portal/home.html", context)
 
 
+@open_to(ANYONE)
 def office_finder(request):
     query = request.GET.get("q", "")
     offices = territory_selectors.find_offices(query)
@@ -59,10 +70,8 @@ def commune_suggestions(request):
     return render(request, "portal/_commune_options.html", {"communes": communes})
 
 
-@login_required
+@open_to("portal.workspace.view")
 def workspace(request):
-    if not has_permission(request.user, "portal.workspace.view"):
-        raise PermissionDenied
     at_a_counter = has_permission(request.user, "civil_status_documents.copy_elsewhere.read")
     copies = None
     if at_a_counter and request.GET.get("shown") == "copies_elsewhere":
@@ -81,11 +90,9 @@ def workspace(request):
     )
 
 
-@login_required
+@open_to("portal.supervision.view")
 def supervision(request, code=None):
     user = request.user
-    if not has_permission(user, "portal.supervision.view"):
-        raise PermissionDenied
     if code is None:
         current, territories = None, selectors.supervised_roots(user)
     else:
@@ -100,11 +107,9 @@ def supervision(request, code=None):
     return render(request, template, context)
 
 
-@login_required
+@open_to("portal.notification.resend")
 def undelivered_notifications(request):
     """The notifications of the user's offices that did not reach their recipient: given up, or still failing."""
-    if not has_permission(request.user, "portal.notification.resend"):
-        raise PermissionDenied
     page = Paginator(selectors.undelivered_notifications(request.user), NOTIFICATIONS_PER_PAGE)
     return render(
         request,
@@ -113,12 +118,10 @@ def undelivered_notifications(request):
     )
 
 
-@login_required
+@open_to("portal.notification.resend")
 @require_http_methods(["GET", "POST"])
 def resend_notification(request, pk):
     """GET asks to confirm, showing each attempt; POST starts a new round of attempts."""
-    if not has_permission(request.user, "portal.notification.resend"):
-        raise PermissionDenied
     notification = get_object_or_404(selectors.undelivered_notifications(request.user), pk=pk)
     if request.method == "POST":
         try:

@@ -52,9 +52,10 @@ def test_civil_status_staff_see_their_counter_and_no_supervision(role, beyond_th
     assert menu(holding(role, unit=temara_office())) == [*PUBLIC, "documents:orders", *COUNTER, *beyond_the_counter]
 
 
-def test_an_agent_sees_no_work_before_their_second_factor():
+def test_an_agent_sees_nothing_before_their_second_factor():
+    """Every page would send them back to the second factor: the menu offers none."""
     agent = holding(Role.CIVIL_STATUS_AGENT, unit=temara_office())
-    assert menu(agent, verified=False) == [*PUBLIC, "documents:orders"]
+    assert menu(agent, verified=False) == []
 
 
 def test_a_mail_registry_agent_sees_the_workspace_but_not_the_register():
@@ -99,15 +100,19 @@ def test_the_page_renders_the_menu_in_the_persons_language(client, verified_clie
     assert f'href="{reverse("documents:counter")}"' not in page.text
 
 
-def test_each_entry_names_a_page_and_a_declared_permission(monkeypatch):
+def test_each_entry_names_a_page_whose_audience_is_said_once(monkeypatch):
     assert menu_entries_lead_somewhere(None) == []
-    wrong = Entry("?", "portal:nowhere", shown_to="portal.nothing", order=1)
-    monkeypatch.setattr("raqmana.portal.checks.ENTRIES", [wrong])
-    assert [error.id for error in menu_entries_lead_somewhere(None)] == ["portal.E001", "portal.E002"]
+    wrong = [
+        Entry("?", "portal:nowhere", order=1),
+        Entry("?", "portal:commune_suggestions", order=2, shown_to="portal.nothing"),  # its view declares none
+        Entry("?", "portal:home", order=3, shown_to="anyone"),  # its view already does
+    ]
+    monkeypatch.setattr("raqmana.portal.checks.ENTRIES", wrong)
+    assert [error.id for error in menu_entries_lead_somewhere(None)] == ["portal.E002", "portal.E001", "portal.E003"]
 
 
 def test_a_url_declared_twice_is_refused(monkeypatch):
     monkeypatch.setattr(navigation, "ENTRIES", [])
-    navigation.declare(Entry("A", "portal:home", shown_to="anyone", order=1))
+    navigation.declare(Entry("A", "portal:home", order=1))
     with pytest.raises(ValueError, match="portal:home"):
-        navigation.declare(Entry("B", "portal:home", shown_to="anyone", order=2))
+        navigation.declare(Entry("B", "portal:home", order=2))
