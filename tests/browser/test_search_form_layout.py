@@ -10,10 +10,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 # Each input's box and its label's: the label just above the input, over the same column.
-LABELS_AND_INPUTS = """() => [...document.querySelectorAll('.search-form .grid input, .search-form .grid select')].map(input => {
+LABELS_AND_INPUTS = """() => [...document.querySelectorAll('.search-form .grid :is(input, select)')].map(input => {
   const label = document.querySelector(`label[for="${input.id}"]`).getBoundingClientRect();
   const box = input.getBoundingClientRect();
-  return {id: input.id, gap: box.top - label.bottom, overlap: Math.min(label.right, box.right) - Math.max(label.left, box.left),
+  return {id: input.id, gap: box.top - label.bottom,
+          overlap: Math.min(label.right, box.right) - Math.max(label.left, box.left),
           labelWidth: label.width, left: box.left, width: box.width};
 })"""
 
