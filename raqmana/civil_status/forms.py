@@ -8,6 +8,7 @@ from raqmana.territories.fields import CommuneField
 
 from .constants import ActKind, AuthorityKind, MentionKind
 from .models import HIJRI_TYPED_DATES, NAME_PARTS, SCRIPTS, Act, PreDeclaration
+from .names import suggest_spellings
 from .paper_numbers import checked, plain_number
 from .selectors import YEARS_SEARCHED, birth_act_by_idcs
 
@@ -102,8 +103,15 @@ class ActForm(forms.ModelForm):
                 field.widget.attrs.update({"dir": "rtl", "lang": "ar"})
 
     def name_rows(self):
-        """Each name part with its three fields, for the side-by-side layout."""
-        return [(part, [self[f"{part}_{script}"] for script in SCRIPTS]) for part in NAME_PARTS]
+        """Each name part with its three fields, for the side-by-side layout, and the spellings suggested for the
+        Arabic name already there (a pre-declaration's, a draft's) while a spelling is missing, as typing the name
+        would show them."""
+        rows = []
+        for part in NAME_PARTS:
+            fields = [self[f"{part}_{script}"] for script in SCRIPTS]
+            arabic, missing = fields[0].value(), not all(field.value() for field in fields[1:])
+            rows.append((part, fields, suggest_spellings(arabic) if arabic and missing else None))
+        return rows
 
     def section(self, names):
         return [self[name] for name in names if name in self.fields]
@@ -138,7 +146,9 @@ class SearchForm(CheckedTextForm, forms.Form):
         label=_("Year of the act"), required=False, min_value=YEARS_SEARCHED[0], max_value=YEARS_SEARCHED[1]
     )
     idcs = forms.CharField(label=_("IDCS"), required=False, max_length=14, widget=forms.TextInput(attrs={"dir": "ltr"}))
-    reason = forms.ChoiceField(label=_("Why are you searching?"), choices=READ_REASONS)
+    reason = forms.ChoiceField(
+        label=_("Why are you searching?"), choices=[("", _("Choose why you search")), *READ_REASONS[1:]]
+    )
 
     def clean_number(self):
         """A plain number is the act's number in the register, a digitised act's too; a number followed by the word

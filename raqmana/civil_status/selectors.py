@@ -16,10 +16,12 @@ from raqmana.access.checking import Person, assignments_of, units_where
 from raqmana.access.scoping import visible_to
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
+from raqmana.kernel.sequences import Sequence
 from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.territories.models import AdministrativeUnit, Territory
 
 from .constants import (
+    ACT_REGISTER,
     CORRECTING_MENTIONS,
     ActKind,
     DeathNoticeState,
@@ -347,3 +349,15 @@ def _duplicate_row(candidate: Act, reason: str) -> DuplicateRow:
         "reason": reason,
         "reason_text": str(DUPLICATE_REASONS[reason]) % {"days": settings.RAQMANA_DUPLICATE_BIRTH_WINDOW_DAYS},
     }
+
+
+def expected_reference(draft: Act) -> str:
+    """The reference a draft would take if signed now: the office's next number this year. Only expected: a
+    signature at the office in between takes it first."""
+    year = timezone.localdate().year
+    last = (
+        Sequence.objects.filter(register=ACT_REGISTER, unit=draft.office, year=year)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    return f"{draft.office.code}/{year}/{(last or 0) + 1}"

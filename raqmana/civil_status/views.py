@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from raqmana.access.audiences import open_to
 from raqmana.access.checking import has_permission, units_where
@@ -45,7 +45,7 @@ def queue(request):
         request,
         "civil_status/queue.html",
         {
-            "pre_declarations": waiting.select_related("establishment", "office"),
+            "pre_declarations": waiting.select_related("establishment", "office", "act"),
             "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
             "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
             "death_notices": selectors.death_notices_for(user),
@@ -131,15 +131,18 @@ def act_detail(request, pk):
         "may_edit": act.state == ActState.DRAFT and has_permission(user, "civil_status.act.draft", at=office),
         "may_mention": act.state == ActState.SIGNED and has_permission(user, "civil_status.act.mention", at=office),
         "may_issue": act.state == ActState.SIGNED and has_permission(user, "documents.document.issue", at=office),
-        "duplicates": selectors.duplicates_shown_to(request.user, act) if act.state == ActState.DRAFT else [],
+        **(_duplicates(user, act) if act.state == ActState.DRAFT else {}),
         "abandon_form": AbandonForm(),
     }
     return render(request, "civil_status/act_detail.html", context)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def act_sign(request, pk):
+    """GET: what will be signed, to confirm (the act's essentials, the number it should take); POST: sign."""
+    if request.method == "GET":
+        return _sign_confirmation(request, pk)
     act = get_object_or_404(selectors.acts_visible_to(request.user), pk=pk)
     signed_before = act.state == ActState.SIGNED  # a double click, or a retry whose first try went through
     try:
@@ -155,6 +158,30 @@ def act_sign(request, pk):
         else:
             messages.success(request, _("Act %(reference)s is signed.") % {"reference": act.reference})
     return redirect(_act_url(act, "drafting"))
+
+
+def _duplicates(user, draft):
+    """The draft's likely duplicates, and which of them the user may open (the others are another office's)."""
+    duplicates = selectors.duplicates_shown_to(user, draft)
+    readable = selectors.acts_visible_to(user).filter(pk__in=[row["pk"] for row in duplicates])
+    return {"duplicates": duplicates, "readable_duplicates": set(readable.values_list("pk", flat=True))}
+
+
+def _sign_confirmation(request, pk):
+    reason = REASON_LABELS["drafting"]
+    try:
+        act = selectors.read_act(request.user, pk, reason=reason)
+    except Act.DoesNotExist:
+        raise PermissionDenied from None
+    if act.state != ActState.DRAFT or not has_permission(request.user, "civil_status.act.sign", at=act.office):
+        return redirect(_act_url(act, "drafting"))
+    context = {
+        "act": act,
+        "reason": reason,
+        "expected_reference": selectors.expected_reference(act),
+        **_duplicates(request.user, act),
+    }
+    return render(request, "civil_status/sign_confirm.html", context)
 
 
 @login_required

@@ -51,7 +51,7 @@ def certified_content(kind, act, moment, calendar=None):
     data, mentions = state["data"], state["mentions"]
     rows = [row("رقم الرسم", "N° de l'acte", (f"{act.number}/{act.year}", NUMBER))]
     if act.idcs:
-        rows.append(row("المعرف الرقمي المدني والاجتماعي", "IDCS", (act.idcs, NUMBER)))
+        rows.append(row("المعرف المدني والاجتماعي الرقمي", "IDCS", (act.idcs, NUMBER)))
     rows += [
         names_row("الاسم الشخصي", "Prénom", data, "first_name"),
         names_row("الاسم العائلي", "Nom", data, "family_name"),
@@ -97,7 +97,7 @@ def family_record_content(holder, moment, calendar):
     data, mentions = state["data"], state["mentions"]
     rows = [
         names_row("صاحب الدفتر", "Titulaire", data, "first_name", "family_name"),
-        row("المعرف الرقمي المدني والاجتماعي", "IDCS", (holder.idcs, NUMBER)),
+        row("المعرف المدني والاجتماعي الرقمي", "IDCS", (holder.idcs, NUMBER)),
         row("تاريخ الازدياد", "Date de naissance", *act_date(data, "birth_date", calendar)),
         row("مكان الازدياد", "Lieu de naissance", *place(data, "birth")),
         row("رسم الولادة", "Acte de naissance", (holder.reference, NUMBER)),

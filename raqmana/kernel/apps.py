@@ -7,6 +7,9 @@ from django.utils.translation import gettext_noop
 # (django/forms/boundfield.py). Its Arabic translation here adds the Arabic question mark, which Django's own lacks:
 # "لماذا تبحث؟" must not read "لماذا تبحث؟:".
 gettext_noop(":?.!")
+# Django 6.1's first choice of a select ("django.db.models.fields.BLANK_CHOICE_LABEL"), which Django's Arabic
+# catalogue does not translate yet: kept here so that the project's catalogues carry it.
+gettext_noop("- Select an option -")
 
 
 class KernelConfig(AppConfig):

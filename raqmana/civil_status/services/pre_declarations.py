@@ -16,6 +16,7 @@ from raqmana.audit.services import record
 from raqmana.civil_status import rules
 from raqmana.civil_status.constants import ActKind, PreDeclarationState
 from raqmana.civil_status.models import Establishment, PreDeclaration
+from raqmana.civil_status.names import ARABIC_FOLDS, ARTICLE, COMPOUND_PREFIXES
 from raqmana.civil_status.workflows import PRE_DECLARATION_WORKFLOW
 from raqmana.territories.models import CivilStatusOffice
 
@@ -102,14 +103,40 @@ def dismiss_pre_declaration(pre_declaration: PreDeclaration, *, by: User, reason
 def draft_data_from(pre_declaration: PreDeclaration) -> dict[str, Any]:
     """What a pre-declaration already says, to start the act's form with (the declarant completes the rest)."""
     event = "death_date" if pre_declaration.kind == ActKind.DEATH else "birth_date"
+    father_first_name, father_family_name = first_and_family_name(pre_declaration.father_name_ar)
+    mother_first_name, mother_family_name = first_and_family_name(pre_declaration.mother_name_ar)
     return {
         "sex": pre_declaration.sex,
         "first_name_ar": pre_declaration.first_name_ar,
-        "family_name_ar": pre_declaration.family_name_ar,
-        "father_first_name_ar": pre_declaration.father_name_ar,
-        "mother_first_name_ar": pre_declaration.mother_name_ar,
+        # A child takes the father's family name: the establishment may have written it only in his.
+        "family_name_ar": pre_declaration.family_name_ar or father_family_name,
+        "father_first_name_ar": father_first_name,
+        "mother_first_name_ar": mother_first_name,
+        "mother_family_name_ar": mother_family_name,
         event: pre_declaration.event_date,
         "birth_time" if event == "birth_date" else "death_time": pre_declaration.event_time,
         "birth_place_detail" if event == "birth_date" else "death_place_detail": pre_declaration.place_detail,
         "birth_place" if event == "birth_date" else "death_place": pre_declaration.establishment.commune,
     }
+
+
+# Words that make one first name with the next or the previous word: عبد الله, أبو بكر, فتح الله, فاطمة الزهراء;
+# and نور الدين, by names.COMPOUND_PREFIXES.
+FIRST_NAME_PARTICLES = {word.translate(ARABIC_FOLDS) for word in ("عبد", "أبو")}
+FIRST_NAME_ENDINGS = {word.translate(ARABIC_FOLDS) for word in ("الله", "الزهراء")}
+
+
+def first_and_family_name(full_name: str) -> tuple[str, str]:
+    """A parent's full name as an establishment writes it ("محمد بنجلون", "عبد الرحمن الإدريسي") split into the
+    act's first name and family name: the first word, or the first two for a compound first name; the rest."""
+    words = full_name.split()
+    if len(words) < 2:
+        return full_name.strip(), ""
+    first, second = (word.translate(ARABIC_FOLDS) for word in words[:2])
+    compound = (
+        first in FIRST_NAME_PARTICLES
+        or (first in COMPOUND_PREFIXES and second.startswith(ARTICLE))
+        or second in FIRST_NAME_ENDINGS
+    )
+    taken = 2 if compound else 1
+    return " ".join(words[:taken]), " ".join(words[taken:])

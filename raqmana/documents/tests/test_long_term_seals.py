@@ -132,8 +132,20 @@ def test_the_verification_page_shows_the_time_stamp(client, birth_act, agent, te
     client.cookies["django_language"] = "en"
     page = client.get(reverse("documents:verify", args=[document.verification_code]))
     text = page.content.decode()
-    assert "time-stamped" in text and pki.TSA_NAME in text
+    assert "time-stamped" in text and "the development time-stamping authority of Raqmana" in text
     assert str(document.seal_timestamp.astimezone().year) in text
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_the_seal_is_said_in_words_of_the_page_language(client, birth_act, agent, temara_office, language):
+    """The office whose seal it is and the time-stamping authority, never a certificate's English subject."""
+    document = issue(birth_act, agent, temara_office)
+    client.cookies["django_language"] = language
+    text = client.get(reverse("documents:verify", args=[document.verification_code])).content.decode()
+    office = temara_office.name_ar if language == "ar" else temara_office.name_fr
+    sealed = {"ar": "يحمل الخاتم الإلكتروني لـ", "fr": "Il porte le cachet électronique du "}[language]
+    assert f"{sealed}{office}" in text.replace("&#x27;", "'")
+    assert pki.TSA_NAME not in text and pki.CA_NAME not in text
 
 
 def nested_arrays_pdf(depth):
