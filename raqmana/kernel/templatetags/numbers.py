@@ -1,0 +1,25 @@
+"""Template filters writing counts and money the platform's one way (the rule: `raqmana.kernel.numbers`)."""
+
+from django import template
+
+from raqmana.kernel.numbers import CURRENCY, format_money, format_quantity, isolated_money, isolated_quantity
+
+register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def quantity(value, autoescape=True):
+    """`{{ count|quantity }}`: a grouped count, isolated in a page (plain in a text template, such as a message)."""
+    if value is None or value == "":
+        return ""
+    return isolated_quantity(value) if autoescape else format_quantity(value)
+
+
+@register.filter(needs_autoescape=True)
+def money(amount, currency=CURRENCY, autoescape=True):
+    """`{{ payment.amount|money }}`, `{{ payment.received_amount|money:payment.received_currency }}`: an amount
+    written the one way; in a page its number is isolated from the text around it."""
+    if amount is None or amount == "":
+        return ""
+    currency = currency or CURRENCY
+    return isolated_money(amount, currency) if autoescape else format_money(amount, currency)
