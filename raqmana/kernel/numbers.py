@@ -40,9 +40,17 @@ def format_money(amount: Decimal | int | str, currency: str = CURRENCY, language
     return f"{number}{NO_BREAK_SPACE}{unit}"
 
 
+def isolated(text: str) -> SafeString:
+    """Text for a page, isolated from what surrounds it: left to right when it has no letter (a date, a time, a
+    number), else in the direction of its first letter (a date with an Arabic month's name)."""
+    if any(character.isalpha() for character in text):
+        return format_html("<bdi>{}</bdi>", text)
+    return format_html('<bdi dir="ltr">{}</bdi>', text)
+
+
 def isolated_quantity(value: int) -> SafeString:
     """A grouped count for a page, isolated from the text around it."""
-    return format_html('<bdi dir="ltr">{}</bdi>', format_quantity(value))
+    return isolated(format_quantity(value))
 
 
 def isolated_money(amount: Decimal | int | str, currency: str = CURRENCY) -> SafeString:

@@ -2,9 +2,18 @@
 
 from django import template
 
-from raqmana.kernel.numbers import CURRENCY, format_money, format_quantity, isolated_money, isolated_quantity
+from raqmana.kernel.numbers import CURRENCY, format_money, format_quantity, isolated, isolated_money, isolated_quantity
 
 register = template.Library()
+
+
+@register.filter(needs_autoescape=True, name="isolated")
+def isolated_filter(value, autoescape=True):
+    """`{% blocktranslate with date=day|date:"SHORT_DATE_FORMAT"|isolated %}`: a date, a time or a number kept whole
+    inside a sentence of the other direction (plain in a text template)."""
+    if value is None or value == "":
+        return ""
+    return isolated(str(value)) if autoescape else value
 
 
 @register.filter(needs_autoescape=True)
