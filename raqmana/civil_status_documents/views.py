@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -131,6 +132,8 @@ def order_new(request):
     return render(request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
 
 
+ORDERS_PER_PAGE = 20
+
 # How often a citizen may ask the bank about a payment ("check now"); the periodic job asks anyway.
 PAYMENT_CHECK_RATE = "10/h"
 
@@ -173,7 +176,7 @@ def may_pay(order):
 
 @login_required
 def orders(request):
-    orders = list(selectors.orders_of(request.user))
+    orders = Paginator(selectors.orders_of(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     for order in orders:
         order.payment_news = payment_news(order)
     return render(request, "civil_status_documents/orders.html", {"orders": orders})
@@ -258,7 +261,8 @@ def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
     if not units_where(request.user, "civil_status_documents.order.check"):
         raise PermissionDenied
-    return render(request, "civil_status_documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
+    orders = Paginator(selectors.orders_to_check(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "civil_status_documents/checks.html", {"orders": orders})
 
 
 def _order_to_check(request, pk):
