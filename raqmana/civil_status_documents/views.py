@@ -129,7 +129,10 @@ def order_new(request):
                 form.add_error(None, error)
             else:
                 return redirect(payment_services.checkout_url(order.payment))
-    return render(request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
+    fee = selectors.order_fee(act, lookup.cleaned_data["kind"]) if act is not None else None
+    return render(
+        request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form, "fee": fee}
+    )
 
 
 ORDERS_PER_PAGE = 20
