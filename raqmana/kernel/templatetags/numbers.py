@@ -1,5 +1,7 @@
 """Template filters writing counts and money the platform's one way (the rule: `raqmana.kernel.numbers`)."""
 
+from decimal import Decimal
+
 from django import template
 
 from raqmana.kernel.numbers import CURRENCY, format_money, format_quantity, isolated, isolated_money, isolated_quantity
@@ -8,7 +10,7 @@ register = template.Library()
 
 
 @register.filter(needs_autoescape=True, name="isolated")
-def isolated_filter(value, autoescape=True):
+def isolated_filter(value: object, autoescape: bool = True) -> object:
     """`{% blocktranslate with date=day|date:"SHORT_DATE_FORMAT"|isolated %}`: a date, a time or a number kept whole
     inside a sentence of the other direction (plain in a text template)."""
     if value is None or value == "":
@@ -17,7 +19,7 @@ def isolated_filter(value, autoescape=True):
 
 
 @register.filter(needs_autoescape=True)
-def quantity(value, autoescape=True):
+def quantity(value: int | None, autoescape: bool = True) -> str:
     """`{{ count|quantity }}`: a grouped count, isolated in a page (plain in a text template, such as a message)."""
     if value is None or value == "":
         return ""
@@ -25,7 +27,7 @@ def quantity(value, autoescape=True):
 
 
 @register.filter(needs_autoescape=True)
-def money(amount, currency=CURRENCY, autoescape=True):
+def money(amount: Decimal | int | str | None, currency: str = CURRENCY, autoescape: bool = True) -> str:
     """`{{ payment.amount|money }}`, `{{ payment.received_amount|money:payment.received_currency }}`: an amount
     written the one way; in a page its number is isolated from the text around it."""
     if amount is None or amount == "":
