@@ -209,7 +209,7 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "raqmana" / "locale"]
 # Moroccan conventions in every language: day/month/year, 24-hour clock, grouped thousands.
 FORMAT_MODULE_PATH = ["raqmana.formats"]
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # numbers group only through kernel.templatetags.numbers (years, references never)
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Africa/Casablanca"

@@ -6,9 +6,11 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.kernel.api_types import MAX_SEQUENCE_NUMBER
+from raqmana.kernel.numbers import format_quantity
 
 # The words after the number of an inserted act, as Moroccan texts number what they insert: مكرر (bis), مكرر مرتين
 # (ter), مكرر ثلاث مرات (quater); and in French, bis, ter, quater.
@@ -40,7 +42,7 @@ def checked(paper_number: str) -> str:
         raise ValidationError(
             _("An act number is between 1 and %(maximum)s."),
             code="paper_number",
-            params={"maximum": f"{MAX_SEQUENCE_NUMBER:,}"},
+            params={"maximum": lazy(format_quantity, str)(MAX_SEQUENCE_NUMBER)},  # grouped as read
         )
     return f"{match['digits']} {match['word'].lower()}" if match["word"] else match["digits"]
 

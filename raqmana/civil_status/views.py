@@ -45,13 +45,21 @@ def queue(request):
         request,
         "civil_status/queue.html",
         {
-            "pre_declarations": waiting.select_related("establishment", "office", "act"),
-            "drafts": visible.filter(state=ActState.DRAFT).select_related("drafted_by"),
+            "pre_declarations": _page(request, waiting.select_related("establishment", "office", "act"), "received"),
+            "drafts": _page(request, visible.filter(state=ActState.DRAFT).select_related("drafted_by"), "drafts"),
             "signed": visible.filter(state=ActState.SIGNED).select_related("signed_by")[:20],
-            "death_notices": selectors.death_notices_for(user),
+            "death_notices": _page(request, selectors.death_notices_for(user), "deaths"),
             "offices": units_where(user, "civil_status.act.draft"),
         },
     )
+
+
+# Each list of the queue is paged on its own: its page number in the address under its own name.
+QUEUE_PER_PAGE = 20
+
+
+def _page(request, items, parameter):
+    return Paginator(items, QUEUE_PER_PAGE).get_page(request.GET.get(parameter))
 
 
 @login_required

@@ -4,6 +4,7 @@
 import re
 import unicodedata
 from datetime import date
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -21,13 +22,24 @@ from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of
+from raqmana.payments.selectors import collectivity_of, fee_in_force
 from raqmana.territories.models import AdministrativeUnit
 
-from .constants import OrderState
+from .constants import CivilStatusDocument, OrderState
 from .models import DocumentOrder
 
 ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
 TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
+
+
+def order_fee(act: Act, kind: str) -> Decimal | None:
+    """What an order of `kind` from `act` costs today, as `services.place_order` charges it (the tariff in force
+    at the collectivity of the office keeping the act), or None when no tariff is in force there: placing the
+    order then says so."""
+    try:
+        return fee_in_force(CivilStatusDocument(kind).value, collectivity_of(act.office.territory)).amount
+    except ValidationError:
+        return None
 
 
 def act_for_order(citizen: User, reference: str, event_date: date, first_name: str, *, reason: str) -> Act | None:

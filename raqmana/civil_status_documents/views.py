@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -128,8 +129,13 @@ def order_new(request):
                 form.add_error(None, error)
             else:
                 return redirect(payment_services.checkout_url(order.payment))
-    return render(request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form})
+    fee = selectors.order_fee(act, lookup.cleaned_data["kind"]) if act is not None else None
+    return render(
+        request, "civil_status_documents/order_new.html", {"lookup": lookup, "act": act, "form": form, "fee": fee}
+    )
 
+
+ORDERS_PER_PAGE = 20
 
 # How often a citizen may ask the bank about a payment ("check now"); the periodic job asks anyway.
 PAYMENT_CHECK_RATE = "10/h"
@@ -173,7 +179,7 @@ def may_pay(order):
 
 @open_to(SIGNED_IN)
 def orders(request):
-    orders = list(selectors.orders_of(request.user))
+    orders = Paginator(selectors.orders_of(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     for order in orders:
         order.payment_news = payment_news(order)
     return render(request, "civil_status_documents/orders.html", {"orders": orders})
@@ -256,7 +262,8 @@ def order_pdf(request, pk):
 @open_to("civil_status_documents.order.check")
 def checks(request):
     """The orders for full copies of this office's acts, waiting for an agent's check."""
-    return render(request, "civil_status_documents/checks.html", {"orders": selectors.orders_to_check(request.user)})
+    orders = Paginator(selectors.orders_to_check(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "civil_status_documents/checks.html", {"orders": orders})
 
 
 def _order_to_check(request, pk):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.kernel.numbers import format_money
 from raqmana.kernel.text import CheckedTextModel, TextKind
 from raqmana.territories.models import Territory
 from raqmana.workflows.models import TransitionRecord
@@ -66,7 +67,7 @@ class Fee(CheckedTextModel):
 
     def __str__(self):
         until = self.valid_until or "…"
-        return f"{self.label_fr} — {self.amount} MAD ({self.valid_from} – {until})"
+        return f"{self.label_fr} — {format_money(self.amount, language='fr')} ({self.valid_from} – {until})"
 
     def clean(self):
         super().clean()
@@ -132,7 +133,7 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["for_model", "for_id"], name="payment_for")]
 
     def __str__(self):
-        return f"{self.reference} — {self.amount} MAD ({self.get_state_display()})"
+        return f"{self.reference} — {format_money(self.amount)} ({self.get_state_display()})"
 
 
 class PaymentTransition(TransitionRecord):
@@ -165,7 +166,7 @@ class Refund(models.Model):
         ordering = ["-requested_at"]
 
     def __str__(self):
-        return f"{self.idempotency_key} — {self.amount} {self.currency} ({self.get_state_display()})"
+        return f"{self.idempotency_key} — {format_money(self.amount, self.currency)} ({self.get_state_display()})"
 
 
 class RefundTransition(TransitionRecord):

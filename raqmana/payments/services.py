@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from raqmana.access.registry import PERMISSIONS
 from raqmana.audit.services import record
 from raqmana.kernel.codes import random_code
+from raqmana.kernel.numbers import format_money
 from raqmana.kernel.tasks import enqueue_on_commit
 from raqmana.kernel.text import machine_text
 from raqmana.territories.models import AdministrativeUnit, Territory
@@ -167,7 +168,10 @@ def settle(outcome: Outcome) -> Payment:
         PAYMENT_WORKFLOW.move(payment, PaymentState.PAID, by=None, reason=outcome.provider_reference)
         record(actor=None, action="payment.paid", target=payment, territory=payment.collectivity, details=details)
     else:
-        reason = _("%(received_amount)s %(received_currency)s received for %(amount)s %(currency)s owed.") % details
+        reason = _("%(received)s received for %(amount)s owed.") % {
+            "received": format_money(outcome.amount, outcome.currency),
+            "amount": format_money(payment.amount),
+        }
         PAYMENT_WORKFLOW.move(payment, PaymentState.MISMATCHED, by=None, reason=reason)
         record(
             actor=None,

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from raqmana.kernel.numbers import isolated_money, with_amounts
+
 from . import services
 from .constants import PaymentState
 from .models import Payment
@@ -57,21 +59,28 @@ def returned(request, provider_name):
         messages.info(request, _("Your payment is being confirmed with the bank; you do not need to pay again."))
         return redirect(return_url or "portal:home")
     if payment.state == PaymentState.PAID:
-        messages.success(request, _("Payment received: %(amount)s MAD.") % {"amount": payment.amount})
+        messages.success(
+            request, with_amounts(_("Payment received: %(amount)s."), amount=isolated_money(payment.amount))
+        )
     elif payment.state == PaymentState.MISMATCHED:
         messages.error(
             request,
-            _(
-                "The sum received (%(received)s %(currency)s) is not the sum owed (%(amount)s MAD): nothing is "
-                "issued for it. The payment is reviewed and the sum received given back."
-            )
-            % {"received": payment.received_amount, "currency": payment.received_currency, "amount": payment.amount},
+            with_amounts(
+                _(
+                    "The sum received (%(received)s) is not the sum owed (%(amount)s): nothing is issued for it. "
+                    "The payment is reviewed and the sum received given back."
+                ),
+                received=isolated_money(payment.received_amount, payment.received_currency),
+                amount=isolated_money(payment.amount),
+            ),
         )
     elif payment.state == PaymentState.REFUNDED:
         messages.error(
             request,
-            _("The payment arrived after the request was cancelled: the %(received)s %(currency)s are given back.")
-            % {"received": payment.received_amount, "currency": payment.received_currency},
+            with_amounts(
+                _("The payment arrived after the request was cancelled: the %(received)s are given back."),
+                received=isolated_money(payment.received_amount, payment.received_currency),
+            ),
         )
     else:
         messages.error(request, _("The payment was declined. You can try again."))

@@ -35,7 +35,7 @@ def test_a_citizen_orders_pays_and_verifies_an_extract(live_server, page, demo):
     page.locator("#id_purpose").fill("ملف إداري")
     page.locator("#id_purpose").press("Enter")
 
-    expect(page.locator("#main")).to_contain_text("2,00 MAD")  # the simulated gateway shows the stamp duty
+    expect(page.locator("#main")).to_contain_text("2,00 درهم")  # the simulated gateway shows the stamp duty
     page.locator('button[value="pay"]').click()
     download_link = page.locator('a[href$="/pdf/"]')
     expect(download_link).to_be_visible()

@@ -132,8 +132,8 @@ def test_the_citizen_sees_when_the_proof_was_deleted(client, citizen, orders):
     today = timezone.localdate().strftime("%d/%m/%Y")
     order = orders["refused long ago"]
     page = client.get(reverse("documents:order", args=[order.pk])).text
-    assert f"Your proof was deleted on {today}" in page and "Law 09-08" in page
-    assert f"Proof deleted on {today}" in client.get(reverse("documents:orders")).text
+    assert f'Your proof was deleted on <bdi dir="ltr">{today}</bdi>' in page and "Law 09-08" in page
+    assert f'Proof deleted on <bdi dir="ltr">{today}</bdi>' in client.get(reverse("documents:orders")).text
     kept = orders["waiting for its check for long"]
     assert "Your proof was deleted" not in client.get(reverse("documents:order", args=[kept.pk])).text
 

@@ -43,7 +43,7 @@ def test_a_short_payment_issues_nothing_and_is_recorded(client, payer, birth_act
     assert (payment.amount, payment.received_amount, payment.received_currency) == (2, Decimal("1.00"), "MAD")
     step = payment.transitions.last()
     assert (step.from_state, step.to_state, step.by) == ("pending", "mismatched", None)
-    assert "1.00 MAD received for 2.00 MAD owed" in step.reason
+    assert "1.00\xa0MAD received for 2.00\xa0MAD owed" in step.reason
     event = AuditEvent.objects.get(action="payment.mismatched")
     assert event.details["received_amount"] == "1.00" and event.details["amount"] == "2.00"
     assert 'value="pay"' not in client.get(gateway).text  # the gateway takes no second payment

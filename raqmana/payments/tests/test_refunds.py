@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from raqmana.accounts.models import User
 from raqmana.accounts.tests.factories import PASSWORD
@@ -161,7 +162,7 @@ def test_the_payer_is_told_that_money_taken_after_a_cancel_is_given_back(
     with django_capture_on_commit_callbacks(execute=True):
         back = client.get(answer)
     [told] = get_messages(back.wsgi_request)
-    assert "arrived after the request was cancelled: the 2.00 MAD are given back" in str(told)
+    assert "arrived after the request was cancelled: the 2.00\xa0MAD are given back" in strip_tags(str(told))
     payment = order.payment
     payment.refresh_from_db()
     assert payment.state == PaymentState.REFUNDED and payment.refund.state == RefundState.CONFIRMED
