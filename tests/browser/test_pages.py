@@ -8,6 +8,7 @@ context of that persona): one context per persona, language and size, one axe ru
 
 import io
 import re
+from collections import Counter
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -329,9 +330,9 @@ def test_page(site, browser_page, persona, page_name, address, status, lang, siz
 
     if lang != "en":
         english = english_msgids(lang)
-        for where, text in page.evaluate(SHOWN_TEXTS):
-            if text in english:
-                problems.append(f"untranslated {where}: {text!r}")
+        untranslated = Counter((where, text) for where, text in page.evaluate(SHOWN_TEXTS) if text in english)
+        for (where, text), times in untranslated.items():
+            problems.append(f"untranslated {where}: {text!r}" + (f" ({times} times)" if times > 1 else ""))
 
     for violation in page.evaluate(AXE_VIOLATIONS, WCAG_TAGS):
         for node in violation["nodes"]:
