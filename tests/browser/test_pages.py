@@ -19,6 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -105,9 +106,10 @@ MATRIX = [
 
 
 @pytest.fixture
-def transactional_db():
+def transactional_db(django_db_setup):
     """The live server's tests empty the database after each of them (pytest-django's transactional_db); here they
-    share the data `site` commits once, and which it empties after the module."""
+    share the data `site` commits once, and which it empties after the module. The test database is still set up
+    before the live server starts, which then shares SQLite's in-memory connection and stops first."""
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +120,8 @@ def site(django_db_setup, live_server, django_db_blocker, reference_data_restore
         reference_data_restorer()
         yield demo_site(live_server)
         call_command("flush", verbosity=0, interactive=False)
+        # As a transactional test does after it: no connection left open to outlive the test database.
+        connections.close_all()
 
 
 def demo_site(live_server):
