@@ -8,6 +8,7 @@ context of that persona): one context per persona, language and size, one axe ru
 
 import io
 import re
+import shutil
 from collections import Counter
 from datetime import date, timedelta
 from functools import cache
@@ -206,6 +207,14 @@ def session_of(email):
 
 
 @pytest.fixture(scope="module")
+def screens():
+    """var/screens/, holding this run's screenshots only."""
+    shutil.rmtree(SCREENS, ignore_errors=True)
+    SCREENS.mkdir(parents=True)
+    return SCREENS
+
+
+@pytest.fixture(scope="module")
 def browser_page(browser, site):
     """The page of one browser context per persona, language and size; the matrix runs them one after the other,
     so one context is open at a time."""
@@ -311,15 +320,14 @@ AXE_VIOLATIONS = """tags => axe.run(document, {runOnly: {type: 'tag', values: ta
 
 
 @pytest.mark.parametrize(("persona", "page_name", "address", "status", "lang", "size"), MATRIX)
-def test_page(site, browser_page, persona, page_name, address, status, lang, size):
+def test_page(site, screens, browser_page, persona, page_name, address, status, lang, size):
     page = browser_page(persona, lang, size)
     response = page.goto(site["server"] + address.format(**site["values"]))
     problems = []
     if response.status != status:
         problems.append(f"HTTP {response.status} at {page.url}, {status} expected")
 
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENS / f"{persona}-{page_name}-{lang}-{size}.png", full_page=True)
+    page.screenshot(path=screens / f"{persona}-{page_name}-{lang}-{size}.png", full_page=True)
 
     lang_attribute, dir_attribute = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
     expected_dir = "rtl" if lang == "ar" else "ltr"
