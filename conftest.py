@@ -45,11 +45,21 @@ def verified_client(client):
     return sign_in
 
 
-@pytest.fixture
-def territories_in_transactional_db(transactional_db):
+def restore_reference_data():
     """Transactional tests (live server) empty the database after them: load the hierarchy again if missing, and
     the fees the migrations create."""
     if not Territory.objects.exists():
         import_territories()
     if not Fee.objects.exists():
         Fee.objects.bulk_create(Fee(**fee) for fee in FEES_FROM_MIGRATIONS)
+
+
+@pytest.fixture
+def territories_in_transactional_db(transactional_db):
+    restore_reference_data()
+
+
+@pytest.fixture(scope="session")
+def reference_data_restorer():
+    """restore_reference_data, for a fixture wider than one test that commits data of its own."""
+    return restore_reference_data
