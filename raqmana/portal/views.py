@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 from raqmana.access.checking import assignments_of, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.accounts import selectors as account_selectors
+from raqmana.kernel.reference_data import conditional
 from raqmana.kernel.refusals import refusal_text
 from raqmana.notifications import services as notification_services
 from raqmana.territories import selectors as territory_selectors
-from raqmana.territories.constants import Level
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import Territory
 
 from . import selectors
 
@@ -24,10 +24,7 @@ NOTIFICATIONS_PER_PAGE = 25
 
 def home(request):
     user = request.user
-    context = {
-        "office_count": CivilStatusOffice.objects.filter(is_active=True).count(),
-        "commune_count": Territory.objects.filter(level=Level.COMMUNE).count(),
-    }
+    context = territory_selectors.directory_counts()
     if user.is_authenticated:
         context.update(
             representations=account_selectors.representations(user),
@@ -39,6 +36,7 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+@conditional("territories", per_visitor=True)
 def office_finder(request):
     query = request.GET.get("q", "")
     offices = territory_selectors.find_offices(query)
