@@ -71,7 +71,7 @@ def prepare_database() -> tuple[str, str]:
         "session.create()\n"
         "print(session.session_key, Territory.objects.filter(level='province').first().code)\n"
     )
-    session_key, province = manage("shell", "-c", script).split()
+    session_key, province = manage("shell", "-c", script).split()[-2:]
     return session_key, province
 
 
