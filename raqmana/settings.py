@@ -124,12 +124,30 @@ TEMPLATES = [
     },
 ]
 
+# Connections are reused across requests: opening one costs PostgreSQL a process, about half the time of a simple
+# page. By default each process keeps its connection DATABASE_CONN_MAX_AGE seconds ("none": for ever, 0: one per
+# request), checked before a request reuses it (CONN_HEALTH_CHECKS), so one PostgreSQL ended (a restart,
+# pg_terminate_backend) is opened again, never used broken. RAQMANA_DB_POOL=1 uses a pool per process instead
+# (psycopg_pool, through Django: RAQMANA_DB_POOL_MIN_SIZE connections kept open, up to RAQMANA_DB_POOL_MAX_SIZE, each
+# checked before it is handed out), for threaded servers; not with processes forked after connecting (Celery's
+# prefork workers, gunicorn --preload), whose children would share the parent's pooled sockets.
+_conn_max_age = os.environ.get("DATABASE_CONN_MAX_AGE", "600")
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=None if _conn_max_age.lower() == "none" else int(_conn_max_age),
+        conn_health_checks=True,
     )
 }
+DATABASE_POOL = env_bool("RAQMANA_DB_POOL") and DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASE_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("RAQMANA_DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("RAQMANA_DB_POOL_MAX_SIZE", "4")),
+        # Seconds a request waits for a free connection before it fails (an unexpected error, logged).
+        "timeout": float(os.environ.get("RAQMANA_DB_POOL_TIMEOUT", "10")),
+    }
 # What PostgreSQL ends by itself, on every connection (seconds; 0 for never). A statement past 30 s: no page waits
 # longer (gunicorn's own timeout). A wait for a lock past 15 s: an issue holds its office's number while it renders,
 # seals and time-stamps (the time-stamping authority has 10 s). A transaction left idle for 60 s: its client vanished
@@ -300,6 +318,8 @@ RATELIMIT_VIEW = "raqmana.portal.views.rate_limited"
 # Act lookups per counter agent (screens and API together), e.g. "30/h"; past it the office's officers and the
 # provincial inspectors are alerted.
 RAQMANA_COUNTER_LOOKUP_RATE = os.environ.get("RAQMANA_COUNTER_LOOKUP_RATE", "30/h")
+# Public verifications of documents (page and API) per client address, e.g. "30/m" (django-ratelimit's rates).
+RAQMANA_VERIFY_RATE = os.environ.get("RAQMANA_VERIFY_RATE", "30/m")
 NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (["django_ratelimit.E003"] if DEBUG or TESTING else [])
 
@@ -399,6 +419,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF, *env_list("RAQMANA_PAYMENT_GATEWAY_ORIGINS")],
 }
 
+# Sessions are read from the cache and written through to the database: a signed-in page reads no session row, and
+# a sign-out (the row deleted, the cache entry with it) holds in every worker sharing the cache (Redis in production).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 if not DEBUG and not TESTING:

@@ -3,6 +3,7 @@ revoke, as on the screens. Each app that issues documents adds its own endpoints
 
 from datetime import datetime
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from raqmana.kernel.api_types import Id
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 
 from . import selectors, services
-from .constants import PDF_NOT_STORED, UPLOAD_RATE, VERIFY_RATE, DocumentStatus
+from .constants import PDF_NOT_STORED, UPLOAD_RATE, DocumentStatus
 from .schemas import DocumentOut, document_out
 
 router = Router(tags=["documents"])
@@ -73,7 +74,11 @@ def _verification(document):
     }
 
 
-@router.get("/verify/{code}", response={200: VerificationOut, **REFUSALS}, throttle=[AnonRateThrottle(VERIFY_RATE)])
+@router.get(
+    "/verify/{code}",
+    response={200: VerificationOut, **REFUSALS},
+    throttle=[AnonRateThrottle(settings.RAQMANA_VERIFY_RATE)],
+)
 def verify(request, code: str):
     """Public: the status and content of the document with this verification code."""
     document = selectors.document_by_code(code)

@@ -7,8 +7,8 @@ VERIFICATION_CODE_LENGTH = 16  # 80 bits: not guessable, so the verification pag
 # The register issued documents are numbered in, by issuing unit and year (kernel.sequences).
 DOCUMENT_REGISTER = "documents.document"
 
-# Verification is public: enough for a person or a desk checking documents, not for enumerating codes.
-VERIFY_RATE = "30/m"
+# Verification is public: enough for a person or a desk checking documents, not for enumerating codes
+# (settings.RAQMANA_VERIFY_RATE per address, 30 a minute by default).
 UPLOAD_RATE = "10/m"
 
 PDF_NOT_STORED = _(

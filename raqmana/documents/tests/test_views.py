@@ -1,6 +1,7 @@
 """The counter, the document page and the public verification, as agents and the public use them."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,7 +10,6 @@ from raqmana.audit.models import AuditEvent
 from raqmana.civil_status_documents.constants import CivilStatusDocument
 from raqmana.civil_status_documents.services import issue_at_counter
 from raqmana.civil_status_documents.tests.conftest import HOLDER
-from raqmana.documents.constants import VERIFY_RATE
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import format_code
 
@@ -106,6 +106,6 @@ def test_an_uploaded_file_is_checked_byte_for_byte(client, extract):
 
 def test_verification_is_rate_limited(client, extract):
     url = reverse("documents:verify", args=[extract.verification_code])
-    allowed = int(VERIFY_RATE.split("/")[0])
+    allowed = int(settings.RAQMANA_VERIFY_RATE.split("/")[0])
     statuses = [client.get(url).status_code for _ in range(allowed + 1)]
     assert statuses[:allowed] == [200] * allowed and statuses[-1] == 429

@@ -15,8 +15,6 @@ from django.core import checks
 from django.test import override_settings
 from django_ratelimit.core import _get_window
 
-from raqmana.documents.constants import VERIFY_RATE
-
 # A Redis database of its own, so the test's counters never meet those of a development server.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
@@ -165,7 +163,7 @@ def verify_from(address, ports, count):
 
 
 def verify_rate():
-    limit, period = VERIFY_RATE.split("/")
+    limit, period = settings.RAQMANA_VERIFY_RATE.split("/")
     assert period == "m"
     return int(limit), 60
 

@@ -17,7 +17,6 @@ from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.civil_status_documents.constants import CivilStatusDocument, RequesterRelation
 from raqmana.civil_status_documents.services import issue_at_counter
-from raqmana.documents.constants import VERIFY_RATE
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +120,7 @@ def test_error_responses(client):
     refused_form = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x"})
     assert_strict(refused_form, 403)
     assert "<style" not in refused_form.text and 'dir="rtl"' in refused_form.text  # not Django's page
-    limit = int(VERIFY_RATE.split("/")[0])
+    limit = int(settings.RAQMANA_VERIFY_RATE.split("/")[0])
     for _ in range(limit):
         client.get("/documents/verify/")
     assert_strict(client.get("/documents/verify/"), 429)

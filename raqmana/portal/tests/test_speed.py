@@ -1,0 +1,115 @@
+"""What keeps pages at the framework's speed, proved without timing: queries counted, headers, the cache of the
+reference data dropped when the data changes, the office finder's index (EXPLAIN on PostgreSQL)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from raqmana.access.roles import Role
+from raqmana.access.services import grant_role, revoke_role
+from raqmana.accounts.models import User
+from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.selectors import find_offices
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def citizen():
+    return User.objects.create_user(email="amina@example.ma", password="a long password 1", full_name="Amina Alaoui")
+
+
+def test_an_anonymous_home_page_reads_nothing_once_the_counts_are_cached(client, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
+
+
+def test_a_citizens_home_page_reads_the_person_and_their_roles_once(client, citizen, django_assert_max_num_queries):
+    client.force_login(citizen)
+    client.get("/")
+    # The user, their roles, their establishments, their enterprises and invitations: the session comes from the cache.
+    with django_assert_max_num_queries(5):
+        assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [query for query in queries if "django_session" in query["sql"]]
+    assert sum("access_roleassignment" in query["sql"] for query in queries) == 1
+
+
+def test_a_role_revoked_holds_at_the_next_request(verified_client, citizen, temara_office):
+    commune = temara_office.territory
+    client = verified_client(citizen)
+    assignment = grant_role(citizen, Role.COMMUNE_PRESIDENT, territory=commune, by=None, reason="elected")
+    assert client.get(reverse("portal:workspace")).status_code == 200
+    revoke_role(assignment, by=None, reason="term ended")
+    assert client.get(reverse("portal:workspace")).status_code == 403
+
+
+def test_a_signed_out_session_is_refused_from_the_cache_too(client, citizen):
+    client.force_login(citizen)
+    session_key = client.cookies["sessionid"].value
+    client.post(reverse("accounts:logout"))
+    client.cookies["sessionid"] = session_key  # the old cookie, replayed
+    with translation.override("en"):
+        assert client.get(reverse("portal:workspace")).status_code == 302
+
+
+def test_the_territories_api_is_tagged_and_answers_not_modified(client):
+    first = client.get("/api/territories/regions")
+    assert first.status_code == 200 and "public" in first["Cache-Control"] and "max-age=3600" in first["Cache-Control"]
+    again = client.get("/api/territories/regions", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+
+
+def test_a_change_of_the_territories_changes_the_tag_and_the_cached_answers(client):
+    first = client.get("/api/territories/regions")
+    region = Territory.objects.filter(level="region").first()
+    region.name_fr = "Région renommée"
+    region.save()
+    again = client.get("/api/territories/regions", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert "Région renommée" in {region["name_fr"] for region in again.json()}
+
+
+def test_an_unknown_territory_is_not_tagged(client):
+    answer = client.get("/api/territories/NOPE")
+    assert answer.status_code == 404 and "ETag" not in answer
+
+
+def test_the_office_finder_page_is_tagged_per_visitor(client):
+    url = reverse("portal:office_finder") + "?q=Témara"
+    client.get(url)  # the visitor's first page gives them their form token (CSRF cookie), part of what is tagged
+    first = client.get(url)
+    assert first.status_code == 200 and "private" in first["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    client.cookies["django_language"] = "fr"
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_the_office_finder_finds_by_any_name_in_any_case(temara_office):
+    assert temara_office in find_offices("  TÉMARA ")
+    assert temara_office in find_offices(temara_office.territory.name_ar)
+    assert find_offices("t") == []
+
+
+def test_an_office_renamed_is_found_by_its_new_name_at_once():
+    office = CivilStatusOffice.objects.filter(is_active=True).first()
+    assert find_offices("Zzyzx") == []
+    office.name_fr = "Bureau Zzyzx"
+    office.save()
+    assert office in find_offices("zzyzx")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_the_office_finder_uses_its_trigram_index():
+    query = CivilStatusOffice.objects.filter(search_key__contains="témara", is_active=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a small table: the planner may scan it, but the index serves
+        try:
+            plan = query.explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "territories_unit_search_key_trgm" in plan
