@@ -26,6 +26,8 @@ def test_catalogue_is_complete_and_compiled(language):
             assert sorted(entry.msgstr_plural) == list(range(plural_forms)), entry.msgid
             assert all(entry.msgstr_plural.values()), entry.msgid
             assert mo.ngettext(entry.msgid, entry.msgid_plural, 1) in entry.msgstr_plural.values()
+        elif entry.msgctxt:
+            assert mo.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, f"{entry.msgid!r}: run `make messages`"
         else:
             assert mo.gettext(entry.msgid) == entry.msgstr, f"{entry.msgid!r}: run `make messages`"
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role, revoke_role
 from raqmana.accounts.models import User
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import AdministrativeUnit, CivilStatusOffice, Territory
 from raqmana.territories.selectors import find_offices
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,8 @@ def test_an_office_renamed_is_found_by_its_new_name_at_once():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
 def test_the_office_finder_uses_its_trigram_index():
-    query = CivilStatusOffice.objects.filter(search_key__contains="témara", is_active=True)
+    # The search alone: on a table of 1,544 offices, all of one kind, the planner may prefer the kind's own index.
+    query = AdministrativeUnit.objects.filter(search_key__contains="témara").order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # a small table: the planner may scan it, but the index serves
         try:
