@@ -71,7 +71,7 @@ def test_an_officer_sees_the_undelivered_notifications_of_their_office_only(veri
     response = verified_client(officer).get(LIST)
     assert response.status_code == 200
     assert _listed(response) == {notifications["temara_given_up"].pk, notifications["temara_late"].pk}
-    assert '<html lang="ar" dir="rtl">' in response.text and '<div class="table-scroll">' in response.text
+    assert '<html lang="ar" dir="rtl">' in response.text and '<div class="table-scroll" tabindex="0">' in response.text
     assert "مكتب الحالة المدنية تمارة" in response.text and "smtp down" in response.text
 
 
