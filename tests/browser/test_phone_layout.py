@@ -13,7 +13,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from raqmana.accounts.models import User
+from raqmana.accounts.models import Enterprise, User
 from raqmana.civil_status.models import Act
 from raqmana.civil_status_documents.services import place_order
 from raqmana.documents.models import IssuedDocument
@@ -47,12 +47,16 @@ def session_of(email):
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def phone(browser, live_server, language, email=None):
-    context = browser.new_context(viewport=PHONE, locale="ar-MA")
+def cookies_for(live_server, language, email=None):
     cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
     if email:
         cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session_of(email), "url": live_server.url})
-    context.add_cookies(cookies)
+    return cookies
+
+
+def phone(browser, live_server, language, email=None):
+    context = browser.new_context(viewport=PHONE, locale="ar-MA")
+    context.add_cookies(cookies_for(live_server, language, email))
     return context
 
 
@@ -136,4 +140,70 @@ def test_the_menu_is_laid_out_in_the_header_on_a_wide_screen(browser, live_serve
     expect(page.locator(".site-menu > summary")).to_be_hidden()
     expect(page.locator(".site-header nav")).to_be_visible()
     assert page.locator(".site-header").bounding_box()["height"] < 80
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_an_agents_long_menu_has_the_languages_and_the_account_together_under_it(browser, live_server, demo, language):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies(cookies_for(live_server, language, "agent@demo.raqmana.ma"))
+    page = context.new_page()
+    page.goto(live_server.url + reverse("civil_status:queue"))
+    languages, account = page.locator(".language-switch").bounding_box(), page.locator(".account").bounding_box()
+    assert abs(languages["y"] - account["y"]) < 10, "the languages and the account share a row"
+    assert page.locator(".site-header").bounding_box()["height"] < 130, "two rows, not three"
+    context.close()
+
+
+def test_a_code_in_a_heading_goes_whole_to_the_next_line(browser, live_server, demo):
+    context = phone(browser, live_server, "ar")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("documents:verify", args=[demo["document"].verification_code]))
+    code = page.locator("h1 bdi")
+    line_height = float(code.evaluate("element => getComputedStyle(element.parentElement).lineHeight")[:-2])
+    assert code.bounding_box()["height"] < 1.5 * line_height, "the code is on one line, not split at a hyphen"
+    context.close()
+
+
+def test_an_orders_pay_and_cancel_buttons_do_not_touch(browser, live_server, demo):
+    context = phone(browser, live_server, "fr", "citoyen@demo.raqmana.ma")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("documents:order", args=[demo["order"].pk]))
+    pay = page.get_by_role("button", name="Payer").bounding_box()
+    cancel = page.get_by_role("button", name="Annuler la commande").bounding_box()
+    assert cancel["y"] - (pay["y"] + pay["height"]) >= 8
+    context.close()
+
+
+def test_the_enterprise_forms_fields_are_spaced_and_its_address_keeps_its_order(browser, live_server, demo):
+    context = phone(browser, live_server, "ar", "citoyen@demo.raqmana.ma")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("accounts:enterprise_register"))
+    ice = page.locator("#id_ice").bounding_box()
+    next_label = page.locator("label[for=id_legal_name]").bounding_box()
+    assert next_label["y"] - (ice["y"] + ice["height"]) >= 12, "a field does not touch the next one's label"
+    help_text = page.locator("#id_ice_helptext").bounding_box()
+    assert ice["y"] - (help_text["y"] + help_text["height"]) < 8, "a field's help stays by its input"
+    enterprise = Enterprise.objects.get(legal_name="Atlas Bâtiment SARL")
+    page.goto(live_server.url + reverse("accounts:enterprise", args=[enterprise.ice]))
+    address = page.locator("dd bdi", has_text="avenue Hassan II")
+    expect(address).to_have_text("12, avenue Hassan II, Témara")
+    assert address.evaluate("element => getComputedStyle(element).direction") == "ltr"
+    context.close()
+
+
+def test_an_error_message_does_not_look_like_a_success(browser, live_server, demo):
+    context = phone(browser, live_server, "fr")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("portal:home"))
+    backgrounds = page.evaluate(
+        """() => {
+          const list = document.createElement("ul");
+          list.className = "messages";
+          list.innerHTML = '<li class="success">a</li><li class="info">b</li><li class="error">c</li>';
+          document.querySelector("main").prepend(list);
+          return [...list.children].map(item => getComputedStyle(item).backgroundColor);
+        }"""
+    )
+    assert len(set(backgrounds)) == 3
     context.close()
