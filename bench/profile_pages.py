@@ -127,7 +127,7 @@ def main() -> None:
             for _ in range(ROUNDS):
                 call(application, path, cookie)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(60)
 
 
 if __name__ == "__main__":
