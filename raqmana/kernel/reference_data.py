@@ -16,7 +16,7 @@ afresh for each visitor.
 import hashlib
 import uuid
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +38,7 @@ def _version_key(data: str) -> str:
 
 
 def version(data: str) -> str:
-    """The current version of the set of reference data `data` ("territories", "holidays")."""
+    """The current version of the set of reference data `data` ("territories", "calendars")."""
     current = cache.get(_version_key(data))
     if current is None:
         cache.add(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
@@ -53,11 +53,23 @@ def _draw_new_version(data: str) -> None:
 def changed(data: str) -> None:
     """The set `data` changed (or is changing in the current transaction): what was cached of it is read no more."""
     _draw_new_version(data)
-    transaction.on_commit(lambda: _draw_new_version(data))
+    transaction.on_commit(partial(_draw_new_version, data))
+
+
+def _keeps(data: str) -> bool:
+    """Whether what is worked out of `data` now may be kept: not inside a transaction that changed it (its new
+    version waits for the commit, pending among the connection's on-commit callbacks until then), since a rollback
+    draws no version and would leave it under the one current."""
+    return not any(
+        isinstance(callback, partial) and callback.func is _draw_new_version and callback.args == (data,)
+        for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
+    )
 
 
 def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
+    if not _keeps(data):
+        return compute()
     key = f"reference:{data}:{version(data)}:{name}"
     local = caches["local"]
     value = local.get(key, _MISSING)
@@ -135,7 +147,7 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _seen_as_anyone(request):
+            if not (_seen_as_anyone(request) and _keeps(data)):
                 return view(request, *args, **kwargs)
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
             key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()
