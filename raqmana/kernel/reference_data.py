@@ -4,16 +4,17 @@ kept in the cache under a version of each set of data, and answers carry an ETag
 A change of the data (a save in the admin, a load command) draws a new version, at once and again once its
 transaction committed (a read made in between cannot leave the old data under the new version): every entry of the
 old version is then simply never read again and expires. With a cache the processes share (Redis in production),
-a change made in one process or by a command holds in all of them at once; with the local-memory cache of
-development, each process keeps its own entries up to REFERENCE_CACHE_SECONDS.
+a change made in one process or by a command holds in all of them within VERSION_REUSE_SECONDS; with the
+local-memory cache of development, each process keeps its own entries up to REFERENCE_CACHE_SECONDS.
 
-What is worked out is also kept in each process (the "local" cache, in memory): a request then makes one round trip
-to the shared cache, for the version, and unpickles the rest in memory. An anonymous visitor's page that depends on
-one set of data alone is kept whole per version, language and address (`anonymous_page`), its form token put in
-afresh for each visitor.
+What is worked out is also kept in each process (the "local" cache, in memory): a request then makes at most one
+round trip to the shared cache, for the version, and unpickles the rest in memory. An anonymous visitor's page that
+depends on one set of data alone is kept whole per version, language and address (`anonymous_page`), its form token
+put in afresh for each visitor.
 """
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from functools import partial, wraps
@@ -37,17 +38,34 @@ def _version_key(data: str) -> str:
     return f"reference:{data}:version"
 
 
+# How long a process goes on using the version it last read: a change made in another process holds in this one
+# that much later at most, and most requests ask the shared cache nothing (its round trip is most of an API answer).
+VERSION_REUSE_SECONDS = 1.0
+_versions_seen: dict[str, tuple[float, str]] = {}
+
+
 def version(data: str) -> str:
     """The current version of the set of reference data `data` ("territories", "calendars")."""
+    seen = _versions_seen.get(data)
+    if seen and time.monotonic() - seen[0] < VERSION_REUSE_SECONDS:
+        return seen[1]
     current = cache.get(_version_key(data))
     if current is None:
         cache.add(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
         current = cache.get(_version_key(data))
+    _versions_seen[data] = (time.monotonic(), current)
     return current
 
 
+def forget_versions() -> None:
+    """Read every version from the shared cache again (after the shared cache was emptied, as between tests)."""
+    _versions_seen.clear()
+
+
 def _draw_new_version(data: str) -> None:
-    cache.set(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
+    drawn = uuid.uuid4().hex[:12]
+    cache.set(_version_key(data), drawn, timeout=None)
+    _versions_seen[data] = (time.monotonic(), drawn)
 
 
 def changed(data: str) -> None:
