@@ -9,6 +9,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -311,7 +312,7 @@ RAQMANA_TSA_TIMEOUT = float(os.environ.get("RAQMANA_TSA_TIMEOUT", "10"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # "local": each process's own memory, for what is worked out from reference data under a version kept in the shared
 # cache (kernel/reference_data.py), so that a request asks the shared cache only for the version.
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

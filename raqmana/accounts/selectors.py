@@ -9,7 +9,8 @@ def representations_and_invitations(
     """The enterprises the person represents, and the invitations to represent one that wait for their answer (in
     one query: the person's home shows both)."""
     standing = user.representations.filter(revoked_at__isnull=True).select_related("enterprise__commune", "added_by")
-    representations, invitations = [], []
+    representations: list[EnterpriseRepresentative] = []
+    invitations: list[EnterpriseRepresentative] = []
     for representation in standing.order_by("pk"):
         (invitations if representation.accepted_at is None else representations).append(representation)
     return representations, invitations

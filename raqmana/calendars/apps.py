@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
-def calendars_changed(sender, **kwargs):
+def calendars_changed(sender: type, **kwargs: Any) -> None:
     """A holiday or an official month start written one by one (the admin, the services): the working days and the
     Hijri dates cached from them are worked out again. `load_holidays` creates in bulk, which sends no signal, and
     says so itself."""
@@ -16,7 +18,7 @@ class CalendarsConfig(AppConfig):
     name = "raqmana.calendars"
     verbose_name = _("Calendars and legal delays")
 
-    def ready(self):
+    def ready(self) -> None:
         from .models import HijriMonthStart, Holiday
 
         for model in (Holiday, HijriMonthStart):
