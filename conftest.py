@@ -1,8 +1,9 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana.kernel import reference_data
 from raqmana.payments.models import Fee
 from raqmana.territories.models import Territory
 from raqmana.territories.services import import_territories
@@ -24,8 +25,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    """Rate limits count per client address in the cache, and every test client comes from 127.0.0.1."""
+    """Rate limits count per client address in the cache, and every test client comes from 127.0.0.1. The reference
+    data kept in the process goes with it."""
     cache.clear()
+    caches["local"].clear()
+    reference_data.forget_versions()
 
 
 @pytest.fixture

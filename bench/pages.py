@@ -28,6 +28,7 @@ PAGES = {
     "office finder with a query": ("/offices/?q=rabat", False),
     "offices API with a query": ("/api/territories/offices?q=rabat", False),
     "citizen's home": ("/", True),
+    "citizen's orders": ("/documents/orders/", True),
 }
 APP_ENV = {
     **os.environ,

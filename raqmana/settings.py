@@ -9,6 +9,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "raqmana.portal.context_processors.platform",
+                "raqmana.kernel.reference_data.form_token_placeholder",
             ],
         },
     },
@@ -308,10 +310,17 @@ RAQMANA_TSA_TIMEOUT = float(os.environ.get("RAQMANA_TSA_TIMEOUT", "10"))
 # A shared cache (Redis, REDIS_URL) holds the rate limits of public pages; without it each process counts alone,
 # which only development may accept.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
+# "local": each process's own memory, for what is worked out from reference data under a version kept in the shared
+# cache (kernel/reference_data.py), so that a request asks the shared cache only for the version.
+CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reference-data",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client address as sign-in throttling
 RATELIMIT_VIEW = "raqmana.portal.views.rate_limited"

@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 
 from raqmana.kernel.navigation import ADMINISTRATORS, ANYONE, AUDIENCES, SIGNED_IN
 
-from .checking import NOT_ALLOWED_HERE, Person, has_permission
+from .checking import NOT_ALLOWED_HERE, Person, acts_for, has_permission
 from .registry import ORGANISATIONS, PERMISSIONS
 
 View = Callable[..., HttpResponseBase]
@@ -39,7 +39,7 @@ def belongs_to(user: Person, audience: str) -> bool:
     if audience == ADMINISTRATORS:
         return user.is_superuser
     if audience in ORGANISATIONS:
-        return ORGANISATIONS[audience].test(user)
+        return acts_for(user, audience)
     return has_permission(user, audience)
 
 

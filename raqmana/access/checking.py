@@ -34,6 +34,7 @@ class Person(Protocol):
 
 
 _ASSIGNMENTS = "_raqmana_assignments"
+_ORGANISATIONS = "_raqmana_organisations"
 _ANCESTORS = "_raqmana_ancestors"
 
 # Counts the grants and revocations made in this process: assignments cached before the last one are read again, on
@@ -53,6 +54,19 @@ def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
         cached = tuple(user.role_assignments.active().select_related("territory", "unit__territory"))
         setattr(user, _ASSIGNMENTS, (change, cached))
     return cached
+
+
+def acts_for(user: Person, organisation: str) -> bool:
+    """Whether the user acts for the registered `organisation` (`acts_for_an_organisation`), asked once per request
+    (again after a grant or a revocation made in this process meanwhile): the menu, the page and the second-factor
+    check each ask it."""
+    change, answers = getattr(user, _ORGANISATIONS, (None, None))
+    if answers is None or change != _last_change:
+        change, answers = _last_change, {}
+        setattr(user, _ORGANISATIONS, (change, answers))
+    if organisation not in answers:
+        answers[organisation] = ORGANISATIONS[organisation].test(user)
+    return answers[organisation]
 
 
 def assignments_changed(user: Person) -> None:
@@ -111,7 +125,7 @@ def units_where(user: Person, permission: str) -> list[AdministrativeUnit]:
 
 def acts_for_an_administration(user: Person) -> bool:
     """Whether the user holds a role, or acts for an organisation an app registered (`acts_for_an_organisation`)."""
-    return bool(assignments_of(user)) or any(organisation.test(user) for organisation in ORGANISATIONS.values())
+    return bool(assignments_of(user)) or any(acts_for(user, code) for code in ORGANISATIONS)
 
 
 def _reaches(user: Person, assignment: RoleAssignment, place: AdministrativeUnit | Territory) -> bool:

@@ -20,6 +20,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from hijridate import Gregorian, Hijri
 
+from raqmana.kernel import reference_data
+
 from .constants import HIJRI_MONTHS_AR, HIJRI_MONTHS_LATIN
 
 UMM_AL_QURA_RANGE = (date(1924, 8, 1), date(2077, 11, 16))
@@ -129,14 +131,18 @@ def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
 
 
 class MoroccanHijriCalendar:
-    """Conversions with one set of official month starts, read once (build a new one after editing them)."""
+    """Conversions with one set of official month starts, read from the cache of the reference data until they
+    change (build a new one after editing them)."""
 
     def __init__(self, official_starts: dict[tuple[int, int], date] | None = None) -> None:
         if official_starts is None:
             from .models import HijriMonthStart
 
-            rows = HijriMonthStart.objects.values_list("hijri_year", "hijri_month", "gregorian_start")
-            official_starts = {(year, month): start for year, month, start in rows}
+            def read() -> dict[tuple[int, int], date]:
+                rows = HijriMonthStart.objects.values_list("hijri_year", "hijri_month", "gregorian_start")
+                return {(year, month): start for year, month, start in rows}
+
+            official_starts = reference_data.cached("calendars", "official_month_starts", read)
         self.official_starts = official_starts
 
     def month_start(self, year: int, month: int) -> date:

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from raqmana.kernel import reference_data
+
 from .constants import FIXED_HOLIDAY_FIRST_YEAR, FIXED_NATIONAL_HOLIDAYS, RELIGIOUS_HOLIDAYS, HolidayKind
 from .hijri import HijriDate, MoroccanHijriCalendar, shift_month
 from .models import HijriMonthStart, Holiday
@@ -87,6 +89,7 @@ def load_holidays(first_year: int, last_year: int) -> HolidayChanges:
         if holiday.date not in taken and holiday.date not in created:
             created[holiday.date] = Holiday(**holiday._asdict(), derived=True)
     Holiday.objects.bulk_create(created.values())
+    reference_data.changed("calendars")  # a bulk creation sends no signal
     return HolidayChanges(created=len(created), removed=len(stale))
 
 

@@ -4,18 +4,22 @@ to information...): offices close on Saturdays, Sundays and the public holidays 
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from raqmana.kernel import reference_data
+
 WEEKEND = {5, 6}  # Saturday, Sunday (date.weekday())
 
 
 class WorkingCalendar:
-    """Working-day arithmetic over the holidays between two dates, read once."""
+    """Working-day arithmetic over the holidays, read from the cache of the reference data until they change."""
 
     def __init__(self, holidays: Iterable[date] | None = None) -> None:
         if holidays is None:
             from .models import Holiday
 
-            holidays = set(Holiday.objects.values_list("date", flat=True))
-        self.holidays = set(holidays)
+            holidays = reference_data.cached(
+                "calendars", "holiday_dates", lambda: frozenset(Holiday.objects.values_list("date", flat=True))
+            )
+        self.holidays = frozenset(holidays)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() not in WEEKEND and day not in self.holidays

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import django_auth
-from ninja.throttling import AnonRateThrottle
+from ninja.security import HttpBearer, django_auth
+from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from raqmana.kernel.api_errors import REFUSALS
 from raqmana.kernel.api_types import Id
@@ -19,6 +19,7 @@ from raqmana.kernel.uploads import MAX_UPLOAD_BYTES
 
 from . import selectors, services
 from .constants import PDF_NOT_STORED, UPLOAD_RATE, DocumentStatus
+from .models import VerificationPartner
 from .schemas import DocumentOut, document_out
 
 router = Router(tags=["documents"])
@@ -74,13 +75,49 @@ def _verification(document):
     }
 
 
+class PartnerKey(HttpBearer):
+    """A verification partner's key (`Authorization: Bearer rqv_…`): a key given must be a partner's, and standing."""
+
+    def authenticate(self, request, token):
+        partner = selectors.partner_for_key(token)
+        if partner is None:
+            raise HttpError(401, _("This API key is not a verification partner's key."))
+        if partner.revoked_at is not None:
+            raise HttpError(401, _("This API key was revoked."))
+        return partner
+
+
+def without_a_key(request):
+    """Anyone may verify without a key, within the limit of their address."""
+    return request.headers.get("Authorization") is None
+
+
+class VerificationThrottle(SimpleRateThrottle):
+    """A partner's own limit for its key, whatever addresses it calls from; the public limit for each address."""
+
+    def __init__(self) -> None:
+        super().__init__(settings.RAQMANA_VERIFY_RATE)
+
+    def allow_request(self, request) -> bool:
+        partner = request.auth if isinstance(request.auth, VerificationPartner) else None
+        self.num_requests, self.duration = self.parse_rate(partner.rate if partner else settings.RAQMANA_VERIFY_RATE)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request) -> str:
+        if isinstance(request.auth, VerificationPartner):
+            return f"throttle_verification_partner_{request.auth.pk}"
+        return f"throttle_verification_{self.get_ident(request)}"
+
+
 @router.get(
     "/verify/{code}",
     response={200: VerificationOut, **REFUSALS},
-    throttle=[AnonRateThrottle(settings.RAQMANA_VERIFY_RATE)],
+    auth=[PartnerKey(), without_a_key],
+    throttle=[VerificationThrottle()],
 )
 def verify(request, code: str):
-    """Public: the status and content of the document with this verification code."""
+    """Public: the status and content of the document with this verification code. A verification partner (a bank,
+    a consulate) sends its API key as a bearer token and has its own limit instead of its address's."""
     document = selectors.document_by_code(code)
     if document is None:
         raise HttpError(404, _("No document has this verification code."))

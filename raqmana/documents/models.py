@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +102,33 @@ class IssuedDocument(RecordReference, CheckedTextModel):
         if relations is None or self.requester_relation not in relations.values:
             return self.requester_relation
         return relations(self.requester_relation).label
+
+
+class VerificationPartner(CheckedTextModel):
+    """An organisation that verifies many documents through the API (a bank, a consulate), with a key of its own and
+    a limit of its own in place of the one each address has. Only a hash of the key is kept; a revoked key stops."""
+
+    name = models.CharField(_("name"), max_length=200)
+    rate = models.CharField(
+        _("verifications allowed"),
+        max_length=16,
+        default="600/m",
+        validators=[
+            RegexValidator(
+                r"^[1-9]\d{0,5}/[smhd]$", _('A number and a period: "600/m" (s, m, h or d: second, minute, hour, day).')
+            )
+        ],
+        help_text=_('How many verifications a period: "600/m" is 600 a minute (s, m, h, d).'),
+    )
+    key_prefix = models.CharField(_("API key prefix"), max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(_("API key (hashed)"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("verification partner")
+        verbose_name_plural = _("verification partners")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -13,8 +13,9 @@ from raqmana.audit.services import record
 from raqmana.kernel.codes import is_code
 from raqmana.kernel.uploads import check_upload
 
+from . import partner_keys
 from .constants import VERIFICATION_CODE_LENGTH, DocumentStatus
-from .models import IssuedDocument
+from .models import IssuedDocument, VerificationPartner
 from .signing import SealCheck, check_seal
 
 PDF_ONLY = {"application/pdf": "pdf"}
@@ -72,3 +73,10 @@ def check_file(data: bytes) -> FileCheck:
     digest = hashlib.sha256(data).hexdigest()
     document = IssuedDocument.objects.select_related("unit").filter(sha256=digest).first()
     return FileCheck(document=document, seal=check_seal(data))
+
+
+def partner_for_key(key: str) -> VerificationPartner | None:
+    """The verification partner whose API key this is, revoked or not; None for a key nobody has."""
+    prefix = partner_keys.prefix_of(key)
+    partner = VerificationPartner.objects.filter(key_prefix=prefix).first() if prefix else None
+    return partner if partner and partner_keys.matches(key, partner.key_hash) else None

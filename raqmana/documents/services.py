@@ -25,10 +25,11 @@ from raqmana.kernel.sequences import next_number
 from raqmana.territories.constants import Level
 from raqmana.territories.models import AdministrativeUnit, Territory
 
+from . import partner_keys
 from .constants import DOCUMENT_REGISTER, VERIFICATION_CODE_LENGTH
 from .content import TERRITORY_TITLES
 from .kinds import DocumentKind, Requester, kind_of
-from .models import IssuedDocument
+from .models import IssuedDocument, VerificationPartner
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
 
@@ -254,3 +255,23 @@ def _issuance_lines(document: IssuedDocument, calendar: MoroccanHijriCalendar) -
         "code": isolate(format_code(document.verification_code)),
         "verify_at": isolate(public_url("documents:verify_start")),
     }
+
+
+@transaction.atomic
+def create_verification_partner(partner: VerificationPartner, *, by: User) -> str:
+    """Save a new verification partner with a key of its own; returns the key, shown once (only its hash is kept)."""
+    partner.key_prefix, partner.key_hash, key = partner_keys.new_key()
+    partner.full_clean()
+    partner.save()
+    record(actor=by, action="verification_partner.created", target=partner, national=True)
+    return key
+
+
+@transaction.atomic
+def revoke_verification_partner(partner: VerificationPartner, *, by: User) -> None:
+    """The partner's key stops at once: its requests are refused, not counted as an anonymous visitor's."""
+    if partner.revoked_at is not None:
+        return
+    partner.revoked_at = timezone.now()
+    partner.save(update_fields=["revoked_at"])
+    record(actor=by, action="verification_partner.revoked", target=partner, national=True)

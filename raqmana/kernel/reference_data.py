@@ -4,20 +4,28 @@ kept in the cache under a version of each set of data, and answers carry an ETag
 A change of the data (a save in the admin, a load command) draws a new version, at once and again once its
 transaction committed (a read made in between cannot leave the old data under the new version): every entry of the
 old version is then simply never read again and expires. With a cache the processes share (Redis in production),
-a change made in one process or by a command holds in all of them at once; with the local-memory cache of
-development, each process keeps its own entries up to REFERENCE_CACHE_SECONDS.
+a change made in one process or by a command holds in all of them within VERSION_REUSE_SECONDS; with the
+local-memory cache of development, each process keeps its own entries up to REFERENCE_CACHE_SECONDS.
+
+What is worked out is also kept in each process (the "local" cache, in memory): a request then makes at most one
+round trip to the shared cache, for the version, and unpickles the rest in memory. An anonymous visitor's page that
+depends on one set of data alone is kept whole per version, language and address (`anonymous_page`), its form token
+put in afresh for each visitor.
 """
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from functools import partial, wraps
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
@@ -30,30 +38,66 @@ def _version_key(data: str) -> str:
     return f"reference:{data}:version"
 
 
+# How long a process goes on using the version it last read: a change made in another process holds in this one
+# that much later at most, and most requests ask the shared cache nothing (its round trip is most of an API answer).
+VERSION_REUSE_SECONDS = 1.0
+_versions_seen: dict[str, tuple[float, str]] = {}
+
+
 def version(data: str) -> str:
-    """The current version of the set of reference data `data` ("territories", "holidays")."""
+    """The current version of the set of reference data `data` ("territories", "calendars")."""
+    seen = _versions_seen.get(data)
+    if seen and time.monotonic() - seen[0] < VERSION_REUSE_SECONDS:
+        return seen[1]
     current = cache.get(_version_key(data))
     if current is None:
         cache.add(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
         current = cache.get(_version_key(data))
+    _versions_seen[data] = (time.monotonic(), current)
     return current
 
 
+def forget_versions() -> None:
+    """Read every version from the shared cache again (after the shared cache was emptied, as between tests)."""
+    _versions_seen.clear()
+
+
 def _draw_new_version(data: str) -> None:
-    cache.set(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
+    drawn = uuid.uuid4().hex[:12]
+    cache.set(_version_key(data), drawn, timeout=None)
+    _versions_seen[data] = (time.monotonic(), drawn)
 
 
 def changed(data: str) -> None:
     """The set `data` changed (or is changing in the current transaction): what was cached of it is read no more."""
     _draw_new_version(data)
-    transaction.on_commit(lambda: _draw_new_version(data))
+    transaction.on_commit(partial(_draw_new_version, data))
+
+
+def _keeps(data: str) -> bool:
+    """Whether what is worked out of `data` now may be kept: not inside a transaction that changed it (its new
+    version waits for the commit, pending among the connection's on-commit callbacks until then), since a rollback
+    draws no version and would leave it under the one current."""
+    return not any(
+        isinstance(callback, partial) and callback.func is _draw_new_version and callback.args == (data,)
+        for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
+    )
 
 
 def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
-    return cast(
-        T, cache.get_or_set(f"reference:{data}:{version(data)}:{name}", compute, timeout=REFERENCE_CACHE_SECONDS)
-    )
+    if not _keeps(data):
+        return compute()
+    key = f"reference:{data}:{version(data)}:{name}"
+    local = caches["local"]
+    value = local.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.get_or_set(key, compute, timeout=REFERENCE_CACHE_SECONDS)
+        local.set(key, value, timeout=REFERENCE_CACHE_SECONDS)
+    return value
+
+
+_MISSING = object()
 
 
 def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable]:
@@ -90,3 +134,59 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
         return answer
 
     return decorator
+
+
+# Stands for the visitor's form token (CSRF) in a page kept for every anonymous visitor; never a valid token.
+FORM_TOKEN_PLACEHOLDER = "reference-data-page-form-token"
+
+
+def form_token_placeholder(request: HttpRequest) -> dict[str, str]:
+    """Context processor: a page rendered for every anonymous visitor (`anonymous_page`) holds the placeholder where
+    a form token goes, replaced by each visitor's own when it is served."""
+    return {"csrf_token": FORM_TOKEN_PLACEHOLDER} if getattr(request, "rendered_for_everyone", False) else {}
+
+
+def _seen_as_anyone(request: HttpRequest) -> bool:
+    """Whether the page shows this visitor what it shows any anonymous visitor: no session (so no name, no menu of
+    their own, no message waiting in it), no message waiting in a cookie."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
+    """A page whose content, for an anonymous visitor, depends on the set `data` alone (besides the language and the
+    address): rendered once per version in each process and served again with the visitor's own form token, which
+    a cached page must never share (Django's cache middleware would store one visitor's token for all)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not (_seen_as_anyone(request) and _keeps(data)):
+                return view(request, *args, **kwargs)
+            page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
+            key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()
+            local = caches["local"]
+            kept = local.get(key)
+            if kept is None:
+                request.rendered_for_everyone = True  # type: ignore[attr-defined]
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    return _with_token(request, response)
+                kept = (response.content, response["Content-Type"])
+                local.set(key, kept, timeout=REFERENCE_CACHE_SECONDS)
+            content, content_type = kept
+            return _with_token(request, HttpResponse(content, content_type=content_type))
+
+        return answer
+
+    return decorator
+
+
+def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if not response.streaming and FORM_TOKEN_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(FORM_TOKEN_PLACEHOLDER.encode(), get_token(request).encode())
+    return response

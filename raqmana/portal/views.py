@@ -14,7 +14,7 @@ from raqmana.accounts import selectors as account_selectors
 from raqmana.civil_status import selectors as civil_status_selectors
 from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
 from raqmana.kernel.navigation import ANYONE
-from raqmana.kernel.reference_data import conditional
+from raqmana.kernel.reference_data import anonymous_page, conditional
 from raqmana.kernel.refusals import refusal_text
 from raqmana.notifications import services as notification_services
 from raqmana.territories import selectors as territory_selectors
@@ -34,13 +34,15 @@ PRE_DECLARATIONS_ON_HOME = 5  # the latest; the rest on the pre-declarations pag
 
 
 @open_to(ANYONE)
+@anonymous_page("territories")
 def home(request):
     user = request.user
     context = territory_selectors.directory_counts()
     if user.is_authenticated:
+        representations, invitations = account_selectors.representations_and_invitations(user)
         context.update(
-            representations=account_selectors.representations(user),
-            invitations=account_selectors.invitations(user),
+            representations=representations,
+            invitations=invitations,
             roles=assignments_of(user),
             works_locally=has_permission(user, "portal.workspace.view"),
             is_supervisor=has_permission(user, "portal.supervision.view"),
@@ -55,6 +57,7 @@ def home(request):
 
 @open_to(ANYONE)
 @conditional("territories", per_visitor=True)
+@anonymous_page("territories")
 def office_finder(request):
     query = request.GET.get("q", "")
     offices = territory_selectors.find_offices(query)
