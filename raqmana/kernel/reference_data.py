@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,7 +51,10 @@ def changed(data: str) -> None:
 
 def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
-    return cache.get_or_set(f"reference:{data}:{version(data)}:{name}", compute, timeout=REFERENCE_CACHE_SECONDS)
+    # What the cache gives back is what compute() returned, now or for an earlier request of this version.
+    return cast(
+        T, cache.get_or_set(f"reference:{data}:{version(data)}:{name}", compute, timeout=REFERENCE_CACHE_SECONDS)
+    )
 
 
 def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable]:

@@ -57,8 +57,8 @@ def directory_counts() -> DirectoryCounts:
     return reference_data.cached(
         "territories",
         "counts",
-        lambda: {
-            "office_count": CivilStatusOffice.objects.filter(is_active=True).count(),
-            "commune_count": Territory.objects.filter(level=Level.COMMUNE).count(),
-        },
+        lambda: DirectoryCounts(
+            office_count=CivilStatusOffice.objects.filter(is_active=True).count(),
+            commune_count=Territory.objects.filter(level=Level.COMMUNE).count(),
+        ),
     )
