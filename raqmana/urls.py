@@ -6,7 +6,7 @@ from django_otp.admin import OTPAdminSite
 from raqmana.api import api
 from raqmana.civil_status_documents.urls import urlpatterns as civil_status_document_pages
 from raqmana.documents.urls import urlpatterns as document_pages
-from raqmana.kernel.errors import bad_request, server_error
+from raqmana.kernel.errors import bad_request, page_not_found, permission_denied, server_error
 
 
 class RaqmanaAdminSite(OTPAdminSite):
@@ -25,9 +25,11 @@ admin.site.__class__ = RaqmanaAdminSite
 
 # An unexpected error shows a translated sentence and a reference to quote; the details go to the log (kernel.errors).
 handler500 = server_error
-# The other refusals are pages of the platform too: 400 through kernel.errors, 403 and 404 through Django's own views
-# and the portal's templates (403.html, 404.html).
+# The other refusals are pages of the platform too (the portal's 400.html, 403.html, 404.html), and under /api/ JSON
+# like the API's own refusals, even when no endpoint was reached: an unknown address, a middleware's refusal.
 handler400 = bad_request
+handler403 = permission_denied
+handler404 = page_not_found
 
 urlpatterns = [
     path("", include("raqmana.portal.urls")),

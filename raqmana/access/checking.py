@@ -23,11 +23,17 @@ NOT_ALLOWED_HERE = _("You may not do this here.")
 
 class Person(Protocol):
     """Whoever a check is about, as access sees them: the signed-in user (the project's user model, which access does
-    not import) or an anonymous visitor."""
+    not import) or an anonymous visitor. Read only: access never changes a person, and an anonymous visitor's
+    flags are constants (`Literal[False]`), which a settable member would refuse."""
 
-    pk: Any
-    is_active: bool
-    is_superuser: bool
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
 
     @property
     def is_authenticated(self) -> bool: ...

@@ -57,6 +57,7 @@ class RoleAssignment(CheckedTextModel):
 
     objects = RoleAssignmentQuerySet.as_manager()
     scope_places = (("territory", "unit"),)
+    audit_label_reads = ("unit", "territory")  # what its name reads beside it (audit.selectors.shown_events)
 
     class Meta:
         verbose_name = _("role assignment")

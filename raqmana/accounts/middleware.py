@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Pages an agent may reach before the second factor: the factor itself, signing out, language, assets.
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/accounts/language/", "/static/")
@@ -23,7 +24,10 @@ class AgentTwoFactorMiddleware:
         user = request.user
         if awaits_second_factor(user) and not request.path.startswith(OPEN_PREFIXES):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Second factor required."}, status=403)
+                return JsonResponse(
+                    {"detail": _("Confirm your second factor first: the code your authenticator app shows.")},
+                    status=403,
+                )
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('accounts:two_factor')}?{query}")
         return self.get_response(request)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.territories.models import Territory
@@ -44,6 +45,10 @@ class AuditChainCounter(models.Model):
 
     def __str__(self):
         return str(self.last_ordinal)
+
+
+# The key of an event's details saying that its reason is a label's English source text, to translate when shown.
+REASON_IS_LABEL = "reason_is_label"
 
 
 class AuditEvent(models.Model):
@@ -121,3 +126,13 @@ class AuditEvent(models.Model):
     def action_label(self):
         action = ACTIONS.get(self.action)
         return action.label if action is not None else self.action
+
+    @property
+    def reason_is_label(self) -> bool:
+        return bool(self.details.get(REASON_IS_LABEL))
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language when it is a declared label; else as stored: typed by a person, or
+        recorded before labels were kept in their source text (then in the language of that time)."""
+        return gettext(self.reason) if self.reason_is_label else self.reason

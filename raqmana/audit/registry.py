@@ -4,9 +4,14 @@ An event is recorded only for a declared action (`services.record` refuses any o
 has a label for the activity pages and says whether it happens somewhere.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from .models import AuditEvent
 
 ACTIONS: dict[str, "Action"] = {}
 
@@ -17,11 +22,18 @@ class Action:
 
     `placeless` marks an event about a person's own account (sign-in, second factor, contact proof, sign-up):
     it happens nowhere in particular. Every other event is placed (a unit, a territory, or the whole country).
+
+    `shows`, when the event's target does not say what it was about (a search's target is the searcher), gives
+    what the activity pages show instead, from the event's details, in the active language; `explains`, when the
+    reason alone is not the whole of it, the reason they show (a copy's requester: their relation, a declared
+    label, and their identity document, in the details).
     """
 
     code: str
     label: str | Promise
     placeless: bool = False
+    shows: "Callable[[AuditEvent], str] | None" = None
+    explains: "Callable[[AuditEvent], str] | None" = None
 
 
 def declare(*actions: Action) -> tuple[Action, ...]:

@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from raqmana.territories.models import AdministrativeUnit, Territory
 
 from . import chain
-from .models import AuditEvent
+from .models import REASON_IS_LABEL, AuditEvent
 from .registry import declared
 
 if TYPE_CHECKING:  # the project's user model, for its type only: audit does not import accounts
@@ -40,9 +40,12 @@ def record(
     search by someone who acts nationally). Only an action declared `placeless` (a person's own account) has no
     place. An undeclared action, or a placed one given no place, is a programming error (ValueError).
 
-    The target's description and the reason are written in Arabic, the language of the register, whatever
-    the language of the page that caused them (a reason may be a translatable label). The event is chained to the
-    one before it (`chain.append`).
+    The target's description is written in Arabic, the language of the register, whatever the language of the
+    page that caused it; the activity pages show the target as it now is, in the reader's language, while it
+    exists (`selectors.shown_events`). A reason that is a declared label (a lazy translation) is kept as its
+    English source text, marked in the details (`REASON_IS_LABEL`), and shown in the reader's language
+    (`AuditEvent.reason_shown`); a reason typed by a person is kept as typed. The event is chained to the one
+    before it (`chain.append`).
     """
     declaration = declared(action)
     # Places by their ids: the hash reads only those, and a unit's territory need not be loaded to be named.
@@ -63,6 +66,10 @@ def record(
         # A target that holds personal data names itself without it (`audit_label`): the trail is read by
         # supervisors and agents of other services, who see that it was read, not what it says.
         target_repr = str(getattr(target, "audit_label", target))[:300]
+    details = dict(details or {})
+    if isinstance(reason, Promise):
+        details[REASON_IS_LABEL] = True
+    with translation.override("en"):  # a label's source text: no catalogue for English, so its msgid
         reason = str(reason)
     return chain.append(
         AuditEvent(
@@ -76,7 +83,7 @@ def record(
             actor_territory_id=actor_territory_id,
             actor_unit=actor_unit,
             reason=reason,
-            details=chain.as_stored(details or {}),
+            details=chain.as_stored(details),
         )
     )
 

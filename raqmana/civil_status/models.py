@@ -182,6 +182,7 @@ class Act(CheckedTextModel):
 
     objects = ActQuerySet.as_manager()
     scope_places = (("office__territory", "office"),)
+    audit_label_reads = ("office",)  # what `audit_label` reads beside the act (audit.selectors.shown_events)
 
     class Meta:
         verbose_name = _("civil status act")

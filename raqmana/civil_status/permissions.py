@@ -3,7 +3,14 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.access.registry import Permission, acts_for_an_organisation, declare
 
 declare(
-    Permission("civil_status.act.read", _("Read and search the register")),
+    Permission(
+        "civil_status.act.read",
+        _("Read and search the register"),
+        _(
+            "Only the civil status agents and officers of this place, its commune president and its inspectors read "
+            "and search its register."
+        ),
+    ),
     Permission(
         "civil_status.act.draft",
         _("Draft acts, correct and abandon drafts"),

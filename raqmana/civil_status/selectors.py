@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
@@ -100,7 +101,7 @@ def workplace_of(user: Person) -> AdministrativeUnit | Territory | None:
     return assignments[0].unit or assignments[0].territory
 
 
-def read_act(user: User, pk: int | str, *, reason: str) -> Act:
+def read_act(user: User, pk: int | str, *, reason: str | Promise) -> Act:
     """One act, for an agent who says why they open it (Law 09-08): the read is logged and the provincial
     inspector sees it in the audit trail. Raises Act.DoesNotExist outside the agent's scope, and that refusal
     is logged too, where the inspectors of the act's place and the reader's supervisors both see it."""
@@ -120,9 +121,12 @@ CRITERIA_MAX_LENGTH = 200
 YEARS_SEARCHED = (EARLIEST_DATE.year, 2100)
 
 
-def checked_reason(reason: str) -> str:
-    """The reason an agent gives for a read or a search, as the audit trail keeps it (one line, no hidden
-    character, at most 300 characters)."""
+def checked_reason(reason: str | Promise) -> str | Promise:
+    """The reason an agent gives for a read or a search, as the audit trail keeps it: typed, one line, no hidden
+    character, at most 300 characters; chosen among the declared reasons (a label), kept a label, which the trail
+    shows in each reader's language."""
+    if isinstance(reason, Promise):
+        return reason
     return check_field_text("reason", reason.strip(), TextKind.PLAIN_TEXT, max_length=REASON_MAX_LENGTH)
 
 
@@ -145,7 +149,7 @@ def check_criteria(query: ActQuery) -> None:
         raise ValidationError(errors)
 
 
-def _record_refused_read(user: User, pk: int | str, reason: str) -> None:
+def _record_refused_read(user: User, pk: int | str, reason: str | Promise) -> None:
     # The event names the reader, not the act: the reader's supervisors may have no right to the act's names.
     asked = Act.objects.filter(pk=pk).select_related("office__territory").first() if str(pk).isdigit() else None
     workplace = workplace_of(user)
@@ -161,7 +165,9 @@ def _record_refused_read(user: User, pk: int | str, reason: str) -> None:
     )
 
 
-def search_register(user: User, query: ActQuery, *, reason: str, page: int = 1, per_page: int = 20) -> SearchPage:
+def search_register(
+    user: User, query: ActQuery, *, reason: str | Promise, page: int = 1, per_page: int = 20
+) -> SearchPage:
     """The acts within the agent's scope that match `query`, best first. A search lists people: it is logged
     like a read (Law 09-08), with its reason, its criteria and how many acts it showed."""
     if query.is_empty():
@@ -174,7 +180,7 @@ def search_register(user: User, query: ActQuery, *, reason: str, page: int = 1, 
                 )
             }
         )
-    if not reason.strip():
+    if not str(reason).strip():
         raise ValidationError(_("Say why you search the register."))
     reason = checked_reason(reason)
     check_criteria(query)

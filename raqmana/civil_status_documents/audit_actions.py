@@ -1,9 +1,24 @@
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.audit.models import AuditEvent
 from raqmana.audit.registry import Action, declare
 
+
+def requester_explained(event: AuditEvent) -> str:
+    """Who received a copy issued elsewhere: their relation to the act's holder and their identity document
+    (`document_kinds.record_copy_elsewhere`)."""
+    return _("%(relation)s — identity document %(document)s") % {
+        "relation": event.reason_shown,
+        "document": event.details.get("requester_document", "—"),
+    }
+
+
 declare(
-    Action("act.copy_issued_elsewhere", _("Full copy or family booklet record issued by another office")),
+    Action(
+        "act.copy_issued_elsewhere",
+        _("Full copy or family booklet record issued by another office"),
+        explains=requester_explained,
+    ),
     Action("act.lookup_limit_reached", _("Act lookups at the counter over the limit")),
     Action("document_order.placed", _("Document ordered online")),
     # A citizen's own lookups online: about their account, at no office (a miss names no act, hence no place).

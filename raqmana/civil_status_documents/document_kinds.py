@@ -8,9 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import ActState, MentionKind
@@ -57,12 +55,8 @@ def record_copy_elsewhere(kind: CivilStatusDocument, document: IssuedDocument) -
         actor=document.issued_by,
         action="act.copy_issued_elsewhere",
         target=act,
-        reason=format_lazy(
-            "{} — {}: {}",
-            RequesterRelation(document.requester_relation).label,
-            gettext_lazy("Requester's identity document number"),
-            document.requester_document,
-        ),
+        # The relation as a label, shown in each reader's language; the number is in the details.
+        reason=RequesterRelation(document.requester_relation).label,
         unit=act.office,
         actor_place=document.unit,
         details={"document": document.reference, "kind": kind.value, "requester_document": document.requester_document},

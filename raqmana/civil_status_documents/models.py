@@ -43,6 +43,7 @@ class DocumentOrder(CheckedTextModel):
     refusal_reason = models.CharField(_("why it was refused"), max_length=300, blank=True)
 
     scope_places = (("act__office__territory", "act__office"),)
+    audit_label_reads = ("act__office",)  # what its name reads beside the order (audit.selectors.shown_events)
 
     class Meta:
         db_table = "documents_documentorder"  # the table of the rows ordered before the app was split

@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from raqmana.access.checking import has_permission
@@ -42,7 +43,9 @@ def order_fee(act: Act, kind: str) -> Decimal | None:
         return None
 
 
-def act_for_order(citizen: User, reference: str, event_date: date, first_name: str, *, reason: str) -> Act | None:
+def act_for_order(
+    citizen: User, reference: str, event_date: date, first_name: str, *, reason: str | Promise
+) -> Act | None:
     """The act a citizen orders from: its IDCS or reference, its date (birth, or death for a death act) and the
     holder's first name must all match the act as its mentions have corrected it, so that nobody reaches an act
     by trying numbers. The read is logged, and so is a miss (without what was typed)."""
@@ -86,7 +89,7 @@ def act_for_issuance(
     *,
     birth_date: date | None = None,
     first_name: str = "",
-    reason: str,
+    reason: str | Promise,
 ) -> Act | None:
     """The signed act an agent issues from, anywhere in the national register, found only by its exact IDCS or
     reference (office code/year/number) together with facts the requester at the desk knows (`counter_facts`),

@@ -71,6 +71,7 @@ class IssuedDocument(RecordReference, CheckedTextModel):
     revocation_reason = models.CharField(_("why it was revoked"), max_length=300, blank=True)
 
     scope_places = (("unit__territory", "unit"),)
+    audit_label_reads = ("unit",)  # what its name reads beside it (audit.selectors.shown_events)
 
     class Meta:
         verbose_name = _("issued document")

@@ -4,21 +4,25 @@ reference, the user and the path go to the log under that reference, where whoev
 
 `raqmana/urls.py` installs `server_error` as Django's handler500 (an exception in a view or a middleware) and
 `raqmana/api.py` `unexpected_error_answer` as the API's handler of any exception its refusals do not name;
-`bad_request` is Django's handler400."""
+`bad_request`, `permission_denied` and `page_not_found` are Django's handler400, 403 and 404: under /api/ they answer
+JSON as the API's own refusals do, where Django's would answer a page."""
 
 import logging
 import sys
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import empty
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views import defaults
 
+from .api_errors import refusal
 from .bad_input import API_PREFIX
 from .codes import random_code
 
@@ -99,6 +103,27 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": _("The request could not be read.")}, status=400)
     return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: PermissionDenied) -> HttpResponse:
+    """Django's handler403 (a refusal raised outside the API's routes: a middleware, say): the refusal's sentence,
+    as JSON under /api/, on the portal's 403 page elsewhere."""
+    if request.path_info.startswith(API_PREFIX):
+        return _api_refusal(exception)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Http404) -> HttpResponse:
+    """Django's handler404 (an address nothing answers, under /api/ too): JSON under /api/, the portal's 404 page
+    elsewhere."""
+    if request.path_info.startswith(API_PREFIX):
+        return _api_refusal(exception)
+    return defaults.page_not_found(request, exception)
+
+
+def _api_refusal(exception: PermissionDenied | Http404) -> JsonResponse:
+    status, detail = refusal(exception)
+    return JsonResponse({"detail": detail}, status=status)
 
 
 def _language_of(request: HttpRequest) -> str:

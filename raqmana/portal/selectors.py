@@ -10,6 +10,7 @@ from raqmana.access.models import RoleAssignment
 from raqmana.access.scoping import NATIONAL, scope_condition, scopes_of, visible_to
 from raqmana.access.selectors import active_people_under, team_of
 from raqmana.audit.models import AuditEvent
+from raqmana.audit.selectors import ShownEvent, shown_events
 from raqmana.notifications import selectors as notification_selectors
 from raqmana.notifications.models import Notification
 from raqmana.territories.constants import Level
@@ -69,8 +70,9 @@ def activity(user: Person) -> QuerySet[AuditEvent]:
     ).select_related("actor", "territory")
 
 
-def recent_activity(user: Person, limit: int = 15) -> QuerySet[AuditEvent]:
-    return activity(user)[:limit]
+def recent_activity(user: Person, limit: int = 15) -> list[ShownEvent]:
+    """The last events of the user's scope, each told in the active language."""
+    return shown_events(activity(user)[:limit])
 
 
 def copies_issued_elsewhere(user: Person) -> QuerySet[AuditEvent]:

@@ -11,6 +11,7 @@ from raqmana.access.audiences import belongs_to, open_to
 from raqmana.access.checking import assignments_of, has_permission
 from raqmana.access.scoping import visible_to
 from raqmana.accounts import selectors as account_selectors
+from raqmana.audit.selectors import shown_events
 from raqmana.civil_status import selectors as civil_status_selectors
 from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
 from raqmana.kernel.navigation import ANYONE
@@ -79,6 +80,7 @@ def workspace(request):
         # The feed keeps the last events only: the copies issued elsewhere are listed in full, page by page.
         copies = Paginator(selectors.copies_issued_elsewhere(request.user), COPIES_PER_PAGE)
         copies = copies.get_page(request.GET.get("page"))
+        copies.object_list = shown_events(copies.object_list)
     return render(
         request,
         "portal/workspace.html",

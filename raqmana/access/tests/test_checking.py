@@ -1,5 +1,7 @@
 """access.checking: who may use a permission where, from the assignments read once per request."""
 
+from dataclasses import replace
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -7,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from raqmana.access.checking import assignments_of, has_permission, require, units_where
+from raqmana.access.registry import PERMISSIONS
 from raqmana.access.roles import Role
 from raqmana.access.scoping import visible_to
 from raqmana.access.selectors import holders_of
@@ -98,14 +101,23 @@ def test_a_place_must_be_a_unit_or_a_territory():
         has_permission(agent, "civil_status.act.draft", at=agent)
 
 
-def test_refusals_say_what_the_permission_declares():
+def test_refusals_say_what_the_permission_declares(monkeypatch):
     agent = UserFactory()
     grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office(TEMARA), by=None, reason="test")
     with translation.override("en"):
         with pytest.raises(PermissionDenied, match=r"^Only this office.s officer signs its acts\.$"):
             require(agent, "civil_status.act.sign", at=office(TEMARA))
+        with pytest.raises(PermissionDenied, match=r"^Only the civil status agents and officers of this place"):
+            require(agent, "civil_status.act.read", at=office(SKHIRATE))
+        unexplained = replace(PERMISSIONS["civil_status.act.read"], refusal="")
+        monkeypatch.setitem(PERMISSIONS, "civil_status.act.read", unexplained)
         with pytest.raises(PermissionDenied, match=r"^You may not do this here\.$"):
-            require(agent, "civil_status.act.read", at=office(SKHIRATE))  # declared without a refusal of its own
+            require(agent, "civil_status.act.read", at=office(SKHIRATE))
+
+
+def test_every_permission_tells_whoever_is_refused_who_may():
+    unexplained = [code for code, permission in PERMISSIONS.items() if not str(permission.refusal).strip()]
+    assert unexplained == []
 
 
 def test_a_grant_or_revocation_made_with_the_same_user_object_is_seen_at_once():

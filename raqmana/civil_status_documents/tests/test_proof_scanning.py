@@ -96,6 +96,7 @@ def test_a_waiting_proof_found_infected_is_deleted_audited_and_the_citizen_told(
     assert event.target_id == str(placed.pk) and event.details == {
         "signature": "Raqmana.Test.EICAR.UNOFFICIAL",
         "file": name,
+        "reason_is_label": True,  # the reason, a declared one, shown in each reader's language
     }
     assert [message.to for message in mail.outbox] == [[citizen.email]]
     assert "virus scanner found a threat" in mail.outbox[0].body

@@ -1,8 +1,8 @@
 """Every kind of page, read in Arabic, French and English, writes numbers one way: no year or reference grouped by
 thousands, money only as `kernel.numbers.format_money` writes it, and in Arabic every number with inner separators
 (a date, a reference, a grouped count, an amount) isolated from the right-to-left text around it. What the audit
-trail recorded (`class="recorded"`: an event's target and reason) was written once, in the language of its day, and
-is shown as recorded, isolated: it is not read here."""
+trail recorded (`class="recorded"`: an event's target, described from the record, and a reason typed by a person) is
+shown isolated, with its references and numbers as they were written: it is not read here."""
 
 import re
 from decimal import Decimal
