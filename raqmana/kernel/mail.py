@@ -11,7 +11,6 @@ from uuid import uuid4
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.message import EmailMessage
 from django.utils import timezone
 
 
