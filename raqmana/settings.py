@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "raqmana.kernel.middleware.ArabicFirstLanguageMiddleware",
+    "raqmana.kernel.errors.MethodNotAllowedPage",  # inside the language middleware: the page is in the person's
     "raqmana.kernel.bad_input.BadInputMiddleware",  # before anything reads the session, the form or the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

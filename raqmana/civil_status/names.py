@@ -224,6 +224,9 @@ def _romanizers():
     return curated, library
 
 
+WORDS_READ_TOGETHER = 4
+
+
 @lru_cache(maxsize=4096)
 def suggest_latin(arabic: str, top: int = 3) -> tuple[str, ...]:
     """Likely Latin spellings of an Arabic name, the usual Moroccan one first; empty when the name has no Arabic
@@ -232,6 +235,15 @@ def suggest_latin(arabic: str, top: int = 3) -> tuple[str, ...]:
     arabic = unicodedata.normalize("NFKC", arabic or "").strip()
     if not re.search("[\u0621-\u064a]", arabic):
         return ()
+    words = arabic.split()
+    if len(words) > WORDS_READ_TOGETHER:
+        # The library's search grows exponentially with the words (16 take seconds): a long name is read in groups,
+        # the first spelling of each group joined into one suggestion.
+        groups = (
+            " ".join(words[start : start + WORDS_READ_TOGETHER]) for start in range(0, len(words), WORDS_READ_TOGETHER)
+        )
+        joined = " ".join(next(iter(suggest_latin(group)), "") for group in groups)
+        return (" ".join(joined.split()),) if joined.strip() else ()
     curated, library = _romanizers()
     readings = set(query_sound_keys(arabic))
     candidates = curated.transliterate(arabic, country="MA", top_k=top) + library.transliterate(

@@ -264,7 +264,9 @@ def search(request):
 
 def _page_number(typed):
     """The page asked for, or the first when the address holds no page number the search has."""
-    return int(typed) if typed.isdigit() and 1 <= int(typed) <= MAX_PAGE else 1
+    # ASCII digits only (str.isdigit takes "²", which int() refuses), and short: int() refuses 4,300 digits and more.
+    digits = typed.lstrip("0")
+    return int(digits) if digits.isascii() and digits.isdigit() and int(digits[:7]) <= MAX_PAGE else 1
 
 
 def _page_query(request, page):

@@ -26,7 +26,7 @@ from raqmana.payments.selectors import collectivity_of
 from raqmana.territories.models import AdministrativeUnit
 
 from . import rules, selectors
-from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState
+from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState, RequesterRelation
 from .models import DocumentOrder
 from .proofs import receive_proof, scan_later
 from .workflows import ORDER_WORKFLOW, lock_order
@@ -87,7 +87,8 @@ def place_order(
             act=act,
             kind=kind,
             requester_relation=relation,
-            mandate_reference=mandate_reference.strip(),
+            # The form hides the mandate once another relation is chosen, but what was typed in it is still sent.
+            mandate_reference=mandate_reference.strip() if relation == RequesterRelation.MANDATARY else "",
             purpose=purpose.strip(),
         )
         order.check_texts()

@@ -9,11 +9,13 @@ JSON as the API's own refusals do, where Django's would answer a page."""
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -142,3 +144,21 @@ def _error_page(reference: str) -> str:
         language = translation.get_language()
         direction = "rtl" if translation.get_language_bidi() else "ltr"
         return f'<!doctype html><html lang="{language}" dir="{direction}"><p>{escape(sentence)}</p></html>'
+
+
+class MethodNotAllowedPage:
+    """Django's answer to a method a view does not take (a GET on an address only a form posts to) has no body: the
+    platform's page in the person's language instead, outside the API, whose clients read the status and `Allow`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path_info.startswith(API_PREFIX) or request.method == "HEAD":
+            return response
+        if getattr(response, "content", b""):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response["Allow"]
+        return page

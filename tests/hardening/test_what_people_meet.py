@@ -152,11 +152,6 @@ def test_every_view_a_menu_could_link_declares_who_it_opens_to():
     assert all(audience(entry) for entry in ENTRIES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A GET on a page that only takes a form (abandon, resend, dismiss...) answers Django's blank 405, outside "
-    "the platform's layout and the person's language.",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_get_on_a_page_that_only_takes_a_form_is_a_page_of_the_platform(client, verified_client, language, records):
     """Opening a form's target by its address (a bookmark, a link pasted): 405, said in the person's language."""
@@ -177,10 +172,6 @@ def test_a_form_without_its_csrf_token_is_refused_on_a_page_of_the_platform(lang
     assert 'class="site-header"' in page.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An unknown address under /api/ answers the HTML 404 page, where every other API refusal is JSON.",
-)
 def test_a_missing_api_address_answers_json(client):
     answer = client.get("/api/no-such-endpoint")
     assert answer.status_code == 404
@@ -292,11 +283,6 @@ def test_no_pager_answers_5xx_whatever_the_page_asked(paged_everywhere, agent, o
                 assert answer.status_code == (400 if page == "%00" else 200), (url, query, answer.status_code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The register search's page number takes any Unicode digit (str.isdigit): page=² or a number of 5000 "
-    "digits raises ValueError in int(), a 500.",
-)
 @pytest.mark.parametrize("page", ["²", "9" * 5000])
 def test_the_register_search_takes_any_page_number(agent, birth_act, verified_client, page):
     url = reverse("civil_status:search")
@@ -531,11 +517,6 @@ def test_a_mandatary_without_a_mandate_is_told_and_keeps_what_they_typed(client,
     assert page.context["form"].errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A mandate typed then hidden (the requester chose holder) is still recorded on the holder's order: "
-    "place_order keeps mandate_reference whatever the relation.",
-)
 def test_a_mandate_typed_then_hidden_is_not_recorded_for_the_holder(client, birth_act):
     """The mandate field is hidden (CSS) once "holder" is chosen, but what was typed in it is still sent."""
     from raqmana.civil_status_documents.models import DocumentOrder
@@ -609,11 +590,6 @@ def test_name_suggestions_take_any_name(agent, verified_client, name):
     assert "<script>" not in answer.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Name suggestions grow exponentially with the words of the name: 8 words (87 letters, under the field's "
-    "100) take seconds, 10 minutes, and the suggest view caps no length, so one request holds a worker.",
-)
 def test_name_suggestions_for_a_long_name_answer_at_once(agent, verified_client):
     import time
 
