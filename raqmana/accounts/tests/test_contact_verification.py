@@ -244,7 +244,11 @@ def test_a_reset_for_a_contact_without_an_account_answers_exactly_as_for_one_wit
 
 def _errors(answer):
     """The errors a page shows, whichever form or message carries them."""
-    return re.findall(r'<li(?: class="error")?>([^<]+)</li>', answer.text) if answer.status_code == 200 else []
+    return (
+        re.findall(r'<li(?: class="error")?(?: role="alert")?>([^<]+)</li>', answer.text)
+        if answer.status_code == 200
+        else []
+    )
 
 
 def test_a_contact_receives_five_codes_a_day_at_most_whoever_asks_and_whether_or_not_it_has_an_account(send):

@@ -95,7 +95,7 @@ def test_a_search_shows_what_was_searched_not_the_searcher(act, agent, inspector
     rows = activity_rows(verified_client(inspector), "fr")
     who, what, why = row_of(rows, "Recherche dans le registre")[1:]
     assert who == agent.full_name and agent.full_name not in what
-    assert "Nom: Youssef" in what and "Année de naissance: 2020" in what
+    assert "Nom : Youssef" in what and "Année de naissance : 2020" in what
     assert why == "Inspection"
 
 
