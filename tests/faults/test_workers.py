@@ -93,7 +93,8 @@ def test_the_worker_survives_its_connections_being_terminated(
     terminated = terminate_connections(worker.name)
     (markers / "release").touch()
     wait_until(lambda: receipts(markers), 20, "the interrupted task run again")
-    busy.refresh()
+    # The task writes its receipt, then the worker records its result: wait for the record too.
+    wait_until(lambda: busy.refresh() or busy.status != TaskResultStatus.RUNNING, 20, "the task's result recorded")
     print(f"\nconnections terminated twice ({terminated} mid-task): worker alive {worker.alive}; the interrupted task "
           f"started {len(starts(markers))} times, completed {receipts(markers)} time(s)")  # fmt: skip
     assert worker.alive
