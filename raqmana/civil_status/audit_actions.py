@@ -51,6 +51,11 @@ def refused_read_shown(event: AuditEvent) -> str:
     return f"#{details['act']}" if details.get("act") else event.target_repr
 
 
+def batch_shown(event: AuditEvent) -> str:
+    """How many digitised acts a batch loaded: the event's target is the agent who loaded them."""
+    return _("Acts loaded: %(count)s") % {"count": event.details.get("acts", "—")}
+
+
 declare(
     Action("act.drafted", _("Act drafted")),
     Action("act.draft_updated", _("Draft corrected")),
@@ -60,7 +65,7 @@ declare(
     Action("act.read_refused", _("Act read refused (outside the reader's scope)"), shows=refused_read_shown),
     Action("act.searched", _("Register searched"), shows=search_shown),
     Action("act.mention_recorded", _("Marginal mention recorded")),
-    Action("act.batch_loaded", _("Digitised acts loaded")),
+    Action("act.batch_loaded", _("Digitised acts loaded"), shows=batch_shown),
     Action("act.identity_checked", _("Birth act compared with a death being written")),
     Action("act.shown_as_duplicate", _("Act shown as a possible duplicate")),
     Action("death_notice.sent", _("Death notified to the office keeping the birth act")),

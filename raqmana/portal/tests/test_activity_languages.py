@@ -115,3 +115,10 @@ def test_a_target_since_deleted_keeps_its_stored_description(agent):
     gone.delete()
     shown = {row.event.action: row.what for row in shown_events(AuditEvent.objects.filter(actor=agent))}
     assert shown["account.contact_verified"] == "Karim Gone"
+
+
+def test_a_batch_load_shows_how_many_acts_not_the_agent(temara_office, agent):
+    record(actor=agent, action="act.batch_loaded", target=agent, unit=temara_office, details={"acts": 3})
+    with translation.override("en"):
+        (shown,) = shown_events(AuditEvent.objects.filter(action="act.batch_loaded"))
+    assert shown.what == "Acts loaded: 3"
