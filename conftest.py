@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache, caches
+from django.db import connections
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,10 +27,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """Rate limits count per client address in the cache, and every test client comes from 127.0.0.1. The reference
-    data kept in the process goes with it."""
+    data and what is known of people, kept in the process, go with it."""
     cache.clear()
     caches["local"].clear()
+    caches["people"].clear()
     reference_data.forget_versions()
+
+
+@pytest.fixture
+def committed():
+    """What the test wrote so far, as if its transaction had committed: the on-commit callbacks run and are gone
+    (pytest-django keeps each test in a transaction that never commits; what is kept of a person is not kept while
+    a change of theirs waits for a commit, kernel/personal_cache.py)."""
+
+    def commit(using="default"):
+        pending = connections[using].run_on_commit
+        while pending:
+            _savepoints, callback, _robust = pending.pop(0)
+            callback()
+
+    return commit
 
 
 @pytest.fixture

@@ -11,4 +11,4 @@ class AccessConfig(AppConfig):
 
     def ready(self):
         autodiscover_modules("permissions")  # every app's declarations, before the table is checked
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import checks, receivers  # noqa: F401 (registers the system checks; forgets changed roles)

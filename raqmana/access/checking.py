@@ -1,17 +1,18 @@
 """Whether a person may do something at a place: `require(user, "civil_status.act.sign", at=office)` before a write,
 `has_permission` to decide what a page offers, `units_where` for the queues of one's counters.
 
-A person's active assignments are read once per request (cached on the user object Django builds for it, through
-any lazy wrapper the middleware put around it), with the ancestors of the places asked about; every check after that
-is made in memory.
+A person's active assignments, and whether they act for each organisation, are kept between their requests
+(`kernel.personal_cache`, under the person's version, drawn anew by every grant, revocation or membership change) and
+put on the user object Django builds for a request (through any lazy wrapper the middleware put around it), with the
+ancestors of the places asked about: every check after that is made in memory.
 """
 
-import itertools
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from raqmana.kernel import personal_cache, reference_data
 from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
 
 from .models import RoleAssignment
@@ -43,43 +44,46 @@ _ASSIGNMENTS = "_raqmana_assignments"
 _ORGANISATIONS = "_raqmana_organisations"
 _ANCESTORS = "_raqmana_ancestors"
 
-# Counts the grants and revocations made in this process: assignments cached before the last one are read again, on
-# whichever object stands for the person (request.user, or the fresh `assignment.user` a revocation was given).
-_changes = itertools.count(1)
-_last_change = 0
-
 
 def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
-    """The user's active role assignments with their places, loaded once per request (again after a grant or a
-    revocation made in this process meanwhile)."""
+    """The user's active role assignments with their places, read once per version of the person (again after a
+    grant or a revocation made in this process meanwhile)."""
     if not user.is_authenticated:
         return ()
     change, cached = getattr(user, _ASSIGNMENTS, (None, None))
-    if cached is None or change != _last_change:
-        change = _last_change
-        cached = tuple(user.role_assignments.active().select_related("territory", "unit__territory"))
+    if cached is None or change != personal_cache.changes():
+        change = personal_cache.changes()
+        # The places' names are shown with the roles: a new version of the territories reads them again.
+        name = f"access.assignments:{reference_data.version('territories')}"
+        cached = personal_cache.remembered_for(user, name, lambda: _active_assignments(user))
         setattr(user, _ASSIGNMENTS, (change, cached))
     return cached
 
 
+def _active_assignments(user: Person) -> tuple[RoleAssignment, ...]:
+    return tuple(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("territory", "unit__territory"))
+
+
 def acts_for(user: Person, organisation: str) -> bool:
-    """Whether the user acts for the registered `organisation` (`acts_for_an_organisation`), asked once per request
-    (again after a grant or a revocation made in this process meanwhile): the menu, the page and the second-factor
-    check each ask it."""
+    """Whether the user acts for the registered `organisation` (`acts_for_an_organisation`), asked once per version
+    of the person (again after a change made in this process meanwhile): the menu, the page and the second-factor
+    check each ask it. The app that registered the organisation calls `personal_cache.person_changed` when one's
+    members change."""
     change, answers = getattr(user, _ORGANISATIONS, (None, None))
-    if answers is None or change != _last_change:
-        change, answers = _last_change, {}
+    if answers is None or change != personal_cache.changes():
+        change, answers = personal_cache.changes(), {}
         setattr(user, _ORGANISATIONS, (change, answers))
     if organisation not in answers:
-        answers[organisation] = ORGANISATIONS[organisation].test(user)
+        answers[organisation] = personal_cache.remembered_for(
+            user, f"access.organisation:{organisation}", lambda: ORGANISATIONS[organisation].test(user)
+        )
     return answers[organisation]
 
 
 def assignments_changed(user: Person) -> None:
-    """After a grant or a revocation for `user`: every user object reads its assignments again at its next check
-    (the one given here also forgets what it derived from them)."""
-    global _last_change
-    _last_change = next(_changes)
+    """After a grant or a revocation for `user`: their next requests, and every user object of this process, read
+    their assignments again (the one given here also forgets what it derived from them)."""
+    personal_cache.person_changed(user.pk)
     if hasattr(user, "_raqmana_is_agent"):
         delattr(user, "_raqmana_is_agent")
 

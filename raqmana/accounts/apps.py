@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import receivers  # noqa: F401 (tells people of the roles granted to them)
+        from . import receivers  # noqa: F401 (tells people of the roles granted to them; what is kept of them)

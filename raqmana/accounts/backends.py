@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
+from .selectors import signed_in_account
 from .validators import normalise_phone
 
 
@@ -31,7 +32,17 @@ def throttle_key(request, credentials):
     return canonical_identifier(typed) or typed.strip().lower()
 
 
+def active_account(user_id):
+    """The active account a session is signed in as, or None: what every backend answers for a session (a
+    deactivated account is signed out at its next request, whichever way it signed in)."""
+    user = signed_in_account(user_id)
+    return user if user is not None and user.is_active else None
+
+
 class EmailOrPhoneBackend(ModelBackend):
+    def get_user(self, user_id):
+        return active_account(user_id)
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = find_user_by_identifier(username)
         if user is None:

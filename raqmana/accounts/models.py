@@ -16,6 +16,8 @@ from .constants import CodePurpose, RepresentativeCapacity
 from .managers import UserManager
 from .validators import normalise_phone
 
+KEPT_SESSION_HASH = "_kept_session_auth_hash"
+
 
 class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: a citizen, an enterprise's representative, an agent; they sign in by email or phone."""
@@ -87,6 +89,22 @@ class User(CheckedTextModel, AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.full_name or self.email or self.phone
+
+    def get_session_auth_hash(self):
+        """What a session signed in as this person holds, tied to their password (Django's). The copy of an account
+        kept between requests (`without_secrets`) holds this hash and not the password's."""
+        if "password" not in self.__dict__ and KEPT_SESSION_HASH in self.__dict__:
+            return self.__dict__[KEPT_SESSION_HASH]
+        return super().get_session_auth_hash()
+
+    def without_secrets(self):
+        """This account as it may be kept in the shared cache: without its password hash nor its enrolment code's
+        (a cache is no place for them), read from the database again if asked for (deferred fields); the session
+        hash, worked out of the password, stands in for the password where a request checks its session."""
+        self.__dict__[KEPT_SESSION_HASH] = self.get_session_auth_hash()
+        for secret in ("password", "enrolment_code_hash"):
+            self.__dict__.pop(secret, None)
+        return self
 
     def get_username(self):
         """Whichever identifier the person signs in with: their email, or their phone for phone-only citizens."""

@@ -15,6 +15,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from raqmana.audit.services import record
 
+from .backends import active_account
 from .models import User
 from .validators import normalise_phone
 
@@ -47,6 +48,9 @@ def clashes_with_local_account(claims):
 
 
 class NationalEIdBackend(OIDCAuthenticationBackend):
+    def get_user(self, user_id):
+        return active_account(user_id)
+
     def filter_users_by_claims(self, claims):
         national_id = national_id_of(claims)
         return User.objects.filter(national_id=national_id) if national_id else User.objects.none()

@@ -1,8 +1,11 @@
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from raqmana.access.signals import role_granted
+from raqmana.kernel.personal_cache import person_changed
 from raqmana.kernel.tasks import enqueue_on_commit
 
+from .models import Enterprise, EnterpriseRepresentative, User
 from .tasks import notify_role_granted
 
 
@@ -12,3 +15,24 @@ def tell_of_a_granted_role(sender, assignment, **kwargs) -> None:
     the grant is committed. A queue that refuses the task is logged; the administrator can then give a new agent
     their enrolment code (admin action, `manage.py issue_enrolment_code`)."""
     enqueue_on_commit(notify_role_granted, assignment.pk)
+
+
+# What is kept of a person between requests (kernel/personal_cache.py) is read again after any save of what it holds,
+# wherever the save comes from (a service, the admin site, a command): hence signals rather than calls in services.
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.account_changed")
+def account_changed(sender, instance, **kwargs) -> None:
+    person_changed(instance.pk)
+
+
+@receiver(post_save, sender=EnterpriseRepresentative, dispatch_uid="accounts.representation_changed")
+def representation_changed(sender, instance, **kwargs) -> None:
+    person_changed(instance.user_id)
+
+
+@receiver(post_save, sender=Enterprise, dispatch_uid="accounts.enterprise_changed")
+def enterprise_changed(sender, instance, **kwargs) -> None:
+    """Its representatives' homes show its name."""
+    for user_id in EnterpriseRepresentative.objects.filter(enterprise=instance).values_list("user_id", flat=True):
+        person_changed(user_id)

@@ -12,6 +12,7 @@ class CivilStatusDocumentsConfig(AppConfig):
     def ready(self):
         from raqmana.payments.callbacks import register
 
+        from . import receivers  # noqa: F401 (what is kept of a citizen's orders is read again when they change)
         from .services import order_paid
 
         register("civil_status_documents.documentorder", on_paid=order_paid)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -23,6 +24,8 @@ from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act
 from raqmana.civil_status.names import compact_arabic, normalise_latin
 from raqmana.civil_status.selectors import act_as_of
+from raqmana.kernel import personal_cache
+from raqmana.kernel.paging import first_rows, page_of
 from raqmana.payments.selectors import collectivity_of, fee_in_force
 from raqmana.territories.models import AdministrativeUnit
 
@@ -65,6 +68,21 @@ def act_for_order(
 
 def orders_of(citizen: User) -> QuerySet[DocumentOrder]:
     return DocumentOrder.objects.filter(citizen=citizen).select_related("act__office", "payment", "document")
+
+
+def orders_page(citizen: User, number: Any, per_page: int) -> Page:
+    """Page `number` of the citizen's orders, the latest first. The first, all most citizens ever see, is kept between
+    their requests (`kernel.personal_cache`; a save of one of their orders or of its payment reads it again,
+    `receivers`), and what changes with time alone (a payment's confirmation) is worked out from it when shown."""
+    listed = DocumentOrder.objects.filter(citizen=citizen).select_related("act__office", "payment")
+    return page_of(
+        listed,
+        per_page,
+        number,
+        first=lambda: personal_cache.remembered_for(
+            citizen, f"civil_status_documents.orders:{per_page}", lambda: first_rows(listed, per_page)
+        ),
+    )
 
 
 def orders_to_check(user: User) -> QuerySet[DocumentOrder]:

@@ -179,7 +179,7 @@ def may_pay(order):
 
 @open_to(SIGNED_IN)
 def orders(request):
-    orders = Paginator(selectors.orders_of(request.user), ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    orders = selectors.orders_page(request.user, request.GET.get("page"), ORDERS_PER_PAGE)
     for order in orders:
         order.payment_news = payment_news(order)
     return render(request, "civil_status_documents/orders.html", {"orders": orders})

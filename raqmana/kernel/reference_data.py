@@ -1,11 +1,10 @@
 """Reference data that changes about once a year (territories, offices, holidays): what is worked out from it is
 kept in the cache under a version of each set of data, and answers carry an ETag naming that version.
 
-A change of the data (a save in the admin, a load command) draws a new version, at once and again once its
-transaction committed (a read made in between cannot leave the old data under the new version): every entry of the
-old version is then simply never read again and expires. With a cache the processes share (Redis in production),
-a change made in one process or by a command holds in all of them within VERSION_REUSE_SECONDS; with the
-local-memory cache of development, each process keeps its own entries up to REFERENCE_CACHE_SECONDS.
+A change of the data (a save in the admin, a load command) draws a new version (`cache_versions`). With a cache
+the processes share (Redis in production), a change made in one process or by a command holds in all of them within
+VERSION_REUSE_SECONDS; with the local-memory cache of development, each process keeps its own entries up to
+REFERENCE_CACHE_SECONDS.
 
 What is worked out is also kept in each process (the "local" cache, in memory): a request then makes at most one
 round trip to the shared cache, for the version, and unpickles the rest in memory. An anonymous visitor's page that
@@ -15,7 +14,6 @@ put in afresh for each visitor.
 
 import hashlib
 import time
-import uuid
 from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any
@@ -23,12 +21,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
+
+from . import cache_versions
 
 # How long an entry is kept, and how long a browser or proxy may reuse an answer without asking again.
 REFERENCE_CACHE_SECONDS = 3600
@@ -49,10 +48,7 @@ def version(data: str) -> str:
     seen = _versions_seen.get(data)
     if seen and time.monotonic() - seen[0] < VERSION_REUSE_SECONDS:
         return seen[1]
-    current = cache.get(_version_key(data))
-    if current is None:
-        cache.add(_version_key(data), uuid.uuid4().hex[:12], timeout=None)
-        current = cache.get(_version_key(data))
+    current = cache_versions.current(_version_key(data))
     _versions_seen[data] = (time.monotonic(), current)
     return current
 
@@ -62,31 +58,18 @@ def forget_versions() -> None:
     _versions_seen.clear()
 
 
-def _draw_new_version(data: str) -> None:
-    drawn = uuid.uuid4().hex[:12]
-    cache.set(_version_key(data), drawn, timeout=None)
-    _versions_seen[data] = (time.monotonic(), drawn)
-
-
 def changed(data: str) -> None:
     """The set `data` changed (or is changing in the current transaction): what was cached of it is read no more."""
-    _draw_new_version(data)
-    transaction.on_commit(partial(_draw_new_version, data))
+    cache_versions.changed(_version_key(data), then=partial(_seen, data))
 
 
-def _keeps(data: str) -> bool:
-    """Whether what is worked out of `data` now may be kept: not inside a transaction that changed it (its new
-    version waits for the commit, pending among the connection's on-commit callbacks until then), since a rollback
-    draws no version and would leave it under the one current."""
-    return not any(
-        isinstance(callback, partial) and callback.func is _draw_new_version and callback.args == (data,)
-        for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
-    )
+def _seen(data: str, drawn: str) -> None:
+    _versions_seen[data] = (time.monotonic(), drawn)
 
 
 def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
-    if not _keeps(data):
+    if cache_versions.changing(_version_key(data)):
         return compute()
     key = f"reference:{data}:{version(data)}:{name}"
     local = caches["local"]
@@ -165,7 +148,7 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not (_seen_as_anyone(request) and _keeps(data)):
+            if not _seen_as_anyone(request) or cache_versions.changing(_version_key(data)):
                 return view(request, *args, **kwargs)
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
             key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()

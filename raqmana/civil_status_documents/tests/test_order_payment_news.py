@@ -302,3 +302,15 @@ def test_a_payment_not_to_pay_again_read_in_the_citizens_language(client, citize
     listing = client.get(reverse("documents:orders")).text
     assert said[MISMATCHED] in listing and said_review_listed in listing
     assert said_refunded in listing and said[EXPIRED] in listing
+
+
+def test_the_kept_list_of_orders_reads_a_payment_received_at_once(client, citizen, birth_act, committed):
+    """The first page of a citizen's orders is kept between their requests: a payment's confirmation, saved by the
+    gateway's call and not by the citizen, shows at their next request."""
+    order = new_order(citizen, birth_act, CivilStatusDocument.BIRTH_FULL_COPY)
+    committed()
+    assert RECEIVED not in client.get(reverse("documents:orders")).text
+    assert RECEIVED not in client.get(reverse("documents:orders")).text  # from what was kept
+    payment_services.settle(gateway_outcome(order.payment))
+    committed()
+    assert RECEIVED in client.get(reverse("documents:orders")).text

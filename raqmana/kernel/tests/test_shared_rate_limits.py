@@ -3,7 +3,6 @@
 import http.client
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from django.conf import settings
 from django.core import checks
 from django.test import override_settings
 from django_ratelimit.core import _get_window
+
+from .servers import free_port, start_server, wait_until_serving
 
 # A Redis database of its own, so the test's counters never meet those of a development server.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -55,7 +56,7 @@ def test_the_deployment_check_refuses_a_cache_each_process_keeps_alone(backend):
 
 
 def test_the_deployment_check_accepts_redis():
-    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TEST_REDIS_URL}
+    redis_cache = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": TEST_REDIS_URL}
     with override_settings(CACHES={"default": redis_cache}):
         assert cache_errors() == []
 
@@ -78,37 +79,6 @@ def test_production_settings_without_redis_fail_django_ratelimits_own_check():
     refused = manage("check", **production)
     assert refused.returncode != 0 and "django_ratelimit.E003" in refused.stderr
     assert manage("check", "--deploy", "--tag", "caches", REDIS_URL=TEST_REDIS_URL, **production).returncode == 0
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port, log, environment):
-    """One gunicorn process with one worker: each process has its own memory, as gunicorn's workers have."""
-    command = [sys.executable, "-m", "gunicorn", "raqmana.wsgi", "--workers", "1", "--no-control-socket"]
-    return subprocess.Popen(
-        [*command, "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_until_serving(server, port, log_path):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn stopped:\n{log_path.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within 60 s:\n{log_path.read_text()}")
 
 
 @pytest.fixture

@@ -34,17 +34,38 @@ def test_an_anonymous_home_page_reads_nothing_once_the_counts_are_cached(client,
         assert client.get("/").status_code == 200
 
 
-def test_a_citizens_home_page_reads_the_person_and_their_roles_once(client, citizen, django_assert_max_num_queries):
+def test_a_citizens_pages_read_nothing_from_the_database_once_the_person_is_known(
+    client, citizen, committed, django_assert_num_queries
+):
+    """The account, the roles, the establishments and enterprises, the first page of orders: kept between requests
+    (kernel/personal_cache.py); the session comes from the cache."""
     client.force_login(citizen)
+    committed()
+    for page in ("/", reverse("documents:orders")):
+        client.get(page)
+        with django_assert_num_queries(0):
+            assert client.get(page).status_code == 200
+
+
+def test_a_saved_account_is_read_again_at_the_next_request(client, citizen, committed):
+    client.force_login(citizen)
+    committed()
     client.get("/")
-    # The user, their roles, their establishments (asked once by the menu, the page and the second-factor check),
-    # their enterprises with their invitations: the session comes from the cache.
-    with django_assert_max_num_queries(4):
-        assert client.get("/").status_code == 200
+    citizen.full_name = "Amina Tazi"
+    citizen.save()
+    committed()
     with CaptureQueriesContext(connection) as queries:
-        client.get("/")
-    assert not [query for query in queries if "django_session" in query["sql"]]
-    assert sum("access_roleassignment" in query["sql"] for query in queries) == 1
+        assert "Amina Tazi" in client.get("/").text
+    # Everything kept of the person is read again, once: the account, the roles, the establishments, the enterprises.
+    read = [query["sql"].split(" FROM ")[1].split()[0] for query in queries]
+    assert sorted(read) == sorted(
+        [
+            '"accounts_user"',
+            '"access_roleassignment"',
+            '"civil_status_establishment"',
+            '"accounts_enterpriserepresentative"',
+        ]
+    )
 
 
 def test_a_role_revoked_holds_at_the_next_request(verified_client, citizen, temara_office):
@@ -194,3 +215,34 @@ def test_a_version_drawn_in_another_process_holds_here_once_the_last_one_read_is
     assert client.get("/api/territories/regions")["ETag"] == first["ETag"]
     with patch.object(reference_data, "VERSION_REUSE_SECONDS", 0):
         assert "drawnelsewhere" in client.get("/api/territories/regions")["ETag"]
+
+
+def test_a_member_taken_off_an_establishment_loses_its_pages_at_the_next_request(verified_client, citizen, committed):
+    """Whether a person files pre-declarations is kept between their requests: a change of the establishment's
+    members (here the admin site's way, through the relation) holds at once, as does the establishment's closing."""
+    from raqmana.civil_status.constants import EstablishmentKind
+    from raqmana.civil_status.models import Establishment
+
+    hospital = Establishment.objects.create(
+        kind=EstablishmentKind.HEALTH,
+        name_ar="مستشفى",
+        name_fr="Hôpital",
+        commune=Territory.objects.get(code="04.501.01.07"),
+    )
+    hospital.members.add(citizen)
+    client = verified_client(citizen)
+    committed()
+    form = reverse("civil_status:pre_declaration_new")
+    assert client.get(form).status_code == 200
+    assert client.get(form).status_code == 200
+    hospital.is_active = False
+    hospital.save()
+    committed()
+    assert client.get(form).status_code == 403
+    hospital.is_active = True
+    hospital.save()
+    committed()
+    assert client.get(form).status_code == 200
+    citizen.establishments.remove(hospital)
+    committed()
+    assert client.get(form).status_code == 403

@@ -120,8 +120,12 @@ class Command(BaseCommand):
         now = timezone.now()
         emails = [email for email, _phone, _name in DEMO_CITIZENS if email]
         phones = [phone for _email, phone, _name in DEMO_CITIZENS if phone]
-        User.objects.filter(email__in=emails, email_verified_at=None).update(email_verified_at=now)
-        User.objects.filter(phone__in=phones, phone_verified_at=None).update(phone_verified_at=now)
+        for user in User.objects.filter(email__in=emails, email_verified_at=None):
+            user.email_verified_at = now
+            user.save(update_fields=["email_verified_at"])  # a save: what is kept of the person is read again
+        for user in User.objects.filter(phone__in=phones, phone_verified_at=None):
+            user.phone_verified_at = now
+            user.save(update_fields=["phone_verified_at"])
         if not Enterprise.objects.filter(ice=DEMO_ENTERPRISE_ICE).exists():
             register_enterprise(
                 ice=DEMO_ENTERPRISE_ICE,

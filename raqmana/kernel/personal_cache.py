@@ -1,0 +1,91 @@
+"""What each request of a signed-in person needs to know of them (their account, their roles, the organisations they
+act for, the enterprises they represent), worked out once and kept under a version of the person, rather than read
+from the database on every request.
+
+Any change of these (a save of the account, a role granted or revoked, a membership) draws a new version of the
+person (`person_changed`, through `cache_versions`). A request reads the person's version from the shared cache once
+(`hold` puts it on the user object the request is given): a revoked role, a changed password or a deactivated account
+holds from the person's next request on, in every process. What a version holds is kept in the process's memory (the
+"people" cache) and in the shared cache, so that a request costs one round trip to the shared cache, for the version.
+"""
+
+import itertools
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.core.cache import cache, caches
+
+from . import cache_versions
+
+# How long what is known of a person is kept: an entry of an old version is never read again, this bounds memory.
+PERSON_CACHE_SECONDS = 3600
+# How long a person's version lives without a change; one drawn anew after that only makes their next request read
+# the database.
+VERSION_SECONDS = 24 * 3600
+
+_HELD = "_raqmana_person_version"
+_MISSING = object()
+
+# Counts the changes of a person made in this process: a user object that holds a version from before the last one
+# reads it again (the object a service was given may be the one the request goes on using).
+_changes = itertools.count(1)
+_last_change = 0
+
+
+class Person(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+
+def changes() -> int:
+    """How many changes of a person this process made: what was derived from a version held before is read again."""
+    return _last_change
+
+
+def _version_key(person_id: Any) -> str:
+    return f"person:{person_id}:version"
+
+
+def read_version(person_id: Any) -> str:
+    """The person's current version, from the shared cache."""
+    return cache_versions.current(_version_key(person_id), timeout=VERSION_SECONDS)
+
+
+def hold(person: Person, version: str) -> None:
+    """`person` (the user object of a request) goes on using `version` until this process changes a person."""
+    setattr(person, _HELD, (_last_change, version))
+
+
+def version_of(person: Person) -> str:
+    """The version `person` holds, read from the shared cache the first time (and after a change in this process)."""
+    change, version = getattr(person, _HELD, (None, None))
+    if version is None or change != _last_change:
+        version = read_version(person.pk)
+        hold(person, version)
+    return version
+
+
+def remembered[T](person_id: Any, version: str, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, worked out once per version of the person; `name` tells apart what is kept of them."""
+    if cache_versions.changing(_version_key(person_id)):
+        return compute()
+    key = f"person:{person_id}:{version}:{name}"
+    local = caches["people"]
+    value = local.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.get_or_set(key, compute, timeout=PERSON_CACHE_SECONDS)
+        local.set(key, value, timeout=PERSON_CACHE_SECONDS)
+    return value
+
+
+def remembered_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:
+    """`remembered` for the version `person` holds."""
+    return remembered(person.pk, version_of(person), name, compute)
+
+
+def person_changed(person_id: Any) -> None:
+    """Something known of the person changed (or is changing in the current transaction): what was kept of them is
+    read no more, from their next request on, in every process."""
+    global _last_change
+    _last_change = next(_changes)
+    cache_versions.changed(_version_key(person_id), timeout=VERSION_SECONDS)
