@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from raqmana.accounts.middleware import awaits_second_factor
 from raqmana.territories.constants import DATA_CREDIT
 
-from .menu import menu_for
+from .menu import links_for
 
 
 def platform(request):
@@ -17,7 +17,7 @@ def platform(request):
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
         # Worked out only where a page shows the menu; a refusal of unreadable input comes before the user is known.
-        "navigation": partial(menu_for, user),
+        "navigation": partial(links_for, user),
         # Between the password and the TOTP code the header shows nobody's name, only the way out.
         "second_factor_pending": partial(awaits_second_factor, user),
     }

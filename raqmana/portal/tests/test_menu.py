@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
 from raqmana.access.roles import Role
@@ -98,6 +98,22 @@ def test_the_page_renders_the_menu_in_the_persons_language(client, verified_clie
         page = verified_client(holding(Role.PROVINCIAL_INSPECTOR, territory=province)).get(reverse("portal:home"))
     assert f'<a href="{reverse("portal:supervision")}">Supervision</a>' in page.text
     assert f'href="{reverse("documents:counter")}"' not in page.text
+
+
+def test_the_menu_links_under_the_script_prefix_the_site_is_served_at(client):
+    """Each address is reversed once per script prefix: a site served behind a path links there, and the same
+    process serving it at the root links to the root."""
+    client.force_login(UserFactory())
+    client.cookies["django_language"] = "fr"
+    set_script_prefix("/raqmana/")  # what the WSGI handler does with SCRIPT_NAME (the test client does not)
+    try:
+        under_a_path = client.get("/").text
+    finally:
+        clear_script_prefix()
+    assert '<li><a href="/raqmana/documents/orders/">Mes documents</a></li>' in under_a_path
+    assert '<a class="brand" href="/raqmana/">' in under_a_path
+    at_the_root = client.get("/").text
+    assert '<li><a href="/documents/orders/">Mes documents</a></li>' in at_the_root
 
 
 def test_each_entry_names_a_page_whose_audience_is_said_once(monkeypatch):

@@ -41,6 +41,16 @@ def test_language_switch_is_remembered(client):
     assert '<html lang="en" dir="ltr">' in client.get("/").text
 
 
+def test_the_language_switch_marks_the_language_of_each_page(client):
+    """Its buttons are rendered once per language and kept: each page marks its own language, and no other."""
+    client.force_login(UserFactory())
+    for language in ["ar", "fr", "en", "ar"]:
+        client.cookies["django_language"] = language
+        page = client.get(reverse("portal:office_finder")).text
+        assert re.findall(r'name="language" value="(\w+)"', page) == ["ar", "fr", "en"]
+        assert re.findall(r'name="language" value="(\w+)" lang="\w+"\s+aria-current="true"', page) == [language]
+
+
 def test_language_choice_is_kept_on_the_account_and_restored_at_sign_in(client):
     from raqmana.accounts.tests.factories import PASSWORD
 
