@@ -92,7 +92,7 @@ def main() -> None:
 
         print(f"{'hello-world':32} {timed(get_wsgi_application(), '/', ''):7.3f} ms")
         return
-    from pages import APP_ENV, PAGES
+    from pages import APP_ENV, PAGES, cookies
 
     os.environ.update({key: value for key, value in APP_ENV.items() if key != "DATABASE_URL"})
     from django.core.cache import cache
@@ -104,7 +104,7 @@ def main() -> None:
     profiled = os.environ.get("PROFILE", "")
     for label, (path, signed_in) in PAGES.items():
         path = path.format(province=province)
-        cookie = f"sessionid={session}; django_language=ar" if signed_in else "django_language=ar"
+        cookie = cookies(session if signed_in else None)
         status = call(application, path, cookie)
         queries: list[str] = []
         cache_calls: list[str] = []

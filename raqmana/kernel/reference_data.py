@@ -85,7 +85,8 @@ _MISSING = object()
 
 def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable]:
     """A view whose answer depends on the set `data` alone: tagged with its version (ETag), answered 304 Not Modified
-    while the version stands, reusable for REFERENCE_CACHE_SECONDS by any cache. `per_visitor`: a page, whose menu,
+    while the version stands, reusable for REFERENCE_CACHE_SECONDS by any cache, and kept whole by the process too
+    (an API answer is otherwise validated against its schema again at each request). `per_visitor`: a page, whose menu,
     language and form tokens are the visitor's own: only the visitor's browser keeps it, and checks it each time."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -104,7 +105,11 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
             etag = quote_etag(tag)
             response = get_conditional_response(request, etag=etag)
             if response is None:
-                response = view(request, *args, **kwargs)
+                if per_visitor or request.method not in ("GET", "HEAD") or cache_versions.changing(_version_key(data)):
+                    response = view(request, *args, **kwargs)
+                else:  # the same for everyone, as any cache may keep it: kept whole
+                    page = (data, version(data), request.get_full_path())
+                    response = _kept(page, partial(view, request, *args, **kwargs))
                 if response.status_code != 200:
                     return response
             response.headers["ETag"] = etag
@@ -151,22 +156,32 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
             if not _seen_as_anyone(request) or cache_versions.changing(_version_key(data)):
                 return view(request, *args, **kwargs)
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
-            key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()
-            local = caches["local"]
-            kept = local.get(key)
-            if kept is None:
+
+            def render() -> HttpResponse:
                 request.rendered_for_everyone = True  # type: ignore[attr-defined]
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming or response.cookies:
-                    return _with_token(request, response)
-                kept = (response.content, response["Content-Type"])
-                local.set(key, kept, timeout=REFERENCE_CACHE_SECONDS)
-            content, content_type = kept
-            return _with_token(request, HttpResponse(content, content_type=content_type))
+                return view(request, *args, **kwargs)
+
+            return _with_token(request, _kept(page, render))
 
         return answer
 
     return decorator
+
+
+def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The answer `render` gives for `page` (the data, its version, the address, what else it depends on), kept whole
+    in the process when it is a plain 200 (no cookie set), and served again from there."""
+    key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()
+    local = caches["local"]
+    kept = local.get(key)
+    if kept is None:
+        response = render()
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        kept = (response.content, response["Content-Type"])
+        local.set(key, kept, timeout=REFERENCE_CACHE_SECONDS)
+    content, content_type = kept
+    return HttpResponse(content, content_type=content_type)
 
 
 def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -246,3 +246,21 @@ def test_a_member_taken_off_an_establishment_loses_its_pages_at_the_next_request
     citizen.establishments.remove(hospital)
     committed()
     assert client.get(form).status_code == 403
+
+
+def test_a_public_api_answer_is_kept_whole_until_the_territories_change(client):
+    """Not even validated against its schema again: the view is not called while the version stands."""
+    first = client.get("/api/territories/regions")
+    with patch("raqmana.territories.api.cached", side_effect=AssertionError("the view ran again")):
+        again = client.get("/api/territories/regions")
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"] and again["ETag"] == first["ETag"]
+    region = Territory.objects.filter(level="region").first()
+    region.name_ar = "جهة جديدة"
+    region.save()
+    assert "جهة جديدة" in {region["name_ar"] for region in client.get("/api/territories/regions").json()}
+
+
+def test_an_api_error_is_not_kept(client):
+    assert client.get("/api/territories/NOPE").status_code == 404
+    assert client.get("/api/territories/NOPE").status_code == 404
