@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before everything that reads the visitor: an answer the same for every anonymous visitor is served from here.
+    "raqmana.kernel.reference_data.KeptAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "raqmana.kernel.middleware.ArabicFirstLanguageMiddleware",
     "raqmana.kernel.errors.MethodNotAllowedPage",  # inside the language middleware: the page is in the person's

@@ -7,6 +7,12 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
+def chosen_language(request: HttpRequest) -> str:
+    """The language the person chose with the language switch (its cookie), else Arabic."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class ArabicFirstLanguageMiddleware:
     """Arabic unless the person chose another language (the cookie set by the language switch).
 
@@ -16,11 +22,9 @@ class ArabicFirstLanguageMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        self.supported = dict(settings.LANGUAGES)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:

@@ -21,13 +21,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
 
 from . import cache_versions
+from .middleware import chosen_language
 
 # How long an entry is kept, and how long a browser or proxy may reuse an answer without asking again.
 REFERENCE_CACHE_SECONDS = 3600
@@ -92,17 +94,10 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            tag = f"{data}-{version(data)}"
             if per_visitor:
-                visitor = (
-                    request.user.pk,
-                    get_language(),
-                    request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
-                    request.headers.get("HX-Request", ""),
-                    request.get_full_path(),
-                )
-                tag += "-" + hashlib.sha256(repr(visitor).encode()).hexdigest()[:16]
-            etag = quote_etag(tag)
+                etag = _visitor_etag(data, request, request.user.pk, get_language())
+            else:
+                etag = quote_etag(f"{data}-{version(data)}")
             response = get_conditional_response(request, etag=etag)
             if response is None:
                 if per_visitor or request.method not in ("GET", "HEAD") or cache_versions.changing(_version_key(data)):
@@ -115,6 +110,7 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
             response.headers["ETag"] = etag
             if per_visitor:
                 patch_cache_control(response, private=True, no_cache=True)
+                response.tagged_per_visitor = True  # type: ignore[attr-defined]
             else:
                 patch_cache_control(response, public=True, max_age=REFERENCE_CACHE_SECONDS)
             return response
@@ -122,6 +118,18 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
         return answer
 
     return decorator
+
+
+def _visitor_etag(data: str, request: HttpRequest, user_pk: Any, language: str) -> str:
+    """The tag of a page of `data` as this visitor sees it: their menu, language and form-token cookie."""
+    visitor = (
+        user_pk,
+        language,
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        request.headers.get("HX-Request", ""),
+        request.get_full_path(),
+    )
+    return quote_etag(f"{data}-{version(data)}-" + hashlib.sha256(repr(visitor).encode()).hexdigest()[:16])
 
 
 # Stands for the visitor's form token (CSRF) in a page kept for every anonymous visitor; never a valid token.
@@ -170,7 +178,8 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
 
 def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The answer `render` gives for `page` (the data, its version, the address, what else it depends on), kept whole
-    in the process when it is a plain 200 (no cookie set), and served again from there."""
+    in the process when it is a plain 200 (no cookie set), and served again from there; the answer also tells
+    `KeptAnswersMiddleware` it may be served to every anonymous visitor of the address (`shared_as`)."""
     key = "reference-page:" + hashlib.sha256(repr(page).encode()).hexdigest()
     local = caches["local"]
     kept = local.get(key)
@@ -181,10 +190,84 @@ def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
         kept = (response.content, response["Content-Type"])
         local.set(key, kept, timeout=REFERENCE_CACHE_SECONDS)
     content, content_type = kept
-    return HttpResponse(content, content_type=content_type)
+    answer = HttpResponse(content, content_type=content_type)
+    answer.shared_as = (page[0], page[1], content)  # type: ignore[attr-defined]
+    return answer
 
 
 def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not response.streaming and FORM_TOKEN_PLACEHOLDER.encode() in response.content:
         response.content = response.content.replace(FORM_TOKEN_PLACEHOLDER.encode(), get_token(request).encode())
     return response
+
+
+# What a kept answer replays of the headers the middleware gave it the first time, and what is each visitor's own.
+_OWN_HEADERS = {"content-length", "set-cookie"}
+
+
+def _shared_answer_key(request: HttpRequest) -> str | None:
+    """Where an answer the same for every anonymous visitor of this address is kept, or None if this request may be
+    answered otherwise: a session (a name, a menu), a message waiting, a conditional request, a write."""
+    if request.method not in ("GET", "HEAD") or any(
+        name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+    ):
+        return None
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return None
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # refused below, as any request
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)  # chosen, else the default (kernel.middleware)
+    visit = (host, request.get_full_path(), language, request.headers.get("HX-Request"))
+    return "kept-answer:" + hashlib.sha256(repr(visit).encode()).hexdigest()
+
+
+class KeptAnswersMiddleware:
+    """An answer kept for every anonymous visitor (`anonymous_page`, or what `conditional` lets any cache keep),
+    served from the process's memory before the middleware below (session, language, user, second factor,
+    messages, form token, rate limits), which would change nothing in it: it went through all of them once, and its
+    headers are replayed. Only the form token is each visitor's own: put in afresh, its cookie set or renewed, as
+    the form-token middleware does. A new version of the data answers through the whole chain again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.form_tokens = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _shared_answer_key(request)
+        if key is None:
+            return self.get_response(request)
+        local = caches["local"]
+        kept = local.get(key)
+        if kept is not None and version(kept[0]) == kept[1]:
+            return self._replayed(request, kept[0], *kept[2:])
+        response = self.get_response(request)
+        shared = getattr(response, "shared_as", None)
+        # A view under a rate limit (django_ratelimit marks the request) must count each visit: never served here.
+        counted = hasattr(request, "limited")
+        if shared is not None and not counted and response.status_code == 200 and not response.streaming:
+            data, drawn, content = shared
+            tagged_per_visitor = getattr(response, "tagged_per_visitor", False)
+            headers = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in _OWN_HEADERS and not (tagged_per_visitor and name.lower() == "etag")
+            ]
+            local.set(key, (data, drawn, content, headers, tagged_per_visitor), timeout=REFERENCE_CACHE_SECONDS)
+        return response
+
+    def _replayed(
+        self, request: HttpRequest, data: str, content: bytes, headers: list[tuple[str, str]], tagged: bool
+    ) -> HttpResponse:
+        response = HttpResponse(content)
+        for name, value in headers:
+            response.headers[name] = value
+        if tagged:  # the visitor's own tag, from what they send (as `conditional` works it out)
+            response.headers["ETag"] = _visitor_etag(data, request, None, chosen_language(request))
+        if FORM_TOKEN_PLACEHOLDER.encode() in content:
+            self.form_tokens.process_request(request)  # the visitor's own secret, from their cookie
+            _with_token(request, response)
+            self.form_tokens.process_response(request, response)
+        response.headers["Content-Length"] = str(len(response.content))
+        return response

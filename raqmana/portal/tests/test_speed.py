@@ -5,6 +5,7 @@ import re
 from unittest.mock import patch
 
 import pytest
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -264,3 +265,75 @@ def test_a_public_api_answer_is_kept_whole_until_the_territories_change(client):
 def test_an_api_error_is_not_kept(client):
     assert client.get("/api/territories/NOPE").status_code == 404
     assert client.get("/api/territories/NOPE").status_code == 404
+
+
+def csrf_value(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_an_anonymous_page_is_served_again_before_the_session_and_user_middleware(client):
+    first = client.get("/")
+    with patch(
+        "django.contrib.auth.middleware.AuthenticationMiddleware.process_request",
+        side_effect=AssertionError("the chain below ran"),
+    ):
+        again = client.get("/")
+    assert again.status_code == 200
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language", "Vary", "Content-Type"):
+        assert again[header] == first[header]
+    assert again.text.replace(csrf_value(again.text), "") == first.text.replace(csrf_value(first.text), "")
+    assert FORM_TOKEN_PLACEHOLDER not in again.text
+
+
+def test_each_anonymous_visitor_gets_a_form_token_of_their_own_that_works():
+    Client().get("/")  # kept by a first visitor
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/")
+    secret = page.cookies["csrftoken"].value
+    again = visitor.get("/")
+    assert csrf_value(again.text) != csrf_value(page.text)
+    assert again.cookies["csrftoken"].value == secret  # the visitor's own secret, renewed, never another's
+    switched = visitor.post(
+        reverse("accounts:set_language"), {"language": "fr", "next": "/", "csrfmiddlewaretoken": csrf_value(again.text)}
+    )
+    assert switched.status_code == 302
+    other = Client().get("/")
+    assert other.cookies["csrftoken"].value != secret
+
+
+def test_a_signed_in_visitor_or_a_message_waiting_never_gets_the_kept_page(client, citizen):
+    Client().get("/")
+    client.force_login(citizen)
+    assert "Amina Alaoui" in client.get("/").text
+    visitor = Client()
+    visitor.cookies["messages"] = "anything"
+    original = AuthenticationMiddleware.process_request
+    with patch.object(AuthenticationMiddleware, "process_request", autospec=True, side_effect=original) as read_user:
+        visitor.get("/")
+    assert read_user.called
+
+
+def test_a_kept_page_is_per_language_and_read_again_after_a_change_of_the_territories():
+    before = Client().get("/").text
+    french = Client()
+    french.cookies["django_language"] = "fr"
+    assert 'lang="fr"' in french.get("/").text and 'lang="fr"' in french.get("/").text
+    counts = directory_counts()
+    office = CivilStatusOffice.objects.filter(is_active=True).first()
+    office.is_active = False
+    office.save()
+    assert directory_counts()["office_count"] == counts["office_count"] - 1
+    after = Client().get("/").text
+    assert after.replace(csrf_value(after), "") != before.replace(csrf_value(before), "")
+
+
+def test_the_office_finder_is_served_again_with_the_visitors_own_tag(client):
+    url = reverse("portal:office_finder") + "?q=Témara"
+    client.get(url)
+    first = client.get(url)
+    with patch.object(AuthenticationMiddleware, "process_request", side_effect=AssertionError("the chain below ran")):
+        again = client.get(url)
+    assert again.status_code == 200 and again["ETag"] == first["ETag"] and "private" in again["Cache-Control"]
+    other = Client()
+    other.get(url)
+    assert other.get(url)["ETag"] != first["ETag"]  # another visitor's form-token cookie: another tag
