@@ -3,6 +3,7 @@
 A deployment sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; README.md lists the rest.
 """
 
+import hashlib
 import json
 import os
 import secrets
@@ -317,8 +318,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # call, which was half the time of a cache read. "local" and "people": each process's own memory, for what is worked
 # out from reference data (kernel/reference_data.py) and about a signed-in person (kernel/personal_cache.py) under a
 # version kept in the shared cache, so that a request asks the shared cache only for the version.
+# The shared cache holds what is known of this database's people under their numbers: its keys are prefixed with
+# the database they describe, so that two deployments on one Redis (staging and production) never read each other's.
+_database_of_the_cache = "{ENGINE}:{HOST}:{PORT}:{NAME}".format(**DATABASES["default"])
+CACHE_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX") or hashlib.sha256(_database_of_the_cache.encode()).hexdigest()[:8]
 CACHES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": CACHE_KEY_PREFIX}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "local": {

@@ -1,4 +1,4 @@
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from raqmana.access.signals import role_granted
@@ -22,16 +22,20 @@ def tell_of_a_granted_role(sender, assignment, **kwargs) -> None:
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.account_changed")
+@receiver(post_delete, sender=User, dispatch_uid="accounts.account_deleted")
 def account_changed(sender, instance, **kwargs) -> None:
+    """Saved, or deleted (its sessions, which Django keeps, then find no account)."""
     person_changed(instance.pk)
 
 
 @receiver(post_save, sender=EnterpriseRepresentative, dispatch_uid="accounts.representation_changed")
+@receiver(post_delete, sender=EnterpriseRepresentative, dispatch_uid="accounts.representation_deleted")
 def representation_changed(sender, instance, **kwargs) -> None:
     person_changed(instance.user_id)
 
 
 @receiver(post_save, sender=Enterprise, dispatch_uid="accounts.enterprise_changed")
+@receiver(pre_delete, sender=Enterprise, dispatch_uid="accounts.enterprise_deleted")
 def enterprise_changed(sender, instance, **kwargs) -> None:
     """Its representatives' homes show its name."""
     for user_id in EnterpriseRepresentative.objects.filter(enterprise=instance).values_list("user_id", flat=True):

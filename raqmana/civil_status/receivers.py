@@ -1,4 +1,4 @@
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 
 from raqmana.kernel.personal_cache import person_changed
@@ -11,7 +11,9 @@ from .models import Establishment
 
 
 @receiver(post_save, sender=Establishment, dispatch_uid="civil_status.establishment_changed")
+@receiver(pre_delete, sender=Establishment, dispatch_uid="civil_status.establishment_deleted")
 def establishment_changed(sender, instance, **kwargs) -> None:
+    """Saved, or about to be deleted (its members' rows then go without a word of m2m_changed)."""
     for user_id in instance.members.values_list("pk", flat=True):
         person_changed(user_id)
 

@@ -28,7 +28,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import get_language
 
-from . import cache_versions
+from . import cache_versions, personal_cache
 from .middleware import chosen_language
 
 # How long an entry is kept, and how long a browser or proxy may reuse an answer without asking again.
@@ -95,7 +95,7 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if per_visitor:
-                etag = _visitor_etag(data, request, request.user.pk, get_language())
+                etag = _visitor_etag(data, request, request.user, get_language())
             else:
                 etag = quote_etag(f"{data}-{version(data)}")
             response = get_conditional_response(request, etag=etag)
@@ -120,10 +120,11 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
     return decorator
 
 
-def _visitor_etag(data: str, request: HttpRequest, user_pk: Any, language: str) -> str:
-    """The tag of a page of `data` as this visitor sees it: their menu, language and form-token cookie."""
+def _visitor_etag(data: str, request: HttpRequest, user: Any, language: str) -> str:
+    """The tag of a page of `data` as this visitor sees it: their name and menu (the person's version: a new name or
+    role tags it anew), language and form-token cookie."""
     visitor = (
-        user_pk,
+        (user.pk, personal_cache.version_of(user)) if user is not None and user.is_authenticated else None,
         language,
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.headers.get("HX-Request", ""),
@@ -264,7 +265,7 @@ class KeptAnswersMiddleware:
         for name, value in headers:
             response.headers[name] = value
         if tagged:  # the visitor's own tag, from what they send (as `conditional` works it out)
-            response.headers["ETag"] = _visitor_etag(data, request, None, chosen_language(request))
+            response.headers["ETag"] = _visitor_etag(data, request, None, chosen_language(request))  # anonymous
         if FORM_TOKEN_PLACEHOLDER.encode() in content:
             self.form_tokens.process_request(request)  # the visitor's own secret, from their cookie
             _with_token(request, response)

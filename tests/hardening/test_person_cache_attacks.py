@@ -122,11 +122,6 @@ def test_an_admin_edit_of_the_account_holds_at_the_next_request(citizen, committ
     assert staff_browser.get("/admin/").status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No post_delete receiver on User (accounts/receivers.py): a deleted account's kept copy is served to its "
-    "sessions until the entry expires (PERSON_CACHE_SECONDS, one hour)",
-)
 def test_a_deleted_account_is_signed_out_at_its_next_request(citizen, committed):
     browser = signed_in(citizen, committed)
     assert is_signed_in(browser)
@@ -413,11 +408,6 @@ def test_no_queryset_write_to_a_kept_model_goes_round_the_receivers():
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="No post_delete receiver on Establishment (civil_status/receivers.py), and a delete clears the members' "
-    "rows without m2m_changed: the members still act for it (is_agent, files_pre_declarations) for up to an hour",
-)
 def test_a_deleted_establishment_loses_its_members_at_their_next_request(citizen, committed):
     from raqmana.access.checking import acts_for
     from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
@@ -435,12 +425,6 @@ def test_a_deleted_establishment_loses_its_members_at_their_next_request(citizen
     assert not acts_for(signed_in_account(citizen.pk), ESTABLISHMENT_MEMBERS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conditional(per_visitor=True) tags a signed-in visitor's page with their number, language, form token and "
-    "address, not their person version (kernel/reference_data.py): after a role is revoked or the account renamed, "
-    "the browser is told 304 and keeps showing the old name and menu until the territories change",
-)
 def test_a_per_visitor_page_is_not_confirmed_unchanged_after_the_person_changed(citizen, committed):
     browser = signed_in(citizen, committed)
     url = reverse("portal:office_finder") + "?q=rabat"
