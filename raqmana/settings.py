@@ -320,7 +320,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # version kept in the shared cache, so that a request asks the shared cache only for the version.
 # The shared cache holds what is known of this database's people under their numbers: its keys are prefixed with
 # the database they describe, so that two deployments on one Redis (staging and production) never read each other's.
-_database_of_the_cache = "{ENGINE}:{HOST}:{PORT}:{NAME}".format(**DATABASES["default"])
+_database_of_the_cache = ":".join(str(DATABASES["default"].get(key, "")) for key in ("ENGINE", "HOST", "PORT", "NAME"))
 CACHE_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX") or hashlib.sha256(_database_of_the_cache.encode()).hexdigest()[:8]
 CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": CACHE_KEY_PREFIX}
