@@ -7,10 +7,11 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 Drawn = Callable[[str], None]
+_MISSING = object()
 
 
 def current(key: str, *, timeout: int | None = None) -> str:
@@ -45,3 +46,14 @@ def changing(key: str) -> bool:
         isinstance(callback, partial) and callback.func is _draw and callback.args[0] == key
         for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
     )
+
+
+def kept[T](key: str, compute: Callable[[], T], *, in_process: str, timeout: int) -> T:
+    """`compute()`, kept under `key` (which names a version) in the process's memory (the cache `in_process`) and in
+    the shared cache: a request unpickles it from memory, another process reads it from the shared cache."""
+    local = caches[in_process]
+    value = local.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.get_or_set(key, compute, timeout=timeout)
+        local.set(key, value, timeout=timeout)
+    return value

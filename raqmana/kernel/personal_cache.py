@@ -13,8 +13,6 @@ import itertools
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from django.core.cache import cache, caches
-
 from . import cache_versions
 
 # How long what is known of a person is kept: an entry of an old version is never read again, this bounds memory.
@@ -24,7 +22,6 @@ PERSON_CACHE_SECONDS = 3600
 VERSION_SECONDS = 24 * 3600
 
 _HELD = "_raqmana_person_version"
-_MISSING = object()
 
 # Counts the changes of a person made in this process: a user object that holds a version from before the last one
 # reads it again (the object a service was given may be the one the request goes on using).
@@ -70,12 +67,7 @@ def remembered[T](person_id: Any, version: str, name: str, compute: Callable[[],
     if cache_versions.changing(_version_key(person_id)):
         return compute()
     key = f"person:{person_id}:{version}:{name}"
-    local = caches["people"]
-    value = local.get(key, _MISSING)
-    if value is _MISSING:
-        value = cache.get_or_set(key, compute, timeout=PERSON_CACHE_SECONDS)
-        local.set(key, value, timeout=PERSON_CACHE_SECONDS)
-    return value
+    return cache_versions.kept(key, compute, in_process="people", timeout=PERSON_CACHE_SECONDS)
 
 
 def remembered_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:

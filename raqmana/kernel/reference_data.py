@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -74,15 +74,7 @@ def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     if cache_versions.changing(_version_key(data)):
         return compute()
     key = f"reference:{data}:{version(data)}:{name}"
-    local = caches["local"]
-    value = local.get(key, _MISSING)
-    if value is _MISSING:
-        value = cache.get_or_set(key, compute, timeout=REFERENCE_CACHE_SECONDS)
-        local.set(key, value, timeout=REFERENCE_CACHE_SECONDS)
-    return value
-
-
-_MISSING = object()
+    return cache_versions.kept(key, compute, in_process="local", timeout=REFERENCE_CACHE_SECONDS)
 
 
 def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable]:

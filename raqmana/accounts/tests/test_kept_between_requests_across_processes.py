@@ -12,21 +12,14 @@ import pytest
 import redis
 from django.conf import settings
 
-from raqmana.kernel.tests.servers import free_port, start_server, wait_until_serving
+from raqmana.kernel.tests.servers import free_port, redis_answers, start_server, wait_until_serving
 
 # A Redis database of its own, emptied first: the database below is new, its people's numbers start again at 1.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
-def redis_answers():
-    try:
-        return redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
 pytestmark = pytest.mark.skipif(
-    not redis_answers(), reason="Redis does not answer on 127.0.0.1:6379 (apt-get install redis-server)"
+    not redis_answers(TEST_REDIS_URL), reason="Redis does not answer on 127.0.0.1:6379 (apt-get install redis-server)"
 )
 
 SETUP = """

@@ -6,7 +6,15 @@ import sys
 import time
 
 import pytest
+import redis
 from django.conf import settings
+
+
+def redis_answers(url):
+    try:
+        return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
 
 def free_port():

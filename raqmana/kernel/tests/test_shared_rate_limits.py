@@ -8,28 +8,20 @@ import sys
 import time
 
 import pytest
-import redis
 from django.conf import settings
 from django.core import checks
 from django.test import override_settings
 from django_ratelimit.core import _get_window
 
-from .servers import free_port, start_server, wait_until_serving
+from .servers import free_port, redis_answers, start_server, wait_until_serving
 
 # A Redis database of its own, so the test's counters never meet those of a development server.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
 
-def redis_answers():
-    try:
-        return redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
 requires_redis = pytest.mark.skipif(
-    not redis_answers(), reason="Redis does not answer on 127.0.0.1:6379 (apt-get install redis-server)"
+    not redis_answers(TEST_REDIS_URL), reason="Redis does not answer on 127.0.0.1:6379 (apt-get install redis-server)"
 )
 
 
