@@ -74,13 +74,16 @@ def orders_page(citizen: User, number: Any, per_page: int) -> Page:
     """Page `number` of the citizen's orders, the latest first. The first, all most citizens ever see, is kept between
     their requests (`kernel.personal_cache`; a save of one of their orders or of its payment reads it again,
     `receivers`), and what changes with time alone (a payment's confirmation) is worked out from it when shown."""
-    listed = DocumentOrder.objects.filter(citizen=citizen).select_related("act__office", "payment")
+
+    def listed() -> QuerySet[DocumentOrder]:
+        return DocumentOrder.objects.filter(citizen=citizen).select_related("act__office", "payment")
+
     return page_of(
         listed,
         per_page,
         number,
         first=lambda: personal_cache.remembered_for(
-            citizen, f"civil_status_documents.orders:{per_page}", lambda: first_rows(listed, per_page)
+            citizen, f"civil_status_documents.orders:{per_page}", lambda: first_rows(listed(), per_page)
         ),
     )
 
