@@ -41,7 +41,6 @@ class Person(Protocol):
 
 
 _ASSIGNMENTS = "_raqmana_assignments"
-_ORGANISATIONS = "_raqmana_organisations"
 _ANCESTORS = "_raqmana_ancestors"
 
 
@@ -50,14 +49,14 @@ def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
     grant or a revocation made in this process meanwhile)."""
     if not user.is_authenticated:
         return ()
-    change, cached = getattr(user, _ASSIGNMENTS, (None, None))
-    if cached is None or change != personal_cache.changes():
-        change = personal_cache.changes()
-        # The places' names are shown with the roles: a new version of the territories reads them again.
-        name = f"access.assignments:{reference_data.version('territories')}"
-        cached = personal_cache.remembered_for(user, name, lambda: _active_assignments(user))
-        setattr(user, _ASSIGNMENTS, (change, cached))
-    return cached
+    # The places' names are shown with the roles: a new version of the territories reads them again.
+    return personal_cache.on_person(
+        user,
+        _ASSIGNMENTS,
+        lambda: personal_cache.remembered_for(
+            user, f"access.assignments:{reference_data.version('territories')}", lambda: _active_assignments(user)
+        ),
+    )
 
 
 def _active_assignments(user: Person) -> tuple[RoleAssignment, ...]:
@@ -69,15 +68,12 @@ def acts_for(user: Person, organisation: str) -> bool:
     of the person (again after a change made in this process meanwhile): the menu, the page and the second-factor
     check each ask it. The app that registered the organisation calls `personal_cache.person_changed` when one's
     members change."""
-    change, answers = getattr(user, _ORGANISATIONS, (None, None))
-    if answers is None or change != personal_cache.changes():
-        change, answers = personal_cache.changes(), {}
-        setattr(user, _ORGANISATIONS, (change, answers))
-    if organisation not in answers:
-        answers[organisation] = personal_cache.remembered_for(
-            user, f"access.organisation:{organisation}", lambda: ORGANISATIONS[organisation].test(user)
-        )
-    return answers[organisation]
+    name = f"access.organisation:{organisation}"
+    return personal_cache.on_person(
+        user,
+        f"_raqmana_{name}",
+        lambda: personal_cache.remembered_for(user, name, lambda: ORGANISATIONS[organisation].test(user)),
+    )
 
 
 def assignments_changed(user: Person) -> None:

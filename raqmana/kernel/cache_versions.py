@@ -48,9 +48,12 @@ def changing(key: str) -> bool:
     )
 
 
-def kept[T](key: str, compute: Callable[[], T], *, in_process: str, timeout: int) -> T:
-    """`compute()`, kept under `key` (which names a version) in the process's memory (the cache `in_process`) and in
-    the shared cache: a request unpickles it from memory, another process reads it from the shared cache."""
+def kept[T](key: str, compute: Callable[[], T], *, version_key: str, in_process: str, timeout: int) -> T:
+    """`compute()`, kept under `key` (which names the version kept under `version_key`) in the process's memory (the
+    cache `in_process`) and in the shared cache: a request unpickles it from memory, another process reads it from
+    the shared cache. Not kept while the current transaction changes the data (`changing`)."""
+    if changing(version_key):
+        return compute()
     local = caches[in_process]
     value = local.get(key, _MISSING)
     if value is _MISSING:

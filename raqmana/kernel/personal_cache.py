@@ -34,11 +34,6 @@ class Person(Protocol):
     def pk(self) -> Any: ...
 
 
-def changes() -> int:
-    """How many changes of a person this process made: what was derived from a version held before is read again."""
-    return _last_change
-
-
 def _version_key(person_id: Any) -> str:
     return f"person:{person_id}:version"
 
@@ -48,6 +43,17 @@ def read_version(person_id: Any) -> str:
     return cache_versions.current(_version_key(person_id), timeout=VERSION_SECONDS)
 
 
+def on_person[T](person: Person, attribute: str, compute: Callable[[], T]) -> T:
+    """`compute()`, put on the user object `person` under `attribute` (through any lazy wrapper), and worked out again
+    after a change of a person in this process (the object a service was given may be the one a request goes on
+    using)."""
+    held: tuple[int, T] | None = getattr(person, attribute, None)
+    if held is None or held[0] != _last_change:
+        held = (_last_change, compute())
+        setattr(person, attribute, held)
+    return held[1]
+
+
 def hold(person: Person, version: str) -> None:
     """`person` (the user object of a request) goes on using `version` until this process changes a person."""
     setattr(person, _HELD, (_last_change, version))
@@ -55,19 +61,15 @@ def hold(person: Person, version: str) -> None:
 
 def version_of(person: Person) -> str:
     """The version `person` holds, read from the shared cache the first time (and after a change in this process)."""
-    change, version = getattr(person, _HELD, (None, None))
-    if version is None or change != _last_change:
-        version = read_version(person.pk)
-        hold(person, version)
-    return version
+    return on_person(person, _HELD, lambda: read_version(person.pk))
 
 
 def remembered[T](person_id: Any, version: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of the person; `name` tells apart what is kept of them."""
-    if cache_versions.changing(_version_key(person_id)):
-        return compute()
     key = f"person:{person_id}:{version}:{name}"
-    return cache_versions.kept(key, compute, in_process="people", timeout=PERSON_CACHE_SECONDS)
+    return cache_versions.kept(
+        key, compute, version_key=_version_key(person_id), in_process="people", timeout=PERSON_CACHE_SECONDS
+    )
 
 
 def remembered_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:

@@ -71,10 +71,10 @@ def _seen(data: str, drawn: str) -> None:
 
 def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
-    if cache_versions.changing(_version_key(data)):
-        return compute()
     key = f"reference:{data}:{version(data)}:{name}"
-    return cache_versions.kept(key, compute, in_process="local", timeout=REFERENCE_CACHE_SECONDS)
+    return cache_versions.kept(
+        key, compute, version_key=_version_key(data), in_process="local", timeout=REFERENCE_CACHE_SECONDS
+    )
 
 
 def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[..., HttpResponse]], Callable]:
@@ -135,15 +135,17 @@ def form_token_placeholder(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": FORM_TOKEN_PLACEHOLDER} if getattr(request, "rendered_for_everyone", False) else {}
 
 
-def _seen_as_anyone(request: HttpRequest) -> bool:
-    """Whether the page shows this visitor what it shows any anonymous visitor: no session (so no name, no menu of
-    their own, no message waiting in it), no message waiting in a cookie."""
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and CookieStorage.cookie_name not in request.COOKIES
-        and not request.user.is_authenticated
+def _asks_as_anyone(request: HttpRequest) -> bool:
+    """Whether the request, by what it sends, may be answered what any anonymous visitor is: a read, with no session
+    (so no name, no menu of their own, no message waiting in it) and no message waiting in a cookie."""
+    return request.method in ("GET", "HEAD") and not any(
+        name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
     )
+
+
+def _seen_as_anyone(request: HttpRequest) -> bool:
+    """Whether the page shows this visitor what it shows any anonymous visitor."""
+    return _asks_as_anyone(request) and not request.user.is_authenticated
 
 
 def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
@@ -201,18 +203,13 @@ _OWN_HEADERS = {"content-length", "set-cookie"}
 def _shared_answer_key(request: HttpRequest) -> str | None:
     """Where an answer the same for every anonymous visitor of this address is kept, or None if this request may be
     answered otherwise: a session (a name, a menu), a message waiting, a conditional request, a write."""
-    if request.method not in ("GET", "HEAD") or any(
-        name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
-    ):
-        return None
-    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+    if not _asks_as_anyone(request) or "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         return None
     try:
         host = request.get_host()
     except DisallowedHost:
         return None  # refused below, as any request
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)  # chosen, else the default (kernel.middleware)
-    visit = (host, request.get_full_path(), language, request.headers.get("HX-Request"))
+    visit = (host, request.get_full_path(), chosen_language(request), request.headers.get("HX-Request"))
     return "kept-answer:" + hashlib.sha256(repr(visit).encode()).hexdigest()
 
 
