@@ -31,6 +31,7 @@ def fresh_rate_limits():
     cache.clear()
     caches["local"].clear()
     caches["people"].clear()
+    caches["pages"].clear()
     reference_data.forget_versions()
 
 

@@ -336,6 +336,12 @@ CACHES: dict[str, dict[str, Any]] = {
         "LOCATION": "people",
         "OPTIONS": {"MAX_ENTRIES": 20000},
     },
+    # Signed-in people's pages kept whole (kernel/personal_pages.py), 10 to 30 KB each: at most about 40 MB a process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "personal-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 RATELIMIT_IP_META_KEY = "axes.helpers.get_client_ip_address"  # the same client address as sign-in throttling
 RATELIMIT_VIEW = "raqmana.portal.views.rate_limited"

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -16,12 +17,13 @@ from raqmana.accounts.decorators import contact_verified_required
 from raqmana.documents import selectors as document_selectors
 from raqmana.documents.constants import PDF_NOT_STORED
 from raqmana.kernel.navigation import SIGNED_IN
+from raqmana.kernel.personal_pages import kept_until, personal_page
 from raqmana.kernel.refusals import refusal_text
 from raqmana.payments import services as payment_services
 from raqmana.payments.confirmations import confirm_payment
 from raqmana.payments.constants import PaymentState
 from raqmana.payments.providers import ProviderError
-from raqmana.payments.selectors import awaiting_confirmation, open_to_pay
+from raqmana.payments.selectors import awaiting_confirmation, confirmation_asked_from, open_to_pay
 
 from . import rules, selectors, services
 from .constants import ACT_KIND_OF, CivilStatusDocument, OrderState
@@ -171,6 +173,16 @@ def payment_news(order):
     return ""
 
 
+def payment_news_changes_at(order):
+    """When what the citizen reads of the order's payment changes with the time alone (a pending payment starts being
+    confirmed with the bank, `payment_news`), or None."""
+    payment = order.payment
+    if order.state != OrderState.AWAITING_PAYMENT or payment is None or payment.state != PaymentState.PENDING:
+        return None
+    moment = confirmation_asked_from(payment)
+    return moment if moment > timezone.now() else None
+
+
 def may_pay(order):
     """Whether "Pay" leads the citizen to a gateway page that takes the payment: the order awaits it and its payment
     is still open (not taken, given back or expired)."""
@@ -178,10 +190,13 @@ def may_pay(order):
 
 
 @open_to(SIGNED_IN)
+@personal_page()
 def orders(request):
     orders = selectors.orders_page(request.user, request.GET.get("page"), ORDERS_PER_PAGE)
     for order in orders:
         order.payment_news = payment_news(order)
+        if (moment := payment_news_changes_at(order)) is not None:
+            kept_until(request, moment)
     return render(request, "civil_status_documents/orders.html", {"orders": orders})
 
 

@@ -77,6 +77,12 @@ def remembered_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:
     return remembered(person.pk, version_of(person), name, compute)
 
 
+def changing(person: Person) -> bool:
+    """Whether the current transaction changed something known of `person`: what is worked out of them now is not
+    kept (`cache_versions.changing`)."""
+    return cache_versions.changing(_version_key(person.pk))
+
+
 def person_changed(person_id: Any) -> None:
     """Something known of the person changed (or is changing in the current transaction): what was kept of them is
     read no more, from their next request on, in every process."""

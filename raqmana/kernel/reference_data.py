@@ -35,7 +35,8 @@ from .middleware import chosen_language
 REFERENCE_CACHE_SECONDS = 3600
 
 
-def _version_key(data: str) -> str:
+def version_key(data: str) -> str:
+    """Where the shared cache holds the version of the set `data`."""
     return f"reference:{data}:version"
 
 
@@ -50,7 +51,7 @@ def version(data: str) -> str:
     seen = _versions_seen.get(data)
     if seen and time.monotonic() - seen[0] < VERSION_REUSE_SECONDS:
         return seen[1]
-    current = cache_versions.current(_version_key(data))
+    current = cache_versions.current(version_key(data))
     _versions_seen[data] = (time.monotonic(), current)
     return current
 
@@ -62,7 +63,7 @@ def forget_versions() -> None:
 
 def changed(data: str) -> None:
     """The set `data` changed (or is changing in the current transaction): what was cached of it is read no more."""
-    cache_versions.changed(_version_key(data), then=partial(_seen, data))
+    cache_versions.changed(version_key(data), then=partial(_seen, data))
 
 
 def _seen(data: str, drawn: str) -> None:
@@ -73,7 +74,7 @@ def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
     """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
     key = f"reference:{data}:{version(data)}:{name}"
     return cache_versions.kept(
-        key, compute, version_key=_version_key(data), in_process="local", timeout=REFERENCE_CACHE_SECONDS
+        key, compute, version_key=version_key(data), in_process="local", timeout=REFERENCE_CACHE_SECONDS
     )
 
 
@@ -92,7 +93,7 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
                 etag = quote_etag(f"{data}-{version(data)}")
             response = get_conditional_response(request, etag=etag)
             if response is None:
-                if per_visitor or request.method not in ("GET", "HEAD") or cache_versions.changing(_version_key(data)):
+                if per_visitor or request.method not in ("GET", "HEAD") or cache_versions.changing(version_key(data)):
                     response = view(request, *args, **kwargs)
                 else:  # the same for everyone, as any cache may keep it: kept whole
                     page = (data, version(data), request.get_full_path())
@@ -125,14 +126,15 @@ def _visitor_etag(data: str, request: HttpRequest, user: Any, language: str) -> 
     return quote_etag(f"{data}-{version(data)}-" + hashlib.sha256(repr(visitor).encode()).hexdigest()[:16])
 
 
-# Stands for the visitor's form token (CSRF) in a page kept for every anonymous visitor; never a valid token.
+# Stands for the visitor's form token (CSRF) in a kept page (one for every anonymous visitor, or a person's own,
+# `personal_pages`); never a valid token.
 FORM_TOKEN_PLACEHOLDER = "reference-data-page-form-token"
 
 
 def form_token_placeholder(request: HttpRequest) -> dict[str, str]:
-    """Context processor: a page rendered for every anonymous visitor (`anonymous_page`) holds the placeholder where
-    a form token goes, replaced by each visitor's own when it is served."""
-    return {"csrf_token": FORM_TOKEN_PLACEHOLDER} if getattr(request, "rendered_for_everyone", False) else {}
+    """Context processor: a page rendered to be kept (`anonymous_page`, `personal_pages.personal_page`) holds the
+    placeholder where a form token goes, replaced by the visitor's own each time it is served."""
+    return {"csrf_token": FORM_TOKEN_PLACEHOLDER} if getattr(request, "rendered_to_keep", False) else {}
 
 
 def _asks_as_anyone(request: HttpRequest) -> bool:
@@ -156,15 +158,15 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _seen_as_anyone(request) or cache_versions.changing(_version_key(data)):
+            if not _seen_as_anyone(request) or cache_versions.changing(version_key(data)):
                 return view(request, *args, **kwargs)
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
 
             def render() -> HttpResponse:
-                request.rendered_for_everyone = True  # type: ignore[attr-defined]
+                request.rendered_to_keep = True  # type: ignore[attr-defined]
                 return view(request, *args, **kwargs)
 
-            return _with_token(request, _kept(page, render))
+            return with_form_token(request, _kept(page, render))
 
         return answer
 
@@ -190,7 +192,8 @@ def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
     return answer
 
 
-def _with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def with_form_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The kept page `response` with the visitor's own form token where the placeholder stands."""
     if not response.streaming and FORM_TOKEN_PLACEHOLDER.encode() in response.content:
         response.content = response.content.replace(FORM_TOKEN_PLACEHOLDER.encode(), get_token(request).encode())
     return response
@@ -257,7 +260,7 @@ class KeptAnswersMiddleware:
             response.headers["ETag"] = _visitor_etag(data, request, None, chosen_language(request))  # anonymous
         if FORM_TOKEN_PLACEHOLDER.encode() in content:
             self.form_tokens.process_request(request)  # the visitor's own secret, from their cookie
-            _with_token(request, response)
+            with_form_token(request, response)
             self.form_tokens.process_response(request, response)
         response.headers["Content-Length"] = str(len(response.content))
         return response

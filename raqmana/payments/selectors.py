@@ -57,8 +57,12 @@ def payments_to_confirm(provider: str, *, pending_since: datetime, stepped_since
 def awaiting_confirmation(payment: Payment, *, now: datetime | None = None) -> bool:
     """A payment still pending RAQMANA_PAYMENT_CONFIRMATION_MINUTES after it was created: its payer may have paid
     and the answer not arrived yet; the provider is being asked (confirmations.settle_pending_payments)."""
-    threshold = timedelta(minutes=settings.RAQMANA_PAYMENT_CONFIRMATION_MINUTES)
-    return payment.state == PaymentState.PENDING and payment.created_at <= (now or timezone.now()) - threshold
+    return payment.state == PaymentState.PENDING and confirmation_asked_from(payment) <= (now or timezone.now())
+
+
+def confirmation_asked_from(payment: Payment) -> datetime:
+    """When a payment still pending starts being asked about at the provider (`awaiting_confirmation`)."""
+    return payment.created_at + timedelta(minutes=settings.RAQMANA_PAYMENT_CONFIRMATION_MINUTES)
 
 
 def open_to_pay(payment: Payment) -> bool:

@@ -15,6 +15,7 @@ from raqmana.audit.selectors import shown_events
 from raqmana.civil_status import selectors as civil_status_selectors
 from raqmana.civil_status.permissions import ESTABLISHMENT_MEMBERS
 from raqmana.kernel.navigation import ANYONE
+from raqmana.kernel.personal_pages import not_kept, personal_page
 from raqmana.kernel.reference_data import anonymous_page, conditional
 from raqmana.kernel.refusals import refusal_text
 from raqmana.notifications import services as notification_services
@@ -36,6 +37,7 @@ PRE_DECLARATIONS_ON_HOME = 5  # the latest; the rest on the pre-declarations pag
 
 @open_to(ANYONE)
 @anonymous_page("territories")
+@personal_page("territories")
 def home(request):
     user = request.user
     context = territory_selectors.directory_counts()
@@ -50,6 +52,7 @@ def home(request):
             files_pre_declarations=belongs_to(user, ESTABLISHMENT_MEMBERS),
         )
         if context["files_pre_declarations"]:
+            not_kept(request)  # what the establishment's other members file shows at once
             context["pre_declarations_filed"] = civil_status_selectors.pre_declarations_filed_for(user)[
                 :PRE_DECLARATIONS_ON_HOME
             ]

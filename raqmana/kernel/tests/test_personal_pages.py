@@ -1,0 +1,212 @@
+"""A signed-in person's page is rendered once per version of what it shows and served again from the process, with
+their own form token each time: never another person's page, never a page from before a change of theirs, of the
+reference data, of their language or of their second factor, never a message twice, and never past the moment its
+content changes with the time alone."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import transaction
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from raqmana.access.roles import Role
+from raqmana.access.services import grant_role
+from raqmana.accounts.tests.factories import PASSWORD, UserFactory
+from raqmana.accounts.tests.test_sign_in import code_for
+from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
+from raqmana.civil_status.models import Establishment
+from raqmana.civil_status.services.pre_declarations import file_pre_declaration
+from raqmana.civil_status_documents.constants import CivilStatusDocument
+from raqmana.civil_status_documents.services import place_order
+from raqmana.kernel import personal_cache, reference_data
+from raqmana.kernel.reference_data import FORM_TOKEN_PLACEHOLDER
+from raqmana.payments.models import Payment
+from raqmana.territories.models import CivilStatusOffice, Territory
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("portal:home")
+ORDERS = reverse("documents:orders")
+CONFIRMING = "Payment being confirmed with the bank."
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The templates rendered for the home page and the orders list, by name, as the views render them."""
+    rendered: list[str] = []
+    for module in ("raqmana.portal.views", "raqmana.civil_status_documents.views"):
+        original = __import__(module, fromlist=["render"]).render
+
+        def counted(request, template, *args, _original=original, **kwargs):
+            rendered.append(template)
+            return _original(request, template, *args, **kwargs)
+
+        monkeypatch.setattr(f"{module}.render", counted)
+    return rendered
+
+
+def signed_in(user, language="en", *, second_factor=False):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
+    client.cookies["django_language"] = language
+    if second_factor:  # as after a real TOTP check
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
+            user=user, name="phone", confirmed=True
+        ).persistent_id
+        session.save()
+    return client
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+
+def test_a_page_is_rendered_once_and_served_again_with_the_persons_own_working_form_token(renders, committed):
+    amina = UserFactory(full_name="Amina Tazi")
+    client = signed_in(amina)
+    committed()
+    first = client.get(HOME).text
+    again = client.get(HOME)
+    assert renders == ["portal/home.html"]
+    assert again.status_code == 200 and "Amina Tazi" in again.text and again.text != first  # a token of its own
+    assert FORM_TOKEN_PLACEHOLDER not in again.text
+    signed_out = client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": form_token(again.text)})
+    assert signed_out.status_code == 302  # the token served with the kept page is taken
+    assert client.get(HOME).text.count("Amina Tazi") == 0
+
+
+def test_two_people_never_see_each_others_kept_page(renders, committed):
+    amina, karim = UserFactory(full_name="Amina Tazi"), UserFactory(full_name="Karim Bennani")
+    as_amina, as_karim = signed_in(amina), signed_in(karim)
+    committed()
+    for _ in range(2):
+        assert "Karim" not in as_amina.get(HOME).text
+        assert "Amina" not in as_karim.get(HOME).text
+    assert len(renders) == 2
+
+
+def test_a_change_of_the_person_shows_at_their_next_visit(renders, committed):
+    amina = UserFactory(full_name="Amina Tazi")
+    client = signed_in(amina, second_factor=True)
+    committed()
+    client.get(HOME)
+    amina.full_name = "Amina El Idrissi"
+    amina.save()
+    committed()
+    assert "Amina El Idrissi" in client.get(HOME).text
+    office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
+    grant_role(amina, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
+    committed()
+    assert "Your roles" in client.get(HOME).text
+    assert len(renders) == 3
+
+
+def test_nothing_is_kept_while_a_change_of_the_person_awaits_its_commit(renders, committed):
+    amina = UserFactory(full_name="Amina Tazi")
+    client = signed_in(amina)
+    committed()
+    with transaction.atomic():
+        personal_cache.person_changed(amina.pk)
+        client.get(HOME)
+        client.get(HOME)
+    assert len(renders) == 2
+    committed()
+    client.get(HOME)
+    client.get(HOME)
+    assert len(renders) == 3
+
+
+def test_a_new_version_of_the_territories_renders_the_home_page_again(renders, committed):
+    client = signed_in(UserFactory())
+    committed()
+    client.get(HOME)
+    reference_data.changed("territories")
+    committed()
+    client.get(HOME)
+    assert len(renders) == 2
+
+
+def test_each_language_has_its_own_page(renders, committed):
+    amina = UserFactory(full_name="Amina Tazi")
+    arabic, french = signed_in(amina, "ar"), signed_in(amina, "fr")
+    committed()
+    for _ in range(2):
+        assert 'lang="ar" dir="rtl"' in arabic.get(HOME).text
+        assert 'lang="fr" dir="ltr"' in french.get(HOME).text
+    assert len(renders) == 2
+
+
+def message_cookie(text: str) -> str:
+    storage = CookieStorage(RequestFactory().get("/"))
+    return storage._encode([Message(message_levels.SUCCESS, text)])
+
+
+def test_a_message_is_shown_once_and_never_kept(renders, committed):
+    client = signed_in(UserFactory())
+    committed()
+    client.get(HOME)  # kept without a message
+    client.cookies[CookieStorage.cookie_name] = message_cookie("Your order is placed.")
+    assert "Your order is placed." in client.get(HOME).text
+    assert "Your order is placed." not in client.get(HOME).text
+    assert len(renders) == 2
+
+
+def test_the_second_factor_given_shows_the_workspace_header(renders, committed):
+    agent = UserFactory(email="agent@commune.ma", full_name="Nadia Agent")
+    office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
+    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    client.post(reverse("accounts:login"), {"username": "agent@commune.ma", "password": PASSWORD})
+    committed()
+    for _ in range(2):
+        assert 'class="who"' not in client.get(HOME).text  # between the password and the code: nobody's name
+    client.post(reverse("accounts:two_factor"), {"token": code_for(device)})
+    committed()
+    for _ in range(2):
+        assert '<span class="who">Nadia Agent</span>' in client.get(HOME).text
+
+
+def test_what_the_establishment_files_shows_at_once_on_a_members_home(renders, committed):
+    maternity = Establishment.objects.create(
+        kind=EstablishmentKind.HEALTH,
+        name_ar="Temara",
+        name_fr="Temara",
+        commune=Territory.objects.get(code="04.501.01.07"),
+    )
+    clerk, colleague = UserFactory(), UserFactory()
+    maternity.members.add(clerk, colleague)
+    client = signed_in(clerk, second_factor=True)
+    committed()
+    assert "سلمى" not in client.get(HOME).text
+    data = {"kind": ActKind.BIRTH, "sex": Sex.FEMALE, "first_name_ar": "سلمى", "event_date": timezone.localdate()}
+    file_pre_declaration(maternity, data, by=colleague)
+    committed()
+    assert "سلمى" in client.get(HOME).text
+
+
+def test_an_orders_page_is_kept_no_later_than_a_payment_starts_being_confirmed(renders, committed, birth_act, settings):
+    citizen = UserFactory()
+    order = place_order(
+        citizen, birth_act, CivilStatusDocument.BIRTH_EXTRACT, relation="holder", mandate_reference="", purpose="Visa"
+    )
+    threshold = timedelta(minutes=settings.RAQMANA_PAYMENT_CONFIRMATION_MINUTES)
+    Payment.objects.filter(pk=order.payment_id).update(created_at=timezone.now() - threshold + timedelta(seconds=1))
+    client = signed_in(citizen)
+    committed()
+    assert CONFIRMING not in client.get(ORDERS).text
+    assert CONFIRMING not in client.get(ORDERS).text
+    assert renders.count("civil_status_documents/orders.html") == 1  # kept meanwhile
+    time.sleep(1.2)
+    assert CONFIRMING in client.get(ORDERS).text
