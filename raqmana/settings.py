@@ -336,7 +336,8 @@ CACHES: dict[str, dict[str, Any]] = {
         "LOCATION": "people",
         "OPTIONS": {"MAX_ENTRIES": 20000},
     },
-    # Signed-in people's pages kept whole (kernel/personal_pages.py), 10 to 30 KB each: at most about 40 MB a process.
+    # Signed-in people's pages kept whole (kernel/personal_pages.py): about 4 KB each (up to 28 KB with a long
+    # address), so 8 to 56 MB a process at most.
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "personal-pages",

@@ -23,9 +23,14 @@ def tell_of_a_granted_role(sender, assignment, **kwargs) -> None:
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.account_changed")
 @receiver(post_delete, sender=User, dispatch_uid="accounts.account_deleted")
-def account_changed(sender, instance, **kwargs) -> None:
-    """Saved, or deleted (its sessions, which Django keeps, then find no account)."""
+def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """Saved, or deleted (its sessions, which Django keeps, then find no account). A new name shows on the homes of
+    the people they invited to represent an enterprise, which name the inviter."""
     person_changed(instance.pk)
+    if update_fields is None or "full_name" in update_fields:
+        invited = EnterpriseRepresentative.objects.pending().filter(added_by=instance.pk)
+        for user_id in invited.values_list("user_id", flat=True):
+            person_changed(user_id)
 
 
 @receiver(post_save, sender=EnterpriseRepresentative, dispatch_uid="accounts.representation_changed")

@@ -190,7 +190,7 @@ def may_pay(order):
 
 
 @open_to(SIGNED_IN)
-@personal_page()
+@personal_page(query=("page",))
 def orders(request):
     orders = selectors.orders_page(request.user, request.GET.get("page"), ORDERS_PER_PAGE)
     for order in orders:

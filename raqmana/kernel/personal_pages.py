@@ -44,14 +44,18 @@ def not_kept(request: HttpRequest) -> None:
     kept_until(request, timezone.now())
 
 
-def personal_page(*data: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def personal_page(
+    *data: str, query: tuple[str, ...] = ()
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page that shows a signed-in person what is known of them (`personal_cache`) and of the reference data sets
-    `data`: kept whole for them, in the process, until their version or one of those versions changes."""
+    `data`: kept whole for them, in the process, until their version or one of those versions changes. Only its
+    addresses whose query names no parameter but those of `query` are kept: any other (?utm=1, ?utm=2...) would keep
+    a copy each, and push other people's pages out."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _may_be_kept(request, data):
+            if not _may_be_kept(request, data, query):
                 return view(request, *args, **kwargs)
             pages = caches["pages"]
             key = _page_key(request, data)
@@ -59,8 +63,8 @@ def personal_page(*data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
             if kept is not None:
                 content, content_type = kept
                 return reference_data.with_form_token(request, HttpResponse(content, content_type=content_type))
-            request.rendered_to_keep = True  # type: ignore[attr-defined]
-            response = view(request, *args, **kwargs)
+            with reference_data.rendering_to_keep(request):
+                response = view(request, *args, **kwargs)
             seconds = _seconds_kept(request, response)
             if seconds > 0:
                 pages.set(key, (response.content, response["Content-Type"]), timeout=seconds)
@@ -71,11 +75,12 @@ def personal_page(*data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     return decorator
 
 
-def _may_be_kept(request: HttpRequest, data: tuple[str, ...]) -> bool:
+def _may_be_kept(request: HttpRequest, data: tuple[str, ...], query: tuple[str, ...]) -> bool:
     user = request.user
     return (
         request.method in ("GET", "HEAD")
         and user.is_authenticated
+        and all(name in query for name in request.GET)
         and not len(get_messages(request))
         and not personal_cache.changing(user)
         and not any(cache_versions.changing(reference_data.version_key(name)) for name in data)

@@ -14,7 +14,8 @@ put in afresh for each visitor.
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial, wraps
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from . import cache_versions, personal_cache
@@ -127,14 +129,26 @@ def _visitor_etag(data: str, request: HttpRequest, user: Any, language: str) -> 
 
 
 # Stands for the visitor's form token (CSRF) in a kept page (one for every anonymous visitor, or a person's own,
-# `personal_pages`); never a valid token.
-FORM_TOKEN_PLACEHOLDER = "reference-data-page-form-token"
+# `personal_pages`); never a valid token. Its angle brackets are what no text of a page's own can hold as they are:
+# the templates escape them in any text shown (a name, an address), which then never turns into the visitor's token.
+FORM_TOKEN_PLACEHOLDER = "<raqmana-form-token>"
 
 
 def form_token_placeholder(request: HttpRequest) -> dict[str, str]:
     """Context processor: a page rendered to be kept (`anonymous_page`, `personal_pages.personal_page`) holds the
     placeholder where a form token goes, replaced by the visitor's own each time it is served."""
-    return {"csrf_token": FORM_TOKEN_PLACEHOLDER} if getattr(request, "rendered_to_keep", False) else {}
+    return {"csrf_token": mark_safe(FORM_TOKEN_PLACEHOLDER)} if getattr(request, "rendered_to_keep", False) else {}
+
+
+@contextmanager
+def rendering_to_keep(request: HttpRequest) -> Iterator[None]:
+    """The view called within renders a page to keep, with the placeholder for form tokens; an error page rendered
+    once the view raised has the visitor's own."""
+    request.rendered_to_keep = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        request.rendered_to_keep = False  # type: ignore[attr-defined]
 
 
 def _asks_as_anyone(request: HttpRequest) -> bool:
@@ -163,8 +177,8 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
 
             def render() -> HttpResponse:
-                request.rendered_to_keep = True  # type: ignore[attr-defined]
-                return view(request, *args, **kwargs)
+                with rendering_to_keep(request):
+                    return view(request, *args, **kwargs)
 
             return with_form_token(request, _kept(page, render))
 

@@ -12,12 +12,14 @@ from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
+from django.http import Http404
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from raqmana import urls as project_urls
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import PASSWORD, UserFactory
@@ -28,11 +30,26 @@ from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 from raqmana.civil_status_documents.constants import CivilStatusDocument
 from raqmana.civil_status_documents.services import place_order
 from raqmana.kernel import personal_cache, reference_data
+from raqmana.kernel.personal_pages import personal_page
 from raqmana.kernel.reference_data import FORM_TOKEN_PLACEHOLDER
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db
+
+
+@personal_page()
+def missing(request):
+    raise Http404("Nothing here.")
+
+
+urlpatterns = [path("kept-and-missing/", missing), *project_urls.urlpatterns]
+handler400, handler403, handler404, handler500 = (
+    project_urls.handler400,
+    project_urls.handler403,
+    project_urls.handler404,
+    project_urls.handler500,
+)
 
 HOME = reverse("portal:home")
 ORDERS = reverse("documents:orders")
@@ -210,3 +227,24 @@ def test_an_orders_page_is_kept_no_later_than_a_payment_starts_being_confirmed(r
     assert renders.count("civil_status_documents/orders.html") == 1  # kept meanwhile
     time.sleep(1.2)
     assert CONFIRMING in client.get(ORDERS).text
+
+
+@pytest.mark.urls(__name__)
+def test_an_error_page_raised_while_rendering_to_keep_has_the_visitors_own_token(committed):
+    client = signed_in(UserFactory())
+    committed()
+    page = client.get("/kept-and-missing/")
+    assert page.status_code == 404 and FORM_TOKEN_PLACEHOLDER not in page.text
+    assert client.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": form_token(page.text)}).status_code == 302
+
+
+def test_an_address_whose_query_the_page_does_not_read_is_rendered_each_time(renders, committed):
+    client = signed_in(UserFactory())
+    committed()
+    for number in range(3):
+        client.get(f"{ORDERS}?utm_source={number}")
+        client.get(f"{HOME}?from=mail")
+    assert len(renders) == 6
+    client.get(f"{ORDERS}?page=1")
+    client.get(f"{ORDERS}?page=1")
+    assert len(renders) == 7
