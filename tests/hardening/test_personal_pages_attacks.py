@@ -17,17 +17,19 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role, revoke_role
 from raqmana.accounts.models import Enterprise, EnterpriseRepresentative
-from raqmana.accounts.tests.factories import PASSWORD, UserFactory
+from raqmana.accounts.tests.factories import UserFactory
 from raqmana.accounts.tests.test_sign_in import code_for
 from raqmana.civil_status_documents.constants import CivilStatusDocument, OrderState
 from raqmana.civil_status_documents.models import DocumentOrder
 from raqmana.civil_status_documents.services import cancel_order, place_order
 from raqmana.kernel.reference_data import FORM_TOKEN_PLACEHOLDER
+from raqmana.kernel.tests.kept_pages import BACKEND, form_tokens, rendered_templates, signed_in, signed_in_with_password
 from raqmana.payments.providers import Outcome
 from raqmana.payments.services import settle
 from raqmana.territories.models import CivilStatusOffice, Territory
@@ -38,33 +40,18 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("portal:home")
 ORDERS = reverse("documents:orders")
 LOGOUT = reverse("accounts:logout")
-BACKEND = "raqmana.accounts.backends.EmailOrPhoneBackend"
 
 
 @pytest.fixture
 def renders(monkeypatch):
-    """The templates the home page and the orders list render, by name: a kept page renders none."""
-    rendered: list[str] = []
-    for module in ("raqmana.portal.views", "raqmana.civil_status_documents.views"):
-        original = __import__(module, fromlist=["render"]).render
-
-        def counted(request, template, *args, _original=original, **kwargs):
-            rendered.append(template)
-            return _original(request, template, *args, **kwargs)
-
-        monkeypatch.setattr(f"{module}.render", counted)
-    return rendered
+    return rendered_templates(monkeypatch)
 
 
-def signed_in(user, language="en"):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user, backend=BACKEND)
-    client.cookies["django_language"] = language
-    return client
-
-
-def form_tokens(page: str) -> list[str]:
-    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+def with_authenticator(agent):
+    """`agent` a civil status agent of a commune, with a confirmed authenticator (returned)."""
+    office = CivilStatusOffice.objects.get(territory=a_commune())
+    grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
+    return TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
 
 
 def kept_twice(client, url, renders, **extra):
@@ -111,14 +98,12 @@ def test_signing_out_and_in_as_someone_else_in_the_same_browser_serves_the_new_p
 def test_a_real_sign_in_after_sign_out_in_the_same_browser_never_serves_the_first_persons_page(renders, committed):
     UserFactory(full_name="Amina Tazi", email="amina@example.ma")
     UserFactory(full_name="Karim Bennani", email="karim@example.ma")
-    browser = Client(enforce_csrf_checks=False)
-    browser.cookies["django_language"] = "en"
-    browser.post(reverse("accounts:login"), {"username": "amina@example.ma", "password": PASSWORD})
+    browser = signed_in_with_password("amina@example.ma")
     committed()
     for _ in range(2):
         assert "Amina Tazi" in browser.get(ORDERS).text
     browser.post(LOGOUT)
-    browser.post(reverse("accounts:login"), {"username": "karim@example.ma", "password": PASSWORD})
+    signed_in_with_password("karim@example.ma", browser)
     committed()
     for _ in range(2):
         page = browser.get(ORDERS).text
@@ -196,23 +181,14 @@ def test_a_password_changed_elsewhere_ends_the_session_and_its_kept_page(renders
 def test_a_session_keeps_its_second_factor_state_per_page(renders, committed):
     """An agent's page kept once verified is not served after they sign in again with the password alone."""
     agent = UserFactory(email="agent@commune.ma", full_name="Nadia Agent")
-    grant_role(
-        agent,
-        Role.CIVIL_STATUS_AGENT,
-        unit=CivilStatusOffice.objects.get(territory=a_commune()),
-        by=None,
-        reason="recruited",
-    )
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    browser = Client()
-    browser.cookies["django_language"] = "en"
-    browser.post(reverse("accounts:login"), {"username": "agent@commune.ma", "password": PASSWORD})
+    device = with_authenticator(agent)
+    browser = signed_in_with_password("agent@commune.ma")
     browser.post(reverse("accounts:two_factor"), {"token": code_for(device)})
     committed()
     for _ in range(2):
         assert '<span class="who">Nadia Agent</span>' in browser.get(HOME).text
     browser.post(LOGOUT)
-    browser.post(reverse("accounts:login"), {"username": "agent@commune.ma", "password": PASSWORD})
+    signed_in_with_password("agent@commune.ma", browser)
     committed()
     for _ in range(2):
         page = browser.get(HOME).text
@@ -220,17 +196,8 @@ def test_a_session_keeps_its_second_factor_state_per_page(renders, committed):
 
 
 def test_an_authenticator_removed_ends_the_agents_kept_verified_page(renders, committed):
-    from django_otp import DEVICE_ID_SESSION_KEY
-
     agent = UserFactory(full_name="Nadia Agent")
-    grant_role(
-        agent,
-        Role.CIVIL_STATUS_AGENT,
-        unit=CivilStatusOffice.objects.get(territory=a_commune()),
-        by=None,
-        reason="recruited",
-    )
-    device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
+    device = with_authenticator(agent)
     browser = signed_in(agent)
     session = browser.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
@@ -250,7 +217,7 @@ def test_an_anonymous_kept_page_is_not_served_once_signed_in_in_the_same_browser
     browser.cookies["django_language"] = "en"
     for _ in range(2):
         assert "Amina Tazi" not in browser.get(HOME).text
-    browser.post(reverse("accounts:login"), {"username": "amina@example.ma", "password": PASSWORD})
+    signed_in_with_password("amina@example.ma", browser)
     committed()
     for _ in range(2):
         assert "Amina Tazi" in browser.get(HOME).text
@@ -351,12 +318,7 @@ def test_a_role_revoked_disappears_from_the_kept_home(renders, committed):
     agent = UserFactory()
     office = CivilStatusOffice.objects.get(territory=a_commune())
     assignment = grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
-    browser = signed_in(agent)
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session = browser.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=agent, name="p", confirmed=True).persistent_id
-    session.save()
+    browser = signed_in(agent, second_factor=True)
     committed()
     _, kept = kept_twice(browser, HOME, renders)
     assert "Your roles" in kept.text

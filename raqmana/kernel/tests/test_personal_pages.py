@@ -3,7 +3,6 @@ their own form token each time: never another person's page, never a page from b
 reference data, of their language or of their second factor, never a message twice, and never past the moment its
 content changes with the time alone."""
 
-import re
 import time
 from datetime import timedelta
 
@@ -13,16 +12,15 @@ from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
 from django.http import Http404
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import path, reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana import urls as project_urls
 from raqmana.access.roles import Role
 from raqmana.access.services import grant_role
-from raqmana.accounts.tests.factories import PASSWORD, UserFactory
+from raqmana.accounts.tests.factories import UserFactory
 from raqmana.accounts.tests.test_sign_in import code_for
 from raqmana.civil_status.constants import ActKind, EstablishmentKind, Sex
 from raqmana.civil_status.models import Establishment
@@ -32,6 +30,7 @@ from raqmana.civil_status_documents.services import place_order
 from raqmana.kernel import personal_cache, reference_data
 from raqmana.kernel.personal_pages import personal_page
 from raqmana.kernel.reference_data import FORM_TOKEN_PLACEHOLDER
+from raqmana.kernel.tests.kept_pages import form_tokens, rendered_templates, signed_in, signed_in_with_password
 from raqmana.payments.models import Payment
 from raqmana.territories.models import CivilStatusOffice, Territory
 
@@ -58,34 +57,11 @@ CONFIRMING = "Payment being confirmed with the bank."
 
 @pytest.fixture
 def renders(monkeypatch):
-    """The templates rendered for the home page and the orders list, by name, as the views render them."""
-    rendered: list[str] = []
-    for module in ("raqmana.portal.views", "raqmana.civil_status_documents.views"):
-        original = __import__(module, fromlist=["render"]).render
-
-        def counted(request, template, *args, _original=original, **kwargs):
-            rendered.append(template)
-            return _original(request, template, *args, **kwargs)
-
-        monkeypatch.setattr(f"{module}.render", counted)
-    return rendered
-
-
-def signed_in(user, language="en", *, second_factor=False):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
-    client.cookies["django_language"] = language
-    if second_factor:  # as after a real TOTP check
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
-            user=user, name="phone", confirmed=True
-        ).persistent_id
-        session.save()
-    return client
+    return rendered_templates(monkeypatch)
 
 
 def form_token(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    return form_tokens(page)[0]
 
 
 def test_a_page_is_rendered_once_and_served_again_with_the_persons_own_working_form_token(renders, committed):
@@ -183,9 +159,7 @@ def test_the_second_factor_given_shows_the_workspace_header(renders, committed):
     office = CivilStatusOffice.objects.get(territory__code="04.501.01.07")
     grant_role(agent, Role.CIVIL_STATUS_AGENT, unit=office, by=None, reason="recruited")
     device = TOTPDevice.objects.create(user=agent, name="phone", confirmed=True)
-    client = Client()
-    client.cookies["django_language"] = "en"
-    client.post(reverse("accounts:login"), {"username": "agent@commune.ma", "password": PASSWORD})
+    client = signed_in_with_password("agent@commune.ma")
     committed()
     for _ in range(2):
         assert 'class="who"' not in client.get(HOME).text  # between the password and the code: nobody's name
