@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "raqmana.payments",
     "raqmana.documents",
     "raqmana.civil_status_documents",
+    "raqmana.procedures",
 ]
 
 MIDDLEWARE = [
