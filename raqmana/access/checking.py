@@ -40,7 +40,6 @@ class Person(Protocol):
     def is_authenticated(self) -> bool: ...
 
 
-_ASSIGNMENTS = "_raqmana_assignments"
 _ANCESTORS = "_raqmana_ancestors"
 
 
@@ -50,13 +49,8 @@ def assignments_of(user: Person) -> tuple[RoleAssignment, ...]:
     if not user.is_authenticated:
         return ()
     # The places' names are shown with the roles: a new version of the territories reads them again.
-    return personal_cache.on_person(
-        user,
-        _ASSIGNMENTS,
-        lambda: personal_cache.remembered_for(
-            user, f"access.assignments:{reference_data.version('territories')}", lambda: _active_assignments(user)
-        ),
-    )
+    name = f"access.assignments:{reference_data.version('territories')}"
+    return personal_cache.held_for(user, name, lambda: _active_assignments(user))
 
 
 def _active_assignments(user: Person) -> tuple[RoleAssignment, ...]:
@@ -68,11 +62,8 @@ def acts_for(user: Person, organisation: str) -> bool:
     of the person (again after a change made in this process meanwhile): the menu, the page and the second-factor
     check each ask it. The app that registered the organisation calls `personal_cache.person_changed` when one's
     members change."""
-    name = f"access.organisation:{organisation}"
-    return personal_cache.on_person(
-        user,
-        f"_raqmana_{name}",
-        lambda: personal_cache.remembered_for(user, name, lambda: ORGANISATIONS[organisation].test(user)),
+    return personal_cache.held_for(
+        user, f"access.organisation:{organisation}", lambda: ORGANISATIONS[organisation].test(user)
     )
 
 

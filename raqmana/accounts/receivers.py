@@ -2,7 +2,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from raqmana.access.signals import role_granted
-from raqmana.kernel.personal_cache import person_changed
+from raqmana.kernel.personal_cache import people_changed, person_changed
 from raqmana.kernel.tasks import enqueue_on_commit
 
 from .models import Enterprise, EnterpriseRepresentative, User
@@ -29,8 +29,7 @@ def account_changed(sender, instance, update_fields=None, **kwargs) -> None:
     person_changed(instance.pk)
     if update_fields is None or "full_name" in update_fields:
         invited = EnterpriseRepresentative.objects.pending().filter(added_by=instance.pk)
-        for user_id in invited.values_list("user_id", flat=True):
-            person_changed(user_id)
+        people_changed(invited.values_list("user_id", flat=True))
 
 
 @receiver(post_save, sender=EnterpriseRepresentative, dispatch_uid="accounts.representation_changed")
@@ -43,5 +42,4 @@ def representation_changed(sender, instance, **kwargs) -> None:
 @receiver(pre_delete, sender=Enterprise, dispatch_uid="accounts.enterprise_deleted")
 def enterprise_changed(sender, instance, **kwargs) -> None:
     """Its representatives' homes show its name."""
-    for user_id in EnterpriseRepresentative.objects.filter(enterprise=instance).values_list("user_id", flat=True):
-        person_changed(user_id)
+    people_changed(EnterpriseRepresentative.objects.filter(enterprise=instance).values_list("user_id", flat=True))

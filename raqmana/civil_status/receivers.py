@@ -1,7 +1,7 @@
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 
-from raqmana.kernel.personal_cache import person_changed
+from raqmana.kernel.personal_cache import people_changed, person_changed
 
 from .models import Establishment
 
@@ -14,8 +14,7 @@ from .models import Establishment
 @receiver(pre_delete, sender=Establishment, dispatch_uid="civil_status.establishment_deleted")
 def establishment_changed(sender, instance, **kwargs) -> None:
     """Saved, or about to be deleted (its members' rows then go without a word of m2m_changed)."""
-    for user_id in instance.members.values_list("pk", flat=True):
-        person_changed(user_id)
+    people_changed(instance.members.values_list("pk", flat=True))
 
 
 @receiver(m2m_changed, sender=Establishment.members.through, dispatch_uid="civil_status.members_changed")
@@ -25,5 +24,4 @@ def members_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
     if reverse:  # instance is a user, whose establishments changed
         person_changed(instance.pk)
         return
-    for user_id in pk_set if action != "pre_clear" else instance.members.values_list("pk", flat=True):
-        person_changed(user_id)
+    people_changed(pk_set if action != "pre_clear" else instance.members.values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from raqmana.kernel.personal_cache import person_changed
+from raqmana.kernel.personal_cache import people_changed, person_changed
 from raqmana.payments.models import Payment
 
 from .models import DocumentOrder
@@ -17,5 +17,4 @@ def order_changed(sender, instance, **kwargs) -> None:
 
 @receiver(post_save, sender=Payment, dispatch_uid="civil_status_documents.payment_changed")
 def payment_changed(sender, instance, **kwargs) -> None:
-    for citizen_id in DocumentOrder.objects.filter(payment=instance).values_list("citizen_id", flat=True):
-        person_changed(citizen_id)
+    people_changed(DocumentOrder.objects.filter(payment=instance).values_list("citizen_id", flat=True))

@@ -10,7 +10,7 @@ holds from the person's next request on, in every process. What a version holds 
 """
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from . import cache_versions
@@ -77,6 +77,12 @@ def remembered_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:
     return remembered(person.pk, version_of(person), name, compute)
 
 
+def held_for[T](person: Person, name: str, compute: Callable[[], T]) -> T:
+    """`remembered_for`, and put on the user object as well (`on_person`): for what a request asks many times (the
+    menu, the page and the second-factor check each ask the person's roles), unpickled once."""
+    return on_person(person, f"_raqmana_{name}", lambda: remembered_for(person, name, compute))
+
+
 def changing(person: Person) -> bool:
     """Whether the current transaction changed something known of `person`: what is worked out of them now is not
     kept (`cache_versions.changing`)."""
@@ -89,3 +95,9 @@ def person_changed(person_id: Any) -> None:
     global _last_change
     _last_change = next(_changes)
     cache_versions.changed(_version_key(person_id), timeout=VERSION_SECONDS)
+
+
+def people_changed(person_ids: Iterable[Any]) -> None:
+    """`person_changed` for each of `person_ids` (the members of an organisation that changed, say)."""
+    for person_id in person_ids:
+        person_changed(person_id)

@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from . import cache_versions, personal_cache, reference_data
+from . import personal_cache, reference_data
 
 # How long a page is kept at most: one of an old version is never served again, this bounds the memory it holds
 # (with the "pages" cache's MAX_ENTRIES).
@@ -83,7 +83,7 @@ def _may_be_kept(request: HttpRequest, data: tuple[str, ...], query: tuple[str, 
         and all(name in query for name in request.GET)
         and not len(get_messages(request))
         and not personal_cache.changing(user)
-        and not any(cache_versions.changing(reference_data.version_key(name)) for name in data)
+        and not any(reference_data.changing(name) for name in data)
     )
 
 
@@ -107,7 +107,7 @@ def _page_key(request: HttpRequest, data: tuple[str, ...]) -> str:
 def _seconds_kept(request: HttpRequest, response: HttpResponse) -> float:
     """How long the answer may be kept: a plain 200 that set no cookie and showed no message, up to PAGE_SECONDS or
     the moment the view named."""
-    if response.status_code != 200 or response.streaming or response.cookies or len(get_messages(request)):
+    if not reference_data.keepable(response) or len(get_messages(request)):
         return 0
     until = getattr(request, _UNTIL, None)
     if until is None:

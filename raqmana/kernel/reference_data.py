@@ -68,6 +68,12 @@ def changed(data: str) -> None:
     cache_versions.changed(version_key(data), then=partial(_seen, data))
 
 
+def changing(data: str) -> bool:
+    """Whether the current transaction changed the set `data`: what is worked out of it now is not kept
+    (`cache_versions.changing`)."""
+    return cache_versions.changing(version_key(data))
+
+
 def _seen(data: str, drawn: str) -> None:
     _versions_seen[data] = (time.monotonic(), drawn)
 
@@ -95,7 +101,7 @@ def conditional(data: str, *, per_visitor: bool = False) -> Callable[[Callable[.
                 etag = quote_etag(f"{data}-{version(data)}")
             response = get_conditional_response(request, etag=etag)
             if response is None:
-                if per_visitor or request.method not in ("GET", "HEAD") or cache_versions.changing(version_key(data)):
+                if per_visitor or request.method not in ("GET", "HEAD") or changing(data):
                     response = view(request, *args, **kwargs)
                 else:  # the same for everyone, as any cache may keep it: kept whole
                     page = (data, version(data), request.get_full_path())
@@ -172,7 +178,7 @@ def anonymous_page(data: str) -> Callable[[Callable[..., HttpResponse]], Callabl
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _seen_as_anyone(request) or cache_versions.changing(version_key(data)):
+            if not _seen_as_anyone(request) or changing(data):
                 return view(request, *args, **kwargs)
             page = (data, version(data), get_language(), request.get_full_path(), request.headers.get("HX-Request"))
 
@@ -196,7 +202,7 @@ def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
     kept = local.get(key)
     if kept is None:
         response = render()
-        if response.status_code != 200 or response.streaming or response.cookies:
+        if not keepable(response):
             return response
         kept = (response.content, response["Content-Type"])
         local.set(key, kept, timeout=REFERENCE_CACHE_SECONDS)
@@ -204,6 +210,11 @@ def _kept(page: tuple, render: Callable[[], HttpResponse]) -> HttpResponse:
     answer = HttpResponse(content, content_type=content_type)
     answer.shared_as = (page[0], page[1], content)  # type: ignore[attr-defined]
     return answer
+
+
+def keepable(response: HttpResponse) -> bool:
+    """Whether an answer may be kept whole and served again: a plain 200 with its whole content, that set no cookie."""
+    return response.status_code == 200 and not response.streaming and not response.cookies
 
 
 def with_form_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
