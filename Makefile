@@ -26,6 +26,8 @@ run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py migrate --no-input
 	RAQMANA_DEBUG=1 $(PY) manage.py load_territories
 	RAQMANA_DEBUG=1 $(PY) manage.py load_holidays
+	RAQMANA_DEBUG=1 $(PY) manage.py load_procedures
+	RAQMANA_DEBUG=1 $(PY) manage.py open_single_windows
 	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo --verbosity 0
 	@if command -v clamd >/dev/null; then scripts/clamav/start-clamd 2>/dev/null || true; \
 	else echo "No ClamAV daemon (apt-get install clamav-daemon): uploaded proofs wait for a virus scan."; fi
@@ -52,7 +54,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 messages: $(STAMP)
-	RAQMANA_DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --no-obsolete --no-location
+	RAQMANA_DEBUG=1 $(PY) manage.py makemessages -l ar -l fr --ignore ".venv/*" --ignore "tests/*" --ignore "bench/*" --no-obsolete --no-location --no-wrap
 	RAQMANA_DEBUG=1 $(PY) manage.py compilemessages --ignore ".venv/*"
 
 bench: $(STAMP)

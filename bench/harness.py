@@ -7,6 +7,7 @@ import platform
 import resource
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +26,24 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 
+def cpu_reference_ms():
+    """The time of one fixed pure-Python workload, best of five, in milliseconds: shared machines run the same code
+    at speeds that differ twofold from one day to the next, and this tells how fast the machine was."""
+    best = float("inf")
+    for _ in range(5):
+        begun = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        best = min(best, time.perf_counter() - begun)
+    return round(best * 1000, 1)
+
+
 def run_benchmark(name, measure):
     """Run `measure()` (returns a dict of figures) on a fresh test database, then report its figures."""
     settings.DEBUG = False  # as deployed: no log of every query
     setup_test_environment()
+    reference = cpu_reference_ms()
     database_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         figures = measure()
@@ -38,6 +53,7 @@ def run_benchmark(name, measure):
         database=connection.vendor,
         python=platform.python_version(),
         machine=f"{platform.machine()}, {os.cpu_count()} cores",
+        cpu_reference_ms=reference,
         peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     for label, value in figures.items():

@@ -12,6 +12,7 @@ from raqmana.civil_status_documents.api import router as civil_status_documents_
 from raqmana.documents.api import router as documents_router
 from raqmana.kernel.api_errors import INPUT_ERRORS, REFUSED, describe_invalid_input, refusal
 from raqmana.kernel.errors import unexpected_error_answer
+from raqmana.procedures.api import router as procedures_router
 from raqmana.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api.add_router("/civil-status/", civil_status_router)
 api.add_router("/documents/", documents_router)
 # Civil status documents are issued and ordered under the same address as every document is verified.
 api.add_router("/documents/", civil_status_documents_router)
+api.add_router("/procedures/", procedures_router)
 
 
 def refused_by_a_service(request, error):

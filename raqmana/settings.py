@@ -298,6 +298,9 @@ RAQMANA_ORDER_PAYMENT_DAYS = int(os.environ.get("RAQMANA_ORDER_PAYMENT_DAYS", "7
 # Proofs of orders that were never paid, refused or cancelled are deleted this many days after the order's last
 # change (Law 09-08, art. 3: personal data kept no longer than its purpose needs).
 RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS", "90"))
+# A dossier's draft left untouched this many days expires; its applicant is warned this many days before.
+RAQMANA_DRAFT_EXPIRY_DAYS = int(os.environ.get("RAQMANA_DRAFT_EXPIRY_DAYS", "90"))
+RAQMANA_DRAFT_WARNING_DAYS = int(os.environ.get("RAQMANA_DRAFT_WARNING_DAYS", "7"))
 # The audit trail's chains a day (raqmana/audit/chain.py): writers of different chains never wait on each other; as
 # many as the workers writing at once (processes times threads) keeps them apart. Changing it takes effect at once.
 RAQMANA_AUDIT_CHAIN_PARTITIONS = int(os.environ.get("RAQMANA_AUDIT_CHAIN_PARTITIONS", "16"))

@@ -39,6 +39,7 @@ urlpatterns = [
     # civil status documents' (the counter, orders, checks), each app keeping its own URL patterns.
     path("documents/", include((document_pages + civil_status_document_pages, "documents"))),
     path("payments/", include("raqmana.payments.urls")),
+    path("procedures/", include("raqmana.procedures.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -197,7 +197,14 @@ def main():
             )
             sys.path.insert(0, str(ROOT))
             started = time.monotonic()
-            for command in ("migrate --no-input", "load_territories", "load_holidays", "seed_demo"):
+            setup = (
+                "migrate --no-input",
+                "load_territories",
+                "load_holidays",
+                "load_procedures",
+                "open_single_windows",
+            )
+            for command in (*setup, "seed_demo"):
                 manage(*command.split())
             headers = identity_headers()
             print(f"Database ready in {time.monotonic() - started:.0f} s ({database_url.split('://')[0]})")

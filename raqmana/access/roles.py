@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     CIVIL_STATUS_OFFICER = "civil_status_officer", _("Civil status officer")
     MAIL_REGISTRY_AGENT = "mail_registry_agent", _("Mail registry agent")
     PERMITS_AGENT = "permits_agent", _("Urbanism and permits agent")
+    URBAN_AGENCY_AGENT = "urban_agency_agent", _("Urban agency agent (permits commission)")
+    LAND_REGISTRY_AGENT = "land_registry_agent", _("Land registry agent (permits commission)")
+    CIVIL_PROTECTION_AGENT = "civil_protection_agent", _("Civil protection officer (permits commission)")
+    UTILITIES_AGENT = "utilities_agent", _("Water and electricity utility agent (permits commission)")
     COMMUNE_PRESIDENT = "commune_president", _("Commune president")
     PROVINCIAL_INSPECTOR = "provincial_inspector", _("Provincial civil status inspector")
     GOVERNOR_SERVICES = "governor_services", _("Governor's services")
@@ -36,6 +40,11 @@ ROLE_PLACE = {
     Role.CIVIL_STATUS_OFFICER: PlaceKind.OFFICE,
     Role.MAIL_REGISTRY_AGENT: PlaceKind.COMMUNE,
     Role.PERMITS_AGENT: PlaceKind.COMMUNE,
+    # The commission's outside members: each agency serves the communes of a province or prefecture.
+    Role.URBAN_AGENCY_AGENT: PlaceKind.PROVINCE,
+    Role.LAND_REGISTRY_AGENT: PlaceKind.PROVINCE,
+    Role.CIVIL_PROTECTION_AGENT: PlaceKind.PROVINCE,
+    Role.UTILITIES_AGENT: PlaceKind.PROVINCE,
     Role.COMMUNE_PRESIDENT: PlaceKind.COMMUNE,
     Role.PROVINCIAL_INSPECTOR: PlaceKind.PROVINCE,
     Role.GOVERNOR_SERVICES: PlaceKind.PROVINCE,
@@ -54,7 +63,14 @@ PLACE_LEVELS = {
 # record the president; the wali's services the provincial services. Nobody appoints themselves.
 GRANTABLE_BY = {
     Role.DGCT: set(Role),
-    Role.WALI_SERVICES: {Role.GOVERNOR_SERVICES, Role.PROVINCIAL_INSPECTOR},
+    Role.WALI_SERVICES: {
+        Role.GOVERNOR_SERVICES,
+        Role.PROVINCIAL_INSPECTOR,
+        Role.URBAN_AGENCY_AGENT,
+        Role.LAND_REGISTRY_AGENT,
+        Role.CIVIL_PROTECTION_AGENT,
+        Role.UTILITIES_AGENT,
+    },
     Role.GOVERNOR_SERVICES: {Role.COMMUNE_PRESIDENT},
     Role.COMMUNE_PRESIDENT: {
         Role.CIVIL_STATUS_OFFICER,
@@ -91,9 +107,19 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.MAIL_REGISTRY_AGENT: frozenset({"portal.workspace.view"}),
-    Role.PERMITS_AGENT: frozenset({"portal.workspace.view"}),
+    Role.PERMITS_AGENT: frozenset(
+        {"portal.workspace.view", "procedures.dossier.read", "procedures.dossier.review", "procedures.opinion.commune"}
+    ),
+    Role.URBAN_AGENCY_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.urban_agency"}),
+    Role.LAND_REGISTRY_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.land_registry"}),
+    Role.CIVIL_PROTECTION_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.civil_protection"}),
+    Role.UTILITIES_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.utilities"}),
     Role.COMMUNE_PRESIDENT: frozenset(
         {
+            "procedures.dossier.read",
+            "procedures.dossier.decide",
+            "procedures.opinion.commune",
+            "procedures.construction_tax.set",
             "civil_status.act.read",
             "documents.document.read",
             "portal.workspace.view",
@@ -109,7 +135,17 @@ ROLE_PERMISSIONS = {
             "portal.supervision.view",
         }
     ),
-    Role.GOVERNOR_SERVICES: frozenset({"portal.supervision.view", "access.role.grant"}),
+    # The governor's services run the provincial single window of the communes of 50,000 inhabitants or fewer; the
+    # president of the project's commune decides (Law 12-90: the president delivers the permit).
+    Role.GOVERNOR_SERVICES: frozenset(
+        {
+            "portal.supervision.view",
+            "access.role.grant",
+            "procedures.dossier.read",
+            "procedures.dossier.review",
+            "procedures.opinion.province",
+        }
+    ),
     Role.WALI_SERVICES: frozenset(
         {"portal.supervision.view", "access.role.grant", "civil_status_documents.lookup_alert.receive_unanswered"}
     ),

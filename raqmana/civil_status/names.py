@@ -13,8 +13,10 @@ does. Both are suggestions: the agent confirms the spelling, and the confirmed o
 import itertools
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 ARABIC_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 TATWEEL = "\u0640"
@@ -430,3 +432,34 @@ def search_keys(names):
 
 
 SEARCH_KEY_FIELDS = ["name_key_ar", "name_key_latin", "parents_key_ar", "name_sound"]
+
+
+TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
+# The shortest first name a lookup takes: one letter is a fragment of many names, not a fact about one.
+MIN_FIRST_NAME_LENGTH = 2
+# French spells س as a soft c before e, i, y: Youcef = Youssef, Lahcen = Lahssen, Houcine = Houssine.
+SOFT_C = re.compile(r"c(?=[eiy])")
+
+
+def is_first_name_of(names: Mapping[str, Any], typed: str) -> bool:
+    """Whether `typed` is the holder's first name (`names`: the act's first_name_ar, _latin and _tfng as they
+    stand now), the whole name compared, by the register's keys in the script typed: the normalised Arabic
+    spelling (names.compact_arabic), the normalised Latin one (names.normalise_latin, with the French soft c
+    read as s), or the Tifinagh letters. No sound-alike: a first name here is an identity fact, and the sound
+    key joins different names (Mohamed and Mahmoud, Amine and Imane)."""
+    typed = unicodedata.normalize("NFKC", typed or "").strip()
+    if TIFINAGH_LETTER.search(typed):
+        key, recorded = _tifinagh_key(typed), _tifinagh_key(names["first_name_tfng"])
+    elif compact_arabic(typed):
+        key, recorded = compact_arabic(typed), compact_arabic(names["first_name_ar"])
+    else:
+        key, recorded = _latin_key(typed), _latin_key(names["first_name_latin"])
+    return len(key) >= MIN_FIRST_NAME_LENGTH and key == recorded
+
+
+def _tifinagh_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def _latin_key(text: str) -> str:
+    return normalise_latin(SOFT_C.sub("s", (text or "").lower())).replace(" ", "")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from raqmana.audit.services import record
-from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
+from raqmana.kernel.scanning import SCAN_RETRY_MINUTES, ScannerUnavailable, ScanState, scan
 from raqmana.kernel.tasks import enqueue_now, enqueue_on_commit
 from raqmana.kernel.uploads import CleanFile, clean_stored_upload
 from raqmana.notifications.services import notify
@@ -30,8 +30,6 @@ from .workflows import ORDER_WORKFLOW, lock_with_payment
 # Orders whose proof no longer serves: never paid, refused, cancelled, expired. An issued document's proof is kept:
 # it is what the agent relied on to issue a restricted copy.
 ENDED_WITHOUT_DOCUMENT = (OrderState.AWAITING_PAYMENT, OrderState.REFUSED, OrderState.CANCELLED, OrderState.EXPIRED)
-# When the scanner is away, the next tries of one proof; past them the periodic sweep (scan_pending_proofs) remains.
-SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
 RETENTION_OVER = gettext_lazy("Kept no longer than its purpose needs (Law 09-08): the retention period is over.")
 VIRUS_FOUND = gettext_lazy("The virus scanner found a threat in the proof: the file was deleted.")
 

@@ -2,7 +2,6 @@
 (online), each read logged; the citizens' orders and the offices' queues of orders to check (scoped)."""
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -22,7 +21,7 @@ from raqmana.audit.services import record
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.idcs import is_valid_idcs
 from raqmana.civil_status.models import Act
-from raqmana.civil_status.names import compact_arabic, normalise_latin
+from raqmana.civil_status.names import is_first_name_of
 from raqmana.civil_status.selectors import act_as_of
 from raqmana.kernel import personal_cache
 from raqmana.kernel.paging import first_rows, page_of
@@ -33,7 +32,6 @@ from .constants import CivilStatusDocument, OrderState
 from .models import DocumentOrder
 
 ASCII_DIGITS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" that int() refuses
-TIFINAGH_LETTER = re.compile("[\u2d30-\u2d7f]")
 
 
 def order_fee(act: Act, kind: str) -> Decimal | None:
@@ -145,36 +143,6 @@ def counter_facts(reference: str, birth_date: date | None, first_name: str) -> N
             _("An act found by its reference needs the holder's first name too: the date of birth alone is enough "
               "only with the IDCS.")
         )  # fmt: skip
-
-
-# The shortest first name a lookup takes: one letter is a fragment of many names, not a fact about one.
-MIN_FIRST_NAME_LENGTH = 2
-# French spells س as a soft c before e, i, y: Youcef = Youssef, Lahcen = Lahssen, Houcine = Houssine.
-SOFT_C = re.compile(r"c(?=[eiy])")
-
-
-def is_first_name_of(names: dict[str, Any], typed: str) -> bool:
-    """Whether `typed` is the holder's first name (`names`: the act's first_name_ar, _latin and _tfng as they
-    stand now), the whole name compared, by the register's keys in the script typed: the normalised Arabic
-    spelling (names.compact_arabic), the normalised Latin one (names.normalise_latin, with the French soft c
-    read as s), or the Tifinagh letters. No sound-alike: a first name here is an identity fact, and the sound
-    key joins different names (Mohamed and Mahmoud, Amine and Imane)."""
-    typed = unicodedata.normalize("NFKC", typed or "").strip()
-    if TIFINAGH_LETTER.search(typed):
-        key, recorded = _tifinagh_key(typed), _tifinagh_key(names["first_name_tfng"])
-    elif compact_arabic(typed):
-        key, recorded = compact_arabic(typed), compact_arabic(names["first_name_ar"])
-    else:
-        key, recorded = _latin_key(typed), _latin_key(names["first_name_latin"])
-    return len(key) >= MIN_FIRST_NAME_LENGTH and key == recorded
-
-
-def _tifinagh_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
-
-
-def _latin_key(text: str) -> str:
-    return normalise_latin(SOFT_C.sub("s", (text or "").lower())).replace(" ", "")
 
 
 # Who is alerted of an office's lookups, tier after tier until someone is: its civil status officers and the

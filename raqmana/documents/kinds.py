@@ -50,7 +50,7 @@ class DocumentKind:
     `issued(document)` records what the owning app keeps of an issue besides the engine's own audit event, in the
     same transaction. `capacity(agent, unit)` is what the page prints under the issuing agent's name (Arabic,
     French). `relations` are the choices of the requester's relation to the subject, `reference(subject)` how the
-    audit trail names the subject."""
+    audit trail names the subject; `read_permission` who reads the documents issued."""
 
     code: str
     label: str | Promise
@@ -66,6 +66,9 @@ class DocumentKind:
     capacity: Callable[[Any, "AdministrativeUnit"], tuple[str, str]] = lambda agent, unit: ("", "")
     relations: type[models.TextChoices] | None = None
     reference: Callable[[Any], str] = str
+    # Who reads issued documents of this kind at the issuing unit and above (selectors.documents_visible_to): those
+    # who read what they are drawn from (a permit's receipt: the dossiers' readers, not the register's).
+    read_permission: str = "documents.document.read"
 
     def draws_from(self, subject: models.Model) -> bool:
         return subject._meta.label_lower == self.subject_model

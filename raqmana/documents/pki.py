@@ -313,11 +313,13 @@ def _write(path, data):
 
 
 def _name(common_name):
+    # X.509 bounds a common name at 64 bytes of UTF-8, not 64 characters: "Témara" takes seven.
+    shortened = common_name.encode()[:64].decode(errors="ignore")
     return x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "MA"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Raqmana (development)"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, shortened),
         ]
     )
 

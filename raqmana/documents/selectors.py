@@ -1,13 +1,14 @@
 """Reads of issued documents: the issuing units' (scoped), and the public verification's (by code or by file)."""
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from raqmana.access.scoping import visible_to
+from raqmana.access.scoping import scope_condition
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.kernel.codes import is_code
@@ -15,6 +16,7 @@ from raqmana.kernel.uploads import check_upload
 
 from . import partner_keys
 from .constants import VERIFICATION_CODE_LENGTH, DocumentStatus
+from .kinds import KINDS
 from .models import IssuedDocument, VerificationPartner
 from .signing import SealCheck, check_seal
 
@@ -22,8 +24,17 @@ PDF_ONLY = {"application/pdf": "pdf"}
 
 
 def documents_visible_to(user: User) -> QuerySet[IssuedDocument]:
-    """Issued documents carry a person's data: only those who may read them do, at the issuing unit and above."""
-    return visible_to(IssuedDocument.objects.all(), user, "documents.document.read").select_related("unit")
+    """Issued documents carry a person's data: only those who may read them do, at the issuing unit and above, each
+    kind with its own permission (`DocumentKind.read_permission`: a civil status copy is read with the register's, a
+    permit's receipt with the dossiers')."""
+    kinds_by_permission: dict[str, list[str]] = defaultdict(list)
+    for code, kind in KINDS.items():
+        kinds_by_permission[kind.read_permission].append(code)
+    condition = Q(pk__in=[])
+    for permission, codes in kinds_by_permission.items():
+        where = scope_condition(user, IssuedDocument.scope_places, permission)
+        condition |= Q(kind__in=codes) if where is None else Q(kind__in=codes) & where
+    return IssuedDocument.objects.filter(condition).select_related("unit")
 
 
 def open_pdf(user: User, document: IssuedDocument) -> IO[bytes]:

@@ -23,7 +23,8 @@ from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.kernel.codes import random_code
 from raqmana.kernel.sequences import next_number
 from raqmana.territories.constants import Level
-from raqmana.territories.models import AdministrativeUnit, Territory
+from raqmana.territories.models import AdministrativeUnit
+from raqmana.territories.selectors import place_chain
 
 from . import partner_keys
 from .constants import DOCUMENT_REGISTER, VERIFICATION_CODE_LENGTH
@@ -218,13 +219,7 @@ def _issuance_lines(document: IssuedDocument, calendar: MoroccanHijriCalendar) -
     number and how to verify it (the verification page's address and the code; the QR code holds the document's
     own address). Printed in Arabic and French whatever the screen's language."""
     unit = document.unit
-    places = []
-    # An arrondissement lies three levels under its region: one query brings the whole chain.
-    territory: Territory | None = Territory.objects.select_related("parent__parent__parent").get(pk=unit.territory_id)
-    while territory is not None:
-        places.append(territory)
-        territory = territory.parent
-    places.reverse()
+    places = place_chain(unit.territory_id)
     # Where it is issued: the commune (an arrondissement's office issues in its city).
     town = next((place for place in reversed(places) if place.level == Level.COMMUNE), places[-1])
     signatory, agent = None, document.issued_by

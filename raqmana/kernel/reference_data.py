@@ -78,11 +78,15 @@ def _seen(data: str, drawn: str) -> None:
     _versions_seen[data] = (time.monotonic(), drawn)
 
 
-def cached[T](data: str, name: str, compute: Callable[[], T]) -> T:
-    """`compute()`, worked out once per version of `data`; `name` tells apart what is cached of one set."""
-    key = f"reference:{data}:{version(data)}:{name}"
+def cached[T](data: str | tuple[str, ...], name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, worked out once per version of `data` (a set, or the sets it is worked out of together); `name`
+    tells apart what is cached of the same sets."""
+    sets = (data,) if isinstance(data, str) else data
+    if any(changing(each) for each in sets):
+        return compute()
+    key = "reference:" + ":".join(f"{each}:{version(each)}" for each in sets) + f":{name}"
     return cache_versions.kept(
-        key, compute, version_key=version_key(data), in_process="local", timeout=REFERENCE_CACHE_SECONDS
+        key, compute, version_key=version_key(sets[0]), in_process="local", timeout=REFERENCE_CACHE_SECONDS
     )
 
 

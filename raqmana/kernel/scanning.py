@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
+# When the daemon does not answer, the next tries of a stored file's scan, in minutes (its task, deferred where the
+# backend can wait); past them the owning app's periodic sweep remains.
+SCAN_RETRY_MINUTES = (1, 5, 15, 60, 240)
+
 
 class ScanState(models.TextChoices):
     PENDING = "pending", _("Waiting for the virus scan")

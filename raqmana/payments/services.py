@@ -4,7 +4,7 @@ a payment is for hears of its outcomes through the callbacks it registered for i
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,9 +55,11 @@ def create_payment(
     description: str,
     for_object: models.Model,
     return_url: str,
+    quantity: Decimal = Decimal(1),
 ) -> Payment:
-    """What `payer` owes `collectivity` for `fee_code` at the tariff in force there today, to be paid through the
-    configured provider. The app of `for_object` must have registered its callbacks (`callbacks.register`)."""
+    """What `payer` owes `collectivity` for `fee_code` at the tariff in force there today, `quantity` times (a tax per
+    square metre), to the centime, to be paid through the configured provider. The app of `for_object` must have
+    registered its callbacks (`callbacks.register`)."""
     callbacks.callbacks_for(for_object._meta.label_lower)
     if collectivity.level not in COLLECTIVITY_LEVELS:
         raise ValueError(f"{collectivity} is not a collectivity: fees are owed to communes, provinces, regions.")
@@ -70,7 +72,7 @@ def create_payment(
         payer=payer,
         fee=fee,
         collectivity=collectivity,
-        amount=fee.amount,
+        amount=(fee.amount * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
         description=description,
         for_model=for_object._meta.label_lower,
         for_id=str(for_object.pk),

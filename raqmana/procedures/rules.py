@@ -8,11 +8,15 @@ checked here (see DOMAIN.md, "Administrative procedures").
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .constants import INVESTMENT_MAXIMUM_DELAY_DAYS, LEGAL_MAXIMUM_DELAY_DAYS, DocumentForm, DocumentSource
+from raqmana.calendars.workdays import WorkingCalendar
+
+from .constants import INVESTMENT_MAXIMUM_DELAY_DAYS, LEGAL_MAXIMUM_DELAY_DAYS, DocumentForm, DocumentSource, TaxedUse
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,22 @@ def maximum_delay_days(declared_days: int, *, investment_project: bool) -> int:
     whatever longer delay a procedure's own text names; a shorter one stands."""
     cap = INVESTMENT_MAXIMUM_DELAY_DAYS if investment_project else LEGAL_MAXIMUM_DELAY_DAYS
     return min(declared_days, cap)
+
+
+def decision_delay(
+    declared_days: int, *, working_days: bool, investment_project: bool, filed_on: date, calendar: WorkingCalendar
+) -> tuple[int, bool]:
+    """Law 55-19, art. 16, for a dossier filed on `filed_on`: its delay, and whether it counts working days. The cap
+    (`maximum_delay_days`) runs in days from the filing: a delay in working days that would end past it (60 working
+    days take some 84) is the cap itself, in calendar days."""
+    days = maximum_delay_days(declared_days, investment_project=investment_project)
+    if not working_days:
+        return days, False
+    cap = INVESTMENT_MAXIMUM_DELAY_DAYS if investment_project else LEGAL_MAXIMUM_DELAY_DAYS
+    # A delay in working days runs out at the midnight after its last one: on the cap's day at the latest.
+    if calendar.add_working_days(filed_on, days) >= filed_on + timedelta(days=cap):
+        return cap, False
+    return days, True
 
 
 def check_no_legalisation_nor_certified_copy(requirement: Requirement) -> None:
@@ -74,3 +94,30 @@ def check_requirements(requirements: Iterable[Requirement]) -> None:
         errors.append(error)
     if errors:
         raise ValidationError(errors)
+
+
+# Law 47-06 on local taxation, construction tax: the range within which each commune sets its rate per m² of covered
+# floor area, by use.
+CONSTRUCTION_TAX_RANGES = {
+    TaxedUse.INDIVIDUAL_HOUSING: (Decimal(20), Decimal(30)),
+    TaxedUse.COLLECTIVE_OR_BUSINESS: (Decimal(10), Decimal(20)),
+}
+
+
+def check_construction_tax_rate(use: TaxedUse, rate: Decimal) -> None:
+    """Law 47-06 on local taxation, construction tax: the commune sets its rate per m² of covered floor area within
+    the law's range, 20 to 30 DH for individual housing, 10 to 20 DH for collective housing and buildings for
+    commercial, industrial, professional or administrative use."""
+    low, high = CONSTRUCTION_TAX_RANGES[use]
+    if not low <= rate <= high:
+        raise ValidationError(
+            _("The rate per m² for %(use)s is set between %(low)s and %(high)s DH (Law 47-06)."),
+            code="construction_tax_rate",
+            params={"use": use.label, "low": low, "high": high},
+        )
+
+
+def construction_tax(covered_area: Decimal, rate: Decimal) -> Decimal:
+    """Law 47-06, construction tax: the rate per m² times the covered floor area the permit authorises, to the
+    centime."""
+    return (covered_area * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

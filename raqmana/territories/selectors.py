@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from raqmana.kernel import reference_data
 
-from .constants import Level
+from .constants import LOCAL_LEVELS, Level
 from .models import CivilStatusOffice, Territory
 
 
@@ -62,3 +62,34 @@ def directory_counts() -> DirectoryCounts:
             commune_count=Territory.objects.filter(level=Level.COMMUNE).count(),
         ),
     )
+
+
+def local_place(code: str) -> Territory | None:
+    """The commune or arrondissement of HCP code `code`, its parent read with it; None for any other code. Cached
+    until the territories change, as an address in a form is checked at each save; an unknown code is looked up
+    in the set of codes alone, so that codes made up fill no cache."""
+    codes = reference_data.cached(
+        "territories",
+        "local_codes",
+        lambda: frozenset(Territory.objects.filter(level__in=LOCAL_LEVELS).values_list("code", flat=True)),
+    )
+    if code not in codes:
+        return None
+    return reference_data.cached(
+        "territories", f"local_place:{code}", lambda: Territory.objects.select_related("parent").get(code=code)
+    )
+
+
+def place_chain(territory_id: int) -> list[Territory]:
+    """A territory and those above it, from its region down to itself, cached until the territories change."""
+
+    def chain() -> list[Territory]:
+        # An arrondissement lies three levels under its region: one query brings the whole chain.
+        place: Territory | None = Territory.objects.select_related("parent__parent__parent").get(pk=territory_id)
+        places = []
+        while place is not None:
+            places.append(place)
+            place = place.parent
+        return places[::-1]
+
+    return reference_data.cached("territories", f"chain:{territory_id}", chain)

@@ -8,7 +8,7 @@ in one statement.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -37,7 +37,8 @@ class Transition:
 
     sources: Iterable[str]
     target: str
-    permission: str | None = None
+    # A permission's code, or what gives it for the subject (a commission member's opinion: that member's).
+    permission: str | Callable[[models.Model], str] | None = None
     applicant: bool = False
     system: bool = False
 
@@ -50,7 +51,13 @@ class ClockRule:
     and public holidays do not count) when `working_days`, else in calendar days.
 
     `then(subject, reason)`, when given, does what the expiry entails besides the move (cancel a payment), in the
-    same transaction, after the subject is saved."""
+    same transaction, after the subject is saved.
+
+    A delay that varies from case to case (each procedure has its own) is `measured_by(subject)`: its days and
+    whether they are working days. A case for which `moves_when(subject)` is false does not move when its delay
+    runs out: its clock is marked expired, and stays so (a decision late by law stays late). A clock for which
+    `applies_when(subject)` is false is never started on that case (a commission's delay on a dossier that goes to
+    none)."""
 
     name: str
     runs_in: Iterable[str]
@@ -61,6 +68,23 @@ class ClockRule:
     working_days: bool = False
     paused_in: Iterable[str] = ()
     then: Callable[[models.Model, str], None] | None = None
+    measured_by: Callable[[models.Model], tuple[int, bool]] | None = None
+    moves_when: Callable[[models.Model], bool] | None = None
+    applies_when: Callable[[models.Model], bool] | None = None
+
+    def applies(self, subject: models.Model) -> bool:
+        return self.applies_when is None or self.applies_when(subject)
+
+    def for_subject(self, subject: models.Model) -> "ClockRule":
+        """The rule as it applies to `subject`: its own delay, when the rule measures one per case."""
+        if self.measured_by is None:
+            return self
+        days, working_days = self.measured_by(subject)
+        return replace(self, days=days, working_days=working_days, setting="", measured_by=None)
+
+    def moves(self, subject: models.Model) -> bool:
+        """Whether the case moves to `expires_to` when its delay runs out."""
+        return self.moves_when is None or self.moves_when(subject)
 
     def length(self) -> int:
         """The delay in days, 1 or more (ImproperlyConfigured otherwise: a delay of none would run out as the case
@@ -98,7 +122,11 @@ class Workflow:
     `refused` the message, with %(from)s and %(to)s, for a step the table does not list. `place(subject)` is the
     unit or territory where a person's permission is checked (anywhere when it gives None); `applicant(subject)`
     the person whose case it is. `lock(pk)` reads the subject locked, as the app always locks it (the clocks'
-    runner takes it that way, so that it never waits in the other order on the rows an app locks together)."""
+    runner takes it that way, so that it never waits in the other order on the rows an app locks together).
+
+    `due` names one of its clocks and a column of the subject kept equal to that clock's due time while the clock
+    runs or has run out without moving the case (None while paused or stopped): a queue sorted by the nearest
+    delay reads it from the subject's own index rather than from every case's clock."""
 
     name: str
     states: type[models.TextChoices]
@@ -110,6 +138,7 @@ class Workflow:
     applicant: Callable[[models.Model], models.Model | None] = lambda subject: None
     lock: Callable[[object], models.Model] | None = None
     clocks: list[ClockRule] = field(default_factory=list)
+    due: tuple[str, str] | None = None  # (clock name, subject field)
 
     def __post_init__(self) -> None:
         if self.name in WORKFLOWS:
@@ -118,6 +147,11 @@ class Workflow:
         for transition in self.transitions:
             for source in transition.sources:
                 self.table[(self.states(source), self.states(transition.target))] = transition
+        # States a case starts in and never comes back to, in which no clock runs or waits: a case still in one has
+        # never had a clock, and moving it out of one reads none.
+        entered = {self.states(transition.target) for transition in self.transitions}
+        timed = {self.states(state) for clock in self.clocks for state in (*clock.runs_in, *clock.paused_in)}
+        self.untimed_starts = {state for state in self.states if state not in entered and state not in timed}
         for clock in self.clocks:
             for source in clock.runs_in:
                 step = self.table.get((self.states(source), self.states(clock.expires_to)))
@@ -145,7 +179,8 @@ class Workflow:
         elif transition.applicant and _same(self.applicant(subject), by):
             pass
         elif transition.permission:
-            require(by, transition.permission, at if at is not None else self.place(subject))
+            permission = transition.permission(subject) if callable(transition.permission) else transition.permission
+            require(by, permission, at if at is not None else self.place(subject))
         else:
             raise PermissionDenied(SYSTEM_ONLY)
         return transition
@@ -157,8 +192,9 @@ class Workflow:
         self.log.objects.create(
             **{self.link: subject}, from_state=subject.state, to_state=to_state, by=by, reason=reason
         )
+        existing = {} if self.states(subject.state) in self.untimed_starts else None
         subject.state = to_state
-        self._set_clocks(subject, to_state)
+        self._set_clocks(subject, to_state, existing=existing)
 
     def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None) -> None:
         """Start, pause, resume or stop each of the subject's clocks for its new state (`existing`: its clocks by
@@ -169,13 +205,18 @@ class Workflow:
         reference = reference_to(subject)
         if existing is None:
             existing = {clock.name: clock for clock in Clock.objects.filter(**reference, workflow=self.name)}
-        for rule in self.clocks:
+        for declared in self.clocks:
+            if not declared.applies(subject):
+                continue
+            rule = declared.for_subject(subject)
             clock = existing.get(rule.name)
             if state in rule.runs_in:
                 if clock is None:
-                    Clock.objects.create(
+                    existing[rule.name] = Clock.objects.create(
                         **reference, workflow=self.name, name=rule.name, started_at=now, due_at=rule.due(now)
                     )
+                elif clock.state == ClockState.EXPIRED and not rule.moves(subject):
+                    continue  # run out without moving the case: it stays late
                 elif clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:  # entered again: it starts over
                     clock.state, clock.started_at, clock.due_at = ClockState.RUNNING, now, rule.due(now)
                     clock.paused_at = clock.remaining = clock.ended_at = None
@@ -189,6 +230,17 @@ class Workflow:
                     clock.save(update_fields=["state", "due_at", "paused_at", "remaining", "reason"])
             elif clock is not None:
                 self.follow(rule, clock, state, now)
+        if self.due is not None:
+            self._keep_due(subject, existing.get(self.due[0]))
+
+    def _keep_due(self, subject: models.Model, clock: Clock | None) -> None:
+        """Write the `due` clock's due time on the subject's row (and the object), when it changed."""
+        running = clock is not None and clock.state in {ClockState.RUNNING, ClockState.EXPIRED}
+        due_at = clock.due_at if running and clock is not None else None
+        field_name = self.due[1] if self.due else ""
+        if getattr(subject, field_name) != due_at:
+            setattr(subject, field_name, due_at)
+            type(subject)._default_manager.filter(pk=subject.pk).update(**{field_name: due_at})
 
     def follow(self, rule: ClockRule, clock: Clock, state: str, now: datetime, reason: str = "") -> None:
         """Pause `clock` for a case now in one of its rule's `paused_in` states, or stop it in any other (one where it
@@ -209,8 +261,9 @@ class Workflow:
         """The subject's state, as one of `states`."""
         return self.states(subject.state)
 
-    def clock_rule(self, name: str) -> ClockRule:
-        return next(rule for rule in self.clocks if rule.name == name)
+    def clock_rule(self, name: str, subject: models.Model) -> ClockRule:
+        """The clock `name` as it applies to `subject`."""
+        return next(rule for rule in self.clocks if rule.name == name).for_subject(subject)
 
     def lock_subject(self, pk: object) -> models.Model:
         if self.lock is not None:

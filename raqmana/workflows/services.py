@@ -35,7 +35,7 @@ def run_due_clocks(now: datetime | None = None) -> int:
                 clock = locked.filter(pk=clock_id, state=ClockState.RUNNING, due_at__lte=now).first()
                 if clock is None:
                     continue
-                rule = workflow.clock_rule(clock.name)
+                rule = workflow.clock_rule(clock.name, subject)
                 state = workflow.state_of(subject)
                 if state not in rule.runs_in:
                     _set_aside(workflow, rule, clock, state, now)
@@ -62,6 +62,9 @@ def _expire(workflow: Workflow, rule: ClockRule, clock: Clock, subject: models.M
     # Ended before the move, which then finds it ended and leaves it as it is.
     clock.state, clock.ended_at = ClockState.EXPIRED, now
     clock.save(update_fields=["state", "ended_at"])
+    if not rule.moves(subject):
+        logger.info("The clock %s ran out; its case stays where it is.", clock.pk)
+        return
     workflow.move(subject, rule.expires_to, by=None, reason=reason)
     subject.save(update_fields=["state"])
     if rule.then is not None:

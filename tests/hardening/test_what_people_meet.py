@@ -80,7 +80,9 @@ def every_url(records):
             if isinstance(converter, IntConverter):
                 kwargs[parameter] = records.get(name, 999_999)
             else:
-                kwargs[parameter] = SAMPLE_ARGUMENTS.get(parameter, "x")
+                sample = SAMPLE_ARGUMENTS.get(parameter, "x")
+                # A name two pages share may take other forms: an HCP code for one, a procedure's slug for another.
+                kwargs[parameter] = sample if re.fullmatch(converter.regex, sample) else "x"
         urls.append(reverse(name, kwargs=kwargs))
     return urls
 

@@ -12,6 +12,7 @@ from raqmana.access.scoping import Scope, scopes_of, visible_to
 from raqmana.access.services import grant_role
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
+from raqmana.procedures.constants import CommissionMember
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +219,10 @@ PRESIDENT = {
     "portal.workspace.view",
     "access.role.grant",
     "portal.notification.resend",
+    "procedures.dossier.read",
+    "procedures.dossier.decide",
+    "procedures.opinion.commune",
+    "procedures.construction_tax.set",
 }
 INSPECTOR = {
     "civil_status.act.read",
@@ -225,8 +230,14 @@ INSPECTOR = {
     "civil_status_documents.lookup_alert.receive",
     "portal.supervision.view",
 }
-GOVERNOR = {"portal.supervision.view", "access.role.grant"}
-WALI = GOVERNOR | {"civil_status_documents.lookup_alert.receive_unanswered"}
+SUPERVISION = {"portal.supervision.view", "access.role.grant"}
+# The governor's services also run the provincial single window of the permits.
+GOVERNOR = SUPERVISION | {
+    "procedures.dossier.read",
+    "procedures.dossier.review",
+    "procedures.opinion.province",
+}
+WALI = SUPERVISION | {"civil_status_documents.lookup_alert.receive_unanswered"}
 DGCT = {
     "civil_status.act.read",
     "documents.document.read",
@@ -290,6 +301,11 @@ STAFF_ONLY = {
     "documents.document.revoke",
     "civil_status_documents.order.check",
     "portal.workspace.view",
+    # A permits dossier's review and decision, a commission member's opinion, a commune's tax rates.
+    "procedures.dossier.review",
+    "procedures.dossier.decide",
+    "procedures.construction_tax.set",
+    *(f"procedures.opinion.{member}" for member in CommissionMember),
 }
 
 

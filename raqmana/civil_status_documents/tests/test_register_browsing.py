@@ -18,10 +18,10 @@ from raqmana.accounts.tests.factories import UserFactory
 from raqmana.audit.models import AuditEvent
 from raqmana.audit.services import record
 from raqmana.civil_status.constants import AuthorityKind, MentionKind
+from raqmana.civil_status.names import is_first_name_of
 from raqmana.civil_status.services.mentions import record_mention
 from raqmana.civil_status_documents import selectors
 from raqmana.civil_status_documents.constants import CivilStatusDocument
-from raqmana.civil_status_documents.selectors import is_first_name_of
 from raqmana.civil_status_documents.services import issue_at_counter
 from raqmana.civil_status_documents.tests.conftest import HOLDER
 from raqmana.documents import services

@@ -148,3 +148,10 @@ def test_an_office_signs_with_a_pkcs11_token(
     settings.RAQMANA_PKCS11_PIN = "1234"
     check = issue_and_check(birth_act, agent, temara_office)
     assert temara_office.code in check.seal.signer
+
+
+def test_a_long_name_with_accents_fits_a_certificate_s_common_name():
+    """X.509 counts a common name's 64 in bytes of UTF-8: "é" takes two, and no character is cut in half."""
+    name = pki._name("Guichet unique d'urbanisme de la commune de Témara-Ténéré-Séfrou-Ouézzane")
+    common_name = name.rfc4514_string().split("CN=")[1].split(",")[0]
+    assert len(common_name.encode()) <= 64 and common_name.startswith("Guichet unique")

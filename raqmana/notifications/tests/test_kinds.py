@@ -1,6 +1,7 @@
 """Each kind of message declared by an app renders in Arabic, French and English from its templates."""
 
 import re
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,41 @@ def _order(state):
 
 
 AGENT = SimpleNamespace(full_name="Amina O'Brien & Co")
+DOSSIER = SimpleNamespace(
+    reference="URB-04.501.01.07/2026/12",
+    procedure=SimpleNamespace(title="Permis de construire"),
+    delay_days=10,
+    silence_means_approval=True,
+    decision_reasons="Hauteur > plan d'aménagement",
+    tax_amount="2410.00",
+)
+DOSSIER_URL = "https://r.ma/procedures/dossiers/12/"
+PROCEDURES_EXAMPLES = {
+    "dossier_filed": ({"dossier": DOSSIER, "url": DOSSIER_URL}, DOSSIER_URL),
+    "information_requested": (
+        {
+            "dossier": DOSSIER,
+            "url": DOSSIER_URL,
+            "message": SimpleNamespace(body="Ajoutez la façade", get_correction_display=lambda: "incomplete"),
+        },
+        "Ajoutez la façade",
+    ),
+    "message": ({"dossier": DOSSIER, "url": DOSSIER_URL, "message": SimpleNamespace(body="Bonjour")}, "Bonjour"),
+    "dossier_approved": ({"dossier": DOSSIER, "url": DOSSIER_URL}, DOSSIER_URL),
+    "dossier_refused": ({"dossier": DOSSIER, "url": DOSSIER_URL}, "Hauteur > plan d'aménagement"),
+    "dossier_approved_by_silence": ({"dossier": DOSSIER, "url": DOSSIER_URL}, "2-22-141"),
+    "attachment_infected": (
+        {"dossier": DOSSIER, "url": DOSSIER_URL, "attachment": SimpleNamespace(name="plan.pdf")},
+        "plan.pdf",
+    ),
+    "opinion_requested": (
+        {"dossier": DOSSIER, "opinion": SimpleNamespace(get_member_display=lambda: "Agence urbaine")},
+        "URB-04.501.01.07/2026/12",
+    ),
+    "tax_due": ({"dossier": DOSSIER, "url": DOSSIER_URL}, "2410.00"),
+    "draft_expiring": ({"dossier": DOSSIER, "url": DOSSIER_URL, "expires_on": date(2026, 12, 5)}, DOSSIER_URL),
+    "export_ready": ({"export": SimpleNamespace(written=1200)}, "1200"),
+}
 ASSIGNMENT = SimpleNamespace(get_role_display=lambda: "R-LABEL", place_name="Témara")
 # An example context for each kind, and a value the message must carry.
 EXAMPLES = {
@@ -44,6 +80,7 @@ EXAMPLES = {
     "civil_status_documents.order_refused": ({"order": _order(OrderState.REFUSED), "url": "U"}, "Mandate not shown"),
     "civil_status_documents.order_expired": ({"order": _order(OrderState.CANCELLED), "days": 3}, "3"),
     "civil_status_documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
+    **{f"procedures.{key}": (context, carried) for key, (context, carried) in PROCEDURES_EXAMPLES.items()},
 }
 
 

@@ -16,7 +16,9 @@ from raqmana.territories.models import CivilStatusOffice, Territory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = ["portal:home", "portal:office_finder"]
+PUBLIC = ["portal:home", "portal:office_finder", "procedures:catalogue"]
+# An agent finds their own documents and dossiers beside their name (portal.menu), a citizen in the menu.
+OWN = ["documents:orders", "procedures:dossiers"]
 COUNTER = ["portal:workspace", "civil_status:queue", "documents:counter", "documents:checks"]
 
 
@@ -41,7 +43,7 @@ def test_anyone_sees_the_public_pages():
 
 
 def test_a_citizen_also_sees_their_documents():
-    assert menu(UserFactory()) == [*PUBLIC, "documents:orders"]
+    assert menu(UserFactory()) == [*PUBLIC, *OWN]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +51,7 @@ def test_a_citizen_also_sees_their_documents():
     [(Role.CIVIL_STATUS_AGENT, []), (Role.CIVIL_STATUS_OFFICER, ["portal:undelivered_notifications"])],
 )
 def test_civil_status_staff_see_their_counter_and_no_supervision(role, beyond_the_counter):
-    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, "documents:orders", *COUNTER, *beyond_the_counter]
+    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, *COUNTER, *beyond_the_counter]
 
 
 def test_an_agent_sees_nothing_before_their_second_factor():
@@ -60,27 +62,20 @@ def test_an_agent_sees_nothing_before_their_second_factor():
 
 def test_a_mail_registry_agent_sees_the_workspace_but_not_the_register():
     temara = Territory.objects.get(code="04.501.01.07")
-    assert menu(holding(Role.MAIL_REGISTRY_AGENT, territory=temara)) == [
-        *PUBLIC,
-        "documents:orders",
-        "portal:workspace",
-    ]
+    assert menu(holding(Role.MAIL_REGISTRY_AGENT, territory=temara)) == [*PUBLIC, "portal:workspace"]
 
 
 def test_an_inspector_sees_supervision_only():
     province = Territory.objects.get(code="04.501")
-    assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [
-        *PUBLIC,
-        "documents:orders",
-        "portal:supervision",
-    ]
+    assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [*PUBLIC, "portal:supervision"]
 
 
 def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
     superuser = UserFactory(is_superuser=True, is_staff=True)
     assert menu(superuser) == [
         *PUBLIC,
-        "documents:orders",
+        *OWN,
+        "procedures:queue",
         "portal:supervision",
         "portal:undelivered_notifications",
         "admin:index",

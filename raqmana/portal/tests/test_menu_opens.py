@@ -69,8 +69,9 @@ PEOPLE = {
 
 
 def menu_links(page):
+    """The menu's links, and those of an agent's own affairs, beside their name (portal.menu)."""
     nav = re.search(r'<nav aria-label="[^"]*">(.*?)</nav>', page.text, re.S).group(1)
-    return re.findall(r'href="([^"]+)"', nav)
+    return re.findall(r'href="([^"]+)"', nav) + re.findall(r'<a class="own" href="([^"]+)"', page.text)
 
 
 @pytest.mark.parametrize("who", PEOPLE)

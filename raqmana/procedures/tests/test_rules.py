@@ -1,12 +1,15 @@
 """Law 55-19 as the procedures engine applies it to every procedure's definition: delays capped at 60 days (30 for an
 investment project), no legalised signature nor certified copy, no document asked for twice."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from raqmana.calendars.workdays import WorkingCalendar
 from raqmana.procedures.constants import DocumentForm, DocumentSource
-from raqmana.procedures.rules import Requirement, check_requirements, maximum_delay_days
+from raqmana.procedures.rules import Requirement, check_requirements, decision_delay, maximum_delay_days
 
 
 @pytest.mark.parametrize(
@@ -23,6 +26,35 @@ from raqmana.procedures.rules import Requirement, check_requirements, maximum_de
 )
 def test_a_procedures_delay_is_capped_by_the_law(declared, investment, allowed):
     assert maximum_delay_days(declared, investment_project=investment) == allowed
+
+
+# Filed on Monday 2 November 2026; 18 November (Independence Day) is a holiday.
+FILED_ON = date(2026, 11, 2)
+CALENDAR = WorkingCalendar([date(2026, 11, 18)])
+
+
+@pytest.mark.parametrize(
+    ("declared", "working", "investment", "delay"),
+    [
+        (10, False, False, (10, False)),
+        (90, False, False, (60, False)),
+        (10, True, False, (10, True)),  # ends on 16 November
+        (40, True, False, (40, True)),  # ends on 29 December, day 57
+        (42, True, False, (42, True)),  # ends on 31 December, day 59: the last that fits
+        (43, True, False, (60, False)),  # would end on 1 January, day 60: the cap in calendar days
+        (60, True, False, (60, False)),  # some 84 days
+        (20, True, True, (20, True)),  # ends on 1 December, day 29
+        (21, True, True, (30, False)),  # would end on 2 December, day 30
+        (45, True, True, (30, False)),
+    ],
+)
+def test_a_delay_in_working_days_never_runs_past_the_cap_in_days(declared, working, investment, delay):
+    assert (
+        decision_delay(
+            declared, working_days=working, investment_project=investment, filed_on=FILED_ON, calendar=CALENDAR
+        )
+        == delay
+    )
 
 
 @pytest.mark.parametrize("form", [DocumentForm.LEGALISED_SIGNATURE, DocumentForm.CERTIFIED_COPY])

@@ -58,3 +58,16 @@ def test_a_delay_run_out_has_nothing_left(db):
     for rule in (working, calendar_days):
         assert rule.left(local(2026, 12, 3), local(2026, 12, 3)) == timedelta(0)
         assert rule.left(local(2026, 12, 3), local(2026, 12, 14, 10, 0)) == timedelta(0)
+
+
+def test_the_states_a_case_never_comes_back_to_and_no_clock_times_are_its_untimed_starts():
+    from raqmana.procedures.constants import DossierState, OpinionState
+    from raqmana.procedures.workflows import DOSSIER_WORKFLOW, OPINION_WORKFLOW
+    from raqmana.workflows.engine import WORKFLOWS
+
+    assert DOSSIER_WORKFLOW.untimed_starts == {DossierState.DRAFT}
+    assert OpinionState.REQUESTED not in OPINION_WORKFLOW.untimed_starts  # the member's delay runs in it
+    for workflow in WORKFLOWS.values():
+        entered = {transition.target for transition in workflow.transitions}
+        timed = {state for clock in workflow.clocks for state in (*clock.runs_in, *clock.paused_in)}
+        assert not (entered | timed) & workflow.untimed_starts

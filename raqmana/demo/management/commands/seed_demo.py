@@ -1,6 +1,9 @@
+import io
 from base64 import b32encode
 
+import pikepdf
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,6 +24,9 @@ from raqmana.civil_status_documents.constants import CivilStatusDocument, Reques
 from raqmana.civil_status_documents.services import issue_at_counter
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import verification_url
+from raqmana.procedures.models import Dossier, Procedure
+from raqmana.procedures.services import attachments, filing
+from raqmana.procedures.services.windows import open_single_windows
 from raqmana.territories.models import CivilStatusOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
@@ -38,6 +44,8 @@ DEMO_AGENTS = [
     ("president@demo.raqmana.ma", "Hassan Alaoui", Role.COMMUNE_PRESIDENT, "commune"),
     ("inspecteur@demo.raqmana.ma", "Nadia Berrada", Role.PROVINCIAL_INSPECTOR, "province"),
     ("gouverneur@demo.raqmana.ma", "Rachid Fassi", Role.GOVERNOR_SERVICES, "province"),
+    ("agence-urbaine@demo.raqmana.ma", "Samira Kettani", Role.URBAN_AGENCY_AGENT, "province"),
+    ("protection-civile@demo.raqmana.ma", "Karim Sebti", Role.CIVIL_PROTECTION_AGENT, "province"),
     ("wali@demo.raqmana.ma", "Latifa Chraibi", Role.WALI_SERVICES, "region"),
     ("dgct@demo.raqmana.ma", "Mehdi Benjelloun", Role.DGCT, "national"),
 ]
@@ -45,6 +53,15 @@ DEMO_CITIZENS = [
     ("citoyen@demo.raqmana.ma", None, "Amina Ouazzani"),
     (None, "+212612345678", "Driss Lahlou"),
 ]
+
+
+def samples_pdf():
+    """A one-page plan, as an architect's office would send it."""
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(842, 595))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
 
 
 def demo_totp_key(user):
@@ -77,6 +94,7 @@ class Command(BaseCommand):
                 agents = self.seed_agents(commune)
                 self.seed_citizens(commune)
                 agents.append(self.seed_register(commune))
+                self.seed_dossiers(commune)
         if verbosity:
             with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
                 self.print_logins(commune, agents)
@@ -179,6 +197,42 @@ class Command(BaseCommand):
                 purpose="Demo",
             )
         return midwife, None, demo_totp_key(midwife)
+
+    def seed_dossiers(self, commune):
+        """A small building permit filed by the demo citizen (the office's queue has it), once the procedures are
+        loaded (manage.py load_procedures) and the single windows open (manage.py open_single_windows)."""
+        procedure = Procedure.objects.filter(code="building_permit_small", published=True).first()
+        citizen = User.objects.get(email=DEMO_CITIZENS[0][0])
+        if procedure is None or Dossier.objects.filter(applicant=citizen).exists():
+            return
+        open_single_windows()
+        act = Act.objects.filter(kind=ActKind.BIRTH, office__territory=commune).exclude(idcs="").order_by("pk").first()
+        draft = filing.start_draft(citizen, procedure, commune=commune)
+        filing.link_civil_status(
+            draft, by=citizen, idcs=act.idcs, birth_date=act.birth_date, first_name=act.first_name_ar
+        )
+        plan = samples_pdf()
+        for field in ("architect_plans", "topographic_survey", "ownership_deed"):
+            attachments.attach(draft, field, SimpleUploadedFile(f"{field}.pdf", plan), by=citizen)
+        filing.save_answers(
+            draft,
+            {
+                "acting_as": "owner",
+                "works_kind": "new_building",
+                "use": "individual_housing",
+                "land_status": "unregistered",
+                "project_address": {"commune": commune.code, "street": "14, rue Al Massira"},
+                "location": {"lat": 33.9287, "lon": -6.9063},
+                "plot_area": "240",
+                "covered_area": "160",
+                "floors": [{"level": "0", "floor_area": "160", "floor_use": "housing"}],
+                "architect_name": "Bureau d'architecture Atlas",
+                "architect_number": "CNOA-4521",
+            },
+            by=citizen,
+        )
+        filing.file_dossier(draft, by=citizen)
+        filing.start_draft(citizen, Procedure.objects.get(code="public_domain_occupation"), commune=commune)
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
