@@ -1,6 +1,11 @@
+import contextlib
+import threading
+
 import pytest
 from django.core.cache import cache, caches
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -10,6 +15,49 @@ from raqmana.territories.models import Territory
 from raqmana.territories.services import import_territories
 
 pytest_plugins = ["raqmana.civil_status.tests.fixtures"]
+
+
+class OneAtATimeOnSharedMemoryDatabase(ThreadedWSGIServer):
+    """The live server for browser tests, one request at a time when the test database is SQLite in memory.
+
+    Each of its threads opens its own connection to that database, kept in SQLite's shared cache, whose locks fail
+    at once where a database on disk waits its turn ("database table is locked", "bad parameter or other API
+    misuse"): a form's save as one types and the click that files it would run into each other. A request holds the
+    lock until its whole answer is written (a streamed answer reads the database as it goes); the test's own
+    statements take it too (the `live_server` fixture below), so they wait for a request in flight.
+    """
+
+    lock = threading.RLock()
+
+    def set_app(self, application):
+        super().set_app(self.one_request_at_a_time(application) if in_memory_databases() else application)
+
+    @classmethod
+    def one_request_at_a_time(cls, application):
+        def serialised(environ, start_response):
+            with cls.lock:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return serialised
+
+    @classmethod
+    def one_statement_at_a_time(cls, execute, sql, params, many, context):
+        with cls.lock:
+            return execute(sql, params, many, context)
+
+
+def in_memory_databases():
+    return [
+        connection for connection in connections.all() if connection.vendor == "sqlite" and connection.is_in_memory_db()
+    ]
+
+
+LiveServerThread.server_class = OneAtATimeOnSharedMemoryDatabase
 
 
 # The fees the migrations created, kept to be written again after a transactional test emptied the database.
@@ -33,6 +81,15 @@ def fresh_rate_limits():
     caches["people"].clear()
     caches["pages"].clear()
     reference_data.forget_versions()
+
+
+@pytest.fixture
+def live_server(live_server):
+    """pytest-django's live server, with the test's own statements waiting for a request in flight."""
+    with contextlib.ExitStack() as wrappers:
+        for connection in in_memory_databases():
+            wrappers.enter_context(connection.execute_wrapper(OneAtATimeOnSharedMemoryDatabase.one_statement_at_a_time))
+        yield live_server
 
 
 @pytest.fixture
