@@ -61,7 +61,6 @@ def issue_at_counter(
     return issue_document(subject, kind, unit=unit, issued_by=by, requester=requester, purpose=purpose)
 
 
-@transaction.atomic
 def issue_document(
     subject: models.Model,
     kind: str,
@@ -111,30 +110,34 @@ def issue_document(
     document.requester_document = _checked_identity_document(
         document.requester_document, required=document_kind.identity_document_required(subject, unit)
     )
-    document.number = next_number(DOCUMENT_REGISTER, unit, document.year)
-    pdf = draw(document)
-    seal = seal_pdf(pdf, unit, reason=f"{document_kind.title_fr} {document.reference}")
-    sealed = seal.pdf
-    if seal.time_stamp is not None:
-        document.seal_timestamp, document.seal_timestamp_authority = seal.time_stamp.time, seal.time_stamp.authority
-    document.sha256 = hashlib.sha256(sealed).hexdigest()
-    document.pdf.name = document.pdf.field.generate_filename(document, f"{document.verification_code}.pdf")
-    document.save()
-    transaction.on_commit(partial(_store_pdf, document.pdf.storage, document.pdf.name, sealed), robust=True)
-    document.pdf.file = ContentFile(sealed)  # the caller reads the PDF before the commit stores it
-    record(
-        actor=issued_by or account,
-        action="document.issued",
-        target=document,
-        reason=document.purpose,
-        unit=unit,
-        details={
-            "kind": document_kind.code,
-            "subject": document_kind.reference(subject),
-            "relation": document.requester_relation,
-        },
-    )
-    document_kind.issued(document)
+    # The checks above write nothing and refuse before the transaction. Within it, no savepoint of its own: a failure
+    # there fails the caller's transaction, and a caller that goes on after one (an order's automatic issue) holds
+    # its own.
+    with transaction.atomic(savepoint=False):
+        document.number = next_number(DOCUMENT_REGISTER, unit, document.year)
+        pdf = draw(document)
+        seal = seal_pdf(pdf, unit, reason=f"{document_kind.title_fr} {document.reference}")
+        sealed = seal.pdf
+        if seal.time_stamp is not None:
+            document.seal_timestamp, document.seal_timestamp_authority = seal.time_stamp.time, seal.time_stamp.authority
+        document.sha256 = hashlib.sha256(sealed).hexdigest()
+        document.pdf.name = document.pdf.field.generate_filename(document, f"{document.verification_code}.pdf")
+        document.save()
+        transaction.on_commit(partial(_store_pdf, document.pdf.storage, document.pdf.name, sealed), robust=True)
+        document.pdf.file = ContentFile(sealed)  # the caller reads the PDF before the commit stores it
+        record(
+            actor=issued_by or account,
+            action="document.issued",
+            target=document,
+            reason=document.purpose,
+            unit=unit,
+            details={
+                "kind": document_kind.code,
+                "subject": document_kind.reference(subject),
+                "relation": document.requester_relation,
+            },
+        )
+        document_kind.issued(document)
     return document
 
 

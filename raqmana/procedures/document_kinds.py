@@ -20,6 +20,7 @@ from raqmana.territories.models import AdministrativeUnit
 
 from .constants import DossierState
 from .models import Dossier
+from .selectors import kept_files
 from .services.filing import applicant_name
 from .workflows import DOSSIER_WORKFLOW
 
@@ -90,7 +91,7 @@ def receipt_content(dossier: Dossier, moment: datetime, calendar: MoroccanHijriC
                 ("Vaut approbation à l'expiration du délai (décret 2-22-141)", LATIN),
             )
         )
-    files = [attachment.name for attachment in dossier.attachments.filter(removed_at__isnull=True)]
+    files = [attachment.name for attachment in kept_files(dossier)]
     rows.append(
         row("الوثائق المودعة", "Pièces déposées", (str(len(files)), NUMBER), *((name, LATIN) for name in files))
     )

@@ -216,6 +216,8 @@ class Dossier(CheckedTextModel):
     )
 
     scope_places = (("unit__territory", "unit"),)
+    # Not a column: the files a filing read with the locked row (selectors.hold_kept_files).
+    held_files: "list[Attachment] | None" = None
 
     class Meta:
         verbose_name = _("dossier")

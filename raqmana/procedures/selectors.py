@@ -115,6 +115,21 @@ def attachments_of(dossier: Dossier) -> QuerySet[Attachment]:
     return dossier.attachments.filter(removed_at__isnull=True)
 
 
+def kept_files(dossier: Dossier) -> list[Attachment]:
+    """The files the dossier's answers hold: not taken off, not found infected, in the order given. Those held by
+    this Dossier object (`hold_kept_files`), else read now."""
+    held = getattr(dossier, "held_files", None)
+    if held is not None:
+        return held
+    return list(dossier.attachments.filter(removed_at=None).exclude(scan=ScanState.INFECTED).order_by("pk"))
+
+
+def hold_kept_files(dossier: Dossier) -> None:
+    """Read the dossier's kept files once for this object, its row locked, so that no file comes or goes until the
+    commit: a filing checks its answers with them, then lists them on its receipt."""
+    dossier.held_files = kept_files(dossier)
+
+
 def open_attachment(user: User, attachment: Attachment) -> IO[bytes]:
     """A dossier's file, for its applicant, an agent of its office or a member of its commission, once the scanner
     found it clean; an agent's or a member's opening is logged."""

@@ -23,7 +23,7 @@ from ..formdefs import Field, FieldType
 from ..models import Attachment, Dossier
 from ..tasks import scan_attachment
 from ..workflows import lock_dossier
-from .filing import check_applicant, check_editable, tell
+from .filing import EDITABLE_STATES, check_applicant, check_editable, tell
 
 VIRUS_FOUND = gettext_lazy("The virus scanner found a threat in this file: it was not kept.")
 MAX_NAME = 200
@@ -81,9 +81,7 @@ def attach(dossier: Dossier, path: str, upload: File, *, by: User) -> Attachment
         )
         raise ValidationError(str(VIRUS_FOUND), code="infected")
     with transaction.atomic():
-        # Its row locked and its state read again, alone: what else the caller holds of it an upload does not change.
-        dossier.state = Dossier.objects.select_for_update().values_list("state", flat=True).get(pk=dossier.pk)
-        check_editable(dossier)
+        _worked_on(dossier)
         _check_room(dossier, path, field)  # locked: two uploads at once do not both take the last place
         attachment = Attachment(
             dossier=dossier,
@@ -100,11 +98,20 @@ def attach(dossier: Dossier, path: str, upload: File, *, by: User) -> Attachment
             f"{dossier.pk}-{attachment.sha256[:16]}.{clean.extension}", ContentFile(clean.content), save=False
         )
         attachment.save()
-        # Worked on: no longer about to expire. Written last, as SQLite holds a table written until the commit.
-        Dossier.objects.filter(pk=dossier.pk).update(updated_at=timezone.now(), expiry_warned_at=None)
         if state == ScanState.PENDING:
             enqueue_on_commit(scan_attachment, attachment.pk, 0)
     return attachment
+
+
+def _worked_on(dossier: Dossier) -> None:
+    """Mark the dossier worked on (no longer about to expire), which locks its row, while it may still change; else
+    refuse. Only its state is read again: what else the caller holds of it an upload does not change."""
+    writes = {"updated_at": timezone.now(), "expiry_warned_at": None}
+    if Dossier.objects.filter(pk=dossier.pk, state__in=EDITABLE_STATES).update(**writes):
+        return
+    dossier.state = Dossier.objects.select_for_update().values_list("state", flat=True).get(pk=dossier.pk)
+    check_editable(dossier)  # refuses, unless it was sent back for corrections in between
+    Dossier.objects.filter(pk=dossier.pk).update(**writes)
 
 
 def _check_room(dossier: Dossier, path: str, field: Field) -> None:

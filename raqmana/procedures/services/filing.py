@@ -21,7 +21,6 @@ from raqmana.civil_status.models import Act
 from raqmana.civil_status.names import is_first_name_of
 from raqmana.civil_status.selectors import act_as_of
 from raqmana.documents import services as documents
-from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.sequences import next_number
 from raqmana.notifications.services import notify
 from raqmana.territories.constants import LOCAL_LEVELS
@@ -33,6 +32,7 @@ from ..constants import DOSSIER_REGISTER, DossierState
 from ..formdefs import Checked, FieldType, check_answers
 from ..models import Dossier, Procedure
 from ..routing import competent_unit, group_for, site_served_here
+from ..selectors import hold_kept_files, kept_files
 from ..workflows import DOSSIER_WORKFLOW, lock_dossier
 
 # The states in which the applicant may change the answers: the draft, and a dossier sent back for corrections.
@@ -98,9 +98,8 @@ def checked_answers(dossier: Dossier, given: Mapping[str, Any], *, complete: boo
     given = _without_files(form.fields, given)
     for link in form.civil_status_links():
         given[link.key] = dossier.answers.get(link.key)
-    files = dossier.attachments.filter(removed_at__isnull=True).exclude(scan=ScanState.INFECTED)
-    for pk, path in files.order_by("pk").values_list("pk", "path"):
-        _place_file(given, path, pk)
+    for attachment in kept_files(dossier):
+        _place_file(given, attachment.path, attachment.pk)
 
     places: dict[str, Territory | None] = {}
 
@@ -222,6 +221,7 @@ def file_dossier(dossier: Dossier, *, by: User) -> Dossier:
     its delay taken from the procedure as the law caps it (art. 16) and started, and its receipt, with its number and
     date, issued at once (Law 55-19). Every missing or faulty answer is named at once (ValidationError by field)."""
     dossier = lock_dossier(dossier)
+    hold_kept_files(dossier)
     check_applicant(dossier, by)
     if dossier.state != DossierState.DRAFT:
         raise ValidationError(_("This dossier was already filed."), code="already_filed")
