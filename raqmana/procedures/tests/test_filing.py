@@ -51,6 +51,23 @@ def test_filing_routes_numbers_starts_the_delay_and_issues_the_receipt(filed, te
     assert Notification.objects.filter(user=applicant, kind="procedures.dossier_filed").exists()
 
 
+def test_the_receipt_lists_the_files_the_answers_hold_read_once(
+    draft, applicant, applicant_act, birth_data, temara_window
+):
+    complete(draft, applicant, applicant_act, birth_data)
+    taken_off = attachments.attach(draft, "plans", pdf_upload("first draft.pdf"), by=applicant)
+    attachments.remove_attachment(taken_off, by=applicant)
+    infected = attachments.attach(draft, "plans", pdf_upload("found infected.pdf"), by=applicant)
+    Attachment.objects.filter(pk=infected.pk).update(scan=ScanState.INFECTED)  # as a later scan finds it
+    with CaptureQueriesContext(connection) as queries:
+        filed = filing.file_dossier(draft, by=applicant)
+    assert sum('FROM "procedures_attachment"' in query["sql"] for query in queries.captured_queries) == 1
+    kept = Attachment.objects.get(dossier=filed, name="plans.pdf")
+    assert filed.answers["plans"] == [kept.pk]
+    listed = next(row for row in filed.receipt.content["rows"] if row["label"][1] == "Pièces déposées")
+    assert [value["text"] for value in listed["values"]] == ["1", "plans.pdf"]
+
+
 def test_filing_a_draft_reads_no_clock_since_a_draft_never_had_one(
     draft, applicant, applicant_act, birth_data, temara_window
 ):
