@@ -1,4 +1,5 @@
 import contextlib
+import os
 import threading
 
 import pytest
@@ -10,11 +11,39 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from raqmana.kernel import reference_data
+from raqmana.kernel.tests.browsers import CHROMIUM, chromium_path
 from raqmana.payments.models import Fee
 from raqmana.territories.models import Territory
 from raqmana.territories.services import import_territories
 
 pytest_plugins = ["raqmana.civil_status.tests.fixtures"]
+
+# Playwright's sync API runs an event loop in the test thread; the live server's database calls happen in its own
+# thread, and the test's own ORM calls are plain synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_path():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium is absent ({CHROMIUM}): apt-get install chromium to run browser tests")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test of the run (two Playwright drivers in one thread would not start)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
 
 
 class OneAtATimeOnSharedMemoryDatabase(ThreadedWSGIServer):
@@ -83,9 +112,10 @@ def fresh_rate_limits():
     reference_data.forget_versions()
 
 
-@pytest.fixture
-def live_server(live_server):
-    """pytest-django's live server, with the test's own statements waiting for a request in flight."""
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server (one for the run), started once the test database exists (whether it is SQLite in
+    memory decides how the server answers), with the test's own statements waiting for a request in flight."""
     with contextlib.ExitStack() as wrappers:
         for connection in in_memory_databases():
             wrappers.enter_context(connection.execute_wrapper(OneAtATimeOnSharedMemoryDatabase.one_statement_at_a_time))

@@ -7,13 +7,10 @@ meetings', the exports' and the public figures' pages in Arabic and French, on a
 wider than the screen, every input labelled; with RAQMANA_SCREENSHOTS set, each is photographed into
 var/screens/procedures/."""
 
-import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +25,7 @@ from raqmana.accounts.models import User
 from raqmana.civil_status.constants import ActKind
 from raqmana.civil_status.services.acts import draft_act, sign_act
 from raqmana.kernel.tests import samples
+from raqmana.kernel.tests.browsers import PHONE, WIDE, photograph
 from raqmana.procedures.constants import CommissionMember, DossierState
 from raqmana.procedures.loading import load_definitions
 from raqmana.procedures.models import Dossier, DossierExport, Opinion, Procedure
@@ -41,9 +39,6 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "raqmana-journey-2026"
 TEMARA = "04.501.01.07"
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 900}
-SCREENS = Path(settings.BASE_DIR) / "var" / "screens" / "procedures"
 
 
 # The scene: Témara's single window, its people, the architect's birth act
@@ -117,24 +112,6 @@ def upload(page, field, name):
     """A file chosen for a file field: sent at once (htmx), then listed in its field."""
     page.locator(f"#f-{field}").set_input_files(files=[pdf_file(name)])
     expect(page.locator(f"#f-{field}-block .attachments")).to_contain_text(name)
-
-
-def photograph(page, name, language, viewport):
-    """No wider than the screen, every input labelled; photographed when RAQMANA_SCREENSHOTS is set."""
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-    if os.environ.get("RAQMANA_SCREENSHOTS"):  # first: a page too wide is seen as it is
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        size = "phone" if viewport == PHONE else "wide"
-        page.screenshot(path=str(SCREENS / f"{name}-{language}-{size}.png"), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{name} ({language}) is {width}px wide"
-    unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]
-              .filter(input => !input.closest('[aria-hidden=true]'))
-              .filter(input => !(input.labels && input.labels.length) && !input.getAttribute('aria-label'))
-              .map(input => input.name || input.id)"""
-    )
-    assert not unlabelled, f"{name} ({language}): inputs without a label: {unlabelled}"
 
 
 def start(page, live_server, code):

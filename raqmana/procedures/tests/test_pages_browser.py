@@ -2,10 +2,7 @@
 phone, every input labelled, the form saved as one types (htmx) and its errors shown beside the fields. With
 RAQMANA_SCREENSHOTS set, each page is photographed into var/screens/procedures/ to be looked at."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from raqmana.kernel.tests.browsers import PHONE, WIDE, photograph
 from raqmana.procedures.constants import Category
 from raqmana.procedures.models import Procedure, ProcedureVersion
 from raqmana.procedures.services import attachments, filing
@@ -22,28 +20,6 @@ from raqmana.procedures.services import attachments, filing
 from .test_pages import EVERY_KIND, pdf_upload
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1280, "height": 900}
-SCREENS = Path(settings.BASE_DIR) / "var" / "screens" / "procedures"
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in the test thread
-
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-    pytestmark = [pytestmark, pytest.mark.skip(reason=f"Chromium is absent ({CHROMIUM})")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -122,24 +98,6 @@ def settled(page):
         page.wait_for_timeout(300)
 
 
-def check_page(page, name, language, viewport):
-    """No wider than the screen, every input labelled; photographed when asked."""
-    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{name} ({language}) is {width}px wide"
-    unlabelled = page.evaluate(
-        """() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]
-              .filter(input => !input.closest('[aria-hidden=true]'))
-              .filter(input => !(input.labels && input.labels.length) && !input.getAttribute('aria-label'))
-              .map(input => input.name || input.id)"""
-    )
-    assert not unlabelled, f"{name} ({language}): inputs without a label: {unlabelled}"
-    if os.environ.get("RAQMANA_SCREENSHOTS"):
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        size = "phone" if viewport == PHONE else "wide"
-        page.screenshot(path=str(SCREENS / f"{name}-{language}-{size}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
 @pytest.mark.parametrize("language", ["ar", "fr"])
 def test_the_pages_read_well(browser, live_server, scene, applicant, permits_agent, language, viewport):
@@ -147,9 +105,9 @@ def test_the_pages_read_well(browser, live_server, scene, applicant, permits_age
     visitor = context_for(browser, live_server, language, viewport=viewport)
     page = visitor.new_page()
     page.goto(live_server.url + reverse("procedures:catalogue"))
-    check_page(page, "catalogue", language, viewport)
+    photograph(page, "catalogue", language, viewport)
     page.goto(live_server.url + reverse("procedures:procedure", args=["every-kind"]))
-    check_page(page, "procedure", language, viewport)
+    photograph(page, "procedure", language, viewport)
     visitor.close()
 
     citizen = context_for(browser, live_server, language, applicant, viewport)
@@ -178,16 +136,16 @@ def test_the_pages_read_well(browser, live_server, scene, applicant, permits_age
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("#f-area")).to_have_value("douze")
     expect(page.locator("#f-site-commune")).to_have_value(re.compile("04.501.01.07"))
-    check_page(page, "form", language, viewport)
+    photograph(page, "form", language, viewport)
     page.goto(live_server.url + reverse("procedures:dossier", args=[filed.pk]))
-    check_page(page, "dossier", language, viewport)
+    photograph(page, "dossier", language, viewport)
     citizen.close()
 
     agent = context_for(browser, live_server, language, permits_agent, viewport)
     page = agent.new_page()
     page.goto(live_server.url + reverse("procedures:queue"))
     expect(page.locator("table.queue")).to_contain_text(filed.reference)
-    check_page(page, "queue", language, viewport)
+    photograph(page, "queue", language, viewport)
     page.goto(live_server.url + reverse("procedures:review", args=[filed.pk]))
-    check_page(page, "review", language, viewport)
+    photograph(page, "review", language, viewport)
     agent.close()
