@@ -9,7 +9,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/raqmana_bench .venv/bin/python bench/procedures.py
 
 Prints figures and writes bench/results/procedures-<database>.json. Targets: queue p95 < 100 ms, sweep < 60 s,
-filing >= 20 dossiers/s on one core, the export streamed (its memory does not grow with the rows).
+filing >= 20 dossiers/s on one core (the median of batches of 40), the export streamed (its memory does not grow
+with the rows).
 """
 
 import argparse
@@ -23,6 +24,7 @@ from datetime import timedelta
 from harness import run_benchmark
 
 COMMUNES = 50
+FILING_BATCH = 40  # filings a batch: 5 batches of the 200 filings
 
 
 def main():
@@ -213,14 +215,24 @@ def run(options):
         filing.file_dossier(draft, by=applicant)
 
     file(warm_up)
-    begun, used = time.perf_counter(), time.process_time()
-    for draft in drafts:
-        file(draft)
+    # In batches: this shared machine has slow spells of a few seconds, which the median batch leaves out and the
+    # mean over all filings does not.
+    batch_ms, batch_cpu_ms = [], []
+    begun = time.perf_counter()
+    for start in range(0, len(drafts), FILING_BATCH):
+        batch = drafts[start : start + FILING_BATCH]
+        batch_begun, used = time.perf_counter(), time.process_time()
+        for draft in batch:
+            file(draft)
+        batch_ms.append((time.perf_counter() - batch_begun) / len(batch) * 1000)
+        batch_cpu_ms.append((time.process_time() - used) / len(batch) * 1000)
     seconds = time.perf_counter() - begun
-    figures["filing_dossiers_per_second_one_core"] = round(len(drafts) / seconds, 1)
-    figures["filing_ms_each"] = round(seconds / len(drafts) * 1000, 1)
+    figures["filing_ms_each"] = round(statistics.median(batch_ms), 1)
+    figures["filing_dossiers_per_second_one_core"] = round(1000 / statistics.median(batch_ms), 1)
+    figures["filing_ms_each_by_batch"] = [round(each, 1) for each in batch_ms]
+    figures["filing_ms_each_over_all"] = round(seconds / len(drafts) * 1000, 1)
     # Of each filing, the time this process worked; the rest it waited for PostgreSQL, ClamAV and the disk.
-    figures["filing_cpu_ms_each"] = round((time.process_time() - used) / len(drafts) * 1000, 1)
+    figures["filing_cpu_ms_each"] = round(statistics.median(batch_cpu_ms), 1)
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
 
     # The export of every dossier to XLSX, as its background task writes it.
