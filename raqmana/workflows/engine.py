@@ -186,17 +186,20 @@ class Workflow:
         return transition
 
     def move(self, subject: models.Model, to_state: str, *, by: models.Model | None, reason: str | Promise = "",
-             at: models.Model | None = None) -> None:  # fmt: skip
-        """Move `subject` to `to_state` (see `check`), recording who, when and why; the caller saves it."""
+             at: models.Model | None = None, saved_whole: bool = False) -> None:  # fmt: skip
+        """Move `subject` to `to_state` (see `check`), recording who, when and why; the caller saves it. The due
+        time it keeps on the subject's row is written at once, unless the caller then saves every field of the
+        subject (`saved_whole`)."""
         self.check(subject, to_state, by=by, at=at)
         self.log.objects.create(
             **{self.link: subject}, from_state=subject.state, to_state=to_state, by=by, reason=reason
         )
         existing = {} if self.states(subject.state) in self.untimed_starts else None
         subject.state = to_state
-        self._set_clocks(subject, to_state, existing=existing)
+        self._set_clocks(subject, to_state, existing=existing, saved_whole=saved_whole)
 
-    def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None) -> None:
+    def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None,
+                    saved_whole: bool = False) -> None:  # fmt: skip
         """Start, pause, resume or stop each of the subject's clocks for its new state (`existing`: its clocks by
         name, read here unless given)."""
         if not self.clocks:
@@ -231,16 +234,17 @@ class Workflow:
             elif clock is not None:
                 self.follow(rule, clock, state, now)
         if self.due is not None:
-            self._keep_due(subject, existing.get(self.due[0]))
+            self._keep_due(subject, existing.get(self.due[0]), write=not saved_whole)
 
-    def _keep_due(self, subject: models.Model, clock: Clock | None) -> None:
-        """Write the `due` clock's due time on the subject's row (and the object), when it changed."""
+    def _keep_due(self, subject: models.Model, clock: Clock | None, *, write: bool) -> None:
+        """Set the `due` clock's due time on the object, when it changed, and write it on its row (`write`)."""
         running = clock is not None and clock.state in {ClockState.RUNNING, ClockState.EXPIRED}
         due_at = clock.due_at if running and clock is not None else None
         field_name = self.due[1] if self.due else ""
         if getattr(subject, field_name) != due_at:
             setattr(subject, field_name, due_at)
-            type(subject)._default_manager.filter(pk=subject.pk).update(**{field_name: due_at})
+            if write:
+                type(subject)._default_manager.filter(pk=subject.pk).update(**{field_name: due_at})
 
     def follow(self, rule: ClockRule, clock: Clock, state: str, now: datetime, reason: str = "") -> None:
         """Pause `clock` for a case now in one of its rule's `paused_in` states, or stop it in any other (one where it

@@ -33,7 +33,7 @@ from ..formdefs import Checked, FieldType, check_answers
 from ..models import Dossier, Procedure
 from ..routing import competent_unit, group_for, site_served_here
 from ..selectors import hold_kept_files, kept_files
-from ..workflows import DOSSIER_WORKFLOW, lock_dossier
+from ..workflows import ANSWERING_RELATIONS, DOSSIER_WORKFLOW, lock_dossier
 
 # The states in which the applicant may change the answers: the draft, and a dossier sent back for corrections.
 EDITABLE_STATES = (DossierState.DRAFT, DossierState.INFORMATION_REQUESTED)
@@ -150,7 +150,7 @@ def save_answers(dossier: Dossier, given: Mapping[str, Any], *, by: User) -> Che
     if not isinstance(given, Mapping):
         raise ValidationError(_("The answers are sent as an object of fields and values."), code="not_an_object")
     with transaction.atomic():
-        dossier = lock_dossier(dossier)
+        dossier = lock_dossier(dossier, ANSWERING_RELATIONS)
         check_applicant(dossier, by)
         check_editable(dossier)
         checked = checked_answers(dossier, given, complete=False)
@@ -200,7 +200,7 @@ def link_civil_status(dossier: Dossier, *, by: User, idcs: str, birth_date: date
         "sex": current["sex"],
     }
     with transaction.atomic():
-        dossier = lock_dossier(dossier)
+        dossier = lock_dossier(dossier, ANSWERING_RELATIONS)
         check_applicant(dossier, by)
         check_editable(dossier)
         dossier.answers = {**dossier.answers, links[0].key: link}
@@ -246,7 +246,7 @@ def file_dossier(dossier: Dossier, *, by: User) -> Dossier:
         calendar=WorkingCalendar(),
     )
     dossier.silence_means_approval = procedure.silence_means_approval
-    DOSSIER_WORKFLOW.move(dossier, DossierState.FILED, by=by)
+    DOSSIER_WORKFLOW.move(dossier, DossierState.FILED, by=by, saved_whole=True)
     dossier.receipt = documents.issue_document(
         dossier,
         "dossier_receipt",

@@ -78,7 +78,13 @@ def test_filing_a_draft_reads_no_clock_since_a_draft_never_had_one(
         query["sql"] for query in queries if query["sql"].startswith("SELECT") and "workflows_clock" in query["sql"]
     ]
     assert clocks_read == []
-    assert Clock.objects.get(subject_id=str(filed.pk)).state == ClockState.RUNNING
+    clock = Clock.objects.get(subject_id=str(filed.pk))
+    assert clock.state == ClockState.RUNNING
+    # Its decision's due time goes with the dossier's own row, written once.
+    dossier_writes = [query["sql"] for query in queries if query["sql"].startswith('UPDATE "procedures_dossier"')]
+    assert len(dossier_writes) == 1
+    filed.refresh_from_db()
+    assert filed.decision_due_at == clock.due_at
 
 
 def test_an_incomplete_dossier_is_not_filed_and_every_fault_is_named(draft, applicant, temara_window):
