@@ -21,7 +21,7 @@ S = DossierState
 
 # What moving a dossier reads beside its own row.
 LOCKED_RELATIONS = ("procedure", "version", "unit", "commune", "applicant")
-# What saving answers reads: no office, which a draft has not yet and which answers do not depend on.
+# What saving answers or filing reads: no office, which a draft has not yet and answers do not depend on.
 ANSWERING_RELATIONS = ("procedure", "version", "commune", "applicant")
 # Of those, what never changes under a dossier (a form version, a commune, a person): a caller's copy is as good as
 # a new read. A procedure (published, its delay) and an office are settings the administration changes: read again.

@@ -220,7 +220,7 @@ def file_dossier(dossier: Dossier, *, by: User) -> Dossier:
     """File a complete draft: routed to the competent office (`routing.competent_unit`), numbered in its register,
     its delay taken from the procedure as the law caps it (art. 16) and started, and its receipt, with its number and
     date, issued at once (Law 55-19). Every missing or faulty answer is named at once (ValidationError by field)."""
-    dossier = lock_dossier(dossier)
+    dossier = lock_dossier(dossier, ANSWERING_RELATIONS)  # a draft: its office is the one routing gives it here
     hold_kept_files(dossier)
     check_applicant(dossier, by)
     if dossier.state != DossierState.DRAFT:
