@@ -49,11 +49,14 @@ def browser():
 class OneAtATimeOnSharedMemoryDatabase(ThreadedWSGIServer):
     """The live server for browser tests, one request at a time when the test database is SQLite in memory.
 
-    Each of its threads opens its own connection to that database, kept in SQLite's shared cache, whose locks fail
-    at once where a database on disk waits its turn ("database table is locked", "bad parameter or other API
-    misuse"): a form's save as one types and the click that files it would run into each other. A request holds the
-    lock until its whole answer is written (a streamed answer reads the database as it goes); the test's own
-    statements take it too (the `live_server` fixture below), so they wait for a request in flight.
+    Every request thread uses the test's own connection to that database (pytest-django hands it over; started before
+    the database existed, the server's threads opened connections of their own to SQLite's shared cache instead,
+    whose locks fail at once). A sqlite3 connection used by two threads at once fails ("bad parameter or other API
+    misuse"), and its transaction is that of the one connection: a form's save as one types and the click that
+    files it would run into each other. A request holds the lock until its whole answer is read (a streamed answer
+    reads the database as it goes); the test's own statements take it too (`statements_wait_for_the_live_server`), so
+    they wait for a request in flight. A test holding a transaction open across a browser action would share it
+    with the request: none does.
     """
 
     lock = threading.RLock()
@@ -114,12 +117,21 @@ def fresh_rate_limits():
 
 @pytest.fixture(scope="session")
 def live_server(django_db_setup, live_server):
-    """pytest-django's live server (one for the run), started once the test database exists (whether it is SQLite in
-    memory decides how the server answers), with the test's own statements waiting for a request in flight."""
+    """pytest-django's live server (one for the run), started once the test database exists: whether it is SQLite
+    in memory decides how the server answers."""
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def statements_wait_for_the_live_server(request):
+    """In a test that drives the live server, the test's own statements wait for a request in flight (taken for
+    each test, on the connection the test uses then)."""
     with contextlib.ExitStack() as wrappers:
-        for connection in in_memory_databases():
-            wrappers.enter_context(connection.execute_wrapper(OneAtATimeOnSharedMemoryDatabase.one_statement_at_a_time))
-        yield live_server
+        if "live_server" in request.fixturenames:
+            for connection in in_memory_databases():
+                wrapper = OneAtATimeOnSharedMemoryDatabase.one_statement_at_a_time
+                wrappers.enter_context(connection.execute_wrapper(wrapper))
+        yield
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from conftest import OneAtATimeOnSharedMemoryDatabase, in_memory_databases
 
 
 def test_the_live_server_on_a_shared_in_memory_database_answers_one_request_at_a_time():
-    """Its threads' connections to the shared-cache database would fail on each other's locks."""
+    """Its threads share the test's one connection, which two threads must not use at once."""
     inside, most_inside = [], []
 
     def application(environ, start_response):

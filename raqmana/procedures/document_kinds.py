@@ -91,7 +91,8 @@ def receipt_content(dossier: Dossier, moment: datetime, calendar: MoroccanHijriC
                 ("Vaut approbation à l'expiration du délai (décret 2-22-141)", LATIN),
             )
         )
-    files = [attachment.name for attachment in kept_files(dossier)]
+    held = dossier.version.form.file_ids(dossier.answers)  # a file of a field hidden at filing is not among them
+    files = [attachment.name for attachment in kept_files(dossier) if attachment.pk in held]
     rows.append(
         row("الوثائق المودعة", "Pièces déposées", (str(len(files)), NUMBER), *((name, LATIN) for name in files))
     )

@@ -230,6 +230,23 @@ class FormDefinition:
     def civil_status_links(self) -> list[Field]:
         return [item for item in self.fields if item.type == FieldType.CIVIL_STATUS_LINK]
 
+    def file_ids(self, answers: Mapping[str, Any]) -> set[int]:
+        """The ids of the files the answers hold: in file fields, and in those of a repeatable block's entries."""
+        held: set[int] = set()
+        for item in self.fields:
+            if item.type == FieldType.FILE:
+                held.update(_ids(answers.get(item.key)))
+            elif item.type == FieldType.REPEAT and isinstance(answers.get(item.key), list):
+                for entry in answers[item.key]:
+                    if isinstance(entry, Mapping):
+                        files = (sub for sub in item.fields if sub.type == FieldType.FILE)
+                        held.update(pk for sub in files for pk in _ids(entry.get(sub.key)))
+        return held
+
+
+def _ids(value: Any) -> list[int]:
+    return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
+
 
 def _walk(fields: Iterable[Field]) -> Iterable[Field]:
     for item in fields:

@@ -116,8 +116,9 @@ def attachments_of(dossier: Dossier) -> QuerySet[Attachment]:
 
 
 def kept_files(dossier: Dossier) -> list[Attachment]:
-    """The files the dossier's answers hold: not taken off, not found infected, in the order given. Those held by
-    this Dossier object (`hold_kept_files`), else read now."""
+    """The files the dossier keeps for its answers: not taken off, not found infected, in the order given (a file of
+    a field the answers hide is among them; `Form.file_ids` says which the answers hold). Those held by this Dossier
+    object (`hold_kept_files`), else read now."""
     held = getattr(dossier, "held_files", None)
     if held is not None:
         return held

@@ -1579,3 +1579,15 @@ def test_a_huge_definition_is_refused_quickly():
     started = time.perf_counter()
     assert len(refusal(data)) == 10_000
     assert time.perf_counter() - started < 2
+
+
+def test_the_file_ids_the_answers_hold_in_fields_and_in_blocks_entries():
+    drawing = {"key": "drawing", "type": "file", "document": "lot_plan", "label": labels("Drawing")}
+    lots = {"key": "lots", "type": "repeat", "label": labels("Lots"), "fields": [drawing]}
+    requirements = [*SMALL_BUILDING["requirements"], {"kind": "lot_plan", "label": labels("Lot plan")}]
+    form = parse_definition(
+        {**SMALL_BUILDING, "requirements": requirements, "fields": [*SMALL_BUILDING["fields"], lots]}
+    )
+    answers = {"plans": [3, 4], "lots": [{"drawing": [7]}, "not an entry", {"drawing": "8"}], "use": [9]}
+    assert form.file_ids(answers) == {3, 4, 7}
+    assert form.file_ids({}) == set()
