@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import load_der_x509_certificate
 from django.utils import timezone
+from pyhanko.sign.general import find_unique_cms_attribute, simple_cms_attribute
 
 from raqmana.documents import signing
 from raqmana.documents.pki import signer_for
@@ -67,9 +68,12 @@ def test_a_seal_container_is_pyhankos_own_with_this_digest_and_signature(temara_
     signer = signer_for(temara_office)
     digest = hashlib.sha256(b"a document").digest()
     template = signing._run(signing._container_template(signer))
-    ours = signing._run(signing._signature_container(signer, template, digest))
+    signed = template.signed_attributes_for(digest)
+    encoded = template.container(signed, signing._run(signer.async_sign_raw(signed, signing.DIGEST)))
+    ours = cms.ContentInfo.load(encoded)
     pyhankos = signing._run(signer.async_sign(digest, signing.DIGEST, use_pades=True))
 
+    assert ours.dump(force=True) == encoded  # DER, as asn1crypto encodes it from its parts
     signer_info = ours["content"]["signer_infos"][0]
     signed_attributes = cms.CMSAttributes.load(signer_info["signed_attrs"].untag().dump())
     assert {attribute["type"].native: attribute["values"][0].native for attribute in signed_attributes}[
@@ -83,6 +87,38 @@ def test_a_seal_container_is_pyhankos_own_with_this_digest_and_signature(temara_
     for container in (ours, pyhankos):
         container["content"]["signer_infos"][0]["signature"] = b""
     assert ours.dump(force=True) == pyhankos.dump(force=True)
+
+
+def a_token_of(length):
+    """A ContentInfo as a TSA's answer is read, its contents `length` bytes long."""
+    for size in range(length):
+        encoded = cms.ContentInfo({"content_type": "data", "content": b"t" * size}).dump()
+        token = cms.ContentInfo.load(encoded)
+        if len(token.contents) == length:
+            return token, encoded
+    raise AssertionError(length)
+
+
+@pytest.mark.parametrize("length", [383, 384, 3968])
+def test_a_time_stamp_token_is_held_as_the_tsa_encoded_it_whatever_its_length(temara_office, length):
+    """asn1crypto takes lengths such as 384 (0x0180) and 3,968 (0x0F80), whose last byte is 0x80, for indefinite
+    ones and encodes such values again from their parts: the container holds the token's own bytes."""
+    signer = signer_for(temara_office)
+    template = signing._run(signing._container_template(signer))
+    signed = template.signed_attributes_for(hashlib.sha256(b"a document").digest())
+    signature = signing._run(signer.async_sign_raw(signed, signing.DIGEST))
+    token, as_sent = a_token_of(length)
+
+    encoded = template.container(signed, signature, token)
+    ours = cms.ContentInfo.load(encoded)
+    held = find_unique_cms_attribute(ours["content"]["signer_infos"][0]["unsigned_attrs"], "signature_time_stamp_token")
+    assert held.dump() == as_sent
+    # What asn1crypto builds from the same parts, as pyHanko's signers add a time stamp.
+    built = cms.ContentInfo.load(template.container(signed, signature))
+    built["content"]["signer_infos"][0]["unsigned_attrs"] = cms.CMSAttributes(
+        [simple_cms_attribute("signature_time_stamp_token", cms.ContentInfo.load(as_sent))]
+    )
+    assert built.dump(force=True) == encoded
 
 
 def test_a_seal_made_inside_a_running_event_loop_validates(temara_office):
