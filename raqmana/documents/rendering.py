@@ -58,8 +58,10 @@ def qr_png(url):
 
     segno encodes the code; Pillow enlarges and writes it, in C, where segno's own PNG writer walks every pixel
     in Python (1.2 ms of a receipt's filing)."""
-    # A fixed mask: readers decode any of the eight, and scoring all of them costs 3 ms.
-    code = segno.make(url, error="m", mask=0)
+    # A fixed mask: readers decode any of the eight, and scoring all of them costs 3 ms. Level M as declared, not
+    # raised to what the version would hold (segno's `boost_error` tries each level: 0.3 ms), and no Micro QR
+    # tried first: an address never fits one.
+    code = segno.make_qr(url, error="m", mask=0, boost_error=False)
     side = len(code.matrix) + 2 * QR_BORDER
     quiet = bytes([QR_LIGHT]) * QR_BORDER
     rows = (quiet + bytes(row).translate(QR_SHADES) + quiet for row in code.matrix)
