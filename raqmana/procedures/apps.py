@@ -13,6 +13,15 @@ def routing_changed(sender, **kwargs):
     reference_data.changed(ROUTING)
 
 
+def procedures_changed(sender, **kwargs):
+    """A procedure written (the admin, a definition loaded): the cached procedures are read again."""
+    from raqmana.kernel import reference_data
+
+    from .models import PROCEDURES
+
+    reference_data.changed(PROCEDURES)
+
+
 class ProceduresConfig(AppConfig):
     """Online procedures and permits: the catalogue, forms without code, dossiers with receipts, commissions, legal
     delays and silence that approves."""
@@ -23,7 +32,7 @@ class ProceduresConfig(AppConfig):
     def ready(self):
         from raqmana.payments.callbacks import register
 
-        from .models import AgentGroup, WindowOverride
+        from .models import AgentGroup, Procedure, WindowOverride
         from .services.review import tax_paid
 
         register("procedures.dossier", on_paid=tax_paid)
@@ -33,3 +42,5 @@ class ProceduresConfig(AppConfig):
         m2m_changed.connect(
             routing_changed, sender=AgentGroup.communes.through, dispatch_uid="procedures.routing.communes"
         )
+        post_save.connect(procedures_changed, sender=Procedure, dispatch_uid="procedures.procedures.saved")
+        post_delete.connect(procedures_changed, sender=Procedure, dispatch_uid="procedures.procedures.deleted")

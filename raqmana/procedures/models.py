@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raqmana.accounts.models import Enterprise
 from raqmana.documents.models import IssuedDocument, documents_storage
+from raqmana.kernel import reference_data
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.payments.models import Payment
@@ -14,10 +15,30 @@ from raqmana.workflows.models import TransitionRecord
 from .constants import Category, CommissionMember, CorrectionReason, DossierState, OpinionState, Verdict
 from .formdefs import FormDefinition, in_language, parse_definition
 
+# The set of reference data the catalogue's procedures are cached under (`workflows.lock_dossier` reads them there).
+PROCEDURES = "procedures"
+
+
+class ProcedureQuerySet(models.QuerySet):
+    """Procedures, whose writes in bulk also draw a new version of the cached ones (a save or a delete does, through
+    the signals of `apps.py`)."""
+
+    def update(self, **kwargs):
+        updated = super().update(**kwargs)
+        reference_data.changed(PROCEDURES)
+        return updated
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        updated = super().bulk_update(objs, fields, batch_size=batch_size)
+        reference_data.changed(PROCEDURES)
+        return updated
+
 
 class Procedure(CheckedTextModel):
     """A procedure of the catalogue: what it is, its legal basis, who decides and within what delay, who may file,
     and its form (the current `ProcedureVersion`). Only a published procedure can be filed; nothing is deleted."""
+
+    objects = ProcedureQuerySet.as_manager()
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)

@@ -17,8 +17,9 @@ from raqmana.kernel.tests import samples
 from raqmana.notifications.models import Notification
 from raqmana.procedures import routing
 from raqmana.procedures.constants import DossierState
-from raqmana.procedures.models import Attachment, Dossier, ProcedureVersion
+from raqmana.procedures.models import Attachment, Dossier, Procedure, ProcedureVersion
 from raqmana.procedures.services import attachments, filing, review
+from raqmana.procedures.workflows import lock_dossier
 from raqmana.workflows.models import Clock, ClockState
 from raqmana.workflows.services import run_due_clocks
 
@@ -333,3 +334,25 @@ def test_removing_an_entry_moves_the_later_entries_files_with_them(procedure, ap
     second.refresh_from_db()
     assert first.removed_at is not None and second.path == "lots.0.plan"
     assert filing.checked_answers(draft, {}, complete=False).answers["lots"] == [{"plan": [second.pk]}]
+
+
+def test_a_locked_dossier_reads_its_procedure_as_the_administration_left_it(draft, procedure, committed):
+    committed()
+    assert lock_dossier(draft.pk).procedure.delay_days == 10
+    with CaptureQueriesContext(connection) as read:
+        locked = lock_dossier(draft.pk, ("procedure",))
+    assert len(read) == 1 and locked.procedure == procedure  # the procedure from the cache: no join, no query
+
+    Procedure.objects.filter(pk=procedure.pk).update(delay_days=12, published=False)  # in bulk
+    committed()
+    locked = lock_dossier(draft.pk)
+    assert (locked.procedure.delay_days, locked.procedure.published) == (12, False)
+
+    procedure.refresh_from_db()
+    procedure.delay_days = 14
+    procedure.save()  # as the admin saves it
+    committed()
+    locked = lock_dossier(draft.pk)
+    assert locked.procedure.delay_days == 14
+    locked.procedure.delay_days = 99  # a copy of its own: the next reader does not see it
+    assert lock_dossier(draft.pk).procedure.delay_days == 14
