@@ -285,7 +285,7 @@ async def _container_template(signer):
         (signed_data,) = _parts(explicit)
         *signed_data_head, signer_infos = _parts(signed_data)
         (signer_info,) = _parts(signer_infos)
-        version, signer_id, digest_algorithm, signed_attributes, signature_algorithm, _ = _parts(signer_info)
+        version, signer_id, digest_algorithm, signed_attributes, signature_algorithm, _placeholder = _parts(signer_info)
         signed_attributes = _SET + signed_attributes[1:]
         blank_digest = cms.CMSAttribute({"type": "message_digest", "values": [bytes(32)]}).dump()
         template = ContainerTemplate(
