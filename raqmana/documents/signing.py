@@ -74,7 +74,9 @@ def seal_pdf(pdf, office, *, reason, long_term=True):
 async def _seal(pdf, metadata, signer, time_stamper):
     template = await _container_template(signer)
     writer = _SealWriter(io.BytesIO(pdf))
-    container_size = template.size + 32  # an ECDSA signature varies by a few bytes
+    # Room for a signature as long as the key can give beyond the template's placeholder (a PKCS#11 signer's is 512
+    # bytes, shorter than an RSA-8192 signature; an ECDSA signature varies by a few bytes).
+    container_size = template.size + signer.signing_cert.public_key.bit_size // 8 + 32
     if time_stamper is not None:
         validation_data = await _validation_data(signer, time_stamper)
         DocumentSecurityStore.supply_dss_in_writer(
@@ -230,11 +232,10 @@ class ContainerTemplate:
 
     def container(self, signed_attributes, signature, time_stamp_token=None):
         """The DER-encoded ContentInfo: the signer info with these signed attributes and signature, and the token
-        (as the TSA encoded it) as its signature-time-stamp attribute when given."""
+        (in DER, `token_in_der`) as its signature-time-stamp attribute when given."""
         unsigned_attributes = b""
         if time_stamp_token is not None:
-            as_sent = _sequence(time_stamp_token.contents)  # the token's ContentInfo, its contents as read
-            attribute = _sequence(TIME_STAMP_TOKEN_ATTRIBUTE, _set(as_sent))
+            attribute = _sequence(TIME_STAMP_TOKEN_ATTRIBUTE, _set(token_in_der(time_stamp_token)))
             unsigned_attributes = parser.emit(2, 1, 1, attribute)  # [1] IMPLICIT SET OF Attribute
         signer_info = _sequence(
             self.signer_info_head,
@@ -245,6 +246,54 @@ class ContainerTemplate:
         )
         signed_data = _sequence(self.signed_data_head, _set(signer_info))
         return _sequence(self.content_type, parser.emit(2, 1, 0, signed_data))  # [0] EXPLICIT content
+
+
+def token_in_der(token):
+    """A time-stamp token (a ContentInfo read from the TSA's answer) in DER, as a signature container holds it
+    (ISO 32000-1 § 12.8.3.3.1): the bytes the TSA sent when they are DER already, as TSAs answer, else encoded
+    again once by asn1crypto (a TSA answering in BER, with indefinite lengths, say)."""
+    framed = _sequence(token.contents)
+    if _in_der(framed):
+        return framed
+    return token.copy().dump(force=True)
+
+
+# Universal types that DER encodes as one primitive value and BER may cut into parts (X.690 § 10.2).
+_PRIMITIVE_IN_DER = frozenset({3, 4, 12, *range(18, 23), *range(25, 31)})
+
+
+def _in_der(encoded):
+    """Whether every length in `encoded` is definite and as short as it goes, and no string is cut into parts: the
+    framing DER asks beyond BER (X.690 § 10), checked without decoding a value (0.1 ms a token; asn1crypto's parser
+    takes four times as long)."""
+    pending = [(0, len(encoded))]
+    while pending:
+        at, end = pending.pop()
+        while at < end:
+            identifier = encoded[at]
+            at += 1
+            if identifier & 0x1F == 0x1F:  # a tag number of 31 or more, in base 128
+                while at < end and encoded[at] & 0x80:
+                    at += 1
+                at += 1
+            if at >= end:
+                return False
+            length = encoded[at]
+            at += 1
+            if length & 0x80:
+                octets = length & 0x7F
+                length = int.from_bytes(encoded[at : at + octets])
+                at += octets
+                if octets == 0 or length < 0x80 or length >> (8 * octets - 8) == 0:  # indefinite, or longer than needed
+                    return False
+            if at + length > end:
+                return False
+            if identifier & 0x20:
+                if identifier & 0xC0 == 0 and identifier & 0x1F in _PRIMITIVE_IN_DER:
+                    return False
+                pending.append((at, at + length))
+            at += length
+    return bool(encoded)
 
 
 TIME_STAMP_TOKEN_ATTRIBUTE = cms.CMSAttributeType("signature_time_stamp_token").dump()

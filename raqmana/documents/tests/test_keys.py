@@ -2,6 +2,7 @@
 seals are long-term (PAdES B-LT) too, time-stamped by a TSA the national CA certifies."""
 
 import io
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -112,39 +113,62 @@ def test_a_development_seal_is_not_trusted_by_a_deployment(settings, national_ca
     assert seal.intact and not seal.trusted
 
 
+PKCS11_KEYS = ["ec-p256", "rsa-4096"]
+
+
+@pytest.fixture(scope="session")
+def softhsm_configuration(tmp_path_factory):
+    """A directory of SoftHSM tokens, one per kind of key, made before the library first reads it: it reads its
+    configuration and tokens once per process."""
+    directory = tmp_path_factory.mktemp("softhsm")
+    (directory / "tokens").mkdir()
+    configuration = directory / "softhsm2.conf"
+    configuration.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n")
+    for key_type in PKCS11_KEYS:
+        init = ["softhsm2-util", "--init-token", "--free", "--label", f"raqmana-{key_type}", "--pin", "1234"]
+        subprocess.run(
+            [*init, "--so-pin", "5678"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "SOFTHSM2_CONF": str(configuration)},
+        )
+    return configuration
+
+
 @pytest.mark.skipif(
     not SOFTHSM.exists() or not shutil.which("softhsm2-util"),
     reason="SoftHSM2 is not installed (apt-get install softhsm2)",
 )
+@pytest.mark.parametrize("key_type", PKCS11_KEYS)
 def test_an_office_signs_with_a_pkcs11_token(
-    tmp_path, monkeypatch, settings, national_ca, national_tsa, birth_act, agent, temara_office
+    softhsm_configuration, monkeypatch, settings, national_ca, national_tsa, birth_act, agent, temara_office, key_type
 ):
     import pkcs11
     from pkcs11 import Attribute, KeyType
     from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+    from pkcs11.util.rsa import encode_rsa_public_key
     from pkcs11.util.x509 import decode_x509_certificate
 
-    (tmp_path / "tokens").mkdir()
-    (tmp_path / "softhsm2.conf").write_text(
-        f"directories.tokendir = {tmp_path / 'tokens'}\nobjectstore.backend = file\n"
-    )
-    monkeypatch.setenv("SOFTHSM2_CONF", str(tmp_path / "softhsm2.conf"))
-    init = ["softhsm2-util", "--init-token", "--free", "--label", "raqmana-test", "--pin", "1234", "--so-pin", "5678"]
-    subprocess.run(init, check=True, capture_output=True)
-    token = pkcs11.lib(str(SOFTHSM)).get_token(token_label="raqmana-test")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(softhsm_configuration))
+    label = f"raqmana-{key_type}"
+    token = pkcs11.lib(str(SOFTHSM)).get_token(token_label=label)
     with token.open(rw=True, user_pin="1234") as session:
-        curve = session.create_domain_parameters(
-            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
-        )
-        public, _private = curve.generate_keypair(store=True, label=temara_office.code)
-        public_key = serialization.load_der_public_key(encode_ec_public_key(public))
+        if key_type == "rsa-4096":  # its signature, 512 bytes, as long as the placeholder pyHanko reserves
+            public, _private = session.generate_keypair(KeyType.RSA, 4096, store=True, label=temara_office.code)
+            public_key = serialization.load_der_public_key(encode_rsa_public_key(public))
+        else:
+            curve = session.create_domain_parameters(
+                KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
+            )
+            public, _private = curve.generate_keypair(store=True, label=temara_office.code)
+            public_key = serialization.load_der_public_key(encode_ec_public_key(public))
         certificate = office_certificate(temara_office, public_key, national_ca)
         stored = decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER))
         stored.update({Attribute.LABEL: temara_office.code, Attribute.TOKEN: True})
         session.create_object(stored)
     settings.RAQMANA_SIGNING_BACKEND = "pkcs11"
     settings.RAQMANA_PKCS11_MODULE = str(SOFTHSM)
-    settings.RAQMANA_PKCS11_TOKEN = "raqmana-test"
+    settings.RAQMANA_PKCS11_TOKEN = label
     settings.RAQMANA_PKCS11_PIN = "1234"
     check = issue_and_check(birth_act, agent, temara_office)
     assert temara_office.code in check.seal.signer

@@ -3,23 +3,26 @@ this document's digest and signature."""
 
 import asyncio
 import hashlib
+import io
 import json
 import shutil
 import subprocess
 
 import pytest
 import typst
-from asn1crypto import cms
+from asn1crypto import cms, parser, tsp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import load_der_x509_certificate
 from django.utils import timezone
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.general import find_unique_cms_attribute, simple_cms_attribute
 
 from raqmana.documents import signing
 from raqmana.documents.pki import signer_for
 from raqmana.documents.rendering import render_pdf, typst_string
 from raqmana.documents.signing import check_seal, seal_pdf
+from raqmana.documents.timestamping import InProcessTimeStamper, development_tsa_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +122,48 @@ def test_a_time_stamp_token_is_held_as_the_tsa_encoded_it_whatever_its_length(te
         [simple_cms_attribute("signature_time_stamp_token", cms.ContentInfo.load(as_sent))]
     )
     assert built.dump(force=True) == encoded
+
+
+def with_indefinite_lengths(encoded, levels=4):
+    """The same values with the length of constructed ones left indefinite (BER, X.690 § 8.1.3.6) down to `levels`
+    deep: the answer, its token, the token's SignedData, as TSAs that stream their answers encode them."""
+    values = []
+    while encoded:
+        size = parser.peek(encoded)
+        value, encoded = encoded[:size], encoded[size:]
+        class_, method, tag, _header, inner, _trailer = parser.parse(value, strict=True)
+        if method == 1 and levels:
+            inner = with_indefinite_lengths(inner, levels - 1)
+            value = bytes([class_ << 6 | 0x20 | tag]) + b"\x80" + inner + b"\x00\x00"
+        values.append(value)
+    return b"".join(values)
+
+
+class BerTimeStamper(InProcessTimeStamper):
+    async def async_request_tsa_response(self, req):
+        return tsp.TimeStampResp.load(with_indefinite_lengths(development_tsa_answer(req.dump())))
+
+
+def test_a_time_stamp_token_sent_in_ber_is_held_in_der(temara_office, monkeypatch):
+    """A seal's container is DER throughout (ISO 32000-1 § 12.8.3.3.1), whatever encoding the TSA answers in."""
+    monkeypatch.setattr(signing, "timestamper", BerTimeStamper)
+    sealed = seal_pdf(rendered(a_page()), temara_office, reason="test")
+
+    contents = PdfFileReader(io.BytesIO(sealed.pdf)).embedded_signatures[0].sig_object["/Contents"]
+    container = contents[: parser.peek(contents)]
+    assert cms.ContentInfo.load(container).dump(force=True) == container
+    assert check_seal(sealed.pdf).valid
+    assert sealed.time_stamp.authority
+
+
+def test_der_is_told_from_ber_by_its_framing():
+    der = cms.ContentInfo({"content_type": "data", "content": b"t" * 200}).dump()
+    assert signing._in_der(der)
+    assert not signing._in_der(with_indefinite_lengths(der))
+    assert not signing._in_der(b"\x30\x81\x03\x04\x01t")  # a length written longer than it needs
+    assert not signing._in_der(b"\x30\x06\x24\x04\x04\x02tt")  # an OCTET STRING cut into parts
+    assert not signing._in_der(b"\x30\x05\x04\x01t")  # cut short
+    assert not signing._in_der(b"")
 
 
 def test_a_seal_made_inside_a_running_event_loop_validates(temara_office):

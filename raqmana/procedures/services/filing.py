@@ -35,6 +35,22 @@ from ..routing import competent_unit, group_for, site_served_here
 from ..selectors import hold_kept_files, kept_files
 from ..workflows import ANSWERING_RELATIONS, DOSSIER_WORKFLOW, lock_dossier
 
+# What filing decides on (whether the procedure is open, who may file it, its delay and office), read from its row
+# at filing: the cache of reference data may hold a procedure the administration changed in another process up to
+# reference_data.VERSION_REUSE_SECONDS earlier.
+FILING_SETTINGS = (
+    "published",
+    "current_version_id",
+    "citizens_may_file",
+    "enterprises_may_file",
+    "competent_unit_kind",
+    "delay_days",
+    "delay_in_working_days",
+    "investment_project",
+    "silence_means_approval",
+    "through_commission",
+)
+
 # The states in which the applicant may change the answers: the draft, and a dossier sent back for corrections.
 EDITABLE_STATES = (DossierState.DRAFT, DossierState.INFORMATION_REQUESTED)
 RECEIPT_PURPOSE = gettext_lazy("Receipt of a dossier filed (Law 55-19)")
@@ -225,7 +241,9 @@ def file_dossier(dossier: Dossier, *, by: User) -> Dossier:
     check_applicant(dossier, by)
     if dossier.state != DossierState.DRAFT:
         raise ValidationError(_("This dossier was already filed."), code="already_filed")
-    procedure = dossier.procedure
+    procedure = dossier.procedure  # the dossier's own copy: the settings filing decides on are read again
+    for name, value in Procedure.objects.values(*FILING_SETTINGS).get(pk=procedure.pk).items():
+        setattr(procedure, name, value)
     check_may_file(procedure, by, dossier.enterprise)
     checked = checked_answers(dossier, dossier.answers, complete=True)
     if not checked.valid:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -356,3 +356,20 @@ def test_a_locked_dossier_reads_its_procedure_as_the_administration_left_it(draf
     assert locked.procedure.delay_days == 14
     locked.procedure.delay_days = 99  # a copy of its own: the next reader does not see it
     assert lock_dossier(draft.pk).procedure.delay_days == 14
+
+
+def test_filing_decides_on_the_procedure_as_its_row_stands_not_as_cached(
+    draft, procedure, applicant, applicant_act, birth_data, temara_window, committed
+):
+    """Another process's change reaches this one's cache up to a second later: filing reads what it decides on."""
+    complete(draft, applicant, applicant_act, birth_data)
+    committed()
+    assert lock_dossier(draft.pk).procedure.published  # cached
+    models.QuerySet.update(Procedure.objects.filter(pk=procedure.pk), published=False)  # the cache not told
+    with pytest.raises(ValidationError) as refused:
+        filing.file_dossier(draft, by=applicant)
+    assert refused.value.code == "not_published"
+
+    models.QuerySet.update(Procedure.objects.filter(pk=procedure.pk), published=True, delay_days=7)
+    assert lock_dossier(draft.pk).procedure.delay_days == 10  # still cached
+    assert filing.file_dossier(draft, by=applicant).delay_days == 7
