@@ -29,6 +29,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
+from . import der
 from .pki import known_crls, seal_validation_context, signer_for, trust_roots
 from .timestamping import TSA_FAILURES, timestamper
 
@@ -100,16 +101,14 @@ async def _seal(pdf, metadata, signer, time_stamper):
 
 
 class _SealWriter(IncrementalPdfFileWriter):
-    """pyHanko's incremental writer, its objects prepared for writing once. Its `write` prepares them, then calls
-    the base writer's, which prepares them again: the document's XMP metadata is parsed, updated and encoded twice
-    (1 ms of a seal), to the same result."""
+    """pyHanko's incremental writer, leaving the document's metadata as typst wrote it. The page was made at the
+    moment it is sealed (its creation and modification dates are the document's issue) and the seal changes no
+    content, so the information dictionary and the XMP metadata stay as they are, in agreement (PDF/A); pyHanko
+    would parse, update and encode the XMP stream again, twice (1.5 ms of a seal of 6), to give a modification date
+    a second later and its own name as producer. The seal carries its own signing time and time stamp."""
 
-    prepared = False
-
-    def _prep_dom_for_writing(self):
-        if not self.prepared:
-            super()._prep_dom_for_writing()
-            self.prepared = True
+    def _update_meta(self):
+        return
 
 
 async def _time_stamp_token(time_stamper, signature):
@@ -209,13 +208,9 @@ async def _validation_data(signer, time_stamper):
 class ContainerTemplate:
     """An office's PAdES signature container (CMS SignedData, RFC 5652) as pyHanko builds it over a blank digest,
     kept in DER pieces: only the document's digest, the signature and the time stamp differ from one seal to the
-    next, so a seal's container is these bytes with those three put in (under 0.1 ms).
-
-    The pieces are put together as bytes rather than by asn1crypto (whose DER framing, `parser.emit`, still
-    writes each header): asn1crypto 1.5.1 takes a definite length whose last byte is 0x80 (a value of 384 or 3,968
-    bytes, say) for an indefinite one, and then encodes that value again from its smallest parts, several times
-    over (wbond/asn1crypto#249, open since 2022). A container's length varies by a few bytes with its signature
-    and time stamp, so on some machines one seal in two hit such a length and took 40 to 120 ms more."""
+    next, so a seal's container is these bytes with those three put in (under 0.1 ms), as bytes (`der`): a
+    container's length varies by a few bytes with its signature and time stamp, and on some machines one seal in
+    two had a length asn1crypto encodes again from its smallest parts (40 to 120 ms more)."""
 
     content_type: bytes
     signed_data_head: bytes  # version, digest algorithms, encapsulated content info, certificates
@@ -235,89 +230,31 @@ class ContainerTemplate:
         (in DER, `token_in_der`) as its signature-time-stamp attribute when given."""
         unsigned_attributes = b""
         if time_stamp_token is not None:
-            attribute = _sequence(TIME_STAMP_TOKEN_ATTRIBUTE, _set(token_in_der(time_stamp_token)))
+            attribute = der.sequence(TIME_STAMP_TOKEN_ATTRIBUTE, der.set_of_one(token_in_der(time_stamp_token)))
             unsigned_attributes = parser.emit(2, 1, 1, attribute)  # [1] IMPLICIT SET OF Attribute
-        signer_info = _sequence(
+        signer_info = der.sequence(
             self.signer_info_head,
             _IMPLICIT_SIGNED_ATTRIBUTES + signed_attributes[1:],  # signed as a SET, held as [0] IMPLICIT
             self.signature_algorithm,
             parser.emit(0, 0, 4, signature),  # OCTET STRING
             unsigned_attributes,
         )
-        signed_data = _sequence(self.signed_data_head, _set(signer_info))
-        return _sequence(self.content_type, parser.emit(2, 1, 0, signed_data))  # [0] EXPLICIT content
+        signed_data = der.sequence(self.signed_data_head, der.set_of_one(signer_info))
+        return der.sequence(self.content_type, parser.emit(2, 1, 0, signed_data))  # [0] EXPLICIT content
 
 
 def token_in_der(token):
     """A time-stamp token (a ContentInfo read from the TSA's answer) in DER, as a signature container holds it
     (ISO 32000-1 § 12.8.3.3.1): the bytes the TSA sent when they are DER already, as TSAs answer, else encoded
     again once by asn1crypto (a TSA answering in BER, with indefinite lengths, say)."""
-    framed = _sequence(token.contents)
-    if _in_der(framed):
+    framed = der.sequence(token.contents)
+    if der.in_der(framed):
         return framed
     return token.copy().dump(force=True)
 
 
-# Universal types that DER encodes as one primitive value and BER may cut into parts (X.690 § 10.2).
-_PRIMITIVE_IN_DER = frozenset({3, 4, 12, *range(18, 23), *range(25, 31)})
-
-
-def _in_der(encoded):
-    """Whether every length in `encoded` is definite and as short as it goes, and no string is cut into parts: the
-    framing DER asks beyond BER (X.690 § 10), checked without decoding a value (0.1 ms a token; asn1crypto's parser
-    takes four times as long)."""
-    pending = [(0, len(encoded))]
-    while pending:
-        at, end = pending.pop()
-        while at < end:
-            identifier = encoded[at]
-            at += 1
-            if identifier & 0x1F == 0x1F:  # a tag number of 31 or more, in base 128
-                while at < end and encoded[at] & 0x80:
-                    at += 1
-                at += 1
-            if at >= end:
-                return False
-            length = encoded[at]
-            at += 1
-            if length & 0x80:
-                octets = length & 0x7F
-                length = int.from_bytes(encoded[at : at + octets])
-                at += octets
-                if octets == 0 or length < 0x80 or length >> (8 * octets - 8) == 0:  # indefinite, or longer than needed
-                    return False
-            if at + length > end:
-                return False
-            if identifier & 0x20:
-                if identifier & 0xC0 == 0 and identifier & 0x1F in _PRIMITIVE_IN_DER:
-                    return False
-                pending.append((at, at + length))
-            at += length
-    return bool(encoded)
-
-
 TIME_STAMP_TOKEN_ATTRIBUTE = cms.CMSAttributeType("signature_time_stamp_token").dump()
 _IMPLICIT_SIGNED_ATTRIBUTES = b"\xa0"  # context-specific, constructed, tag 0
-_SET = b"\x31"
-
-
-def _sequence(*encoded):
-    return parser.emit(0, 1, 16, b"".join(encoded))
-
-
-def _set(one):  # a SET OF one value: nothing to sort
-    return parser.emit(0, 1, 17, one)
-
-
-def _parts(encoded):
-    """The DER encodings of a constructed value's parts, in order."""
-    contents = parser.parse(encoded, strict=True)[4]
-    parts = []
-    while contents:
-        size = parser.peek(contents)
-        parts.append(contents[:size])
-        contents = contents[size:]
-    return parts
 
 
 _templates = {}
@@ -330,12 +267,14 @@ async def _container_template(signer):
         template = _templates.get(signer)
     if template is None:
         content = (await signer.async_sign(bytes(32), DIGEST, use_pades=True, dry_run=True)).dump()
-        content_type, explicit = _parts(content)
-        (signed_data,) = _parts(explicit)
-        *signed_data_head, signer_infos = _parts(signed_data)
-        (signer_info,) = _parts(signer_infos)
-        version, signer_id, digest_algorithm, signed_attributes, signature_algorithm, _placeholder = _parts(signer_info)
-        signed_attributes = _SET + signed_attributes[1:]
+        content_type, explicit = der.parts(content)
+        (signed_data,) = der.parts(explicit)
+        *signed_data_head, signer_infos = der.parts(signed_data)
+        (signer_info,) = der.parts(signer_infos)
+        version, signer_id, digest_algorithm, implicit_attributes, signature_algorithm, _placeholder = der.parts(
+            signer_info
+        )
+        signed_attributes = der.SET + implicit_attributes[1:]
         blank_digest = cms.CMSAttribute({"type": "message_digest", "values": [bytes(32)]}).dump()
         template = ContainerTemplate(
             content_type=content_type,

@@ -3,6 +3,7 @@ signature and, in the document, the chains and CRLs that validate the office's a
 
 import asyncio
 import datetime
+import hashlib
 import io
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_signature
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -238,6 +240,22 @@ def test_a_time_stamp_names_its_authority_and_time(temara_office):
     stamp = time_stamp_of(token)
     assert stamp.authority == pki.TSA_NAME
     assert abs(stamp.time - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("digest", ["sha256", "sha384", "sha512"])
+def test_a_development_time_stamp_is_intact_trusted_and_over_the_digest_asked(temara_office, digest):
+    """Its answers are put together from a template of the first: each one is signed anew over its own TSTInfo."""
+    imprint = hashlib.new(digest, b"a signature").digest()
+    tokens = [asyncio.run(InProcessTimeStamper().async_timestamp(imprint, digest)) for _ in range(2)]
+    context = ValidationContext(trust_roots=pki.trust_roots(), allow_fetching=False, revocation_mode="soft-fail")
+    for token in tokens:
+        status = asyncio.run(validate_tst_signed_data(token["content"], context, lambda _algorithm: imprint))
+        assert status["intact"] and status["valid"] and status["trust_problem_indic"] is None
+    assert tokens[0]["content"]["encap_content_info"]["content"].parsed["message_imprint"]["hashed_message"].native == (
+        imprint
+    )
+    serials = {token["content"]["encap_content_info"]["content"].parsed["serial_number"].native for token in tokens}
+    assert len(serials) == 2
 
 
 def test_a_time_stamping_authority_out_of_reach_is_a_clear_refusal(settings, temara_office):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.general import find_unique_cms_attribute, simple_cms_attribute
 
-from raqmana.documents import signing
+from raqmana.documents import der, signing
 from raqmana.documents.pki import signer_for
 from raqmana.documents.rendering import render_pdf, typst_string
 from raqmana.documents.signing import check_seal, seal_pdf
@@ -157,13 +157,13 @@ def test_a_time_stamp_token_sent_in_ber_is_held_in_der(temara_office, monkeypatc
 
 
 def test_der_is_told_from_ber_by_its_framing():
-    der = cms.ContentInfo({"content_type": "data", "content": b"t" * 200}).dump()
-    assert signing._in_der(der)
-    assert not signing._in_der(with_indefinite_lengths(der))
-    assert not signing._in_der(b"\x30\x81\x03\x04\x01t")  # a length written longer than it needs
-    assert not signing._in_der(b"\x30\x06\x24\x04\x04\x02tt")  # an OCTET STRING cut into parts
-    assert not signing._in_der(b"\x30\x05\x04\x01t")  # cut short
-    assert not signing._in_der(b"")
+    encoded = cms.ContentInfo({"content_type": "data", "content": b"t" * 200}).dump()
+    assert der.in_der(encoded)
+    assert not der.in_der(with_indefinite_lengths(encoded))
+    assert not der.in_der(b"\x30\x81\x03\x04\x01t")  # a length written longer than it needs
+    assert not der.in_der(b"\x30\x06\x24\x04\x04\x02tt")  # an OCTET STRING cut into parts
+    assert not der.in_der(b"\x30\x05\x04\x01t")  # cut short
+    assert not der.in_der(b"")
 
 
 def test_a_seal_made_inside_a_running_event_loop_validates(temara_office):
