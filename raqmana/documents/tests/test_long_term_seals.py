@@ -20,6 +20,7 @@ from django.utils import translation
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import DocumentSecurityStore, async_validate_pdf_signature
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
@@ -256,6 +257,11 @@ def test_a_development_time_stamp_is_intact_trusted_and_over_the_digest_asked(te
     )
     serials = {token["content"]["encap_content_info"]["content"].parsed["serial_number"].native for token in tokens}
     assert len(serials) == 2
+    for token in tokens:  # the signing time put in its place among the signed attributes: the token's own time
+        signed_attributes = token["content"]["signer_infos"][0]["signed_attrs"]
+        signing_time = find_unique_cms_attribute(signed_attributes, "signing_time").native
+        generated = token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+        assert signing_time == generated.replace(microsecond=0)
 
 
 def test_a_time_stamping_authority_out_of_reach_is_a_clear_refusal(settings, temara_office):
