@@ -4,8 +4,9 @@ import threading
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.management.color import no_style
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -176,6 +177,11 @@ def restore_reference_data():
         for model, rows in REFERENCE_ROWS.items():
             if not model.objects.exists():
                 model.objects.bulk_create((model(**row) for row in rows), batch_size=2000)
+        # Written with their ids: each table's sequence is set past them, as loaddata does (a migration test that
+        # created the tables again started their sequences over).
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(REFERENCE_ROWS)):
+                cursor.execute(statement)
     reference_data.changed("territories")
 
 
