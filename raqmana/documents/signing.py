@@ -232,12 +232,8 @@ class ContainerTemplate:
         if time_stamp_token is not None:
             attribute = der.sequence(TIME_STAMP_TOKEN_ATTRIBUTE, der.set_of_one(token_in_der(time_stamp_token)))
             unsigned_attributes = parser.emit(2, 1, 1, attribute)  # [1] IMPLICIT SET OF Attribute
-        signer_info = der.sequence(
-            self.signer_info_head,
-            _IMPLICIT_SIGNED_ATTRIBUTES + signed_attributes[1:],  # signed as a SET, held as [0] IMPLICIT
-            self.signature_algorithm,
-            parser.emit(0, 0, 4, signature),  # OCTET STRING
-            unsigned_attributes,
+        signer_info = der.signer_info(
+            self.signer_info_head, signed_attributes, self.signature_algorithm, signature, unsigned_attributes
         )
         signed_data = der.sequence(self.signed_data_head, der.set_of_one(signer_info))
         return der.sequence(self.content_type, parser.emit(2, 1, 0, signed_data))  # [0] EXPLICIT content
@@ -254,7 +250,6 @@ def token_in_der(token):
 
 
 TIME_STAMP_TOKEN_ATTRIBUTE = cms.CMSAttributeType("signature_time_stamp_token").dump()
-_IMPLICIT_SIGNED_ATTRIBUTES = b"\xa0"  # context-specific, constructed, tag 0
 
 
 _templates = {}
@@ -271,15 +266,12 @@ async def _container_template(signer):
         (signed_data,) = der.parts(explicit)
         *signed_data_head, signer_infos = der.parts(signed_data)
         (signer_info,) = der.parts(signer_infos)
-        version, signer_id, digest_algorithm, implicit_attributes, signature_algorithm, _placeholder = der.parts(
-            signer_info
-        )
-        signed_attributes = der.SET + implicit_attributes[1:]
+        signer_info_head, signed_attributes, signature_algorithm = der.signer_info_pieces(signer_info)
         blank_digest = cms.CMSAttribute({"type": "message_digest", "values": [bytes(32)]}).dump()
         template = ContainerTemplate(
             content_type=content_type,
             signed_data_head=b"".join(signed_data_head),
-            signer_info_head=version + signer_id + digest_algorithm,
+            signer_info_head=signer_info_head,
             signed_attributes=signed_attributes,
             digest_at=signed_attributes.index(blank_digest) + len(blank_digest) - 32,
             signature_algorithm=signature_algorithm,

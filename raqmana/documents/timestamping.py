@@ -170,10 +170,7 @@ class AnswerTemplate:
         version, digest_algorithms, encapsulated, certificates, signer_infos = der.parts(signed_data)
         tst_info_type, _content = der.parts(encapsulated)
         (signer_info,) = der.parts(signer_infos)
-        signer_version, signer_id, digest_algorithm, implicit_attributes, signature_algorithm, _signature = der.parts(
-            signer_info
-        )
-        signed_attributes = der.SET + implicit_attributes[1:]
+        signer_info_head, signed_attributes, signature_algorithm = der.signer_info_pieces(signer_info)
         at, ends, values = len(signed_attributes) - len(parser.parse(signed_attributes)[4]), {}, {}
         for attribute in der.parts(signed_attributes):
             parsed = cms.CMSAttribute.load(attribute)
@@ -186,7 +183,7 @@ class AnswerTemplate:
             signed_data_head=version + digest_algorithms,
             tst_info_type=tst_info_type,
             certificates=certificates,
-            signer_info_head=signer_version + signer_id + digest_algorithm,
+            signer_info_head=signer_info_head,
             signed_attributes=signed_attributes,
             time_at=ends["signing_time"] - len(values["signing_time"]),
             digest_at=ends["message_digest"] - len(values["message_digest"]),
@@ -202,12 +199,7 @@ class AnswerTemplate:
 
     def answer(self, tst_info, signed_attributes, signature):
         """The DER-encoded answer granting a token over `tst_info` with these signed attributes and signature."""
-        signer_info = der.sequence(
-            self.signer_info_head,
-            b"\xa0" + signed_attributes[1:],  # signed as a SET, held as [0] IMPLICIT
-            self.signature_algorithm,
-            parser.emit(0, 0, 4, signature),  # OCTET STRING
-        )
-        encapsulated = der.sequence(self.tst_info_type, parser.emit(2, 1, 0, parser.emit(0, 0, 4, tst_info)))
+        signer_info = der.signer_info(self.signer_info_head, signed_attributes, self.signature_algorithm, signature)
+        encapsulated = der.sequence(self.tst_info_type, parser.emit(2, 1, 0, der.octet_string(tst_info)))
         signed_data = der.sequence(self.signed_data_head, encapsulated, self.certificates, der.set_of_one(signer_info))
         return der.sequence(self.status, der.sequence(self.token_type, parser.emit(2, 1, 0, signed_data)))
