@@ -9,6 +9,7 @@ from ninja.errors import HttpError, ValidationError
 from raqmana.accounts.api import router as accounts_router
 from raqmana.civil_status.api import router as civil_status_router
 from raqmana.civil_status_documents.api import router as civil_status_documents_router
+from raqmana.complaints.api import router as complaints_router
 from raqmana.documents.api import router as documents_router
 from raqmana.kernel.api_errors import INPUT_ERRORS, REFUSED, describe_invalid_input, refusal
 from raqmana.kernel.errors import unexpected_error_answer
@@ -31,6 +32,7 @@ api.add_router("/documents/", documents_router)
 # Civil status documents are issued and ordered under the same address as every document is verified.
 api.add_router("/documents/", civil_status_documents_router)
 api.add_router("/procedures/", procedures_router)
+api.add_router("/complaints/", complaints_router)
 
 
 def refused_by_a_service(request, error):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "raqmana.documents",
     "raqmana.civil_status_documents",
     "raqmana.procedures",
+    "raqmana.complaints",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,11 @@ RAQMANA_PROOF_RETENTION_DAYS = int(os.environ.get("RAQMANA_PROOF_RETENTION_DAYS"
 # A dossier's draft left untouched this many days expires; its applicant is warned this many days before.
 RAQMANA_DRAFT_EXPIRY_DAYS = int(os.environ.get("RAQMANA_DRAFT_EXPIRY_DAYS", "90"))
 RAQMANA_DRAFT_WARNING_DAYS = int(os.environ.get("RAQMANA_DRAFT_WARNING_DAYS", "7"))
+# Complaints, observations and suggestions (decree 2-17-265): qualified and forwarded within 15 days, answered within
+# 60, in calendar days; a complainant re-opens an answer once, within 30 days of it.
+RAQMANA_COMPLAINT_QUALIFICATION_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_QUALIFICATION_DAYS", "15"))
+RAQMANA_COMPLAINT_ANSWER_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_ANSWER_DAYS", "60"))
+RAQMANA_COMPLAINT_REOPEN_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_REOPEN_DAYS", "30"))
 # The audit trail's chains a day (raqmana/audit/chain.py): writers of different chains never wait on each other; as
 # many as the workers writing at once (processes times threads) keeps them apart. Changing it takes effect at once.
 RAQMANA_AUDIT_CHAIN_PARTITIONS = int(os.environ.get("RAQMANA_AUDIT_CHAIN_PARTITIONS", "16"))

@@ -40,6 +40,7 @@ urlpatterns = [
     path("documents/", include((document_pages + civil_status_document_pages, "documents"))),
     path("payments/", include("raqmana.payments.urls")),
     path("procedures/", include("raqmana.procedures.urls")),
+    path("complaints/", include("raqmana.complaints.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

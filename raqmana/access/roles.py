@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     CIVIL_STATUS_AGENT = "civil_status_agent", _("Civil status agent")
     CIVIL_STATUS_OFFICER = "civil_status_officer", _("Civil status officer")
     MAIL_REGISTRY_AGENT = "mail_registry_agent", _("Mail registry agent")
+    COMPLAINTS_HANDLER = "complaints_handler", _("Complaints handler")
+    COMPLAINTS_SUPERVISOR = "complaints_supervisor", _("Complaints supervisor")
     PERMITS_AGENT = "permits_agent", _("Urbanism and permits agent")
     URBAN_AGENCY_AGENT = "urban_agency_agent", _("Urban agency agent (permits commission)")
     LAND_REGISTRY_AGENT = "land_registry_agent", _("Land registry agent (permits commission)")
@@ -39,6 +41,8 @@ ROLE_PLACE = {
     Role.CIVIL_STATUS_AGENT: PlaceKind.OFFICE,
     Role.CIVIL_STATUS_OFFICER: PlaceKind.OFFICE,
     Role.MAIL_REGISTRY_AGENT: PlaceKind.COMMUNE,
+    Role.COMPLAINTS_HANDLER: PlaceKind.COMMUNE,
+    Role.COMPLAINTS_SUPERVISOR: PlaceKind.COMMUNE,
     Role.PERMITS_AGENT: PlaceKind.COMMUNE,
     # The commission's outside members: each agency serves the communes of a province or prefecture.
     Role.URBAN_AGENCY_AGENT: PlaceKind.PROVINCE,
@@ -76,6 +80,8 @@ GRANTABLE_BY = {
         Role.CIVIL_STATUS_OFFICER,
         Role.CIVIL_STATUS_AGENT,
         Role.MAIL_REGISTRY_AGENT,
+        Role.COMPLAINTS_HANDLER,
+        Role.COMPLAINTS_SUPERVISOR,
         Role.PERMITS_AGENT,
     },
 }
@@ -107,6 +113,18 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.MAIL_REGISTRY_AGENT: frozenset({"portal.workspace.view"}),
+    Role.COMPLAINTS_HANDLER: frozenset(
+        {"portal.workspace.view", "complaints.complaint.read", "complaints.complaint.handle"}
+    ),
+    # The commune's supervisor deals with the requests too, and is told of those left beyond their delay.
+    Role.COMPLAINTS_SUPERVISOR: frozenset(
+        {
+            "portal.workspace.view",
+            "complaints.complaint.read",
+            "complaints.complaint.handle",
+            "complaints.complaint.supervise",
+        }
+    ),
     Role.PERMITS_AGENT: frozenset(
         {"portal.workspace.view", "procedures.dossier.read", "procedures.dossier.review", "procedures.opinion.commune"}
     ),
@@ -120,6 +138,7 @@ ROLE_PERMISSIONS = {
             "procedures.dossier.decide",
             "procedures.opinion.commune",
             "procedures.construction_tax.set",
+            "complaints.complaint.read",
             "civil_status.act.read",
             "documents.document.read",
             "portal.workspace.view",
@@ -144,6 +163,8 @@ ROLE_PERMISSIONS = {
             "procedures.dossier.read",
             "procedures.dossier.review",
             "procedures.opinion.province",
+            "complaints.complaint.read",
+            "complaints.complaint.supervise",
         }
     ),
     Role.WALI_SERVICES: frozenset(
@@ -154,6 +175,7 @@ ROLE_PERMISSIONS = {
             "civil_status.act.read",
             "documents.document.read",
             "civil_status_documents.lookup_alert.receive_last",
+            "complaints.complaint.read",
             "portal.supervision.view",
             "access.role.grant",
             "portal.notification.resend",

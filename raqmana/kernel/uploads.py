@@ -4,7 +4,7 @@ apart and written anew (`clean_stored_upload`): an image is decoded and re-encod
 opened and rewritten, so that what is stored is only what it claims to be."""
 
 import io
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import filetype
@@ -14,6 +14,8 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from PIL.JpegImagePlugin import JpegImageFile, get_sampling
+
+from .scanning import ScannerUnavailable, ScanState, scan
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PROOF_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -65,6 +67,44 @@ def clean_stored_upload(
     if extension == "pdf":
         return CleanFile(_rewritten_pdf(data), extension)
     return CleanFile(_reencoded_image(data, extension), extension)
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    """A file given with a form, rewritten (`clean`) and found clean by the virus scanner; `name` as the browser
+    gave it."""
+
+    name: str
+    clean: CleanFile
+
+
+def file_name_of(upload: File) -> str:
+    """The file's own name as the browser gave it, without its folders: shown to the people who read it."""
+    name = str(getattr(upload, "name", "") or "")
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+
+def scanned_uploads(files: Sequence[File], *, most: int, scanner_away: str) -> list[ScannedFile]:
+    """Files given at once with a form (a commission member's opinion, a complaint), each checked, rewritten and
+    scanned before anything is written. Refused whole, on "files": more than `most` files, one that is not what it
+    claims or carries a threat, and any when the virus scanner does not answer (`scanner_away` says what to do):
+    such files are not kept pending, since nothing would scan them later."""
+    if len(files) > most:
+        raise ValidationError({"files": _("At most %(count)d files.") % {"count": most}})
+    scanned = []
+    for upload in files:
+        try:
+            clean = clean_stored_upload(upload)
+        except ValidationError as error:
+            raise ValidationError({"files": error.messages}) from error
+        try:
+            state = scan(clean.content).state
+        except ScannerUnavailable:
+            raise ValidationError({"files": scanner_away}) from None
+        if state == ScanState.INFECTED:
+            raise ValidationError({"files": _("The virus scanner found a threat in this file: it was not kept.")})
+        scanned.append(ScannedFile(file_name_of(upload)[:200], clean))
+    return scanned
 
 
 def check_size(upload: File, max_bytes: int = MAX_UPLOAD_BYTES) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from raqmana.kernel.text import CheckedTextForm
+from raqmana.kernel.upload_fields import MultipleFileField
 from raqmana.territories.fields import CommuneField
 
 from .constants import PENDING_STATES, CorrectionReason, Verdict
@@ -609,24 +610,6 @@ class ReexamineForm(CheckedTextForm, forms.Form):
 
 
 # The commission's forms
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (the service checks how many, their type and size)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(one, initial) for one in data if one]
-        return [single(data, initial)] if data else []
 
 
 class OpinionForm(CheckedTextForm, forms.Form):

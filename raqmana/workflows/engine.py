@@ -47,11 +47,14 @@ class Transition:
 class ClockRule:
     """A legal delay: it runs while the case is in one of `runs_in`, is paused (waiting for the applicant) in one of
     `paused_in`, stops in any other state, and once run out moves the case to `expires_to`, as the system, with
-    `reason`. Its length is `days`, or the setting named `setting`; in working days (through calendars: weekends
-    and public holidays do not count) when `working_days`, else in calendar days.
+    `reason`. A clock with no `expires_to` never moves its case: run out, it is marked expired and its case is late
+    (a complaint left unanswered is escalated, not answered by the system). Its length is `days`, or the setting
+    named `setting`; in working days (through calendars: weekends and public holidays do not count) when
+    `working_days`, else in calendar days.
 
     `then(subject, reason)`, when given, does what the expiry entails besides the move (cancel a payment), in the
-    same transaction, after the subject is saved.
+    same transaction, after the subject is saved; on a clock with no `expires_to`, what lateness entails (tell the
+    supervisor).
 
     A delay that varies from case to case (each procedure has its own) is `measured_by(subject)`: its days and
     whether they are working days. A case for which `moves_when(subject)` is false does not move when its delay
@@ -61,7 +64,7 @@ class ClockRule:
 
     name: str
     runs_in: Iterable[str]
-    expires_to: str
+    expires_to: str | None
     reason: str | Promise
     days: int | None = None
     setting: str = ""
@@ -84,7 +87,7 @@ class ClockRule:
 
     def moves(self, subject: models.Model) -> bool:
         """Whether the case moves to `expires_to` when its delay runs out."""
-        return self.moves_when is None or self.moves_when(subject)
+        return self.expires_to is not None and (self.moves_when is None or self.moves_when(subject))
 
     def length(self) -> int:
         """The delay in days, 1 or more (ImproperlyConfigured otherwise: a delay of none would run out as the case
@@ -153,6 +156,8 @@ class Workflow:
         timed = {self.states(state) for clock in self.clocks for state in (*clock.runs_in, *clock.paused_in)}
         self.untimed_starts = {state for state in self.states if state not in entered and state not in timed}
         for clock in self.clocks:
+            if clock.expires_to is None:
+                continue
             for source in clock.runs_in:
                 step = self.table.get((self.states(source), self.states(clock.expires_to)))
                 if step is None or not step.system:
@@ -194,14 +199,15 @@ class Workflow:
         self.log.objects.create(
             **{self.link: subject}, from_state=subject.state, to_state=to_state, by=by, reason=reason
         )
-        existing = {} if self.states(subject.state) in self.untimed_starts else None
+        came_from = self.states(subject.state)
+        existing = {} if came_from in self.untimed_starts else None
         subject.state = to_state
-        self._set_clocks(subject, to_state, existing=existing, saved_whole=saved_whole)
+        self._set_clocks(subject, to_state, existing=existing, saved_whole=saved_whole, came_from=came_from)
 
     def _set_clocks(self, subject: models.Model, state: str, existing: dict[str, Clock] | None = None,
-                    saved_whole: bool = False) -> None:  # fmt: skip
+                    saved_whole: bool = False, came_from: str = "") -> None:  # fmt: skip
         """Start, pause, resume or stop each of the subject's clocks for its new state (`existing`: its clocks by
-        name, read here unless given)."""
+        name, read here unless given; `came_from`: the state it leaves)."""
         if not self.clocks:
             return
         now = timezone.now()
@@ -218,8 +224,8 @@ class Workflow:
                     existing[rule.name] = Clock.objects.create(
                         **reference, workflow=self.name, name=rule.name, started_at=now, due_at=rule.due(now)
                     )
-                elif clock.state == ClockState.EXPIRED and not rule.moves(subject):
-                    continue  # run out without moving the case: it stays late
+                elif clock.state == ClockState.EXPIRED and not rule.moves(subject) and not _left(rule, came_from):
+                    continue  # run out without moving the case, which has not left its states since: it stays late
                 elif clock.state in {ClockState.STOPPED, ClockState.EXPIRED}:  # entered again: it starts over
                     clock.state, clock.started_at, clock.due_at = ClockState.RUNNING, now, rule.due(now)
                     clock.paused_at = clock.remaining = clock.ended_at = None
@@ -273,6 +279,12 @@ class Workflow:
         if self.lock is not None:
             return self.lock(pk)
         return self.log._meta.get_field(self.link).related_model.objects.select_for_update().get(pk=pk)
+
+
+def _left(rule: ClockRule, came_from: str) -> bool:
+    """Whether a case coming from `came_from` enters the clock's states anew (an answered complaint re-opened), rather
+    than moving within them or out of a pause."""
+    return bool(came_from) and came_from not in rule.runs_in and came_from not in rule.paused_in
 
 
 def _same(person: models.Model | None, by: models.Model) -> bool:

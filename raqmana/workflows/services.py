@@ -62,8 +62,10 @@ def _expire(workflow: Workflow, rule: ClockRule, clock: Clock, subject: models.M
     # Ended before the move, which then finds it ended and leaves it as it is.
     clock.state, clock.ended_at = ClockState.EXPIRED, now
     clock.save(update_fields=["state", "ended_at"])
-    if not rule.moves(subject):
+    if rule.expires_to is None or not rule.moves(subject):
         logger.info("The clock %s ran out; its case stays where it is.", clock.pk)
+        if rule.expires_to is None and rule.then is not None:
+            rule.then(subject, reason)
         return
     workflow.move(subject, rule.expires_to, by=None, reason=reason)
     subject.save(update_fields=["state"])

@@ -223,6 +223,7 @@ PRESIDENT = {
     "procedures.dossier.decide",
     "procedures.opinion.commune",
     "procedures.construction_tax.set",
+    "complaints.complaint.read",
 }
 INSPECTOR = {
     "civil_status.act.read",
@@ -236,12 +237,16 @@ GOVERNOR = SUPERVISION | {
     "procedures.dossier.read",
     "procedures.dossier.review",
     "procedures.opinion.province",
+    # The province supervises the communes' complaints (decree 2-17-265).
+    "complaints.complaint.read",
+    "complaints.complaint.supervise",
 }
 WALI = SUPERVISION | {"civil_status_documents.lookup_alert.receive_unanswered"}
 DGCT = {
     "civil_status.act.read",
     "documents.document.read",
     "civil_status_documents.lookup_alert.receive_last",
+    "complaints.complaint.read",
     "portal.supervision.view",
     "access.role.grant",
     "portal.notification.resend",
@@ -306,6 +311,9 @@ STAFF_ONLY = {
     "procedures.dossier.decide",
     "procedures.construction_tax.set",
     *(f"procedures.opinion.{member}" for member in CommissionMember),
+    # A commune's requests are dealt with by its handlers, and their lateness followed by its supervisors.
+    "complaints.complaint.handle",
+    "complaints.complaint.supervise",
 }
 
 

@@ -57,6 +57,24 @@ PROCEDURES_EXAMPLES = {
     "draft_expiring": ({"dossier": DOSSIER, "url": DOSSIER_URL, "expires_on": date(2026, 12, 5)}, DOSSIER_URL),
     "export_ready": ({"export": SimpleNamespace(written=1200)}, "1200"),
 }
+COMPLAINT = SimpleNamespace(
+    reference="04.501.01.07/2026/3",
+    commune=SimpleNamespace(name="Témara"),
+    forwarded_to="Service de la propreté",
+    inadmissible_reasons="Litige entre particuliers",
+    filed_at=date(2026, 11, 2),
+)
+COMPLAINT_URL = "https://r.ma/complaints/3/"
+COMPLAINTS_EXAMPLES = {
+    "filed": (
+        {"complaint": COMPLAINT, "url": COMPLAINT_URL, "qualification_days": 15, "answer_days": 60},
+        "04.501.01.07/2026/3",
+    ),
+    "forwarded": ({"complaint": COMPLAINT, "url": COMPLAINT_URL}, "Service de la propreté"),
+    "answered": ({"complaint": COMPLAINT, "url": COMPLAINT_URL}, COMPLAINT_URL),
+    "not_admissible": ({"complaint": COMPLAINT, "url": COMPLAINT_URL}, "Litige entre particuliers"),
+    "escalated": ({"complaint": COMPLAINT, "url": COMPLAINT_URL, "reason": "Late"}, "04.501.01.07/2026/3"),
+}
 ASSIGNMENT = SimpleNamespace(get_role_display=lambda: "R-LABEL", place_name="Témara")
 # An example context for each kind, and a value the message must carry.
 EXAMPLES = {
@@ -81,6 +99,7 @@ EXAMPLES = {
     "civil_status_documents.order_expired": ({"order": _order(OrderState.CANCELLED), "days": 3}, "3"),
     "civil_status_documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
     **{f"procedures.{key}": (context, carried) for key, (context, carried) in PROCEDURES_EXAMPLES.items()},
+    **{f"complaints.{key}": (context, carried) for key, (context, carried) in COMPLAINTS_EXAMPLES.items()},
 }
 
 

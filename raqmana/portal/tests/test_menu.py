@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC = ["portal:home", "portal:office_finder", "procedures:catalogue"]
 # An agent finds their own documents and dossiers beside their name (portal.menu), a citizen in the menu.
-OWN = ["documents:orders", "procedures:dossiers"]
+OWN = ["documents:orders", "procedures:dossiers", "complaints:mine"]
 COUNTER = ["portal:workspace", "civil_status:queue", "documents:counter", "documents:checks"]
 
 
@@ -76,6 +76,7 @@ def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
         *PUBLIC,
         *OWN,
         "procedures:queue",
+        "complaints:queue",
         "portal:supervision",
         "portal:undelivered_notifications",
         "admin:index",

@@ -17,7 +17,7 @@ from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.kernel.scanning import SCAN_RETRY_MINUTES, ScannerUnavailable, ScanState, scan
 from raqmana.kernel.tasks import enqueue_now, enqueue_on_commit
-from raqmana.kernel.uploads import clean_stored_upload
+from raqmana.kernel.uploads import clean_stored_upload, file_name_of
 
 from ..formdefs import Field, FieldType
 from ..models import Attachment, Dossier
@@ -131,12 +131,6 @@ def _check_room(dossier: Dossier, path: str, field: Field) -> None:
             % {"count": field.max_items},
             code="too_many_files",
         )
-
-
-def file_name_of(upload: File) -> str:
-    """The file's own name as the browser gave it, without its folders: shown to the applicant and the agent."""
-    name = str(getattr(upload, "name", "") or "")
-    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
 
 
 def remove_attachment(attachment: Attachment, *, by: User) -> None:

@@ -19,9 +19,9 @@ from raqmana.access.checking import require
 from raqmana.access.selectors import holders_of
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
-from raqmana.kernel.scanning import ScannerUnavailable, ScanState, scan
+from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.text import TextKind, check_text
-from raqmana.kernel.uploads import clean_stored_upload
+from raqmana.kernel.uploads import scanned_uploads
 from raqmana.notifications.services import notify
 from raqmana.territories.models import AdministrativeUnit
 
@@ -36,7 +36,6 @@ from ..constants import (
 from ..formdefs import Condition
 from ..models import CommissionMeeting, Dossier, Opinion, OpinionAttachment
 from ..workflows import OPINION_WORKFLOW, lock_opinion
-from .attachments import file_name_of
 
 MAX_OPINION_FILES = 5
 
@@ -106,24 +105,11 @@ def give_opinion(opinion: Opinion, *, by: User, verdict: str, text: str, files: 
         raise ValidationError({"text": error.messages}) from error
     if verdict != Verdict.FAVOURABLE and not text:
         raise ValidationError({"text": _("Say what the conditions or the reasons are.")})
-    if len(files) > MAX_OPINION_FILES:
-        raise ValidationError({"files": _("At most %(count)d files.") % {"count": MAX_OPINION_FILES}})
-    cleaned = []
-    for upload in files:  # before the transaction: rewriting and scanning take time
-        try:
-            clean = clean_stored_upload(upload)
-        except ValidationError as error:
-            raise ValidationError({"files": error.messages}) from error
-        try:
-            state = scan(clean.content).state
-        except ScannerUnavailable:
-            # A member's file is not kept pending: nothing would scan it later, and nobody could open it.
-            raise ValidationError(
-                {"files": _("The virus scanner does not answer: give the opinion again in a few minutes.")}
-            ) from None
-        if state == ScanState.INFECTED:
-            raise ValidationError({"files": _("The virus scanner found a threat in this file: it was not kept.")})
-        cleaned.append((upload, clean, state))
+    scanned = scanned_uploads(  # before the transaction: rewriting and scanning take time
+        files,
+        most=MAX_OPINION_FILES,
+        scanner_away=_("The virus scanner does not answer: give the opinion again in a few minutes."),
+    )
     with transaction.atomic():
         opinion = lock_opinion(opinion.pk)
         dossier = opinion.dossier
@@ -132,17 +118,17 @@ def give_opinion(opinion: Opinion, *, by: User, verdict: str, text: str, files: 
         OPINION_WORKFLOW.move(opinion, OpinionState.GIVEN, by=by, reason=verdict.label)
         opinion.verdict, opinion.text, opinion.given_by, opinion.given_at = verdict, text, by, timezone.now()
         opinion.save(update_fields=["state", "verdict", "text", "given_by", "given_at"])
-        for upload, clean, state in cleaned:
+        for one in scanned:
             stored = OpinionAttachment(
                 opinion=opinion,
-                name=file_name_of(upload)[:200] or "file",
-                extension=clean.extension,
-                size=len(clean.content),
-                sha256=hashlib.sha256(clean.content).hexdigest(),
-                scan=state,
+                name=one.name or "file",
+                extension=one.clean.extension,
+                size=len(one.clean.content),
+                sha256=hashlib.sha256(one.clean.content).hexdigest(),
+                scan=ScanState.CLEAN,
             )
             stored.file.save(
-                f"{opinion.pk}-{stored.sha256[:16]}.{clean.extension}", ContentFile(clean.content), save=False
+                f"{opinion.pk}-{stored.sha256[:16]}.{one.clean.extension}", ContentFile(one.clean.content), save=False
             )
             stored.save()
         record(

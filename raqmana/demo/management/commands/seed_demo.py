@@ -22,6 +22,8 @@ from raqmana.civil_status.services.pre_declarations import file_pre_declaration
 from raqmana.civil_status.synthetic import ActGenerator
 from raqmana.civil_status_documents.constants import CivilStatusDocument, RequesterRelation
 from raqmana.civil_status_documents.services import issue_at_counter
+from raqmana.complaints.models import Complaint
+from raqmana.complaints.services import file_complaint, forward
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import verification_url
 from raqmana.procedures.models import Dossier, Procedure
@@ -41,6 +43,8 @@ DEMO_AGENTS = [
     ("officier@demo.raqmana.ma", "Youssef El Idrissi", Role.CIVIL_STATUS_OFFICER, "office"),
     ("bureau-ordre@demo.raqmana.ma", "Khadija Amrani", Role.MAIL_REGISTRY_AGENT, "commune"),
     ("urbanisme@demo.raqmana.ma", "Omar Tazi", Role.PERMITS_AGENT, "commune"),
+    ("reclamations@demo.raqmana.ma", "Leila Mansouri", Role.COMPLAINTS_HANDLER, "commune"),
+    ("superviseur@demo.raqmana.ma", "Ali Zniber", Role.COMPLAINTS_SUPERVISOR, "commune"),
     ("president@demo.raqmana.ma", "Hassan Alaoui", Role.COMMUNE_PRESIDENT, "commune"),
     ("inspecteur@demo.raqmana.ma", "Nadia Berrada", Role.PROVINCIAL_INSPECTOR, "province"),
     ("gouverneur@demo.raqmana.ma", "Rachid Fassi", Role.GOVERNOR_SERVICES, "province"),
@@ -95,6 +99,7 @@ class Command(BaseCommand):
                 self.seed_citizens(commune)
                 agents.append(self.seed_register(commune))
                 self.seed_dossiers(commune)
+                self.seed_complaints(commune)
         if verbosity:
             with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
                 self.print_logins(commune, agents)
@@ -233,6 +238,30 @@ class Command(BaseCommand):
         )
         filing.file_dossier(draft, by=citizen)
         filing.start_draft(citizen, Procedure.objects.get(code="public_domain_occupation"), commune=commune)
+
+    def seed_complaints(self, commune):
+        """Two requests of the demo citizen to Témara's services, one forwarded (the handlers' queue has them)."""
+        citizen = User.objects.get(email=DEMO_CITIZENS[0][0])
+        if Complaint.objects.filter(complainant=citizen).exists():
+            return
+        complaint, _code = file_complaint(
+            by=citizen,
+            kind="complaint",
+            category="cleanliness",
+            commune=commune,
+            subject="Ordures non ramassées rue Al Massira",
+            text="Les conteneurs de la rue Al Massira ne sont plus vidés depuis dix jours.",
+        )
+        file_complaint(
+            by=citizen,
+            kind="suggestion",
+            category="roads",
+            commune=commune,
+            subject="Passage piéton devant l'école",
+            text="Un passage piéton devant l'école primaire Ibn Khaldoun protégerait les enfants.",
+        )
+        handler = User.objects.get(email="reclamations@demo.raqmana.ma")
+        forward(complaint, by=handler, forwarded_to="Service de la propreté et de l'hygiène")
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
