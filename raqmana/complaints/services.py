@@ -19,6 +19,7 @@ from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.documents import services as documents
 from raqmana.kernel.sequences import next_number
+from raqmana.kernel.text import TextKind, check_text
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.notifications.services import notify
 from raqmana.territories.constants import Level, UnitKind
@@ -61,13 +62,18 @@ def collectivity_of(commune: Territory) -> AdministrativeUnit:
     return unit
 
 
-def _text(value: Any, field: str, *, limit: int, required: bool = True) -> str:
+def _text(value: Any, field: str, *, limit: int, required: bool = True, lines: bool = False) -> str:
+    """A text as typed, checked as every stored text is (`kernel.text.check_text`: no hidden characters, no
+    markup), on its field."""
     text = str(value or "").strip()
     if required and not text:
         raise ValidationError({field: _("This field is required.")})
     if len(text) > limit:
         raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": limit}})
-    return text
+    try:
+        return check_text(text, TextKind.MULTILINE_TEXT if lines else TextKind.PLAIN_TEXT, max_length=limit)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
 
 
 def _choice(value: Any, choices: type[models.TextChoices], field: str) -> str:
@@ -104,7 +110,7 @@ def file_complaint(
         complainant=None if anonymous else by,
         anonymous=anonymous,
         subject=_text(subject, "subject", limit=MAX_SUBJECT),
-        text=_text(text, "text", limit=MAX_TEXT),
+        text=_text(text, "text", limit=MAX_TEXT, lines=True),
         service=_text(service, "service", limit=200, required=False),
         year=timezone.localdate().year,
         number=0,
@@ -169,7 +175,7 @@ def forward(complaint: Complaint, *, by: User, forwarded_to: str, kind: str = ""
 def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Complaint:
     """Answer the request: the answer is issued as a sealed document of the commune, which the complainant reads on
     the request's page and anyone verifies by its QR code."""
-    text = _text(text, "answer_text", limit=MAX_TEXT)
+    text = _text(text, "answer_text", limit=MAX_TEXT, lines=True)
     outcome = _choice(outcome, Outcome, "outcome")
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
@@ -199,7 +205,7 @@ def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Compla
 
 def close_not_admissible(complaint: Complaint, *, by: User, reasons: str) -> Complaint:
     """Close the request as not admissible (outside the commune's powers, before a court, abusive), with its reasons."""
-    reasons = _text(reasons, "reasons", limit=MAX_REASON)
+    reasons = _text(reasons, "reasons", limit=MAX_REASON, lines=True)
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         COMPLAINT_WORKFLOW.move(complaint, S.NOT_ADMISSIBLE, by=by, reason=reasons[:300])
@@ -227,7 +233,7 @@ def rate(complaint: Complaint, *, by: User, rating: str) -> Complaint:
 def reopen(complaint: Complaint, *, by: User, reason: str) -> Complaint:
     """The complainant, not satisfied, re-opens the answered request once (rules.check_reopening): it goes back to the
     commune, whose delay to answer starts over."""
-    reason = _text(reason, "reason", limit=MAX_REASON)
+    reason = _text(reason, "reason", limit=MAX_REASON, lines=True)
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         _check_complainant(complaint, by)

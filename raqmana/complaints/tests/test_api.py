@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from raqmana.complaints.models import Complaint
-from raqmana.complaints.tests.test_pages import signed_in
+from raqmana.procedures.tests.test_pages import signed_in
 
 pytestmark = pytest.mark.django_db
 

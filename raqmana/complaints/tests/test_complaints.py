@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from raqmana.audit.models import AuditEvent
 from raqmana.complaints import selectors, services
@@ -142,7 +143,7 @@ def test_the_complainant_rates_the_answer_and_re_opens_it_once_within_its_period
     assert complaint.rating == ""  # a new answer is rated anew
     with pytest.raises(ValidationError) as refused:
         services.reopen(complaint, by=complainant, reason="Encore")
-    assert "already re-opened" in refused.value.messages[0]
+    assert refused.value.messages == [gettext("This request was already re-opened once: it cannot be re-opened again.")]
 
 
 def test_an_answer_is_re_opened_only_within_its_period(filed, handler, complainant, settings):
@@ -245,5 +246,19 @@ def test_files_are_kept_rewritten_and_a_threat_refuses_the_whole_request(filed, 
 def test_a_request_with_files_is_refused_while_the_scanner_is_away(filed, scanner_away):
     with pytest.raises(ValidationError) as refused:
         filed(files=[SimpleUploadedFile("a.pdf", samples.pdf(b"BT ET"))])
-    assert "again in a few minutes" in refused.value.message_dict["files"][0]
+    away = gettext("The virus scanner does not answer: file the request again in a few minutes.")
+    assert refused.value.message_dict["files"] == [away]
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["Voirie\x00", "Voirie\u202e", "<script>x</script>"])
+def test_a_hidden_character_or_markup_in_a_step_is_refused_on_its_field(filed, handler, complainant, typed):
+    complaint = filed()
+    with pytest.raises(ValidationError) as refused:
+        services.forward(complaint, by=handler, forwarded_to=typed)
+    assert "forwarded_to" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        services.answer(complaint, by=handler, text=typed, outcome="favourable")
+    assert "answer_text" in refused.value.message_dict
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.RECEIVED

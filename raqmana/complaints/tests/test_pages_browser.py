@@ -5,29 +5,15 @@ RAQMANA_SCREENSHOTS set, each page is photographed into var/screens/complaints/.
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from raqmana.complaints.constants import ComplaintState
 from raqmana.complaints.models import Complaint
 from raqmana.kernel.tests.browsers import PHONE, WIDE, photograph
+from raqmana.procedures.tests.test_pages_browser import session_of
 
 pytestmark = pytest.mark.browser
-
-
-def session_of(user):
-    client = Client()
-    client.force_login(user, backend="raqmana.accounts.backends.EmailOrPhoneBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="test", confirmed=True
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def page_for(browser, live_server, language, viewport, user=None):
