@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "raqmana.civil_status_documents",
     "raqmana.procedures",
     "raqmana.complaints",
+    "raqmana.mail_registry",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,7 @@ urlpatterns = [
     path("payments/", include("raqmana.payments.urls")),
     path("procedures/", include("raqmana.procedures.urls")),
     path("complaints/", include("raqmana.complaints.urls")),
+    path("mail/", include("raqmana.mail_registry.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -112,9 +112,21 @@ ROLE_PERMISSIONS = {
             "portal.notification.resend",
         }
     ),
-    Role.MAIL_REGISTRY_AGENT: frozenset({"portal.workspace.view"}),
+    Role.MAIL_REGISTRY_AGENT: frozenset(
+        {
+            "portal.workspace.view",
+            "mail_registry.letter.read",
+            "mail_registry.letter.register",
+            "mail_registry.letter.confidential",
+        }
+    ),
     Role.COMPLAINTS_HANDLER: frozenset(
-        {"portal.workspace.view", "complaints.complaint.read", "complaints.complaint.handle"}
+        {
+            "portal.workspace.view",
+            "complaints.complaint.read",
+            "complaints.complaint.handle",
+            "mail_registry.letter.read",
+        }
     ),
     # The commune's supervisor deals with the requests too, and is told of those left beyond their delay.
     Role.COMPLAINTS_SUPERVISOR: frozenset(
@@ -123,10 +135,17 @@ ROLE_PERMISSIONS = {
             "complaints.complaint.read",
             "complaints.complaint.handle",
             "complaints.complaint.supervise",
+            "mail_registry.letter.read",
         }
     ),
     Role.PERMITS_AGENT: frozenset(
-        {"portal.workspace.view", "procedures.dossier.read", "procedures.dossier.review", "procedures.opinion.commune"}
+        {
+            "portal.workspace.view",
+            "procedures.dossier.read",
+            "procedures.dossier.review",
+            "procedures.opinion.commune",
+            "mail_registry.letter.read",
+        }
     ),
     Role.URBAN_AGENCY_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.urban_agency"}),
     Role.LAND_REGISTRY_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.land_registry"}),
@@ -139,6 +158,8 @@ ROLE_PERMISSIONS = {
             "procedures.opinion.commune",
             "procedures.construction_tax.set",
             "complaints.complaint.read",
+            "mail_registry.letter.read",
+            "mail_registry.letter.confidential",
             "civil_status.act.read",
             "documents.document.read",
             "portal.workspace.view",

@@ -22,9 +22,9 @@ from raqmana.kernel.sequences import next_number
 from raqmana.kernel.text import TextKind, check_text
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.notifications.services import notify
-from raqmana.territories.constants import Level, UnitKind
-from raqmana.territories.models import AdministrativeUnit, Territory
-from raqmana.territories.services import french_of
+from raqmana.territories.constants import Level
+from raqmana.territories.models import Territory
+from raqmana.territories.services import collectivity_unit
 
 from . import rules
 from .constants import (
@@ -45,21 +45,6 @@ from .workflows import COMPLAINT_WORKFLOW, lock_complaint
 # The follow code of an anonymous observation: what its filer keeps, never stored in clear.
 FOLLOW_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 FOLLOW_CODE_LENGTH = 10
-
-
-def collectivity_of(commune: Territory) -> AdministrativeUnit:
-    """The commune's own services, which number its requests: opened where none exists yet."""
-    unit = AdministrativeUnit.objects.filter(kind=UnitKind.COLLECTIVITY, territory=commune).first()
-    if unit is None:
-        unit = AdministrativeUnit(
-            kind=UnitKind.COLLECTIVITY,
-            code=f"COL-{commune.code}",
-            territory=commune,
-            name_ar=f"جماعة {commune.name_ar}",
-            name_fr=f"Commune {french_of(commune.name_fr)}",
-        )
-        unit.save()
-    return unit
 
 
 def _text(value: Any, field: str, *, limit: int, required: bool = True, lines: bool = False) -> str:
@@ -123,7 +108,7 @@ def file_complaint(
     )
     code = ""
     with transaction.atomic():
-        complaint.unit = collectivity_of(commune)
+        complaint.unit = collectivity_unit(commune)
         complaint.number = next_number(COMPLAINT_REGISTER, complaint.unit, complaint.year)
         complaint.save()
         if anonymous:

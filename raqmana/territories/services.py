@@ -142,6 +142,22 @@ def french_of(name: str) -> str:
     return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÂÎÔÛH" and not name.startswith("Ha") else f"de {name}"
 
 
+def collectivity_unit(territory: Territory) -> AdministrativeUnit:
+    """The collectivity's own services (a commune's, here), which number its requests and its mail: opened where
+    none exists yet, as `procedures.services.windows` opens them."""
+    unit = AdministrativeUnit.objects.filter(kind=UnitKind.COLLECTIVITY, territory=territory).first()
+    if unit is None:
+        unit = AdministrativeUnit(
+            kind=UnitKind.COLLECTIVITY,
+            code=f"COL-{territory.code}",
+            territory=territory,
+            name_ar=f"جماعة {territory.name_ar}",
+            name_fr=f"Commune {french_of(territory.name_fr)}",
+        )
+        unit.save()  # save() keeps the finder's search key
+    return unit
+
+
 def _create_missing_offices() -> int:
     """One civil status office per commune and per arrondissement, named after it, unless one exists."""
     served = set(CivilStatusOffice.objects.values_list("territory_id", flat=True))

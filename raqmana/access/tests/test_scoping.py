@@ -224,6 +224,8 @@ PRESIDENT = {
     "procedures.opinion.commune",
     "procedures.construction_tax.set",
     "complaints.complaint.read",
+    "mail_registry.letter.read",
+    "mail_registry.letter.confidential",
 }
 INSPECTOR = {
     "civil_status.act.read",
@@ -266,7 +268,15 @@ WRITES = {
     "agent_skhirate": everywhere_in({"sibling_office"}, COUNTER),
     # A role held for a commune acts there and at its office, never at the neighbour's nor above.
     "president_temara": everywhere_in({"own_office", "commune"}, PRESIDENT),
-    "mail_skhirate": everywhere_in({"sibling_office"}, {"portal.workspace.view"}),
+    "mail_skhirate": everywhere_in(
+        {"sibling_office"},
+        {
+            "portal.workspace.view",
+            "mail_registry.letter.read",
+            "mail_registry.letter.register",
+            "mail_registry.letter.confidential",
+        },
+    ),
     # A provincial role acts everywhere under its province, never in another.
     "inspector_skhirate_temara": everywhere_in(
         {"own_office", "sibling_office", "commune", "province_above"}, INSPECTOR
@@ -314,6 +324,8 @@ STAFF_ONLY = {
     # A commune's requests are dealt with by its handlers, and their lateness followed by its supervisors.
     "complaints.complaint.handle",
     "complaints.complaint.supervise",
+    "mail_registry.letter.register",
+    "mail_registry.letter.confidential",
 }
 
 

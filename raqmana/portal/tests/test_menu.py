@@ -60,9 +60,13 @@ def test_an_agent_sees_nothing_before_their_second_factor():
     assert menu(agent, verified=False) == []
 
 
-def test_a_mail_registry_agent_sees_the_workspace_but_not_the_register():
+def test_a_mail_registry_agent_sees_the_workspace_and_the_mail_registry_but_not_the_civil_status_register():
     temara = Territory.objects.get(code="04.501.01.07")
-    assert menu(holding(Role.MAIL_REGISTRY_AGENT, territory=temara)) == [*PUBLIC, "portal:workspace"]
+    assert menu(holding(Role.MAIL_REGISTRY_AGENT, territory=temara)) == [
+        *PUBLIC,
+        "portal:workspace",
+        "mail_registry:search",
+    ]
 
 
 def test_an_inspector_sees_supervision_only():
@@ -75,6 +79,7 @@ def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
     assert menu(superuser) == [
         *PUBLIC,
         *OWN,
+        "mail_registry:search",
         "procedures:queue",
         "complaints:queue",
         "portal:supervision",

@@ -45,7 +45,7 @@ def filed_large(large, applicant, applicant_act, birth_data, temara, temara_wind
 @pytest.fixture(autouse=True)
 def opinion_files_found_clean(monkeypatch):
     """The members' files are found clean, without a ClamAV daemon."""
-    monkeypatch.setattr("raqmana.procedures.services.commission.scan", lambda data: ScanResult(ScanState.CLEAN))
+    monkeypatch.setattr("raqmana.kernel.uploads.scan", lambda data: ScanResult(ScanState.CLEAN))
 
 
 @pytest.fixture

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+# Mounted by raqmana/urls.py under /mail/.
+app_name = "mail_registry"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("register/", views.register, name="register"),
+    path("day/", views.day_register, name="day"),
+    path("day.csv", views.day_register_csv, name="day_csv"),
+    path("<int:pk>/", views.letter, name="letter"),
+    path("scans/<int:pk>/", views.scan, name="scan"),
+]
