@@ -9,6 +9,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("day/", views.day_register, name="day"),
     path("day.csv", views.day_register_csv, name="day_csv"),
+    path("day.pdf", views.day_register_pdf, name="day_pdf"),
     path("<int:pk>/", views.letter, name="letter"),
     path("scans/<int:pk>/", views.scan, name="scan"),
 ]

@@ -14,7 +14,7 @@ from raqmana.access.audiences import open_to
 from raqmana.access.checking import has_permission
 from raqmana.kernel.refusals import show_refusal
 
-from . import forms, selectors, services
+from . import forms, printing, selectors, services
 from .constants import Direction
 from .selectors import Search
 
@@ -116,6 +116,18 @@ def day_register_csv(request: HttpRequest) -> StreamingHttpResponse:
 
     answer = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     answer["Content-Disposition"] = f'attachment; filename="mail-register-{day.isoformat()}.csv"'
+    return answer
+
+
+@open_to(READ)
+def day_register_pdf(request: HttpRequest) -> HttpResponse:
+    """The day's register as a PDF to print and file, a confidential subject hidden as on the page."""
+    _form, day = _day(request)
+    letters = selectors.day_register(request.user, day)
+    rows = [(letter, selectors.shows_confidential(request.user, letter)) for letter in letters]
+    places = ", ".join(sorted({str(letter.commune.name) for letter in letters}))
+    answer = HttpResponse(printing.day_register_pdf(rows, day, places), content_type="application/pdf")
+    answer["Content-Disposition"] = f'attachment; filename="mail-register-{day.isoformat()}.pdf"'
     return answer
 
 

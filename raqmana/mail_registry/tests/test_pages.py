@@ -71,3 +71,22 @@ def complainant_like(db):
     from raqmana.accounts.tests.factories import UserFactory
 
     return UserFactory()
+
+
+@pytest.mark.parametrize("language", ["ar", "fr"])
+def test_the_day_s_register_prints_as_a_pdf_with_confidential_subjects_hidden(
+    registered, permits_agent, language, tmp_path
+):
+    import subprocess
+
+    registered(subject="Enquête administrative", confidential=True, correspondent="Wilaya")
+    registered(subject="Coupure d'eau programmée", correspondent="Lydec")
+    answer = signed_in(permits_agent, language).get(reverse("mail_registry:day_pdf"))
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF-")
+    pdf = tmp_path / "day.pdf"
+    pdf.write_bytes(answer.content)
+    try:
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    except FileNotFoundError:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert "Lydec" in text and "Enquête administrative" not in text
