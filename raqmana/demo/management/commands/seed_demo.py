@@ -26,6 +26,8 @@ from raqmana.complaints.models import Complaint
 from raqmana.complaints.services import file_complaint, forward
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import verification_url
+from raqmana.mail_registry.models import MailEntry
+from raqmana.mail_registry.services import register_letter
 from raqmana.procedures.models import Dossier, Procedure
 from raqmana.procedures.services import attachments, filing
 from raqmana.procedures.services.windows import open_single_windows
@@ -100,6 +102,7 @@ class Command(BaseCommand):
                 agents.append(self.seed_register(commune))
                 self.seed_dossiers(commune)
                 self.seed_complaints(commune)
+                self.seed_mail(commune)
         if verbosity:
             with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
                 self.print_logins(commune, agents)
@@ -262,6 +265,28 @@ class Command(BaseCommand):
         )
         handler = User.objects.get(email="reclamations@demo.raqmana.ma")
         forward(complaint, by=handler, forwarded_to="Service de la propreté et de l'hygiène")
+
+    def seed_mail(self, commune):
+        """An incoming letter of the urban agency and the commune's answer, in Témara's mail registry."""
+        if MailEntry.objects.filter(commune=commune).exists():
+            return
+        clerk = User.objects.get(email="bureau-ordre@demo.raqmana.ma")
+        incoming = register_letter(
+            by=clerk,
+            commune=commune,
+            direction="incoming",
+            correspondent="Agence urbaine de Skhirate-Témara",
+            subject="Avis sur le projet de lotissement Al Amal",
+            routed_to="Service de l'urbanisme",
+        )
+        register_letter(
+            by=clerk,
+            commune=commune,
+            direction="outgoing",
+            correspondent="Agence urbaine de Skhirate-Témara",
+            subject="Transmission des pièces complémentaires du lotissement Al Amal",
+            in_reply_to=incoming,
+        )
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
