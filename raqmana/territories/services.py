@@ -144,17 +144,17 @@ def french_of(name: str) -> str:
 
 def collectivity_unit(territory: Territory) -> AdministrativeUnit:
     """The collectivity's own services (a commune's, here), which number its requests and its mail: opened where
-    none exists yet, as `procedures.services.windows` opens them."""
-    unit = AdministrativeUnit.objects.filter(kind=UnitKind.COLLECTIVITY, territory=territory).first()
-    if unit is None:
-        unit = AdministrativeUnit(
-            kind=UnitKind.COLLECTIVITY,
-            code=f"COL-{territory.code}",
-            territory=territory,
-            name_ar=f"جماعة {territory.name_ar}",
-            name_fr=f"Commune {french_of(territory.name_fr)}",
-        )
-        unit.save()  # save() keeps the finder's search key
+    none exists yet, as `procedures.services.windows` opens them. Two first registrations at once open it once: the
+    second waits on the unit's unique code, then reads the unit the first opened."""
+    unit, _created = AdministrativeUnit.objects.get_or_create(
+        code=f"COL-{territory.code}",
+        defaults={
+            "kind": UnitKind.COLLECTIVITY,
+            "territory": territory,
+            "name_ar": f"جماعة {territory.name_ar}",
+            "name_fr": f"Commune {french_of(territory.name_fr)}",
+        },
+    )
     return unit
 
 
