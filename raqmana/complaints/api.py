@@ -19,7 +19,16 @@ from raqmana.kernel.api_types import Id
 from raqmana.territories.models import Territory
 
 from . import selectors, services
-from .constants import MAX_REASON, MAX_SUBJECT, MAX_TEXT, Category, ComplaintState, Outcome, Rating, RequestKind
+from .constants import (
+    MAX_REASON,
+    MAX_SUBJECT,
+    MAX_TEXT,
+    AnswerOutcome,
+    ComplaintCategory,
+    ComplaintState,
+    Rating,
+    RequestKind,
+)
 from .models import Complaint
 
 router = Router(tags=["complaints"])
@@ -29,7 +38,7 @@ class ComplaintOut(Schema):
     id: int
     reference: str
     kind: RequestKind
-    category: Category
+    category: ComplaintCategory
     commune_code: str
     subject: str
     text: str
@@ -39,7 +48,7 @@ class ComplaintOut(Schema):
     answer_due_at: datetime | None
     forwarded_to: str
     answer_text: str
-    outcome: Outcome | None
+    outcome: AnswerOutcome | None
     answer_verification_code: str | None
     inadmissible_reasons: str
     rating: Rating | None
@@ -69,7 +78,7 @@ def _out(complaint: Complaint) -> dict:
 
 class ComplaintIn(Schema):
     kind: RequestKind
-    category: Category
+    category: ComplaintCategory
     commune_code: str = Field(max_length=16)
     subject: str = Field(max_length=MAX_SUBJECT)
     text: str = Field(max_length=MAX_TEXT)
@@ -161,7 +170,7 @@ def handled(request, complaint_id: Id):
 class ForwardIn(Schema):
     forwarded_to: str = Field(max_length=200)
     kind: RequestKind | None = None
-    category: Category | None = None
+    category: ComplaintCategory | None = None
 
 
 @router.post("/office/{complaint_id}/forward", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
@@ -178,7 +187,7 @@ def forward(request, complaint_id: Id, payload: ForwardIn):
 
 class AnswerIn(Schema):
     text: str = Field(max_length=MAX_TEXT)
-    outcome: Outcome
+    outcome: AnswerOutcome
 
 
 @router.post("/office/{complaint_id}/answer", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)

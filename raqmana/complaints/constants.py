@@ -15,7 +15,7 @@ class RequestKind(models.TextChoices):
     SUGGESTION = "suggestion", _("Suggestion")
 
 
-class Category(models.TextChoices):
+class ComplaintCategory(models.TextChoices):
     CIVIL_STATUS = "civil_status", _("Civil status and certified documents")
     URBANISM = "urbanism", _("Urbanism and permits")
     CLEANLINESS = "cleanliness", _("Cleanliness, waste and hygiene")
@@ -38,7 +38,7 @@ class ComplaintState(models.TextChoices):
 OPEN_STATES = (ComplaintState.RECEIVED, ComplaintState.FORWARDED, ComplaintState.REOPENED)
 
 
-class Outcome(models.TextChoices):
+class AnswerOutcome(models.TextChoices):
     """What the answer gives the complainant."""
 
     FAVOURABLE = "favourable", _("Favourable")

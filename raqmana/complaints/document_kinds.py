@@ -14,7 +14,7 @@ from raqmana.documents.content import LATIN, NUMBER, choice, dated, person, row
 from raqmana.documents.kinds import DocumentKind, register
 from raqmana.documents.models import IssuedDocument
 
-from .constants import ComplaintState, Outcome, RequestKind
+from .constants import AnswerOutcome, ComplaintState, RequestKind
 from .models import Complaint
 
 
@@ -29,7 +29,7 @@ def answer_content(complaint: Complaint, moment: datetime, calendar: MoroccanHij
         row("تاريخ التوصل", "Reçue le", *dated(filed.date(), calendar)),
         row("الموضوع", "Objet", person(complaint.subject)),
         row("الجواب", "Réponse", person(complaint.answer_text)),
-        row("مآل الطلب", "Suite donnée", *choice(Outcome(complaint.outcome).label)),
+        row("مآل الطلب", "Suite donnée", *choice(AnswerOutcome(complaint.outcome).label)),
         row("تاريخ الجواب", "Date de la réponse", *dated(answered.date(), calendar)),
     ]
     return {"act_office": [complaint.unit.name_ar, complaint.unit.name_fr], "rows": rows, "mentions": []}

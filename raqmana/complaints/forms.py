@@ -7,7 +7,16 @@ from raqmana.kernel.text import CheckedTextForm
 from raqmana.kernel.upload_fields import MultipleFileField
 from raqmana.territories.fields import CommuneField
 
-from .constants import MAX_REASON, MAX_SUBJECT, MAX_TEXT, Category, ComplaintState, Outcome, Rating, RequestKind
+from .constants import (
+    MAX_REASON,
+    MAX_SUBJECT,
+    MAX_TEXT,
+    AnswerOutcome,
+    ComplaintCategory,
+    ComplaintState,
+    Rating,
+    RequestKind,
+)
 
 
 class FileForm(CheckedTextForm, forms.Form):
@@ -21,7 +30,7 @@ class FileForm(CheckedTextForm, forms.Form):
         ),
     )
     commune = CommuneField(label=_("Commune concerned"))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
     service = forms.CharField(label=_("Service concerned (if you know it)"), max_length=200, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT)
     text = forms.CharField(
@@ -56,12 +65,12 @@ class QueueFilterForm(forms.Form):
 
 class ForwardForm(CheckedTextForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of request"), choices=RequestKind.choices)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
     forwarded_to = forms.CharField(label=_("Forward to the service"), max_length=200)
 
 
 class AnswerForm(CheckedTextForm, forms.Form):
-    outcome = forms.ChoiceField(label=_("What the answer gives"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=_("What the answer gives"), choices=AnswerOutcome.choices)
     answer_text = forms.CharField(label=_("Answer"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 8}))
 
 

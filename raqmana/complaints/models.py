@@ -11,7 +11,7 @@ from raqmana.kernel.text import CheckedTextModel
 from raqmana.territories.models import AdministrativeUnit, Territory
 from raqmana.workflows.models import TransitionRecord
 
-from .constants import MAX_SUBJECT, Category, ComplaintState, Outcome, Rating, RequestKind
+from .constants import MAX_SUBJECT, AnswerOutcome, ComplaintCategory, ComplaintState, Rating, RequestKind
 
 
 class Complaint(CheckedTextModel):
@@ -21,7 +21,7 @@ class Complaint(CheckedTextModel):
     who filed it: it is followed with its number and a code given once (`follow_code_hash`)."""
 
     kind = models.CharField(_("kind of request"), max_length=12, choices=RequestKind.choices)
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("category"), max_length=16, choices=ComplaintCategory.choices)
     commune = models.ForeignKey(
         Territory, verbose_name=_("commune concerned"), on_delete=models.PROTECT, related_name="+"
     )
@@ -51,7 +51,7 @@ class Complaint(CheckedTextModel):
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer_text = models.TextField(_("answer"), blank=True)
-    outcome = models.CharField(_("outcome of the answer"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(_("outcome of the answer"), max_length=12, choices=AnswerOutcome.choices, blank=True)
     answer = models.OneToOneField(
         IssuedDocument, verbose_name=_("signed answer"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",

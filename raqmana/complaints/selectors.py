@@ -15,7 +15,7 @@ from raqmana.access.scoping import visible_to
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
 
-from .constants import OPEN_STATES, Outcome, Rating
+from .constants import OPEN_STATES, AnswerOutcome, Rating
 from .models import Complaint, ComplaintAttachment, follow_code_hash
 
 READ = "complaints.complaint.read"
@@ -130,7 +130,7 @@ def public_figures(year: int, *, territory_ids: list[int] | None = None) -> list
         .annotate(
             received=Count("pk"),
             answered=Count("pk", filter=Q(answered_at__isnull=False)),
-            favourable=Count("pk", filter=Q(answered_at__isnull=False, outcome=Outcome.FAVOURABLE)),
+            favourable=Count("pk", filter=Q(answered_at__isnull=False, outcome=AnswerOutcome.FAVOURABLE)),
             reopened=Count("pk", filter=Q(reopened_at__isnull=False)),
             in_progress=Count("pk", filter=Q(state__in=OPEN_STATES)),
             satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),

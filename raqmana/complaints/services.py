@@ -33,8 +33,8 @@ from .constants import (
     MAX_REASON,
     MAX_SUBJECT,
     MAX_TEXT,
-    Category,
-    Outcome,
+    AnswerOutcome,
+    ComplaintCategory,
     Rating,
     RequestKind,
 )
@@ -84,7 +84,7 @@ def file_complaint(
     its filer follows it with (shown once, kept only as a hash). It is numbered in the commune's register of the
     year at once, and its two delays start."""
     kind = _choice(kind, RequestKind, "kind")
-    category = _choice(category, Category, "category")
+    category = _choice(category, ComplaintCategory, "category")
     rules.check_anonymity(kind, anonymous)
     if commune.level != Level.COMMUNE:
         raise ValidationError({"commune": _("Choose a commune.")})
@@ -148,7 +148,7 @@ def forward(complaint: Complaint, *, by: User, forwarded_to: str, kind: str = ""
         if kind:
             complaint.kind = _choice(kind, RequestKind, "kind")
         if category:
-            complaint.category = _choice(category, Category, "category")
+            complaint.category = _choice(category, ComplaintCategory, "category")
         COMPLAINT_WORKFLOW.move(complaint, S.FORWARDED, by=by, reason=forwarded_to[:300])
         complaint.forwarded_to, complaint.forwarded_at = forwarded_to, timezone.now()
         complaint.save(update_fields=["state", "kind", "category", "forwarded_to", "forwarded_at", "updated_at"])
@@ -161,7 +161,7 @@ def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Compla
     """Answer the request: the answer is issued as a sealed document of the commune, which the complainant reads on
     the request's page and anyone verifies by its QR code."""
     text = _text(text, "answer_text", limit=MAX_TEXT, lines=True)
-    outcome = _choice(outcome, Outcome, "outcome")
+    outcome = _choice(outcome, AnswerOutcome, "outcome")
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         COMPLAINT_WORKFLOW.move(complaint, S.ANSWERED, by=by)
