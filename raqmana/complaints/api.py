@@ -5,10 +5,8 @@ from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
@@ -90,20 +88,6 @@ class FiledOut(ComplaintOut):
     follow_code: str  # an anonymous observation's code, given once; empty otherwise
 
 
-def _own(request, complaint_id: int) -> Complaint:
-    found = selectors.complaints_of(request.user).filter(pk=complaint_id).first()
-    if found is None:
-        raise Http404(_("No such request."))
-    return found
-
-
-def _handled(request, complaint_id: int) -> Complaint:
-    found = selectors.complaint_for_agent(request.user, complaint_id)
-    if found is None:
-        raise Http404(_("No such request."))
-    return found
-
-
 @router.post("/", response={201: FiledOut, **REFUSALS}, auth=django_auth)
 def file(request, payload: ComplaintIn):
     """File a complaint, an observation (which may be anonymous) or a suggestion against a commune's services."""
@@ -132,7 +116,7 @@ def mine(request):
 
 @router.get("/mine/{complaint_id}", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def own(request, complaint_id: Id):
-    return _out(_own(request, complaint_id))
+    return _out(selectors.own_complaint(request.user, complaint_id))
 
 
 class RatingIn(Schema):
@@ -141,7 +125,9 @@ class RatingIn(Schema):
 
 @router.post("/mine/{complaint_id}/rating", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def rate(request, complaint_id: Id, payload: RatingIn):
-    return _out(services.rate(_own(request, complaint_id), by=request.user, rating=payload.rating))
+    return _out(
+        services.rate(selectors.own_complaint(request.user, complaint_id), by=request.user, rating=payload.rating)
+    )
 
 
 class ReasonIn(Schema):
@@ -151,7 +137,9 @@ class ReasonIn(Schema):
 @router.post("/mine/{complaint_id}/reopen", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def reopen(request, complaint_id: Id, payload: ReasonIn):
     """Re-open an answer once, within its period: the commune answers again."""
-    return _out(services.reopen(_own(request, complaint_id), by=request.user, reason=payload.reason))
+    return _out(
+        services.reopen(selectors.own_complaint(request.user, complaint_id), by=request.user, reason=payload.reason)
+    )
 
 
 @router.get("/office", response={200: list[ComplaintOut], **REFUSALS}, auth=django_auth)
@@ -164,7 +152,7 @@ def queue(request, late: bool = False, page: Annotated[int, Field(ge=1, le=10_00
 
 @router.get("/office/{complaint_id}", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def handled(request, complaint_id: Id):
-    return _out(_handled(request, complaint_id))
+    return _out(selectors.complaint_for_agent(request.user, complaint_id))
 
 
 class ForwardIn(Schema):
@@ -176,7 +164,7 @@ class ForwardIn(Schema):
 @router.post("/office/{complaint_id}/forward", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def forward(request, complaint_id: Id, payload: ForwardIn):
     complaint = services.forward(
-        _handled(request, complaint_id),
+        selectors.complaint_for_agent(request.user, complaint_id),
         by=request.user,
         forwarded_to=payload.forwarded_to,
         kind=payload.kind or "",
@@ -194,7 +182,10 @@ class AnswerIn(Schema):
 def answer(request, complaint_id: Id, payload: AnswerIn):
     """Answer the request: the answer is sealed as a document of the commune, verifiable by its QR code."""
     complaint = services.answer(
-        _handled(request, complaint_id), by=request.user, text=payload.text, outcome=payload.outcome
+        selectors.complaint_for_agent(request.user, complaint_id),
+        by=request.user,
+        text=payload.text,
+        outcome=payload.outcome,
     )
     return _out(complaint)
 
@@ -205,7 +196,9 @@ class ReasonsIn(Schema):
 
 @router.post("/office/{complaint_id}/not-admissible", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def not_admissible(request, complaint_id: Id, payload: ReasonsIn):
-    complaint = services.close_not_admissible(_handled(request, complaint_id), by=request.user, reasons=payload.reasons)
+    complaint = services.close_not_admissible(
+        selectors.complaint_for_agent(request.user, complaint_id), by=request.user, reasons=payload.reasons
+    )
     return _out(complaint)
 
 

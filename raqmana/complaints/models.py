@@ -11,7 +11,16 @@ from raqmana.kernel.text import CheckedTextModel
 from raqmana.territories.models import AdministrativeUnit, Territory
 from raqmana.workflows.models import TransitionRecord
 
-from .constants import MAX_SUBJECT, AnswerOutcome, ComplaintCategory, ComplaintState, Rating, RequestKind
+from .constants import (
+    MAX_REASON,
+    MAX_SUBJECT,
+    MAX_TEXT,
+    AnswerOutcome,
+    ComplaintCategory,
+    ComplaintState,
+    Rating,
+    RequestKind,
+)
 
 
 class Complaint(CheckedTextModel):
@@ -42,7 +51,7 @@ class Complaint(CheckedTextModel):
     anonymous = models.BooleanField(_("anonymous"), default=False)
     follow_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     subject = models.CharField(_("subject"), max_length=MAX_SUBJECT)
-    text = models.TextField(_("what happened"))
+    text = models.TextField(_("what happened"), max_length=MAX_TEXT)
     state = models.CharField(_("state"), max_length=16, choices=ComplaintState.choices, default=ComplaintState.RECEIVED)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
@@ -50,13 +59,13 @@ class Complaint(CheckedTextModel):
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answer_text = models.TextField(_("answer"), blank=True)
+    answer_text = models.TextField(_("answer"), max_length=MAX_TEXT, blank=True)
     outcome = models.CharField(_("outcome of the answer"), max_length=12, choices=AnswerOutcome.choices, blank=True)
     answer = models.OneToOneField(
         IssuedDocument, verbose_name=_("signed answer"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
-    inadmissible_reasons = models.TextField(_("why it is not admissible"), blank=True)
+    inadmissible_reasons = models.TextField(_("why it is not admissible"), max_length=MAX_REASON, blank=True)
     rating = models.CharField(_("rating of the answer"), max_length=12, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     reopened_at = models.DateTimeField(_("re-opened at"), null=True, blank=True)

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from raqmana.access.scoping import visible_to
 from raqmana.accounts.models import User
@@ -46,11 +48,20 @@ def is_late(complaint: Complaint, now: datetime | None = None) -> bool:
     return complaint.escalated_at is not None or (due is not None and due <= now)
 
 
-def complaint_for_agent(user: User, pk: int) -> Complaint | None:
-    """A request the user reads at its commune, its opening logged; None when out of their reach."""
+def complaint_for_agent(user: User, pk: int) -> Complaint:
+    """A request the user reads at its commune, its opening logged; Http404 when out of their reach."""
     found = complaints_visible_to(user).select_related("commune", "unit", "complainant", "answer").filter(pk=pk).first()
-    if found is not None:
-        record(actor=user, action="complaint.read", target=found, unit=found.unit)
+    if found is None:
+        raise Http404(_("No such request."))
+    record(actor=user, action="complaint.read", target=found, unit=found.unit)
+    return found
+
+
+def own_complaint(person: User, pk: int) -> Complaint:
+    """A request the person filed in their name; Http404 for any other."""
+    found = complaints_of(person).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No such request."))
     return found
 
 

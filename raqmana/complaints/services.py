@@ -19,7 +19,7 @@ from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.documents import services as documents
 from raqmana.kernel.sequences import next_number
-from raqmana.kernel.text import TextKind, check_text
+from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.notifications.services import notify
 from raqmana.territories.constants import Level
@@ -31,8 +31,6 @@ from .constants import (
     COMPLAINT_REGISTER,
     MAX_FILES,
     MAX_REASON,
-    MAX_SUBJECT,
-    MAX_TEXT,
     AnswerOutcome,
     ComplaintCategory,
     Rating,
@@ -47,18 +45,12 @@ FOLLOW_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 FOLLOW_CODE_LENGTH = 10
 
 
-def _text(value: Any, field: str, *, limit: int, required: bool = True, lines: bool = False) -> str:
-    """A text as typed, checked as every stored text is (`kernel.text.check_text`: no hidden characters, no
-    markup), on its field."""
+def _required(value: Any, field: str) -> str:
+    """A text as typed, without its surrounding spaces; refused on `field` when nothing is left."""
     text = str(value or "").strip()
-    if required and not text:
+    if not text:
         raise ValidationError({field: _("This field is required.")})
-    if len(text) > limit:
-        raise ValidationError({field: _("At most %(limit)d characters.") % {"limit": limit}})
-    try:
-        return check_text(text, TextKind.MULTILINE_TEXT if lines else TextKind.PLAIN_TEXT, max_length=limit)
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from error
+    return text
 
 
 def _choice(value: Any, choices: type[models.TextChoices], field: str) -> str:
@@ -94,13 +86,13 @@ def file_complaint(
         commune=commune,
         complainant=None if anonymous else by,
         anonymous=anonymous,
-        subject=_text(subject, "subject", limit=MAX_SUBJECT),
-        text=_text(text, "text", limit=MAX_TEXT, lines=True),
-        service=_text(service, "service", limit=200, required=False),
+        subject=str(subject or "").strip(),
+        text=str(text or "").strip(),
+        service=str(service or "").strip(),
         year=timezone.localdate().year,
         number=0,
     )
-    complaint.clean_fields(exclude=["commune", "unit", "complainant", "number"])
+    complaint.clean_fields(exclude=["commune", "unit", "complainant", "number"])  # texts checked as stored
     scanned = scanned_uploads(
         files,
         most=MAX_FILES,
@@ -142,7 +134,7 @@ def file_complaint(
 def forward(complaint: Complaint, *, by: User, forwarded_to: str, kind: str = "", category: str = "") -> Complaint:
     """Qualify the request (its kind and category corrected where the complainant chose wrongly) and forward it to
     the competent service; the answer's delay runs on."""
-    forwarded_to = _text(forwarded_to, "forwarded_to", limit=200)
+    forwarded_to = Complaint.checked_text("forwarded_to", _required(forwarded_to, "forwarded_to"))
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         if kind:
@@ -160,7 +152,7 @@ def forward(complaint: Complaint, *, by: User, forwarded_to: str, kind: str = ""
 def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Complaint:
     """Answer the request: the answer is issued as a sealed document of the commune, which the complainant reads on
     the request's page and anyone verifies by its QR code."""
-    text = _text(text, "answer_text", limit=MAX_TEXT, lines=True)
+    text = Complaint.checked_text("answer_text", _required(text, "answer_text"))
     outcome = _choice(outcome, AnswerOutcome, "outcome")
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
@@ -190,7 +182,7 @@ def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Compla
 
 def close_not_admissible(complaint: Complaint, *, by: User, reasons: str) -> Complaint:
     """Close the request as not admissible (outside the commune's powers, before a court, abusive), with its reasons."""
-    reasons = _text(reasons, "reasons", limit=MAX_REASON, lines=True)
+    reasons = Complaint.checked_text("inadmissible_reasons", _required(reasons, "reasons"), error_key="reasons")
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         COMPLAINT_WORKFLOW.move(complaint, S.NOT_ADMISSIBLE, by=by, reason=reasons[:300])
@@ -218,7 +210,7 @@ def rate(complaint: Complaint, *, by: User, rating: str) -> Complaint:
 def reopen(complaint: Complaint, *, by: User, reason: str) -> Complaint:
     """The complainant, not satisfied, re-opens the answered request once (rules.check_reopening): it goes back to the
     commune, whose delay to answer starts over."""
-    reason = _text(reason, "reason", limit=MAX_REASON, lines=True)
+    reason = check_field_text("reason", _required(reason, "reason"), TextKind.MULTILINE_TEXT, max_length=MAX_REASON)
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
         _check_complainant(complaint, by)

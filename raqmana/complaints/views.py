@@ -31,13 +31,6 @@ QUEUE_PER_PAGE = 25
 READ = "complaints.complaint.read"
 
 
-def _own(request: HttpRequest, pk: int) -> Complaint:
-    found = selectors.complaints_of(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("No such request."))
-    return found
-
-
 def _may_reopen(found: Complaint) -> bool:
     if found.state != ComplaintState.ANSWERED:
         return False
@@ -115,12 +108,12 @@ def follow(request: HttpRequest) -> HttpResponse:
 
 @open_to(SIGNED_IN)
 def complaint(request: HttpRequest, pk: int) -> HttpResponse:
-    return _complaint_page(request, _own(request, pk))
+    return _complaint_page(request, selectors.own_complaint(request.user, pk))
 
 
 @open_to(SIGNED_IN)
 def answer_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _own(request, pk)
+    found = selectors.own_complaint(request.user, pk)
     if found.answer is None:
         raise Http404(_("No such document."))
     try:
@@ -149,7 +142,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @open_to(SIGNED_IN)
 @require_POST
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _own(request, pk)
+    found = selectors.own_complaint(request.user, pk)
     form = forms.RateForm(request.POST)
     if form.is_valid():
         try:
@@ -165,7 +158,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 @open_to(SIGNED_IN)
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _own(request, pk)
+    found = selectors.own_complaint(request.user, pk)
     form = forms.ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -209,13 +202,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/queue.html", {"page": page, "rows": rows, "filters": filters})
 
 
-def _handled(request: HttpRequest, pk: int) -> Complaint:
-    found = selectors.complaint_for_agent(request.user, pk)
-    if found is None:
-        raise Http404(_("No such request."))
-    return found
-
-
 def _handle_page(request: HttpRequest, found: Complaint, **bound: Any) -> HttpResponse:
     may_handle = has_permission(request.user, "complaints.complaint.handle", found.commune)
     context = {
@@ -235,11 +221,11 @@ def _handle_page(request: HttpRequest, found: Complaint, **bound: Any) -> HttpRe
 
 @open_to(READ)
 def handle(request: HttpRequest, pk: int) -> HttpResponse:
-    return _handle_page(request, _handled(request, pk))
+    return _handle_page(request, selectors.complaint_for_agent(request.user, pk))
 
 
 def _step(request: HttpRequest, pk: int, name: str, form: Any, act: Any, done: str) -> HttpResponse:
-    found = _handled(request, pk)
+    found = selectors.complaint_for_agent(request.user, pk)
     if form.is_valid():
         try:
             act(found, form.cleaned_data)

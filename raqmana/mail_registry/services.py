@@ -5,7 +5,6 @@ linked. Nothing registered is ever changed or deleted: a mistake is corrected by
 import hashlib
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -19,25 +18,14 @@ from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.complaints.models import Complaint
 from raqmana.kernel.sequences import next_number
-from raqmana.kernel.text import TextKind, check_text
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.procedures.models import Dossier
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 from raqmana.territories.services import collectivity_unit
 
-from .constants import MAX_FILES, MAX_NAME, MAX_SUBJECT, REGISTERS, Direction
+from .constants import MAX_FILES, REGISTERS, Direction
 from .models import MailEntry, MailFile
-
-
-def _text(value: Any, field: str, *, limit: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({field: _("This field is required.")})
-    try:
-        return check_text(text, TextKind.PLAIN_TEXT, max_length=limit)
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from error
 
 
 def register_letter(
@@ -63,23 +51,23 @@ def register_letter(
     if commune.level != Level.COMMUNE:
         raise ValidationError({"commune": _("Choose a commune.")})
     require(by, "mail_registry.letter.register", commune)
-    if direction not in Direction.values:
-        raise ValidationError({"direction": _("Choose one of the options offered.")})
     today = timezone.localdate()
     entry = MailEntry(
         commune=commune,
         direction=direction,
         registered_by=by,
-        correspondent=_text(correspondent, "correspondent", limit=MAX_NAME),
-        correspondent_reference=_text(correspondent_reference, "correspondent_reference", limit=60, required=False),
-        subject=_text(subject, "subject", limit=MAX_SUBJECT),
-        routed_to=_text(routed_to, "routed_to", limit=MAX_NAME, required=False),
+        correspondent=str(correspondent or "").strip(),
+        correspondent_reference=str(correspondent_reference or "").strip(),
+        subject=str(subject or "").strip(),
+        routed_to=str(routed_to or "").strip(),
         confidential=bool(confidential),
         letter_date=letter_date,
         answer_due_on=answer_due_on,
         year=today.year,
         number=0,
     )
+    # Choices, lengths and texts checked as stored (CheckedTextModel): refused on their fields.
+    entry.clean_fields(exclude=["commune", "unit", "registered_by", "number", "in_reply_to", "dossier", "complaint"])
     if letter_date is not None and letter_date > today:
         raise ValidationError({"letter_date": _("A letter is not dated later than today.")})
     if answer_due_on is not None and (direction != Direction.INCOMING or answer_due_on < today):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -188,7 +189,8 @@ def test_an_agent_reads_the_requests_of_their_communes_only(
     assert list(selectors.queue(handler)) == [at_temara]
     assert list(selectors.queue(skhirate_handler)) == [at_skhirate]
     assert set(selectors.queue(governor_services)) == {at_temara, at_skhirate}
-    assert selectors.complaint_for_agent(handler, at_skhirate.pk) is None
+    with pytest.raises(Http404):
+        selectors.complaint_for_agent(handler, at_skhirate.pk)
     assert selectors.complaint_for_agent(handler, at_temara.pk) == at_temara
     assert AuditEvent.objects.filter(action="complaint.read", actor=handler, target_id=str(at_temara.pk)).exists()
     assert not selectors.complaints_visible_to(complainant).exists()
