@@ -9,6 +9,7 @@ import os
 import secrets
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "raqmana.procedures",
     "raqmana.complaints",
     "raqmana.mail_registry",
+    "raqmana.legalisation",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +310,10 @@ RAQMANA_DRAFT_WARNING_DAYS = int(os.environ.get("RAQMANA_DRAFT_WARNING_DAYS", "7
 RAQMANA_COMPLAINT_QUALIFICATION_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_QUALIFICATION_DAYS", "15"))
 RAQMANA_COMPLAINT_ANSWER_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_ANSWER_DAYS", "60"))
 RAQMANA_COMPLAINT_REOPEN_DAYS = int(os.environ.get("RAQMANA_COMPLAINT_REOPEN_DAYS", "30"))
+# Signature legalisation and certified copies: the stamp duty a page (MAD, set by the finance law), and whether an
+# enrolled signer's request may be completed without them at the counter (decree 2-22-047, as the ministry reads it).
+RAQMANA_LEGALISATION_STAMP_DUTY_PER_PAGE = Decimal(os.environ.get("RAQMANA_LEGALISATION_STAMP_DUTY_PER_PAGE", "2.00"))
+RAQMANA_LEGALISATION_REMOTE = os.environ.get("RAQMANA_LEGALISATION_REMOTE", "1") == "1"
 # The audit trail's chains a day (raqmana/audit/chain.py): writers of different chains never wait on each other; as
 # many as the workers writing at once (processes times threads) keeps them apart. Changing it takes effect at once.
 RAQMANA_AUDIT_CHAIN_PARTITIONS = int(os.environ.get("RAQMANA_AUDIT_CHAIN_PARTITIONS", "16"))

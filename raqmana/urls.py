@@ -42,6 +42,7 @@ urlpatterns = [
     path("procedures/", include("raqmana.procedures.urls")),
     path("complaints/", include("raqmana.complaints.urls")),
     path("mail/", include("raqmana.mail_registry.urls")),
+    path("legalisation/", include("raqmana.legalisation.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

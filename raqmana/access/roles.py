@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     CIVIL_STATUS_AGENT = "civil_status_agent", _("Civil status agent")
     CIVIL_STATUS_OFFICER = "civil_status_officer", _("Civil status officer")
     MAIL_REGISTRY_AGENT = "mail_registry_agent", _("Mail registry agent")
+    LEGALISATION_OFFICER = "legalisation_officer", _("Legalisation officer (signatures and certified copies)")
     COMPLAINTS_HANDLER = "complaints_handler", _("Complaints handler")
     COMPLAINTS_SUPERVISOR = "complaints_supervisor", _("Complaints supervisor")
     PERMITS_AGENT = "permits_agent", _("Urbanism and permits agent")
@@ -41,6 +42,7 @@ ROLE_PLACE = {
     Role.CIVIL_STATUS_AGENT: PlaceKind.OFFICE,
     Role.CIVIL_STATUS_OFFICER: PlaceKind.OFFICE,
     Role.MAIL_REGISTRY_AGENT: PlaceKind.COMMUNE,
+    Role.LEGALISATION_OFFICER: PlaceKind.OFFICE,
     Role.COMPLAINTS_HANDLER: PlaceKind.COMMUNE,
     Role.COMPLAINTS_SUPERVISOR: PlaceKind.COMMUNE,
     Role.PERMITS_AGENT: PlaceKind.COMMUNE,
@@ -80,6 +82,7 @@ GRANTABLE_BY = {
         Role.CIVIL_STATUS_OFFICER,
         Role.CIVIL_STATUS_AGENT,
         Role.MAIL_REGISTRY_AGENT,
+        Role.LEGALISATION_OFFICER,
         Role.COMPLAINTS_HANDLER,
         Role.COMPLAINTS_SUPERVISOR,
         Role.PERMITS_AGENT,
@@ -118,6 +121,14 @@ ROLE_PERMISSIONS = {
             "mail_registry.letter.read",
             "mail_registry.letter.register",
             "mail_registry.letter.confidential",
+        }
+    ),
+    # The president's delegate at a legalisation office: enrols signers, legalises, certifies, keeps the register.
+    Role.LEGALISATION_OFFICER: frozenset(
+        {
+            "portal.workspace.view",
+            "legalisation.request.read",
+            "legalisation.request.handle",
         }
     ),
     Role.COMPLAINTS_HANDLER: frozenset(
@@ -160,6 +171,7 @@ ROLE_PERMISSIONS = {
             "complaints.complaint.read",
             "mail_registry.letter.read",
             "mail_registry.letter.confidential",
+            "legalisation.request.read",
             "civil_status.act.read",
             "documents.document.read",
             "portal.workspace.view",

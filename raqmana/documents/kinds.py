@@ -50,7 +50,9 @@ class DocumentKind:
     `issued(document)` records what the owning app keeps of an issue besides the engine's own audit event, in the
     same transaction. `capacity(agent, unit)` is what the page prints under the issuing agent's name (Arabic,
     French). `relations` are the choices of the requester's relation to the subject, `reference(subject)` how the
-    audit trail names the subject; `read_permission` who reads the documents issued."""
+    audit trail names the subject; `read_permission` who reads the documents issued. `compose(document, page)`,
+    for a kind that certifies a file the citizen brought (a legalised signature, a certified copy), returns the PDF
+    to seal from the engine's drawn page: that file, stamped, with the page after it."""
 
     code: str
     label: str | Promise
@@ -69,6 +71,7 @@ class DocumentKind:
     # Who reads issued documents of this kind at the issuing unit and above (selectors.documents_visible_to): those
     # who read what they are drawn from (a permit's receipt: the dossiers' readers, not the register's).
     read_permission: str = "documents.document.read"
+    compose: Callable[["IssuedDocument", bytes], bytes] | None = None
 
     def draws_from(self, subject: models.Model) -> bool:
         return subject._meta.label_lower == self.subject_model

@@ -208,7 +208,8 @@ def draw(document: IssuedDocument) -> bytes:
         **kind.content(document.subject, document.issued_at, calendar),
     }
     url = verification_url(document.verification_code)
-    return render_pdf(printed_page(document, calendar), verify_url=url, created_at=document.issued_at)
+    page = render_pdf(printed_page(document, calendar), verify_url=url, created_at=document.issued_at)
+    return page if kind.compose is None else kind.compose(document, page)
 
 
 def printed_page(document: IssuedDocument, calendar: MoroccanHijriCalendar) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from .scanning import ScannerUnavailable, ScanState, scan
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 PROOF_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
 # A 50-megapixel phone photograph; decoding one takes about 150 MB, a 30000 × 30000 "bomb" would take 2.7 GB.
 MAX_IMAGE_PIXELS = 50_000_000
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG"}
@@ -84,7 +85,9 @@ def file_name_of(upload: File) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
 
 
-def scanned_uploads(files: Sequence[File], *, most: int, scanner_away: str) -> list[ScannedFile]:
+def scanned_uploads(
+    files: Sequence[File], *, most: int, scanner_away: str, allowed: dict[str, str] = PROOF_TYPES
+) -> list[ScannedFile]:
     """Files given at once with a form (a commission member's opinion, a complaint), each checked, rewritten and
     scanned before anything is written. Refused whole, on "files": more than `most` files, one that is not what it
     claims or carries a threat, and any when the virus scanner does not answer (`scanner_away` says what to do):
@@ -94,7 +97,7 @@ def scanned_uploads(files: Sequence[File], *, most: int, scanner_away: str) -> l
     scanned = []
     for upload in files:
         try:
-            clean = clean_stored_upload(upload)
+            clean = clean_stored_upload(upload, allowed)
         except ValidationError as error:
             raise ValidationError({"files": error.messages}) from error
         try:

@@ -17,6 +17,7 @@ LOCAL_LEVELS = (Level.COMMUNE, Level.ARRONDISSEMENT)
 
 class UnitKind(models.TextChoices):
     CIVIL_STATUS_OFFICE = "civil_status_office", _("civil status office")
+    LEGALISATION_OFFICE = "legalisation_office", _("legalisation office")
     MAIL_REGISTRY_OFFICE = "mail_registry_office", _("mail registry office")
     URBANISM_SERVICE = "urbanism_service", _("urbanism service")
     REVENUE_OFFICE = "revenue_office", _("revenue office")
@@ -27,6 +28,7 @@ class UnitKind(models.TextChoices):
 # services) may be a commune's, a province's or a region's.
 UNIT_LEVELS = {
     UnitKind.CIVIL_STATUS_OFFICE: LOCAL_LEVELS,
+    UnitKind.LEGALISATION_OFFICE: LOCAL_LEVELS,
     UnitKind.MAIL_REGISTRY_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),
     UnitKind.URBANISM_SERVICE: LOCAL_LEVELS + PROVINCIAL_LEVELS,  # a province's: the provincial single window
     UnitKind.REVENUE_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),

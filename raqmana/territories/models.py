@@ -149,3 +149,19 @@ class CivilStatusOffice(AdministrativeUnit):
     def save(self, *args, **kwargs):
         self.kind = UnitKind.CIVIL_STATUS_OFFICE
         super().save(*args, **kwargs)
+
+
+class LegalisationOffice(AdministrativeUnit):
+    """A legalisation office (مكتب تصحيح الإمضاءات), attached to a commune or an arrondissement: it legalises
+    signatures and certifies copies (decrees 2-22-047 and 2-17-410) and keeps their register."""
+
+    objects = UnitsOfKind(UnitKind.LEGALISATION_OFFICE)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("legalisation office")
+        verbose_name_plural = _("legalisation offices")
+
+    def save(self, *args, **kwargs):
+        self.kind = UnitKind.LEGALISATION_OFFICE
+        super().save(*args, **kwargs)

