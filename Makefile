@@ -28,9 +28,9 @@ run: $(STAMP)
 	RAQMANA_DEBUG=1 $(PY) manage.py load_holidays
 	RAQMANA_DEBUG=1 $(PY) manage.py load_procedures
 	RAQMANA_DEBUG=1 $(PY) manage.py open_single_windows
-	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo --verbosity 0
 	@if command -v clamd >/dev/null; then scripts/clamav/start-clamd 2>/dev/null || true; \
 	else echo "No ClamAV daemon (apt-get install clamav-daemon): uploaded proofs wait for a virus scan."; fi
+	RAQMANA_DEBUG=1 $(PY) manage.py seed_demo --verbosity 0
 	export RAQMANA_TSA_URL=$${RAQMANA_TSA_URL:-http://$(HOST)/documents/pki/tsa}; \
 	RAQMANA_DEBUG=1 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	RAQMANA_DEBUG=1 $(PY) manage.py run_periodic & periodic=$$!; \

@@ -141,9 +141,20 @@ def public_figures(year: int, place: Territory | None = None) -> list[OfficeFigu
     offices = AdministrativeUnit.objects.in_bulk([row["office"] for row in rows])
     figures = []
     for row in rows:
-        average = row.pop("delay")
-        office = offices[row.pop("office")]
-        counts = {name.removeprefix("total_"): count for name, count in row.items()}
-        hours = None if average is None else round(average.total_seconds() / 3600, 1)
-        figures.append(OfficeFigures(office=office, average_hours=hours, **counts))
+        average = row["delay"]
+        figures.append(
+            OfficeFigures(
+                office=offices[row["office"]],
+                requests=row["total_requests"],
+                signatures=row["total_signatures"],
+                copies=row["total_copies"],
+                online=row["total_online"],
+                completed=row["total_completed"],
+                completed_remotely=row["total_completed_remotely"],
+                refused=row["total_refused"],
+                withdrawn=row["total_withdrawn"],
+                waiting=row["total_waiting"],
+                average_hours=None if average is None else round(average.total_seconds() / 3600, 1),
+            )
+        )
     return sorted(figures, key=lambda figure: figure.office.name)

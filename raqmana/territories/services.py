@@ -175,8 +175,8 @@ def _create_missing_offices() -> int:
     ):
         served = set(model.objects.values_list("territory_id", flat=True))
         offices = [
-            model(
-                kind=kind,  # bulk_create does not call save(), which sets it
+            AdministrativeUnit(
+                kind=kind,
                 code=code.format(territory.code),
                 territory=territory,
                 name_ar=name_ar.format(territory.name_ar),
@@ -184,7 +184,7 @@ def _create_missing_offices() -> int:
             )
             for territory in local.exclude(pk__in=served)
         ]
-        model.objects.bulk_create(offices, batch_size=1000)
+        AdministrativeUnit.objects.bulk_create(offices, batch_size=1000)
         created += len(offices)
     return created
 

@@ -226,6 +226,7 @@ PRESIDENT = {
     "complaints.complaint.read",
     "mail_registry.letter.read",
     "mail_registry.letter.confidential",
+    "legalisation.request.read",
 }
 INSPECTOR = {
     "civil_status.act.read",
@@ -326,6 +327,8 @@ STAFF_ONLY = {
     "complaints.complaint.supervise",
     "mail_registry.letter.register",
     "mail_registry.letter.confidential",
+    # Signatures are legalised and copies certified by the officers of the office, in person.
+    "legalisation.request.handle",
 }
 
 

@@ -2,6 +2,8 @@
 citizen with an account carrying their card number, and a PDF of two pages."""
 
 import io
+import shutil
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,7 +91,8 @@ def specimen_image():
 
 
 @pytest.fixture
-def enrolled(officer, temara_office, citizen, clamav):
+def enrolled(officer, temara_office, citizen, request):
+    request.getfixturevalue("clamav")  # skipped, saying why, where no virus scanner answers
     return services.enrol_signer(
         by=officer, office=temara_office, national_id="ab 123456", full_name="Ahmed Bennani", specimen=specimen_image()
     )
@@ -98,3 +101,14 @@ def enrolled(officer, temara_office, citizen, clamav):
 def document(**changes):
     given = {"subject": "Engagement de location", "file": upload(), "stamp_page": 2, "stamp_place": "bottom_left"}
     return services.Document(**{**given, **changes})
+
+
+def qr_address(pdf, page):
+    """The address the QR code on page `page` (from 1) of `pdf` holds, read back as a phone would from the page
+    rendered at 150 dpi; the test is skipped, saying why, where poppler or zbar are missing."""
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("pdftoppm and zbarimg are not installed (apt-get install poppler-utils zbar-tools)")
+    image = subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), "-"], input=pdf, capture_output=True
+    ).stdout
+    return subprocess.run(["zbarimg", "--raw", "-q", "-"], input=image, capture_output=True).stdout.decode().strip()

@@ -3,8 +3,6 @@ number checked, requests prepared online and their stamp duty, completion at the
 numbered without gaps, the stamped and sealed PDF verified by its QR code, refusal and withdrawal, scoping."""
 
 import io
-import shutil
-import subprocess
 import threading
 from decimal import Decimal
 
@@ -23,7 +21,7 @@ from raqmana.legalisation.constants import RequestState
 from raqmana.legalisation.models import LegalisationRequest, Signer
 from raqmana.notifications.models import Notification
 
-from .conftest import document, pdf_pages, specimen_image, upload
+from .conftest import document, pdf_pages, qr_address, specimen_image, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -60,9 +58,7 @@ def test_a_signer_enrols_once_in_person_and_their_account_is_linked(enrolled, ci
 
 def test_a_specimen_is_an_image_and_only_an_officer_enrols(officer, skhirate_officer, temara_office, clamav):
     with pytest.raises(ValidationError) as refused:
-        services.enrol_signer(
-            by=officer, office=temara_office, national_id="C12345", full_name="Y", specimen=upload()
-        )
+        services.enrol_signer(by=officer, office=temara_office, national_id="C12345", full_name="Y", specimen=upload())
     assert "specimen" in refused.value.message_dict
     with pytest.raises(PermissionDenied):
         services.enrol_signer(
@@ -75,7 +71,8 @@ def test_a_citizen_prepares_online_and_the_duty_counts_the_pages(enrolled, citiz
     prepared = services.prepare_request(by=citizen, service="signature", office=temara_office, document=document())
     assert prepared.state == RequestState.PREPARED and prepared.online and prepared.number is None
     assert (prepared.pages, prepared.stamp_page, prepared.stamp_duty) == (2, 2, Decimal("4.00"))
-    assert (prepared.requester_name, prepared.requester_card, prepared.signer) == ("Ahmed Bennani", "AB123456", enrolled)
+    assert (prepared.requester_name, prepared.requester_card) == ("Ahmed Bennani", "AB123456")
+    assert prepared.signer == enrolled
     assert prepared.document.read().startswith(b"%PDF")
 
 
@@ -132,12 +129,7 @@ def test_the_officer_completes_at_the_counter_and_the_pdf_is_stamped_sealed_and_
     assert Notification.objects.filter(user=citizen, kind="legalisation.completed").exists()
     page = client.get(f"/documents/verify/{done.output.verification_code}/")
     assert page.status_code == 200 and done.reference in page.content.decode()
-    if shutil.which("zbarimg") and shutil.which("pdftoppm"):
-        image = subprocess.run(
-            ["pdftoppm", "-png", "-r", "150", "-f", "2", "-l", "2", "-"], input=pdf, capture_output=True
-        ).stdout
-        decoded = subprocess.run(["zbarimg", "--raw", "-q", "-"], input=image, capture_output=True).stdout.decode()
-        assert decoded.strip().endswith(f"/documents/verify/{done.output.verification_code}/")
+    assert qr_address(pdf, 2).endswith(f"/documents/verify/{done.output.verification_code}/")
 
 
 def test_a_turned_page_is_stamped_upright():
@@ -245,10 +237,11 @@ def test_the_public_figures_count_per_office_without_names(enrolled, citizen, of
 def test_completions_at_once_take_consecutive_register_numbers(territories_in_transactional_db, clamav):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time: numbers cannot race there")
-    from .conftest import office_of
     from raqmana.access.roles import Role
     from raqmana.access.services import grant_role
     from raqmana.accounts.tests.factories import UserFactory
+
+    from .conftest import office_of
 
     office = office_of("04.501.01.07")
     officer = UserFactory()

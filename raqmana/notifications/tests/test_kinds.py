@@ -75,6 +75,12 @@ COMPLAINTS_EXAMPLES = {
     "not_admissible": ({"complaint": COMPLAINT, "url": COMPLAINT_URL}, "Litige entre particuliers"),
     "escalated": ({"complaint": COMPLAINT, "url": COMPLAINT_URL, "reason": "Late"}, "04.501.01.07/2026/3"),
 }
+LEGALISATION = SimpleNamespace(reference="LEG-04.501.01.07/2026/15", office=SimpleNamespace(name="Bureau de Témara"))
+LEGALISATION_URL = "https://r.ma/legalisation/15/"
+LEGALISATION_EXAMPLES = {
+    "completed": ({"request": LEGALISATION, "url": LEGALISATION_URL}, "LEG-04.501.01.07/2026/15"),
+    "refused": ({"request": LEGALISATION, "url": LEGALISATION_URL, "reason": "Original absent"}, "Original absent"),
+}
 ASSIGNMENT = SimpleNamespace(get_role_display=lambda: "R-LABEL", place_name="Témara")
 # An example context for each kind, and a value the message must carry.
 EXAMPLES = {
@@ -100,6 +106,7 @@ EXAMPLES = {
     "civil_status_documents.proof_infected": ({"order": _order(OrderState.CANCELLED)}, ""),
     **{f"procedures.{key}": (context, carried) for key, (context, carried) in PROCEDURES_EXAMPLES.items()},
     **{f"complaints.{key}": (context, carried) for key, (context, carried) in COMPLAINTS_EXAMPLES.items()},
+    **{f"legalisation.{key}": (context, carried) for key, (context, carried) in LEGALISATION_EXAMPLES.items()},
 }
 
 

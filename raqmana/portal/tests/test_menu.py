@@ -12,13 +12,13 @@ from raqmana.kernel import navigation
 from raqmana.kernel.navigation import Entry
 from raqmana.portal.checks import menu_entries_lead_somewhere
 from raqmana.portal.menu import menu_for
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import CivilStatusOffice, LegalisationOffice, Territory
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = ["portal:home", "portal:office_finder", "procedures:catalogue"]
 # An agent finds their own documents and dossiers beside their name (portal.menu), a citizen in the menu.
-OWN = ["documents:orders", "procedures:dossiers", "complaints:mine"]
+OWN = ["documents:orders", "procedures:dossiers", "complaints:mine", "legalisation:mine"]
 COUNTER = ["portal:workspace", "civil_status:queue", "documents:counter", "documents:checks"]
 
 
@@ -69,6 +69,11 @@ def test_a_mail_registry_agent_sees_the_workspace_and_the_mail_registry_but_not_
     ]
 
 
+def test_a_legalisation_officer_sees_the_workspace_and_the_office():
+    office = LegalisationOffice.objects.get(territory__code="04.501.01.07")
+    assert menu(holding(Role.LEGALISATION_OFFICER, unit=office)) == [*PUBLIC, "portal:workspace", "legalisation:queue"]
+
+
 def test_an_inspector_sees_supervision_only():
     province = Territory.objects.get(code="04.501")
     assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [*PUBLIC, "portal:supervision"]
@@ -82,6 +87,7 @@ def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
         "mail_registry:search",
         "procedures:queue",
         "complaints:queue",
+        "legalisation:queue",
         "portal:supervision",
         "portal:undelivered_notifications",
         "admin:index",

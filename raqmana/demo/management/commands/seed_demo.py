@@ -1,4 +1,5 @@
 import io
+import math
 from base64 import b32encode
 
 import pikepdf
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image, ImageDraw
 
 from raqmana.access.models import RoleAssignment
 from raqmana.access.roles import Role
@@ -26,12 +28,15 @@ from raqmana.complaints.models import Complaint
 from raqmana.complaints.services import file_complaint, forward
 from raqmana.documents.models import IssuedDocument
 from raqmana.documents.services import verification_url
+from raqmana.kernel.scanning import ScannerUnavailable, scan
+from raqmana.legalisation import services as legalisation
+from raqmana.legalisation.models import LegalisationRequest, Signer
 from raqmana.mail_registry.models import MailEntry
 from raqmana.mail_registry.services import register_letter
 from raqmana.procedures.models import Dossier, Procedure
 from raqmana.procedures.services import attachments, filing
 from raqmana.procedures.services.windows import open_single_windows
-from raqmana.territories.models import CivilStatusOffice, Territory
+from raqmana.territories.models import CivilStatusOffice, LegalisationOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
 DEMO_COMMUNE = "04.501.01.07"  # Témara, prefecture of Skhirate-Témara, region Rabat-Salé-Kénitra
@@ -46,6 +51,7 @@ DEMO_AGENTS = [
     ("bureau-ordre@demo.raqmana.ma", "Khadija Amrani", Role.MAIL_REGISTRY_AGENT, "commune"),
     ("urbanisme@demo.raqmana.ma", "Omar Tazi", Role.PERMITS_AGENT, "commune"),
     ("reclamations@demo.raqmana.ma", "Leila Mansouri", Role.COMPLAINTS_HANDLER, "commune"),
+    ("legalisation@demo.raqmana.ma", "Zineb Cherkaoui", Role.LEGALISATION_OFFICER, "legalisation"),
     ("superviseur@demo.raqmana.ma", "Ali Zniber", Role.COMPLAINTS_SUPERVISOR, "commune"),
     ("president@demo.raqmana.ma", "Hassan Alaoui", Role.COMMUNE_PRESIDENT, "commune"),
     ("inspecteur@demo.raqmana.ma", "Nadia Berrada", Role.PROVINCIAL_INSPECTOR, "province"),
@@ -68,6 +74,21 @@ def samples_pdf():
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def demo_pdf(name):
+    return SimpleUploadedFile(name, samples_pdf(), content_type="application/pdf")
+
+
+def demo_signature():
+    """A specimen signature, as a counter's signature pad gives it: a dark stroke on white."""
+    image = Image.new("RGB", (480, 160), "white")
+    draw = ImageDraw.Draw(image)
+    points = [(30 + step * 6, 90 + int(35 * math.sin(step / 4)) - step // 3) for step in range(70)]
+    draw.line(points, fill=(20, 30, 90), width=4, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def demo_totp_key(user):
@@ -103,6 +124,7 @@ class Command(BaseCommand):
                 self.seed_dossiers(commune)
                 self.seed_complaints(commune)
                 self.seed_mail(commune)
+                self.seed_legalisation(commune)
         if verbosity:
             with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
                 self.print_logins(commune, agents)
@@ -119,6 +141,7 @@ class Command(BaseCommand):
     def seed_agents(self, commune):
         places = {
             "office": {"unit": CivilStatusOffice.objects.filter(territory=commune).first()},
+            "legalisation": {"unit": LegalisationOffice.objects.filter(territory=commune).first()},
             "commune": {"territory": commune},
             "province": {"territory": commune.parent},
             "region": {"territory": commune.parent.parent},
@@ -287,6 +310,45 @@ class Command(BaseCommand):
             subject="Transmission des pièces complémentaires du lotissement Al Amal",
             in_reply_to=incoming,
         )
+
+    def seed_legalisation(self, commune):
+        """The demo citizen enrolled at Témara's legalisation office (their card number on their account), a signature
+        of theirs prepared online and a copy certified at the counter. Files are scanned first: without a virus
+        scanner, nothing is seeded (said on the terminal)."""
+        citizen = User.objects.get(email=DEMO_CITIZENS[0][0])
+        if Signer.objects.filter(account=citizen).exists() or LegalisationRequest.objects.exists():
+            return
+        try:
+            scan(b"demo")
+        except ScannerUnavailable:
+            self.stderr.write("No ClamAV daemon: the legalisation demo (enrolment, requests) is not seeded.")
+            return
+        officer = User.objects.get(email="legalisation@demo.raqmana.ma")
+        office = LegalisationOffice.objects.get(territory=commune)
+        if not citizen.national_id:
+            citizen.national_id = "BK654321"
+            citizen.save(update_fields=["national_id"])
+        legalisation.enrol_signer(
+            by=officer, office=office, national_id=citizen.national_id, full_name=citizen.full_name,
+            specimen=SimpleUploadedFile("specimen.png", demo_signature(), content_type="image/png"),
+        )  # fmt: skip
+        legalisation.prepare_request(
+            by=citizen,
+            service="signature",
+            office=office,
+            document=legalisation.Document(
+                subject="Engagement de location", file=demo_pdf("engagement.pdf"), stamp_page=1,
+                stamp_place="bottom_left",
+            ),
+        )  # fmt: skip
+        legalisation.legalise_at_counter(
+            by=officer, office=office, service="copy", national_id="CD43210", requester_name="Fatima Zahra Kabbaj",
+            document=legalisation.Document(
+                subject="Diplôme de licence", file=demo_pdf("diplome.pdf"), stamp_page=1, stamp_place="bottom_right",
+                copies=2,
+            ),
+            identity_checked=True, duty_receipt="ET-2026-000417",
+        )  # fmt: skip
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
