@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "raqmana.complaints",
     "raqmana.mail_registry",
     "raqmana.legalisation",
+    "raqmana.proposals",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,7 @@ urlpatterns = [
     path("complaints/", include("raqmana.complaints.urls")),
     path("mail/", include("raqmana.mail_registry.urls")),
     path("legalisation/", include("raqmana.legalisation.urls")),
+    path("proposals/", include("raqmana.proposals.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

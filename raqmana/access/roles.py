@@ -103,10 +103,13 @@ _COUNTER = {
     "payments.payment.refund",  # an order refused at the counter is given back
     "portal.workspace.view",
 }
+# Every official of a collectivity (and the DGCT, which answers them) takes part in the proposals channel.
+_PROPOSALS = {"proposals.proposal.take_part"}
 ROLE_PERMISSIONS = {
-    Role.CIVIL_STATUS_AGENT: frozenset(_COUNTER),
+    Role.CIVIL_STATUS_AGENT: frozenset(_COUNTER | _PROPOSALS),
     Role.CIVIL_STATUS_OFFICER: frozenset(
         _COUNTER
+        | _PROPOSALS
         | {
             "civil_status.act.sign",
             "civil_status.act.mention",
@@ -116,7 +119,8 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.MAIL_REGISTRY_AGENT: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.workspace.view",
             "mail_registry.letter.read",
             "mail_registry.letter.register",
@@ -125,14 +129,16 @@ ROLE_PERMISSIONS = {
     ),
     # The president's delegate at a legalisation office: enrols signers, legalises, certifies, keeps the register.
     Role.LEGALISATION_OFFICER: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.workspace.view",
             "legalisation.request.read",
             "legalisation.request.handle",
         }
     ),
     Role.COMPLAINTS_HANDLER: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.workspace.view",
             "complaints.complaint.read",
             "complaints.complaint.handle",
@@ -141,7 +147,8 @@ ROLE_PERMISSIONS = {
     ),
     # The commune's supervisor deals with the requests too, and is told of those left beyond their delay.
     Role.COMPLAINTS_SUPERVISOR: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.workspace.view",
             "complaints.complaint.read",
             "complaints.complaint.handle",
@@ -150,7 +157,8 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.PERMITS_AGENT: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.workspace.view",
             "procedures.dossier.read",
             "procedures.dossier.review",
@@ -163,7 +171,8 @@ ROLE_PERMISSIONS = {
     Role.CIVIL_PROTECTION_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.civil_protection"}),
     Role.UTILITIES_AGENT: frozenset({"portal.workspace.view", "procedures.opinion.utilities"}),
     Role.COMMUNE_PRESIDENT: frozenset(
-        {
+        _PROPOSALS
+        | {
             "procedures.dossier.read",
             "procedures.dossier.decide",
             "procedures.opinion.commune",
@@ -180,7 +189,8 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.PROVINCIAL_INSPECTOR: frozenset(
-        {
+        _PROPOSALS
+        | {
             "civil_status.act.read",
             "documents.document.read",
             "civil_status_documents.lookup_alert.receive",
@@ -190,7 +200,8 @@ ROLE_PERMISSIONS = {
     # The governor's services run the provincial single window of the communes of 50,000 inhabitants or fewer; the
     # president of the project's commune decides (Law 12-90: the president delivers the permit).
     Role.GOVERNOR_SERVICES: frozenset(
-        {
+        _PROPOSALS
+        | {
             "portal.supervision.view",
             "access.role.grant",
             "procedures.dossier.read",
@@ -201,10 +212,12 @@ ROLE_PERMISSIONS = {
         }
     ),
     Role.WALI_SERVICES: frozenset(
-        {"portal.supervision.view", "access.role.grant", "civil_status_documents.lookup_alert.receive_unanswered"}
+        _PROPOSALS
+        | {"portal.supervision.view", "access.role.grant", "civil_status_documents.lookup_alert.receive_unanswered"}
     ),
     Role.DGCT: frozenset(
-        {
+        _PROPOSALS
+        | {
             "civil_status.act.read",
             "documents.document.read",
             "civil_status_documents.lookup_alert.receive_last",
@@ -212,6 +225,7 @@ ROLE_PERMISSIONS = {
             "portal.supervision.view",
             "access.role.grant",
             "portal.notification.resend",
+            "proposals.proposal.decide",
         }
     ),
 }

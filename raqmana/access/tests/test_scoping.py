@@ -195,7 +195,9 @@ PLACES = {
     "other_province": (RABAT, False),
     "office_of_another_region": (ANFA, True),
 }
-COUNTER = {
+# Every official of a collectivity takes part in the proposals channel.
+PROPOSALS = {"proposals.proposal.take_part"}
+COUNTER = PROPOSALS | {
     "civil_status.act.read",
     "civil_status.act.draft",
     "civil_status.queue.handle",
@@ -213,7 +215,7 @@ OFFICER = COUNTER | {
     "civil_status_documents.lookup_alert.receive",
     "portal.notification.resend",
 }
-PRESIDENT = {
+PRESIDENT = PROPOSALS | {
     "civil_status.act.read",
     "documents.document.read",
     "portal.workspace.view",
@@ -228,13 +230,13 @@ PRESIDENT = {
     "mail_registry.letter.confidential",
     "legalisation.request.read",
 }
-INSPECTOR = {
+INSPECTOR = PROPOSALS | {
     "civil_status.act.read",
     "documents.document.read",
     "civil_status_documents.lookup_alert.receive",
     "portal.supervision.view",
 }
-SUPERVISION = {"portal.supervision.view", "access.role.grant"}
+SUPERVISION = PROPOSALS | {"portal.supervision.view", "access.role.grant"}
 # The governor's services also run the provincial single window of the permits.
 GOVERNOR = SUPERVISION | {
     "procedures.dossier.read",
@@ -245,7 +247,9 @@ GOVERNOR = SUPERVISION | {
     "complaints.complaint.supervise",
 }
 WALI = SUPERVISION | {"civil_status_documents.lookup_alert.receive_unanswered"}
-DGCT = {
+# The DGCT takes part in the proposals channel and decides on each proposal.
+DGCT = PROPOSALS | {
+    "proposals.proposal.decide",
     "civil_status.act.read",
     "documents.document.read",
     "civil_status_documents.lookup_alert.receive_last",
@@ -271,7 +275,8 @@ WRITES = {
     "president_temara": everywhere_in({"own_office", "commune"}, PRESIDENT),
     "mail_skhirate": everywhere_in(
         {"sibling_office"},
-        {
+        PROPOSALS
+        | {
             "portal.workspace.view",
             "mail_registry.letter.read",
             "mail_registry.letter.register",
@@ -329,6 +334,8 @@ STAFF_ONLY = {
     "mail_registry.letter.confidential",
     # Signatures are legalised and copies certified by the officers of the office, in person.
     "legalisation.request.handle",
+    # Proposals are made by the collectivities' officials.
+    "proposals.proposal.take_part",
 }
 
 

@@ -81,6 +81,7 @@ LEGALISATION_EXAMPLES = {
     "completed": ({"request": LEGALISATION, "url": LEGALISATION_URL}, "LEG-04.501.01.07/2026/15"),
     "refused": ({"request": LEGALISATION, "url": LEGALISATION_URL, "reason": "Original absent"}, "Original absent"),
 }
+PROPOSAL = SimpleNamespace(reference="P-12", title="Attestation en ligne", get_state_display=lambda: "Adoptée")
 ASSIGNMENT = SimpleNamespace(get_role_display=lambda: "R-LABEL", place_name="Témara")
 # An example context for each kind, and a value the message must carry.
 EXAMPLES = {
@@ -107,6 +108,7 @@ EXAMPLES = {
     **{f"procedures.{key}": (context, carried) for key, (context, carried) in PROCEDURES_EXAMPLES.items()},
     **{f"complaints.{key}": (context, carried) for key, (context, carried) in COMPLAINTS_EXAMPLES.items()},
     **{f"legalisation.{key}": (context, carried) for key, (context, carried) in LEGALISATION_EXAMPLES.items()},
+    "proposals.moved": ({"proposal": PROPOSAL, "url": "https://r.ma/proposals/12/"}, "Attestation en ligne"),
 }
 
 

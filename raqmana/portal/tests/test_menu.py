@@ -51,7 +51,7 @@ def test_a_citizen_also_sees_their_documents():
     [(Role.CIVIL_STATUS_AGENT, []), (Role.CIVIL_STATUS_OFFICER, ["portal:undelivered_notifications"])],
 )
 def test_civil_status_staff_see_their_counter_and_no_supervision(role, beyond_the_counter):
-    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, *COUNTER, *beyond_the_counter]
+    assert menu(holding(role, unit=temara_office())) == [*PUBLIC, *COUNTER, "proposals:list", *beyond_the_counter]
 
 
 def test_an_agent_sees_nothing_before_their_second_factor():
@@ -66,17 +66,27 @@ def test_a_mail_registry_agent_sees_the_workspace_and_the_mail_registry_but_not_
         *PUBLIC,
         "portal:workspace",
         "mail_registry:search",
+        "proposals:list",
     ]
 
 
 def test_a_legalisation_officer_sees_the_workspace_and_the_office():
     office = LegalisationOffice.objects.get(territory__code="04.501.01.07")
-    assert menu(holding(Role.LEGALISATION_OFFICER, unit=office)) == [*PUBLIC, "portal:workspace", "legalisation:queue"]
+    assert menu(holding(Role.LEGALISATION_OFFICER, unit=office)) == [
+        *PUBLIC,
+        "portal:workspace",
+        "legalisation:queue",
+        "proposals:list",
+    ]
 
 
 def test_an_inspector_sees_supervision_only():
     province = Territory.objects.get(code="04.501")
-    assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [*PUBLIC, "portal:supervision"]
+    assert menu(holding(Role.PROVINCIAL_INSPECTOR, territory=province)) == [
+        *PUBLIC,
+        "portal:supervision",
+        "proposals:list",
+    ]
 
 
 def test_a_superuser_supervises_and_administers_but_works_at_no_counter():
