@@ -44,9 +44,7 @@ class CommentForm(CheckedTextForm, forms.Form):
 
 
 class MoveForm(CheckedTextForm, forms.Form):
-    state = forms.ChoiceField(
-        label=_("New state"), choices=[(s.value, s.label) for s in ProposalState if s != ProposalState.RECEIVED]
-    )
+    state = forms.ChoiceField(label=_("New state"), choices=ProposalState.choices)
     outcome = forms.CharField(
         label=_("Outcome, published to every collectivity"),
         max_length=MAX_OUTCOME,
@@ -54,6 +52,10 @@ class MoveForm(CheckedTextForm, forms.Form):
         required=False,
         help_text=_("Required to adopt, reject (the reasons) or record the implementation."),
     )
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [(state.value, state.label) for state in states]
 
 
 class ListForm(forms.Form):

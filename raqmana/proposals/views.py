@@ -19,6 +19,7 @@ from raqmana.kernel.refusals import show_refusal
 from . import forms, selectors, services
 from .constants import OPEN_STATES, Ordering, ProposalState
 from .models import Proposal
+from .workflows import PROPOSAL_WORKFLOW
 
 TAKE_PART = "proposals.proposal.take_part"
 DECIDE = "proposals.proposal.decide"
@@ -82,7 +83,7 @@ def _proposal_page(request: HttpRequest, found: Proposal, **bound: Any) -> HttpR
         "may_support": found.proposer_id != request.user.pk and found.state in OPEN_STATES,
         "may_decide": has_permission(request.user, DECIDE),
         "comment_form": bound.get("comment_form") or forms.CommentForm(),
-        "move_form": bound.get("move_form") or forms.MoveForm(),
+        "move_form": bound.get("move_form") or forms.MoveForm(states=PROPOSAL_WORKFLOW.next_states(found)),
     }
     return render(request, "proposals/proposal.html", context)
 
@@ -124,7 +125,7 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.proposal_for(request.user, pk)
-    form = forms.MoveForm(request.POST)
+    form = forms.MoveForm(request.POST, states=PROPOSAL_WORKFLOW.next_states(found))
     if form.is_valid():
         try:
             services.move(

@@ -169,6 +169,11 @@ class Workflow:
         self.log.objects.create(**{self.link: subject}, from_state="", to_state=subject.state, by=by, reason=reason)
         self._set_clocks(subject, subject.state, existing={})
 
+    def next_states(self, subject: models.Model) -> list[models.TextChoices]:
+        """The states the table lets the subject go to from its own (a form offers only these)."""
+        current = self.states(subject.state)
+        return [target for source, target in self.table if source == current]
+
     def check(
         self, subject: models.Model, to_state: str, *, by: models.Model | None, at: models.Model | None = None
     ) -> Transition:

@@ -38,6 +38,8 @@ def test_a_proposal_is_made_supported_commented_and_adopted(president, skhirate_
     decider.post(reverse("proposals:move", args=[found.pk]), {"state": "adopted", "outcome": "Généralisée."})
     found.refresh_from_db()
     assert found.state == ProposalState.ADOPTED
+    offered = decider.get(reverse("proposals:proposal", args=[found.pk])).text  # adopted: only its implementation
+    assert 'value="implemented"' in offered and 'value="rejected"' not in offered
     assert "Généralisée." in other.get(reverse("proposals:good_practices")).text
     assert other.get(reverse("proposals:list"), {"state": "nonsense", "region": "x"}).status_code == 200
 

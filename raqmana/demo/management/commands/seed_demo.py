@@ -36,6 +36,8 @@ from raqmana.mail_registry.services import register_letter
 from raqmana.procedures.models import Dossier, Procedure
 from raqmana.procedures.services import attachments, filing
 from raqmana.procedures.services.windows import open_single_windows
+from raqmana.proposals import services as proposals
+from raqmana.proposals.models import Proposal
 from raqmana.territories.models import CivilStatusOffice, LegalisationOffice, Territory
 
 DEMO_PASSWORD = "raqmana-demo-2026"
@@ -125,6 +127,7 @@ class Command(BaseCommand):
                 self.seed_complaints(commune)
                 self.seed_mail(commune)
                 self.seed_legalisation(commune)
+                self.seed_proposals(commune)
         if verbosity:
             with translation.override("en"):  # a terminal table: right-to-left labels would break its columns
                 self.print_logins(commune, agents)
@@ -349,6 +352,37 @@ class Command(BaseCommand):
             ),
             identity_checked=True, duty_receipt="ET-2026-000417",
         )  # fmt: skip
+
+    def seed_proposals(self, commune):
+        """Two proposals of Témara's president: one adopted by the DGCT (a good practice), one under study and
+        supported by the prefecture's governor's services, with a comment."""
+        if Proposal.objects.exists():
+            return
+        president = User.objects.get(email="president@demo.raqmana.ma")
+        dgct = User.objects.get(email="dgct@demo.raqmana.ma")
+        governor = User.objects.get(email="gouverneur@demo.raqmana.ma")
+        adopted = proposals.submit(
+            by=president,
+            collectivity=commune,
+            procedure=Procedure.objects.filter(code="public_domain_occupation").first(),
+            title="Autorisation d'occupation temporaire sans déplacement",
+            problem="Le commerçant dépose le dossier au guichet puis revient chercher l'autorisation signée.",
+            proposal="Déposer le dossier en ligne, payer la redevance en ligne et recevoir l'autorisation scellée.",
+        )
+        proposals.move(adopted, by=dgct, to_state="under_study")
+        proposals.move(
+            adopted, by=dgct, to_state="adopted", outcome="Adoptée : la procédure est publiée au catalogue national."
+        )
+        studied = proposals.submit(
+            by=president,
+            collectivity=commune,
+            title="Attestation de résidence sans enquête sur place",
+            problem="L'attestation de résidence demande trois déplacements du citoyen et une enquête.",
+            proposal="Croiser la demande avec les données déjà détenues par l'administration (« une seule fois »).",
+        )
+        proposals.support(studied, by=governor)
+        proposals.comment(studied, by=governor, text="La préfecture appuie : les communes voisines le demandent aussi.")
+        proposals.move(studied, by=dgct, to_state="under_study")
 
     def print_logins(self, commune, agents):
         write = self.stdout.write
