@@ -13,6 +13,7 @@ from raqmana.complaints.api import router as complaints_router
 from raqmana.documents.api import router as documents_router
 from raqmana.kernel.api_errors import INPUT_ERRORS, REFUSED, describe_invalid_input, refusal
 from raqmana.kernel.errors import unexpected_error_answer
+from raqmana.mail_registry.api import router as mail_registry_router
 from raqmana.procedures.api import router as procedures_router
 from raqmana.territories.api import router as territories_router
 
@@ -33,6 +34,7 @@ api.add_router("/documents/", documents_router)
 api.add_router("/documents/", civil_status_documents_router)
 api.add_router("/procedures/", procedures_router)
 api.add_router("/complaints/", complaints_router)
+api.add_router("/mail/", mail_registry_router)
 
 
 def refused_by_a_service(request, error):

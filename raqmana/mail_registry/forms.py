@@ -30,6 +30,18 @@ class RegisterForm(CheckedTextForm, forms.Form):
         required=False,
         help_text=_("As written on it: A-2026/12."),
     )
+    dossier = forms.CharField(
+        label=_("Dossier concerned (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Its number, as its receipt prints it: URB-04.501.01.07/2026/3."),
+    )
+    complaint = forms.CharField(
+        label=_("Complaint concerned (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Its tracking number: 04.501.01.07/2026/12."),
+    )
     files = MultipleFileField(
         label=_("Scans (optional)"), help_text=_("PDF, JPEG or PNG, 3 files at most, 5 MB each."), required=False
     )

@@ -3,14 +3,19 @@ register, and what a reader without the confidential permission does not see of 
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from raqmana.access.checking import has_permission, holding
 from raqmana.access.scoping import scope_condition, visible_to
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
+from raqmana.complaints.models import Complaint
+from raqmana.procedures.models import Dossier
 from raqmana.territories.constants import Level
 from raqmana.territories.models import Territory
 
@@ -131,7 +136,58 @@ def incoming_letter(user: User, commune: Territory, typed: str) -> MailEntry | N
 def letter_for(user: User, pk: int) -> MailEntry | None:
     return (
         letters_visible_to(user)
-        .select_related("commune", "unit", "registered_by", "in_reply_to", "dossier", "complaint__commune")
+        .select_related("commune", "unit", "registered_by", "in_reply_to", "dossier__unit", "complaint__commune")
         .filter(pk=pk)
         .first()
     )
+
+
+def _yearly_reference(typed: str) -> tuple[str, int, int] | None:
+    """A record's number as printed ("<code>/<year>/<number>"): its code, year and number; None for anything else."""
+    code, _, rest = str(typed or "").strip().partition("/")
+    year, _, number = rest.partition("/")
+    if not code or not (year.isascii() and year.isdigit() and len(year) == 4):
+        return None
+    if not (number.isascii() and number.isdigit() and len(number) <= 9):
+        return None
+    return code.upper(), int(year), int(number)
+
+
+def concerned_dossier(commune: Territory, typed: str) -> Dossier | None:
+    """The commune's dossier whose number is typed as its receipt prints it ("URB-04.501.01.07/2026/3")."""
+    parts = _yearly_reference(typed)
+    if parts is None:
+        return None
+    code, year, number = parts
+    return Dossier.objects.filter(commune=commune, unit__code=code, year=year, number=number).first()
+
+
+def concerned_complaint(commune: Territory, typed: str) -> Complaint | None:
+    """The commune's complaint whose tracking number is typed ("04.501.01.07/2026/12")."""
+    parts = _yearly_reference(typed)
+    if parts is None:
+        return None
+    code, year, number = parts
+    return Complaint.objects.filter(commune=commune, commune__code=code, year=year, number=number).first()
+
+
+def letter_links(user: User, commune: Territory, *, in_reply_to: str, dossier: str, complaint: str) -> dict[str, Any]:
+    """The records a letter to register names by their numbers (the incoming letter it answers, the dossier and the
+    complaint it concerns), each of `commune`; ValidationError on the field of a number that names none."""
+    links: dict[str, Any] = {"in_reply_to": None, "dossier": None, "complaint": None}
+    errors = {}
+    if in_reply_to.strip():
+        links["in_reply_to"] = incoming_letter(user, commune, in_reply_to)
+        if links["in_reply_to"] is None:
+            errors["in_reply_to"] = _("No incoming letter of this commune has this number.")
+    if dossier.strip():
+        links["dossier"] = concerned_dossier(commune, dossier)
+        if links["dossier"] is None:
+            errors["dossier"] = _("No dossier of this commune has this number.")
+    if complaint.strip():
+        links["complaint"] = concerned_complaint(commune, complaint)
+        if links["complaint"] is None:
+            errors["complaint"] = _("No complaint of this commune has this number.")
+    if errors:
+        raise ValidationError(errors)
+    return links

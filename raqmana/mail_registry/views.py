@@ -33,11 +33,13 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and communes:
         data, commune = form.cleaned_data, communes[0]
         try:
-            in_reply_to = None
-            if data["in_reply_to"]:
-                in_reply_to = selectors.incoming_letter(request.user, commune, data["in_reply_to"])
-                if in_reply_to is None:
-                    raise ValidationError({"in_reply_to": _("No incoming letter of this commune has this number.")})
+            links = selectors.letter_links(
+                request.user,
+                commune,
+                in_reply_to=data["in_reply_to"],
+                dossier=data["dossier"],
+                complaint=data["complaint"],
+            )
             entry = services.register_letter(
                 by=request.user,
                 commune=commune,
@@ -49,8 +51,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 confidential=data["confidential"],
                 routed_to=data["routed_to"],
                 answer_due_on=data["answer_due_on"],
-                in_reply_to=in_reply_to,
                 files=data["files"],
+                **links,
             )
         except (ValidationError, PermissionDenied) as error:
             show_refusal(form, error)

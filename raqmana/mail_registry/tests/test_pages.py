@@ -90,3 +90,22 @@ def test_the_day_s_register_prints_as_a_pdf_with_confidential_subjects_hidden(
     except FileNotFoundError:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     assert "Lydec" in text and "Enquête administrative" not in text
+
+
+def test_a_letter_names_the_complaint_it_concerns_by_its_number(clerk, temara):
+    from raqmana.accounts.tests.factories import UserFactory
+    from raqmana.complaints.services import file_complaint
+
+    complaint, _code = file_complaint(
+        by=UserFactory(), kind="complaint", category="roads", commune=temara, subject="Nids-de-poule", text="Rue Atlas."
+    )
+    client = signed_in(clerk)
+    letter = {"direction": "outgoing", "correspondent": "M. Alami", "subject": "Suite à votre réclamation"}
+    unknown = client.post(reverse("mail_registry:register"), {**letter, "complaint": f"{temara.code}/2001/9"})
+    assert unknown.status_code == 200 and "Suite à votre réclamation" in unknown.text
+    assert not MailEntry.objects.exists()
+    assert client.post(reverse("mail_registry:register"), {**letter, "dossier": "nonsense"}).status_code == 200
+    client.post(reverse("mail_registry:register"), {**letter, "complaint": complaint.reference})
+    registered = MailEntry.objects.get()
+    assert registered.complaint == complaint
+    assert complaint.reference in client.get(reverse("mail_registry:letter", args=[registered.pk])).text
