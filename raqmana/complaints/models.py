@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.documents.models import IssuedDocument, documents_storage
+from raqmana.documents.models import IssuedDocument, KeptFile, documents_storage
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.territories.models import AdministrativeUnit, Territory
 from raqmana.workflows.models import TransitionRecord
@@ -115,22 +115,13 @@ class ComplaintTransition(TransitionRecord):
         return f"{self.complaint_id}: {self.from_state} → {self.to_state}"
 
 
-class ComplaintAttachment(models.Model):
+class ComplaintAttachment(KeptFile):
     """A file given with a request (a photograph, a letter), rewritten from its content and found clean by the virus
     scanner before it was kept. Never deleted."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), storage=documents_storage, upload_to="complaints/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("type"), max_length=8)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(KeptFile.Meta):
         verbose_name = _("request's file")
         verbose_name_plural = _("requests' files")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

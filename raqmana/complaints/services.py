@@ -2,14 +2,12 @@
 admissible, rating, re-opening once, and the escalation of the late ones. Each step locks the request, checks who
 takes it (workflows.py), records it in the audit trail and tells the complainant in their language."""
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,16 +106,7 @@ def file_complaint(
             complaint.follow_code_hash = follow_code_hash(complaint.pk, code)
             complaint.save(update_fields=["follow_code_hash"])
         for one in scanned:
-            stored = ComplaintAttachment(
-                complaint=complaint,
-                name=one.name or f"file.{one.clean.extension}",
-                extension=one.clean.extension,
-                size=len(one.clean.content),
-                sha256=hashlib.sha256(one.clean.content).hexdigest(),
-            )
-            content = ContentFile(one.clean.content)
-            stored.file.save(f"{complaint.pk}-{stored.sha256[:16]}.{one.clean.extension}", content, save=False)
-            stored.save()
+            documents.keep(one, ComplaintAttachment(complaint=complaint), prefix=complaint.pk)
         COMPLAINT_WORKFLOW.open(complaint, by=complaint.complainant)
         # An anonymous observation names nobody, not even in the audit trail.
         record(actor=complaint.complainant, action="complaint.filed", target=complaint, unit=complaint.unit)

@@ -15,6 +15,27 @@ def documents_storage():
     return storages["documents"]
 
 
+class KeptFile(models.Model):
+    """A file given with a record (a complaint's photograph, a letter's scan, a commission member's note), rewritten
+    from its content and found clean by the virus scanner before it was kept (`kernel.uploads.scanned_uploads`, then
+    `services.keep`). Each kind links the record it belongs to and says where its files go (its own `file`, with its
+    `upload_to`). Never deleted."""
+
+    file = models.FileField(_("file"), storage=documents_storage, upload_to="files/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    extension = models.CharField(_("type"), max_length=8)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class IssuedDocument(RecordReference, CheckedTextModel):
     """A signed document, as issued: its kind (registered by the app that owns its subject, `kinds.py`), its subject
     (any record), the unit that issued it, what it certifies, to whom, why, and the PDF's hash.

@@ -22,6 +22,7 @@ from raqmana.audit.services import record
 from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.kernel.codes import random_code
 from raqmana.kernel.sequences import next_number
+from raqmana.kernel.uploads import ScannedFile
 from raqmana.territories.constants import Level
 from raqmana.territories.models import AdministrativeUnit
 from raqmana.territories.selectors import place_chain
@@ -30,9 +31,21 @@ from . import partner_keys
 from .constants import DOCUMENT_REGISTER, VERIFICATION_CODE_LENGTH
 from .content import TERRITORY_TITLES
 from .kinds import DocumentKind, Requester, kind_of
-from .models import IssuedDocument, VerificationPartner
+from .models import IssuedDocument, KeptFile, VerificationPartner
 from .rendering import isolate, render_pdf
 from .signing import seal_pdf
+
+
+def keep(scanned: ScannedFile, kept: KeptFile, *, prefix: object) -> KeptFile:
+    """Store a file found clean (`kernel.uploads.scanned_uploads`) as `kept`, a new row of a kind of KeptFile
+    linked to its record, under a name made of `prefix` (the record's key) and the start of its hash."""
+    content, extension = scanned.clean.content, scanned.clean.extension
+    kept.name = scanned.name or f"file.{extension}"
+    kept.extension, kept.size = extension, len(content)
+    kept.sha256 = hashlib.sha256(content).hexdigest()
+    kept.file.save(f"{prefix}-{kept.sha256[:16]}.{extension}", ContentFile(content), save=False)
+    kept.save()
+    return kept
 
 
 def new_verification_code() -> str:

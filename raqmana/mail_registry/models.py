@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.complaints.models import Complaint
-from raqmana.documents.models import documents_storage
+from raqmana.documents.models import KeptFile, documents_storage
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.procedures.models import Dossier
 from raqmana.territories.models import AdministrativeUnit, Territory
@@ -80,21 +80,12 @@ class MailEntry(CheckedTextModel):
         return f"{PREFIXES[Direction(self.direction)]}-{self.year}/{self.number}"
 
 
-class MailFile(models.Model):
+class MailFile(KeptFile):
     """The scan of a letter (or its enclosures), rewritten from its content and found clean before it was kept."""
 
     entry = models.ForeignKey(MailEntry, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(_("file"), storage=documents_storage, upload_to="mail/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("type"), max_length=8)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(KeptFile.Meta):
         verbose_name = _("scanned letter")
         verbose_name_plural = _("scanned letters")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -2,13 +2,11 @@
 direction (no gap, however many register at once), its scans checked and kept, its answer and what it concerns
 linked. Nothing registered is ever changed or deleted: a mistake is corrected by a letter registered anew."""
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from raqmana.access.checking import require
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
 from raqmana.complaints.models import Complaint
+from raqmana.documents.services import keep
 from raqmana.kernel.sequences import next_number
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.procedures.models import Dossier
@@ -93,15 +92,6 @@ def register_letter(
         entry.number = next_number(REGISTERS[Direction(direction)], entry.unit, entry.year)
         entry.save()
         for one in scanned:
-            stored = MailFile(
-                entry=entry,
-                name=one.name or f"scan.{one.clean.extension}",
-                extension=one.clean.extension,
-                size=len(one.clean.content),
-                sha256=hashlib.sha256(one.clean.content).hexdigest(),
-            )
-            content = ContentFile(one.clean.content)
-            stored.file.save(f"{entry.pk}-{stored.sha256[:16]}.{one.clean.extension}", content, save=False)
-            stored.save()
+            keep(one, MailFile(entry=entry), prefix=entry.pk)
         record(actor=by, action="mail.registered", target=entry, unit=entry.unit, details={"number": entry.reference})
     return entry

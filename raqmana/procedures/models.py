@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raqmana.accounts.models import Enterprise
-from raqmana.documents.models import IssuedDocument, documents_storage
+from raqmana.documents.models import IssuedDocument, KeptFile, documents_storage
 from raqmana.kernel import reference_data
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.text import CheckedTextModel
@@ -383,24 +383,16 @@ class OpinionTransition(TransitionRecord):
         return f"{self.opinion_id}: {self.from_state} → {self.to_state}"
 
 
-class OpinionAttachment(models.Model):
+class OpinionAttachment(KeptFile):
     """A file a member gives with its opinion (a technical note, a plan annotated), scanned like the applicant's."""
 
     opinion = models.ForeignKey(Opinion, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), storage=documents_storage, upload_to="opinions/%Y/%m/", blank=True)
-    name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("type"), max_length=8)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     scan = models.CharField(_("virus scan"), max_length=10, choices=ScanState.choices, default=ScanState.PENDING)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(KeptFile.Meta):
         verbose_name = _("opinion's file")
         verbose_name_plural = _("opinions' files")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CommissionMeeting(CheckedTextModel):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from raqmana.documents.models import documents_storage
+from raqmana.documents.models import KeptFile, documents_storage
 from raqmana.kernel.text import CheckedTextModel
 from raqmana.procedures.models import Procedure
 from raqmana.territories.models import Territory
@@ -102,21 +102,12 @@ class Support(models.Model):
         return f"{self.proposal_id} ← {self.supporter_id}"
 
 
-class ProposalFile(models.Model):
+class ProposalFile(KeptFile):
     """A file given with a proposal (a form today, a screenshot), rewritten from its content and found clean."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(_("file"), storage=documents_storage, upload_to="proposals/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
-    extension = models.CharField(_("type"), max_length=8)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(KeptFile.Meta):
         verbose_name = _("proposal's file")
         verbose_name_plural = _("proposals' files")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,12 +1,10 @@
 """Writes of the proposals channel: an official's proposal (with up to three files, checked, rewritten and scanned),
 a comment, a support; the DGCT's steps, each published with its outcome and told to the proposer."""
 
-import hashlib
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,16 +64,7 @@ def submit(
     with transaction.atomic():
         found.save()
         for one in scanned:
-            stored = ProposalFile(
-                proposal=found,
-                name=one.name or f"file.{one.clean.extension}",
-                extension=one.clean.extension,
-                size=len(one.clean.content),
-                sha256=hashlib.sha256(one.clean.content).hexdigest(),
-            )
-            name = f"{found.pk}-{stored.sha256[:16]}.{one.clean.extension}"
-            stored.file.save(name, ContentFile(one.clean.content), save=False)
-            stored.save()
+            documents.keep(one, ProposalFile(proposal=found), prefix=found.pk)
         PROPOSAL_WORKFLOW.open(found, by=by)
         record(actor=by, action="proposal.submitted", target=found, national=True)
     return found

@@ -2,14 +2,12 @@
 takes it up), each member gives its opinion within its own delay (one clock per member), every opinion is seen by
 all members as soon as it is entered, and each meeting's agenda is built from the dossiers whose opinions are in."""
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
@@ -19,6 +17,7 @@ from raqmana.access.checking import require
 from raqmana.access.selectors import holders_of
 from raqmana.accounts.models import User
 from raqmana.audit.services import record
+from raqmana.documents.services import keep
 from raqmana.kernel.scanning import ScanState
 from raqmana.kernel.text import TextKind, check_text
 from raqmana.kernel.uploads import scanned_uploads
@@ -119,18 +118,7 @@ def give_opinion(opinion: Opinion, *, by: User, verdict: str, text: str, files: 
         opinion.verdict, opinion.text, opinion.given_by, opinion.given_at = verdict, text, by, timezone.now()
         opinion.save(update_fields=["state", "verdict", "text", "given_by", "given_at"])
         for one in scanned:
-            stored = OpinionAttachment(
-                opinion=opinion,
-                name=one.name or "file",
-                extension=one.clean.extension,
-                size=len(one.clean.content),
-                sha256=hashlib.sha256(one.clean.content).hexdigest(),
-                scan=ScanState.CLEAN,
-            )
-            stored.file.save(
-                f"{opinion.pk}-{stored.sha256[:16]}.{one.clean.extension}", ContentFile(one.clean.content), save=False
-            )
-            stored.save()
+            keep(one, OpinionAttachment(opinion=opinion, scan=ScanState.CLEAN), prefix=opinion.pk)
         record(
             actor=by,
             action="dossier.opinion_given",
