@@ -15,6 +15,7 @@ from .constants import (
     MAX_REASON,
     MAX_SUBJECT,
     MAX_TEXT,
+    OPEN_STATES,
     AnswerOutcome,
     ComplaintCategory,
     ComplaintState,
@@ -84,7 +85,12 @@ class Complaint(CheckedTextModel):
             models.UniqueConstraint(fields=["unit", "year", "number"], name="one_complaint_per_unit_year_number")
         ]
         indexes = [
-            models.Index(fields=["commune", "state", "answer_due_at"], name="complaint_queue"),
+            # The queue and its count: only the open requests, which the handlers work through, nearest delay first.
+            models.Index(
+                fields=["commune", "answer_due_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="complaint_open_queue",
+            ),
             models.Index(fields=["complainant", "-filed_at"], name="complaint_of_complainant"),
             models.Index(fields=["commune", "filed_at"], name="complaint_by_month"),
         ]
