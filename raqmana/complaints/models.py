@@ -85,9 +85,11 @@ class Complaint(CheckedTextModel):
             models.UniqueConstraint(fields=["unit", "year", "number"], name="one_complaint_per_unit_year_number")
         ]
         indexes = [
-            # The queue and its count: only the open requests, which the handlers work through, nearest delay first.
+            # The queue and its count: only the open requests, which the handlers work through, nearest delay first;
+            # their state held in the index too, to count one state's without reading the rows (PostgreSQL).
             models.Index(
                 fields=["commune", "answer_due_at"],
+                include=["state"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="complaint_open_queue",
             ),

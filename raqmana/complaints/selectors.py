@@ -32,8 +32,11 @@ def queue(user: User, *, state: str = "", late: bool = False, now: datetime | No
     """The requests awaiting the administration at the user's communes, the nearest to their answer's delay first;
     `late`: only those escalated or past it."""
     now = now or timezone.now()
-    states = [state] if state in {str(s) for s in OPEN_STATES} else list(OPEN_STATES)
-    found = complaints_visible_to(user).filter(state__in=states).select_related("commune")
+    # The open states always, as the partial index of the open requests names them (complaint_open_queue): one
+    # state alone would lead PostgreSQL's planner past the index, to scan every request.
+    found = complaints_visible_to(user).filter(state__in=OPEN_STATES).select_related("commune")
+    if state in {str(s) for s in OPEN_STATES}:
+        found = found.filter(state=state)
     if late:
         found = found.filter(Q(escalated_at__isnull=False) | Q(answer_due_at__lte=now))
     return found.order_by(F("answer_due_at").asc(nulls_last=True), "pk")
