@@ -17,7 +17,7 @@ from raqmana.payments.models import Fee
 from raqmana.territories.models import AdministrativeUnit, Territory, TerritoryLink
 from raqmana.territories.services import import_territories
 
-pytest_plugins = ["raqmana.civil_status.tests.fixtures"]
+pytest_plugins = ["raqmana.civil_status.tests.fixtures", "raqmana.access.tests.fixtures"]
 
 # Playwright's sync API runs an event loop in the test thread; the live server's database calls happen in its own
 # thread, and the test's own ORM calls are plain synchronous ones.

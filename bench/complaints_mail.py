@@ -42,7 +42,7 @@ def main():
 
 
 def p50_p95(client, address, queries):
-    for query in queries[:5]:
+    for query in queries:  # each kind of query once, as a server that has run a while has
         assert client.get(address, query).status_code == 200
     timings = []
     for index in range(PAGE_LOADS):

@@ -22,7 +22,9 @@ def holders_of(permission: str, at: AdministrativeUnit | Territory) -> list[Pers
         at_place = Q(unit=at)
         territory_id = at.territory_id
     else:
-        at_place = Q(unit__territory=at)
+        # A subquery, not a join on the units: the join would make PostgreSQL read every assignment (a sweep asks
+        # this once a late request).
+        at_place = Q(unit__in=AdministrativeUnit.objects.filter(territory=at).values("pk"))
         territory_id = at.pk
     above = TerritoryLink.objects.filter(descendant_id=territory_id).values("ancestor_id")
     assignments = (

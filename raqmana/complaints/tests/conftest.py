@@ -4,21 +4,10 @@ handler and supervisor, Skhirate's handler, and the prefecture's governor's serv
 import pytest
 
 from raqmana.access.roles import Role
-from raqmana.access.services import grant_role
+from raqmana.access.tests.fixtures import holding
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.complaints.services import file_complaint
 from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
-from raqmana.territories.models import Territory
-
-
-@pytest.fixture
-def temara(db):
-    return Territory.objects.get(code="04.501.01.07")
-
-
-@pytest.fixture
-def skhirate(db):
-    return Territory.objects.get(code="04.501.01.05")
 
 
 @pytest.fixture
@@ -26,30 +15,24 @@ def complainant(db):
     return UserFactory(full_name="Salma Idrissi")
 
 
-def _holding(role, place, name):
-    user = UserFactory(full_name=name)
-    grant_role(user, role, territory=place, by=None, reason="test")
-    return user
-
-
 @pytest.fixture
 def handler(temara):
-    return _holding(Role.COMPLAINTS_HANDLER, temara, "Nadia Handler")
+    return holding(Role.COMPLAINTS_HANDLER, "Nadia Handler", territory=temara)
 
 
 @pytest.fixture
 def supervisor(temara):
-    return _holding(Role.COMPLAINTS_SUPERVISOR, temara, "Omar Supervisor")
+    return holding(Role.COMPLAINTS_SUPERVISOR, "Omar Supervisor", territory=temara)
 
 
 @pytest.fixture
 def skhirate_handler(skhirate):
-    return _holding(Role.COMPLAINTS_HANDLER, skhirate, "Rachid Skhirate")
+    return holding(Role.COMPLAINTS_HANDLER, "Rachid Skhirate", territory=skhirate)
 
 
 @pytest.fixture
 def governor_services(temara):
-    return _holding(Role.GOVERNOR_SERVICES, temara.parent, "Services du gouverneur")
+    return holding(Role.GOVERNOR_SERVICES, "Services du gouverneur", territory=temara.parent)
 
 
 @pytest.fixture

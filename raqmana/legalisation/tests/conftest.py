@@ -10,21 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from raqmana.access.roles import Role
-from raqmana.access.services import grant_role
+from raqmana.access.tests.fixtures import holding
 from raqmana.accounts.tests.factories import UserFactory
 from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
 from raqmana.legalisation import services
 from raqmana.territories.constants import UnitKind
-from raqmana.territories.models import AdministrativeUnit, Territory
+from raqmana.territories.models import AdministrativeUnit
 
 
 def office_of(code):
     return AdministrativeUnit.objects.get(kind=UnitKind.LEGALISATION_OFFICE, territory__code=code)
-
-
-@pytest.fixture
-def temara(db):
-    return Territory.objects.get(code="04.501.01.07")
 
 
 @pytest.fixture
@@ -37,25 +32,19 @@ def skhirate_office(db):
     return office_of("04.501.01.05")
 
 
-def _holding(role, name, **place):
-    user = UserFactory(full_name=name)
-    grant_role(user, role, by=None, reason="test", **place)
-    return user
-
-
 @pytest.fixture
 def officer(temara_office):
-    return _holding(Role.LEGALISATION_OFFICER, "Samira El Idrissi", unit=temara_office)
+    return holding(Role.LEGALISATION_OFFICER, "Samira El Idrissi", unit=temara_office)
 
 
 @pytest.fixture
 def skhirate_officer(skhirate_office):
-    return _holding(Role.LEGALISATION_OFFICER, "Rachid Skhirate", unit=skhirate_office)
+    return holding(Role.LEGALISATION_OFFICER, "Rachid Skhirate", unit=skhirate_office)
 
 
 @pytest.fixture
 def president(temara):
-    return _holding(Role.COMMUNE_PRESIDENT, "Président de Témara", territory=temara)
+    return holding(Role.COMMUNE_PRESIDENT, "Président de Témara", territory=temara)
 
 
 @pytest.fixture

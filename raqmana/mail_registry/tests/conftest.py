@@ -3,47 +3,29 @@
 import pytest
 
 from raqmana.access.roles import Role
-from raqmana.access.services import grant_role
-from raqmana.accounts.tests.factories import UserFactory
+from raqmana.access.tests.fixtures import holding
 from raqmana.kernel.tests.scanner import clamav, scanner_away  # noqa: F401 (fixtures)
 from raqmana.mail_registry.services import register_letter
-from raqmana.territories.models import Territory
-
-
-@pytest.fixture
-def temara(db):
-    return Territory.objects.get(code="04.501.01.07")
-
-
-@pytest.fixture
-def skhirate(db):
-    return Territory.objects.get(code="04.501.01.05")
-
-
-def _holding(role, place, name):
-    user = UserFactory(full_name=name)
-    grant_role(user, role, territory=place, by=None, reason="test")
-    return user
 
 
 @pytest.fixture
 def clerk(temara):
-    return _holding(Role.MAIL_REGISTRY_AGENT, temara, "Khadija Amrani")
+    return holding(Role.MAIL_REGISTRY_AGENT, "Khadija Amrani", territory=temara)
 
 
 @pytest.fixture
 def skhirate_clerk(skhirate):
-    return _holding(Role.MAIL_REGISTRY_AGENT, skhirate, "Hind Skhirate")
+    return holding(Role.MAIL_REGISTRY_AGENT, "Hind Skhirate", territory=skhirate)
 
 
 @pytest.fixture
 def president(temara):
-    return _holding(Role.COMMUNE_PRESIDENT, temara, "Hassan Alaoui")
+    return holding(Role.COMMUNE_PRESIDENT, "Hassan Alaoui", territory=temara)
 
 
 @pytest.fixture
 def permits_agent(temara):
-    return _holding(Role.PERMITS_AGENT, temara, "Omar Tazi")
+    return holding(Role.PERMITS_AGENT, "Omar Tazi", territory=temara)
 
 
 @pytest.fixture

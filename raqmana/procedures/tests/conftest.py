@@ -17,7 +17,7 @@ from raqmana.procedures.constants import Category, CommissionMember
 from raqmana.procedures.models import Procedure, ProcedureVersion
 from raqmana.procedures.services import attachments, filing
 from raqmana.territories.constants import UnitKind
-from raqmana.territories.models import AdministrativeUnit, Territory
+from raqmana.territories.models import AdministrativeUnit
 
 
 def labels(text):
@@ -92,11 +92,6 @@ def procedure(db):
     procedure.current_version = version
     procedure.save(update_fields=["current_version"])
     return procedure
-
-
-@pytest.fixture
-def temara(db):
-    return Territory.objects.get(code="04.501.01.07")
 
 
 @pytest.fixture
