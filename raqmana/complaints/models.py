@@ -86,10 +86,11 @@ class Complaint(CheckedTextModel):
         ]
         indexes = [
             # The queue and its count: only the open requests, which the handlers work through, nearest delay first;
-            # their state held in the index too, to count one state's without reading the rows (PostgreSQL).
+            # their state and escalation held in the index too, to count one state's or the late ones without
+            # reading the rows (PostgreSQL).
             models.Index(
                 fields=["commune", "answer_due_at"],
-                include=["state"],
+                include=["state", "escalated_at"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="complaint_open_queue",
             ),

@@ -133,6 +133,12 @@ def _new_request(
     if pages > MAX_PAGES:
         raise ValidationError({"document": _("At most %(count)d pages.") % {"count": MAX_PAGES}})
     request.stamp_page = _whole(document.stamp_page, "stamp_page", 1, pages)
+    try:
+        stamping.check_stampable(pdf, page=request.stamp_page, place=request.stamp_place)
+    except stamping.Unstampable:
+        raise ValidationError(
+            {"stamp_page": _("The stamp cannot be laid on this page: choose another page, or scan the document again.")}
+        ) from None
     request.pages, request.copies = pages, copies
     request.stamp_duty = rules.stamp_duty(pages, copies)
     request.document_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -163,7 +169,7 @@ def prepare_request(*, by: User, service: str, office: AdministrativeUnit, docum
     certify (in their name, by their account's card number). They then come to the office with their card (and the
     original of a copy), or the officer completes it remotely where that is allowed."""
     if service == Service.SIGNATURE:
-        signer = Signer.objects.filter(account_id=by.pk).first()
+        signer = Signer.objects.filter(account_id=by.pk).first() or _link_enrolment(by)
         if signer is None:
             raise ValidationError(
                 {
@@ -175,15 +181,37 @@ def prepare_request(*, by: User, service: str, office: AdministrativeUnit, docum
         name, card = signer.full_name, signer.national_id
     else:
         signer, name = None, by.full_name
-        card = rules.national_id(by.national_id or "", field="service") if by.national_id else ""
-        if not card:
-            raise ValidationError({"service": _("Add your national identity card number to your account first.")})
+        try:
+            card = rules.national_id(by.national_id or "", field="service")
+        except ValidationError:
+            message = _(
+                "A copy is certified in the name on your national identity card: sign in with the national "
+                "electronic identity, or ask for the copy at the counter."
+            )
+            raise ValidationError({"service": message}) from None
     request, pdf = _new_request(
         service=service, office=office, document=document, requester_name=name, requester_card=card
     )
     request.signer, request.requester, request.online = signer, by, True
     with transaction.atomic():
         return _save(request, pdf, by)
+
+
+def _link_enrolment(person: User) -> Signer | None:
+    """The enrolment of the holder of the person's card made before they had an account (the account's card number
+    comes from the national electronic identity), linked to it now, once, and logged."""
+    try:
+        card = rules.national_id(person.national_id or "")
+    except ValidationError:
+        return None
+    with transaction.atomic():
+        signer = Signer.objects.select_for_update().filter(national_id=card, account__isnull=True).first()
+        if signer is None:
+            return None
+        signer.account = person
+        signer.save(update_fields=["account"])
+        record(actor=person, action="legalisation.signer_linked", target=signer, unit=signer.office)
+    return signer
 
 
 def legalise_at_counter(
@@ -225,6 +253,9 @@ def _check_receipt(request: LegalisationRequest, duty_receipt: str) -> str:
     if request.stamp_duty and not receipt:
         message = _("Enter the reference of the stamp duty paid (%(amount)s MAD).") % {"amount": request.stamp_duty}
         raise ValidationError({"duty_receipt": message})
+    # A stamp duty receipt pays one request: the same reference twice would let one payment cover two.
+    if receipt and LegalisationRequest.objects.filter(duty_receipt=receipt).exclude(pk=request.pk).exists():
+        raise ValidationError({"duty_receipt": _("This receipt was already used for another legalisation.")})
     return LegalisationRequest.checked_text("duty_receipt", receipt)
 
 

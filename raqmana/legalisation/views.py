@@ -157,7 +157,8 @@ def brought(request: HttpRequest, pk: int) -> HttpResponse:
         opened = found.document.open("rb")
     except FileNotFoundError:
         raise Http404(_("No such file.")) from None
-    return FileResponse(opened, content_type="application/pdf", filename=f"{found.document_sha256[:12]}.pdf")
+    # Saved, not opened in the browser, as every file a person brings (kernel.uploads).
+    return FileResponse(opened, as_attachment=True, filename=f"{found.document_sha256[:12]}.pdf")
 
 
 @open_to(READ)

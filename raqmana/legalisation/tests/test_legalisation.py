@@ -140,7 +140,7 @@ def test_a_turned_page_is_stamped_upright():
     stamped = stamping.stamped(turned, stamp, page=1, place="top_right", certificate=stamp)
     with pikepdf.open(io.BytesIO(stamped)) as opened:
         first = opened.pages[0]
-        assert "/Rotate" not in first.obj
+        assert int(first.obj.get("/Rotate", 0)) == 0
         left, bottom, right, top = (float(value) for value in first.mediabox)
         assert right - left > top - bottom  # shown as the turned page was: wider than tall
 
@@ -268,3 +268,106 @@ def test_completions_at_once_take_consecutive_register_numbers(territories_in_tr
     assert not errors
     numbers = sorted(LegalisationRequest.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 13))
+
+
+def _odd_pdf(mediabox=(0, 0, 595, 842), content=b"0 0 1 rg 50 50 100 100 re f", **page_keys):
+    """A one-page PDF written by hand, as some scanners and tools write them."""
+    pdf = pikepdf.new()
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=pikepdf.Array(list(mediabox)), Resources={})
+    page.Contents = pdf.make_stream(content)
+    for key, value in page_keys.items():
+        page[f"/{key}"] = value
+    pdf.pages.append(pikepdf.Page(page))
+    output = io.BytesIO()
+    pdf.save(output)
+    return output.getvalue()
+
+
+def _damaged_stream():
+    pdf = pikepdf.open(io.BytesIO(_odd_pdf()))
+    stream = pdf.make_stream(b"not deflated at all")
+    stream.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].obj.Contents = stream
+    output = io.BytesIO()
+    pdf.save(output)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    "brought",
+    [
+        pytest.param(_damaged_stream, id="damaged-content-stream"),
+        pytest.param(lambda: _odd_pdf(mediabox=(0, 0, 200, 60)), id="page-too-small"),
+        pytest.param(lambda: _odd_pdf(CropBox=pikepdf.Array([1000, 1000, 1500, 1500])), id="nothing-shown"),
+    ],
+)
+def test_a_page_that_cannot_carry_the_stamp_is_refused_when_prepared(enrolled, citizen, temara_office, brought):
+    given = document(file=upload(brought()), stamp_page=1)
+    with pytest.raises(ValidationError) as refused:
+        services.prepare_request(by=citizen, service="signature", office=temara_office, document=given)
+    assert set(refused.value.message_dict) & {"stamp_page", "document"}
+    assert not LegalisationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "brought",
+    [
+        pytest.param(lambda: _odd_pdf(content=b"Q 0 0 1 1 re W n"), id="content-restoring-a-state-never-saved"),
+        pytest.param(lambda: _odd_pdf(mediabox=(595, 842, 0, 0)), id="box-corners-reversed"),
+        pytest.param(lambda: _odd_pdf(mediabox=(0, 0, 842, 150)), id="short-page"),
+        pytest.param(lambda: _odd_pdf(Rotate=pikepdf.Name("/Ninety")), id="rotation-not-a-number"),
+    ],
+)
+def test_the_stamp_is_whole_and_visible_on_odd_pages(brought):
+    stamp = stamping.stamp_pdf(
+        stamping.Stamp(("أ", "A"), ("ب", "B"), "1", [], ("ج", "C"), "N", "01/01/2026", "ه", "CODE"), "http://x/"
+    )
+    result = stamping.stamped(brought(), stamp, page=1, place="bottom_left", certificate=stamp)
+    with pikepdf.open(io.BytesIO(result)) as opened:
+        page = opened.pages[0]
+        left, bottom, right, top = (float(value) for value in page.mediabox)
+        # The page's own content sits in a form XObject: nothing it does reaches the stamp drawn after it.
+        assert page.obj.Contents.read_bytes().startswith(b"q\nq /Page Do Q\nQ")
+        (name,) = [key for key in page.obj.Resources.XObject if key != "/Page"]
+        bbox = [float(value) for value in page.obj.Resources.XObject[name].BBox]
+        placed = [
+            operands
+            for operands, operator in pikepdf.parse_content_stream(page)
+            if operator == pikepdf.Operator("cm") and len(operands) == 6
+        ][-1]
+        scale_x, scale_y, x, y = (float(placed[index]) for index in (0, 3, 4, 5))
+        width, height = scale_x * (bbox[2] - bbox[0]), scale_y * (bbox[3] - bbox[1])
+        assert left - 1 <= x and x + width <= right + 1 and bottom - 1 <= y and y + height <= top + 1
+
+
+def test_a_transparent_image_is_laid_on_white():
+    from PIL import Image
+
+    drawing = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    buffer = io.BytesIO()
+    drawing.save(buffer, format="PNG")
+    pdf = stamping.as_pdf(buffer.getvalue(), "png")
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        image = pikepdf.PdfImage(next(iter(opened.pages[0].images.values()))).as_pil_image()
+    assert image.getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_an_enrolment_made_before_the_account_is_linked_when_the_citizen_prepares(officer, temara_office, clamav):
+    from raqmana.accounts.tests.factories import UserFactory
+
+    services.enrol_signer(
+        by=officer, office=temara_office, national_id="XY12345", full_name="Karim Tazi", specimen=specimen_image()
+    )
+    later = UserFactory(national_id="XY12345")
+    prepared = services.prepare_request(by=later, service="signature", office=temara_office, document=document())
+    assert prepared.signer.account == later
+    assert AuditEvent.objects.filter(action="legalisation.signer_linked").exists()
+
+
+def test_a_stamp_duty_receipt_pays_one_legalisation(enrolled, citizen, officer, temara_office):
+    first = services.prepare_request(by=citizen, service="signature", office=temara_office, document=document())
+    second = services.prepare_request(by=citizen, service="signature", office=temara_office, document=document())
+    services.complete(first, by=officer, completion="remote", duty_receipt="ET-77")
+    with pytest.raises(ValidationError) as reused:
+        services.complete(second, by=officer, completion="remote", duty_receipt="ET-77")
+    assert "duty_receipt" in reused.value.message_dict

@@ -131,3 +131,12 @@ def test_letters_registered_at_once_take_consecutive_numbers(territories_in_tran
     assert not errors
     numbers = sorted(MailEntry.objects.values_list("number", flat=True))
     assert numbers == list(range(1, 21))
+
+
+def test_the_search_by_part_of_a_name_or_subject_has_trigram_indexes_on_postgresql(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm is PostgreSQL's: SQLite reads the letters in reach")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'mail_registry_mailentry'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"mail_correspondent_trgm", "mail_subject_trgm"} <= names
