@@ -15,7 +15,6 @@ from raqmana.procedures.tests.conftest import (  # noqa: F401 (fixtures)
     labels,
     pdf_upload,
     procedure,
-    temara,
     temara_window,
 )
 

@@ -64,7 +64,6 @@ from raqmana.procedures.tests.conftest import (  # noqa: F401 (fixtures)
     permits_agent,
     president,
     procedure,
-    temara,
     temara_window,
 )
 from raqmana.territories.constants import Level, UnitKind
@@ -1334,11 +1333,11 @@ def test_concurrent_filings_are_numbered_without_gap_nor_twice(
 @race[1]
 def test_two_approvals_at_once_give_one_decision(
     territories_in_transactional_db,
+    temara,
     procedure,
     applicant,
     applicant_act,
     birth_data,
-    temara,
     temara_window,
     permits_agent,
     president,
@@ -1364,11 +1363,11 @@ def test_two_approvals_at_once_give_one_decision(
 @race[1]
 def test_the_silence_sweep_racing_an_approval_decides_once(
     territories_in_transactional_db,
+    temara,
     procedure,
     applicant,
     applicant_act,
     birth_data,
-    temara,
     temara_window,
     permits_agent,
     president,
@@ -1396,11 +1395,11 @@ def test_the_silence_sweep_racing_an_approval_decides_once(
 @race[1]
 def test_an_opinion_given_while_the_runner_lapses_it(
     territories_in_transactional_db,
+    temara,
     large,
     applicant,
     applicant_act,
     birth_data,
-    temara,
     temara_window,
     members,
     permits_agent,
