@@ -162,7 +162,7 @@ def run(options):
             Complaint(
                 kind="complaint",
                 category=rng.choice(["cleanliness", "roads", "urbanism", "taxes"]),
-                commune=commune,
+                collectivity=commune,
                 unit=unit,
                 complainant=complainant,
                 subject=f"Réclamation {index}",
@@ -264,7 +264,7 @@ def run(options):
     # The pages.
     handler_client = signed_in(handler)
     figures["queue_open_at_the_handler_s_commune"] = Complaint.objects.filter(
-        commune=communes[0], state__in=["received", "forwarded", "reopened"]
+        collectivity=communes[0], state__in=["received", "forwarded", "reopened"]
     ).count()
     pages = [{"page": page} for page in range(1, 6)] + [{"late": "on"}, {"state": "received"}]
     (

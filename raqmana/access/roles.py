@@ -14,6 +14,7 @@ from raqmana.territories.constants import LOCAL_LEVELS, PROVINCIAL_LEVELS, Level
 class PlaceKind(models.TextChoices):
     OFFICE = "office", _("civil status office")
     COMMUNE = "commune", _("commune or arrondissement")
+    COLLECTIVITY = "collectivity", _("commune, province or prefecture, or region")
     PROVINCE = "province", _("province or prefecture")
     REGION = "region", _("region")
     NATIONAL = "national", _("the whole country")
@@ -43,8 +44,9 @@ ROLE_PLACE = {
     Role.CIVIL_STATUS_OFFICER: PlaceKind.OFFICE,
     Role.MAIL_REGISTRY_AGENT: PlaceKind.COMMUNE,
     Role.LEGALISATION_OFFICER: PlaceKind.OFFICE,
-    Role.COMPLAINTS_HANDLER: PlaceKind.COMMUNE,
-    Role.COMPLAINTS_SUPERVISOR: PlaceKind.COMMUNE,
+    # Each collectivity deals with the requests against its own services (decree 2-17-265).
+    Role.COMPLAINTS_HANDLER: PlaceKind.COLLECTIVITY,
+    Role.COMPLAINTS_SUPERVISOR: PlaceKind.COLLECTIVITY,
     Role.PERMITS_AGENT: PlaceKind.COMMUNE,
     # The commission's outside members: each agency serves the communes of a province or prefecture.
     Role.URBAN_AGENCY_AGENT: PlaceKind.PROVINCE,
@@ -60,16 +62,21 @@ ROLE_PLACE = {
 
 PLACE_LEVELS = {
     PlaceKind.COMMUNE: LOCAL_LEVELS,
+    PlaceKind.COLLECTIVITY: (*LOCAL_LEVELS, *PROVINCIAL_LEVELS, Level.REGION),
     PlaceKind.PROVINCE: PROVINCIAL_LEVELS,
     PlaceKind.REGION: (Level.REGION,),
 }
 
 # Who appoints whom, each within the place they hold (the DGCT and superusers appoint anyone anywhere):
 # the president delegates the commune's civil status and services to its staff; the governor's services
-# record the president; the wali's services the provincial services. Nobody appoints themselves.
+# record the president; the wali's services the provincial services; the governor's and the wali's services
+# appoint the complaint handlers and supervisors of the province's and the region's services. Nobody appoints
+# themselves.
 GRANTABLE_BY = {
     Role.DGCT: set(Role),
     Role.WALI_SERVICES: {
+        Role.COMPLAINTS_HANDLER,
+        Role.COMPLAINTS_SUPERVISOR,
         Role.GOVERNOR_SERVICES,
         Role.PROVINCIAL_INSPECTOR,
         Role.URBAN_AGENCY_AGENT,
@@ -77,7 +84,7 @@ GRANTABLE_BY = {
         Role.CIVIL_PROTECTION_AGENT,
         Role.UTILITIES_AGENT,
     },
-    Role.GOVERNOR_SERVICES: {Role.COMMUNE_PRESIDENT},
+    Role.GOVERNOR_SERVICES: {Role.COMMUNE_PRESIDENT, Role.COMPLAINTS_HANDLER, Role.COMPLAINTS_SUPERVISOR},
     Role.COMMUNE_PRESIDENT: {
         Role.CIVIL_STATUS_OFFICER,
         Role.CIVIL_STATUS_AGENT,

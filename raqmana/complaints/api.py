@@ -1,5 +1,5 @@
-"""Complaints in the API: a person's requests (filing, reading, rating, re-opening), the commune's queue and its
-handling steps, and the public figures per commune. Every read of requests goes through the territory scoping."""
+"""Complaints in the API: a person's requests (filing, reading, rating, re-opening), the collectivity's queue and its
+handling steps, and the public figures per collectivity. Every read of requests goes through the territory scoping."""
 
 from datetime import datetime
 from typing import Annotated
@@ -37,7 +37,7 @@ class ComplaintOut(Schema):
     reference: str
     kind: RequestKind
     category: ComplaintCategory
-    commune_code: str
+    collectivity_code: str
     subject: str
     text: str
     state: ComplaintState
@@ -58,7 +58,7 @@ def _out(complaint: Complaint) -> dict:
         "reference": complaint.reference,
         "kind": complaint.kind,
         "category": complaint.category,
-        "commune_code": complaint.commune.code,
+        "collectivity_code": complaint.collectivity.code,
         "subject": complaint.subject,
         "text": complaint.text,
         "state": complaint.state,
@@ -77,7 +77,7 @@ def _out(complaint: Complaint) -> dict:
 class ComplaintIn(Schema):
     kind: RequestKind
     category: ComplaintCategory
-    commune_code: str = Field(max_length=16)
+    collectivity_code: str = Field(max_length=16, description="a commune's, a province's or prefecture's, a region's")
     subject: str = Field(max_length=MAX_SUBJECT)
     text: str = Field(max_length=MAX_TEXT)
     service: str = Field("", max_length=200)
@@ -90,15 +90,15 @@ class FiledOut(ComplaintOut):
 
 @router.post("/", response={201: FiledOut, **REFUSALS}, auth=django_auth)
 def file(request, payload: ComplaintIn):
-    """File a complaint, an observation (which may be anonymous) or a suggestion against a commune's services."""
+    """File a complaint, an observation (which may be anonymous) or a suggestion against a collectivity's services."""
     if not request.user.has_verified_contact:
         raise PermissionDenied(UNPROVED_CONTACT)
-    commune = get_object_or_404(Territory, code=payload.commune_code)
+    collectivity = get_object_or_404(Territory, code=payload.collectivity_code)
     complaint, code = services.file_complaint(
         by=request.user,
         kind=payload.kind,
         category=payload.category,
-        commune=commune,
+        collectivity=collectivity,
         subject=payload.subject,
         text=payload.text,
         service=payload.service,
@@ -136,7 +136,7 @@ class ReasonIn(Schema):
 
 @router.post("/mine/{complaint_id}/reopen", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def reopen(request, complaint_id: Id, payload: ReasonIn):
-    """Re-open an answer once, within its period: the commune answers again."""
+    """Re-open an answer once, within its period: the collectivity answers again."""
     return _out(
         services.reopen(selectors.own_complaint(request.user, complaint_id), by=request.user, reason=payload.reason)
     )
@@ -144,7 +144,7 @@ def reopen(request, complaint_id: Id, payload: ReasonIn):
 
 @router.get("/office", response={200: list[ComplaintOut], **REFUSALS}, auth=django_auth)
 def queue(request, late: bool = False, page: Annotated[int, Field(ge=1, le=10_000)] = 1):
-    """The requests awaiting the person's communes, the nearest to their answer's delay first, 50 a page."""
+    """The requests awaiting the person's collectivities, the nearest to their answer's delay first, 50 a page."""
     now = timezone.now()
     found = selectors.queue(request.user, late=late, now=now).select_related("answer")[(page - 1) * 50 : page * 50]
     return [_out(complaint) for complaint in found]
@@ -180,7 +180,7 @@ class AnswerIn(Schema):
 
 @router.post("/office/{complaint_id}/answer", response={200: ComplaintOut, **REFUSALS}, auth=django_auth)
 def answer(request, complaint_id: Id, payload: AnswerIn):
-    """Answer the request: the answer is sealed as a document of the commune, verifiable by its QR code."""
+    """Answer the request: the answer is sealed as a document of the collectivity, verifiable by its QR code."""
     complaint = services.answer(
         selectors.complaint_for_agent(request.user, complaint_id),
         by=request.user,
@@ -203,7 +203,7 @@ def not_admissible(request, complaint_id: Id, payload: ReasonsIn):
 
 
 class CommuneFiguresOut(Schema):
-    commune_id: int
+    collectivity_id: int
     name: str
     received: int
     answered: int
@@ -218,6 +218,6 @@ class CommuneFiguresOut(Schema):
 
 @router.get("/figures", response={200: list[CommuneFiguresOut], **REFUSALS})
 def figures(request, year: Annotated[int, Field(ge=2000, le=2100)] | None = None):
-    """Per commune, the requests received in a year (this year by default): aggregates only."""
+    """Per collectivity, the requests received in a year (this year by default): aggregates only."""
     rows = selectors.public_figures(year or timezone.localdate().year)
     return [{**row.__dict__, "favourable_share": row.favourable_share} for row in rows]

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The register in which each commune numbers, every year, the requests it receives (kernel.sequences).
+# The register in which each collectivity numbers, every year, the requests it receives (kernel.sequences).
 COMPLAINT_REGISTER = "complaints"
 
 
@@ -13,6 +13,15 @@ class RequestKind(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
     OBSERVATION = "observation", _("Observation")
     SUGGESTION = "suggestion", _("Suggestion")
+
+
+class CollectivityLevel(models.TextChoices):
+    """Whose services a request is against, from the complainant's commune: its own, its province's or prefecture's,
+    its region's (each collectivity deals with the requests against its services)."""
+
+    COMMUNE = "commune", _("The commune")
+    PROVINCE = "province", _("Its province or prefecture")
+    REGION = "region", _("Its region")
 
 
 class ComplaintCategory(models.TextChoices):

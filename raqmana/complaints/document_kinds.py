@@ -1,5 +1,5 @@
 """The answer to a request, as a kind of the documents engine (read by DocumentsConfig.ready()): sealed by the
-commune, verified by its QR code, superseded once the request is re-opened."""
+collectivity, verified by its QR code, superseded once the request is re-opened."""
 
 from datetime import datetime
 from typing import Any
@@ -19,13 +19,19 @@ from .models import Complaint
 
 
 def answer_content(complaint: Complaint, moment: datetime, calendar: MoroccanHijriCalendar) -> dict[str, Any]:
-    """The request (its number, kind, subject, date) and the commune's answer with what it gives the complainant."""
+    """The request (its number, kind, subject, date) and the collectivity's answer, with what it gives the
+    complainant."""
     filed = timezone.localtime(complaint.filed_at)
     answered = timezone.localtime(complaint.answered_at or moment)
     rows = [
         row("رقم الطلب", "N° de la demande", (complaint.reference, NUMBER)),
         row("نوع الطلب", "Nature de la demande", *choice(RequestKind(complaint.kind).label)),
-        row("الجماعة", "Commune", (complaint.commune.name_ar, "ar"), (complaint.commune.name_fr, LATIN)),
+        row(
+            "الجماعة الترابية",
+            "Collectivité",
+            (complaint.unit.name_ar, "ar"),
+            (complaint.unit.name_fr, LATIN),
+        ),
         row("تاريخ التوصل", "Reçue le", *dated(filed.date(), calendar)),
         row("الموضوع", "Objet", person(complaint.subject)),
         row("الجواب", "Réponse", person(complaint.answer_text)),

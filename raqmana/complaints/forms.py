@@ -12,6 +12,7 @@ from .constants import (
     MAX_SUBJECT,
     MAX_TEXT,
     AnswerOutcome,
+    CollectivityLevel,
     ComplaintCategory,
     ComplaintState,
     Rating,
@@ -25,11 +26,18 @@ class FileForm(CheckedTextForm, forms.Form):
         choices=RequestKind.choices,
         widget=forms.RadioSelect,
         help_text=_(
-            "A complaint: a service of the commune caused you harm. An observation: you point out a problem. "
+            "A complaint: a service of a collectivity caused you harm. An observation: you point out a problem. "
             "A suggestion: you propose an improvement."
         ),
     )
-    commune = CommuneField(label=_("Commune concerned"))
+    commune = CommuneField(label=_("Your commune"))
+    level = forms.ChoiceField(
+        label=_("Whose services?"),
+        choices=CollectivityLevel.choices,
+        initial=CollectivityLevel.COMMUNE,
+        widget=forms.RadioSelect,
+        help_text=_("The commune's own services, or those of its province or prefecture, or of its region."),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=ComplaintCategory.choices)
     service = forms.CharField(label=_("Service concerned (if you know it)"), max_length=200, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=MAX_SUBJECT)

@@ -1,5 +1,5 @@
-"""A request (complaint, observation or suggestion) filed against the services of a commune, numbered in the
-commune's yearly register, and its log of steps. Never deleted."""
+"""A request (complaint, observation or suggestion) filed against the services of a collectivity (a commune, a
+province or prefecture, a region), numbered in its yearly register, and its log of steps. Never deleted."""
 
 from django.conf import settings
 from django.db import models
@@ -32,10 +32,10 @@ class Complaint(CheckedTextModel):
 
     kind = models.CharField(_("kind of request"), max_length=12, choices=RequestKind.choices)
     category = models.CharField(_("category"), max_length=16, choices=ComplaintCategory.choices)
-    commune = models.ForeignKey(
-        Territory, verbose_name=_("commune concerned"), on_delete=models.PROTECT, related_name="+"
+    collectivity = models.ForeignKey(
+        Territory, verbose_name=_("collectivity concerned"), on_delete=models.PROTECT, related_name="+"
     )
-    # The commune's own services, in whose register it is numbered.
+    # The collectivity's own services, in whose register it is numbered.
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("collectivity"), on_delete=models.PROTECT, related_name="complaints"
     )
@@ -75,7 +75,7 @@ class Complaint(CheckedTextModel):
     # The answer's clock's due time while it runs (workflows: COMPLAINT_WORKFLOW.due), for the queue's order.
     answer_due_at = models.DateTimeField(_("answer due at"), null=True, blank=True, editable=False)
 
-    scope_places = (("commune", None),)
+    scope_places = (("collectivity", None),)
 
     class Meta:
         verbose_name = _("complaint")
@@ -89,13 +89,13 @@ class Complaint(CheckedTextModel):
             # their state and escalation held in the index too, to count one state's or the late ones without
             # reading the rows (PostgreSQL).
             models.Index(
-                fields=["commune", "answer_due_at"],
+                fields=["collectivity", "answer_due_at"],
                 include=["state", "escalated_at"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="complaint_open_queue",
             ),
             models.Index(fields=["complainant", "-filed_at"], name="complaint_of_complainant"),
-            models.Index(fields=["commune", "filed_at"], name="complaint_by_month"),
+            models.Index(fields=["collectivity", "filed_at"], name="complaint_by_month"),
         ]
 
     def __str__(self) -> str:
@@ -103,8 +103,8 @@ class Complaint(CheckedTextModel):
 
     @property
     def reference(self) -> str:
-        """The tracking number: the commune's code, the year and the yearly number."""
-        return f"{self.commune.code}/{self.year}/{self.number}"
+        """The tracking number: the collectivity's code, the year and the yearly number."""
+        return f"{self.collectivity.code}/{self.year}/{self.number}"
 
 
 def follow_code_hash(complaint_pk: int, code: str) -> str:

@@ -5,19 +5,19 @@ from raqmana.access.registry import Permission, declare
 declare(
     Permission(
         "complaints.complaint.read",
-        _("Read the complaints, observations and suggestions filed with the commune"),
-        _("Only the commune's complaint handlers and those who supervise them read its requests."),
+        _("Read the complaints, observations and suggestions filed with the collectivity"),
+        _("Only the collectivity's complaint handlers and those who supervise them read its requests."),
     ),
     Permission(
         "complaints.complaint.handle",
         _("Qualify, forward and answer requests, or close them as not admissible"),
-        _("Only the commune's complaint handlers deal with its requests."),
+        _("Only the collectivity's complaint handlers deal with its requests."),
         superusers=False,
     ),
     Permission(
         "complaints.complaint.supervise",
         _("Be told of the requests left beyond their delay"),
-        _("Only the supervisors of the commune's requests and the province's services follow the late ones."),
+        _("Only the supervisors of the collectivity's requests and the province's services follow the late ones."),
         superusers=False,
     ),
 )

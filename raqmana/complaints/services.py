@@ -20,7 +20,7 @@ from raqmana.kernel.sequences import next_number
 from raqmana.kernel.text import TextKind, check_field_text
 from raqmana.kernel.uploads import scanned_uploads
 from raqmana.notifications.services import notify
-from raqmana.territories.constants import Level
+from raqmana.territories.constants import COLLECTIVITY_LEVELS
 from raqmana.territories.models import Territory
 from raqmana.territories.services import collectivity_unit
 
@@ -62,26 +62,26 @@ def file_complaint(
     by: User,
     kind: str,
     category: str,
-    commune: Territory,
+    collectivity: Territory,
     subject: str,
     text: str,
     service: str = "",
     anonymous: bool = False,
     files: Sequence[File] = (),
 ) -> tuple[Complaint, str]:
-    """File a request against the services of `commune`, with up to three files (photographs, letters: checked,
-    rewritten and found clean before anything is written); returns it and, for an anonymous observation, the code
-    its filer follows it with (shown once, kept only as a hash). It is numbered in the commune's register of the
-    year at once, and its two delays start."""
+    """File a request against the services of `collectivity` (a commune, a province or prefecture, a region), with
+    up to three files (photographs, letters: checked, rewritten and found clean before anything is written);
+    returns it and, for an anonymous observation, the code its filer follows it with (shown once, kept only as a
+    hash). It is numbered in the collectivity's register of the year at once, and its two delays start."""
     kind = _choice(kind, RequestKind, "kind")
     category = _choice(category, ComplaintCategory, "category")
     rules.check_anonymity(kind, anonymous)
-    if commune.level != Level.COMMUNE:
-        raise ValidationError({"commune": _("Choose a commune.")})
+    if collectivity.level not in COLLECTIVITY_LEVELS:
+        raise ValidationError({"collectivity": _("Choose a commune, a province or prefecture, or a region.")})
     complaint = Complaint(
         kind=kind,
         category=category,
-        commune=commune,
+        collectivity=collectivity,
         complainant=None if anonymous else by,
         anonymous=anonymous,
         subject=str(subject or "").strip(),
@@ -90,7 +90,7 @@ def file_complaint(
         year=timezone.localdate().year,
         number=0,
     )
-    complaint.clean_fields(exclude=["commune", "unit", "complainant", "number"])  # texts checked as stored
+    complaint.clean_fields(exclude=["collectivity", "unit", "complainant", "number"])  # texts checked as stored
     scanned = scanned_uploads(
         files,
         most=MAX_FILES,
@@ -98,7 +98,7 @@ def file_complaint(
     )
     code = ""
     with transaction.atomic():
-        complaint.unit = collectivity_unit(commune)
+        complaint.unit = collectivity_unit(collectivity)
         complaint.number = next_number(COMPLAINT_REGISTER, complaint.unit, complaint.year)
         complaint.save()
         if anonymous:
@@ -139,7 +139,7 @@ def forward(complaint: Complaint, *, by: User, forwarded_to: str, kind: str = ""
 
 
 def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Complaint:
-    """Answer the request: the answer is issued as a sealed document of the commune, which the complainant reads on
+    """Answer the request: the answer is issued as a sealed document of the collectivity, which the complainant reads on
     the request's page and anyone verifies by its QR code."""
     text = Complaint.checked_text("answer_text", _required(text, "answer_text"))
     outcome = _choice(outcome, AnswerOutcome, "outcome")
@@ -170,7 +170,8 @@ def answer(complaint: Complaint, *, by: User, text: str, outcome: str) -> Compla
 
 
 def close_not_admissible(complaint: Complaint, *, by: User, reasons: str) -> Complaint:
-    """Close the request as not admissible (outside the commune's powers, before a court, abusive), with its reasons."""
+    """Close the request as not admissible (outside the collectivity's powers, before a court, abusive), with its
+    reasons."""
     reasons = Complaint.checked_text("inadmissible_reasons", _required(reasons, "reasons"), error_key="reasons")
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
@@ -198,7 +199,7 @@ def rate(complaint: Complaint, *, by: User, rating: str) -> Complaint:
 
 def reopen(complaint: Complaint, *, by: User, reason: str) -> Complaint:
     """The complainant, not satisfied, re-opens the answered request once (rules.check_reopening): it goes back to the
-    commune, whose delay to answer starts over."""
+    collectivity, whose delay to answer starts over."""
     reason = check_field_text("reason", _required(reason, "reason"), TextKind.MULTILINE_TEXT, max_length=MAX_REASON)
     with transaction.atomic():
         complaint = lock_complaint(complaint.pk)
@@ -217,14 +218,14 @@ def reopen(complaint: Complaint, *, by: User, reason: str) -> Complaint:
 
 def escalate(complaint: Complaint, reason: str) -> None:
     """A delay ran out with the request still open (the clocks' runner, the request locked): it is marked late, and
-    its supervisors (the commune's, the province's services) are told."""
+    its supervisors (the collectivity's, and for a commune the province's services) are told."""
     first = complaint.escalated_at is None
     if first:
         complaint.escalated_at = timezone.now()
         complaint.save(update_fields=["escalated_at"])
     record(actor=None, action="complaint.escalated", target=complaint, unit=complaint.unit, reason=reason)
     url = documents.public_url("complaints:handle", complaint.pk)
-    for supervisor in holders_of("complaints.complaint.supervise", complaint.commune):
+    for supervisor in holders_of("complaints.complaint.supervise", complaint.collectivity):
         context = {"complaint": complaint, "url": url, "reason": reason}
         notify(cast(User, supervisor), "complaints.escalated", context, unit=complaint.unit)
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/rate/", views.rate, name="rate"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
-    # The commune's handlers and supervisors.
+    # The collectivity's handlers and supervisors.
     path("office/", views.queue, name="queue"),
     path("office/<int:pk>/", views.handle, name="handle"),
     path("office/<int:pk>/forward/", views.forward, name="forward"),

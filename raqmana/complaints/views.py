@@ -72,7 +72,7 @@ def file(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 kind=data["kind"],
                 category=data["category"],
-                commune=data["commune"],
+                collectivity=selectors.collectivity_of(data["commune"], data["level"]),
                 subject=data["subject"],
                 text=data["text"],
                 service=data["service"],
@@ -128,7 +128,7 @@ def answer_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @open_to(SIGNED_IN)
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    """A request's file, for its complainant or the agents of its commune (their opening logged)."""
+    """A request's file, for its complainant or the agents of its collectivity (their opening logged)."""
     found = selectors.attachment_for(request.user, pk)
     if found is None:
         raise Http404(_("No such file."))
@@ -166,26 +166,26 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             show_refusal(form, error)
         else:
-            messages.success(request, _("Your request is re-opened: the commune answers it again."))
+            messages.success(request, _("Your request is re-opened: the collectivity answers it again."))
             return redirect("complaints:complaint", found.pk)
     return _complaint_page(request, found, reopen_form=form)
 
 
 @open_to(ANYONE)
 def figures(request: HttpRequest) -> HttpResponse:
-    """Per commune, the requests of a year: aggregates only."""
+    """Per collectivity, the requests of a year: aggregates only."""
     form = forms.FiguresForm(request.GET or None)
     year = timezone.localdate().year
     if form.is_valid() and form.cleaned_data["year"]:
         year = form.cleaned_data["year"]
     rows = selectors.public_figures(year)
-    chosen = request.GET.get("commune", "")
+    chosen = request.GET.get("collectivity", "")
     months = selectors.monthly_delays(year, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else []
     context = {"form": form, "year": year, "rows": rows, "months": months, "chosen": chosen}
     return render(request, "complaints/figures.html", context)
 
 
-# The commune's handlers and supervisors
+# The collectivity's handlers and supervisors
 
 
 @open_to(READ)
@@ -203,7 +203,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _handle_page(request: HttpRequest, found: Complaint, **bound: Any) -> HttpResponse:
-    may_handle = has_permission(request.user, "complaints.complaint.handle", found.commune)
+    may_handle = has_permission(request.user, "complaints.complaint.handle", found.collectivity)
     context = {
         "complaint": found,
         "show_files": True,

@@ -13,8 +13,8 @@ HANDLE = "complaints.complaint.handle"
 
 
 def lock_complaint(pk: object) -> Complaint:
-    """The request's row, locked until the transaction ends, with its commune and office."""
-    return Complaint.objects.select_for_update(of=("self",)).select_related("commune", "unit").get(pk=pk)
+    """The request's row, locked until the transaction ends, with its collectivity and office."""
+    return Complaint.objects.select_for_update(of=("self",)).select_related("collectivity", "unit").get(pk=pk)
 
 
 def _escalated(complaint: Complaint, reason: str) -> None:
@@ -35,7 +35,7 @@ COMPLAINT_WORKFLOW = Workflow(
     log=ComplaintTransition,
     link="complaint",
     refused=_("A request cannot go from “%(from)s” to “%(to)s”."),
-    place=lambda complaint: complaint.commune,
+    place=lambda complaint: complaint.collectivity,
     applicant=lambda complaint: complaint.complainant,
     lock=lock_complaint,
     due=("answer", "answer_due_at"),

@@ -13,21 +13,12 @@ from django.utils.functional import Promise
 
 from raqmana.calendars.hijri import HijriDate, MoroccanHijriCalendar
 from raqmana.kernel.text import ARABIC_LETTER
-from raqmana.territories.constants import Level
 
 ARABIC, LATIN, TIFINAGH, NUMBER = "ar", "latin", "tfng", "number"
 
 Value = tuple[str, str]  # a text and its script
 
 # How a document's letterhead names the territories above its issuing unit, in Arabic and French.
-TERRITORY_TITLES = {
-    Level.REGION: ("جهة", "Région"),
-    Level.PROVINCE: ("إقليم", "Province"),
-    Level.PREFECTURE: ("عمالة", "Préfecture"),
-    Level.PREFECTURE_OF_ARRONDISSEMENTS: ("عمالة مقاطعات", "Préfecture d'arrondissements"),
-    Level.COMMUNE: ("جماعة", "Commune"),
-    Level.ARRONDISSEMENT: ("مقاطعة", "Arrondissement"),
-}
 
 
 def both_languages(text: str | Promise) -> tuple[str, str]:

@@ -23,13 +23,12 @@ from raqmana.calendars.hijri import MoroccanHijriCalendar
 from raqmana.kernel.codes import random_code
 from raqmana.kernel.sequences import next_number
 from raqmana.kernel.uploads import ScannedFile
-from raqmana.territories.constants import Level
+from raqmana.territories.constants import TERRITORY_TITLES, Level
 from raqmana.territories.models import AdministrativeUnit
 from raqmana.territories.selectors import place_chain
 
 from . import partner_keys
 from .constants import DOCUMENT_REGISTER, VERIFICATION_CODE_LENGTH
-from .content import TERRITORY_TITLES
 from .kinds import DocumentKind, Requester, kind_of
 from .models import IssuedDocument, KeptFile, VerificationPartner
 from .rendering import isolate, render_pdf

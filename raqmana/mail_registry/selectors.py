@@ -136,7 +136,7 @@ def incoming_letter(user: User, commune: Territory, typed: str) -> MailEntry | N
 def letter_for(user: User, pk: int) -> MailEntry | None:
     return (
         letters_visible_to(user)
-        .select_related("commune", "unit", "registered_by", "in_reply_to", "dossier__unit", "complaint__commune")
+        .select_related("commune", "unit", "registered_by", "in_reply_to", "dossier__unit", "complaint__collectivity")
         .filter(pk=pk)
         .first()
     )
@@ -168,7 +168,7 @@ def concerned_complaint(commune: Territory, typed: str) -> Complaint | None:
     if parts is None:
         return None
     code, year, number = parts
-    return Complaint.objects.filter(commune=commune, commune__code=code, year=year, number=number).first()
+    return Complaint.objects.filter(collectivity=commune, collectivity__code=code, year=year, number=number).first()
 
 
 def letter_links(user: User, commune: Territory, *, in_reply_to: str, dossier: str, complaint: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def register_letter(
         raise ValidationError({"in_reply_to": _("The letter answered is not in this commune's register.")})
     if dossier is not None and dossier.commune_id != commune.pk:
         raise ValidationError({"dossier": _("This dossier does not concern this commune.")})
-    if complaint is not None and complaint.commune_id != commune.pk:
+    if complaint is not None and complaint.collectivity_id != commune.pk:
         raise ValidationError({"complaint": _("This complaint does not concern this commune.")})
     entry.in_reply_to, entry.dossier, entry.complaint = in_reply_to, dossier, complaint
     scanned = scanned_uploads(

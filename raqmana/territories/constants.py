@@ -24,6 +24,19 @@ class UnitKind(models.TextChoices):
     COLLECTIVITY = "collectivity", _("the collectivity itself")
 
 
+# A territory's kind as its name is preceded, in Arabic and in French ("جماعة تمارة", "Commune de Témara").
+TERRITORY_TITLES = {
+    Level.REGION: ("جهة", "Région"),
+    Level.PROVINCE: ("إقليم", "Province"),
+    Level.PREFECTURE: ("عمالة", "Préfecture"),
+    Level.PREFECTURE_OF_ARRONDISSEMENTS: ("عمالة مقاطعات", "Préfecture d'arrondissements"),
+    Level.COMMUNE: ("جماعة", "Commune"),
+    Level.ARRONDISSEMENT: ("مقاطعة", "Arrondissement"),
+}
+# The collectivities (Law 111-14, 112-14, 113-14): the communes, the provinces and prefectures, the regions.
+COLLECTIVITY_LEVELS = (Level.COMMUNE, *PROVINCIAL_LEVELS, Level.REGION)
+
+
 # The levels of territory a unit of each kind may be attached to; a collectivity's own unit (its council's
 # services) may be a commune's, a province's or a region's.
 UNIT_LEVELS = {
@@ -32,7 +45,7 @@ UNIT_LEVELS = {
     UnitKind.MAIL_REGISTRY_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),
     UnitKind.URBANISM_SERVICE: LOCAL_LEVELS + PROVINCIAL_LEVELS,  # a province's: the provincial single window
     UnitKind.REVENUE_OFFICE: LOCAL_LEVELS + PROVINCIAL_LEVELS + (Level.REGION,),
-    UnitKind.COLLECTIVITY: (Level.COMMUNE, *PROVINCIAL_LEVELS, Level.REGION),
+    UnitKind.COLLECTIVITY: COLLECTIVITY_LEVELS,
 }
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from raqmana.kernel import reference_data
 
-from .constants import Level, UnitKind
+from .constants import TERRITORY_TITLES, Level, UnitKind
 from .models import AdministrativeUnit, CivilStatusOffice, LegalisationOffice, Territory, TerritoryLink, search_key_of
 
 PROVINCE_LEVELS = {
@@ -143,16 +143,18 @@ def french_of(name: str) -> str:
 
 
 def collectivity_unit(territory: Territory) -> AdministrativeUnit:
-    """The collectivity's own services (a commune's, here), which number its requests and its mail: opened where
-    none exists yet, as `procedures.services.windows` opens them. Two first registrations at once open it once: the
-    second waits on the unit's unique code, then reads the unit the first opened."""
+    """The collectivity's own services (a commune's, a province's or prefecture's, a region's), which number its
+    requests and its mail: opened where none exists yet, as `procedures.services.windows` opens them. Two first
+    registrations at once open it once: the second waits on the unit's unique code, then reads the unit the first
+    opened."""
+    title_ar, title_fr = TERRITORY_TITLES[Level(territory.level)]
     unit, _created = AdministrativeUnit.objects.get_or_create(
         code=f"COL-{territory.code}",
         defaults={
             "kind": UnitKind.COLLECTIVITY,
             "territory": territory,
-            "name_ar": f"جماعة {territory.name_ar}",
-            "name_fr": f"Commune {french_of(territory.name_fr)}",
+            "name_ar": f"{title_ar} {territory.name_ar}",
+            "name_fr": f"{title_fr} {french_of(territory.name_fr)}",
         },
     )
     return unit

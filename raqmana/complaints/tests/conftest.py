@@ -42,7 +42,7 @@ def filed(complainant, temara):
             "by": complainant,
             "kind": "complaint",
             "category": "cleanliness",
-            "commune": temara,
+            "collectivity": temara,
             "subject": "Ordures non ramassées",
             "text": "Les ordures de la rue Atlas ne sont plus ramassées depuis deux semaines.",
             **changes,

@@ -19,7 +19,7 @@ def body(temara, **changes):
     return {
         "kind": "suggestion",
         "category": "markets",
-        "commune_code": temara.code,
+        "collectivity_code": temara.code,
         "subject": "Horaires du souk",
         "text": "Ouvrir le souk hebdomadaire plus tôt en été.",
         **changes,
@@ -36,13 +36,21 @@ def test_a_person_files_through_the_api_and_reads_their_request(complainant, tem
     assert [one["id"] for one in client.get("/api/complaints/").json()] == [filed["id"]]
 
 
+def test_a_region_s_services_receive_a_request_through_the_api(complainant, temara):
+    region = temara.parent.parent
+    answer = client_of(complainant).post(
+        "/api/complaints/", body(temara, collectivity_code=region.code), content_type="application/json"
+    )
+    assert answer.status_code == 201 and answer.json()["collectivity_code"] == region.code
+
+
 def test_bad_input_is_a_named_refusal_never_a_server_error(complainant, temara):
     client = client_of(complainant)
     anonymous_complaint = client.post(
         "/api/complaints/", body(temara, kind="complaint", anonymous=True), content_type="application/json"
     )
     assert anonymous_complaint.status_code == 422
-    unknown = client.post("/api/complaints/", body(temara, commune_code="99.999"), content_type="application/json")
+    unknown = client.post("/api/complaints/", body(temara, collectivity_code="99.999"), content_type="application/json")
     assert unknown.status_code == 404
     too_long = client.post("/api/complaints/", body(temara, text="x" * 5001), content_type="application/json")
     assert too_long.status_code == 422

@@ -43,11 +43,17 @@ def test_a_request_is_numbered_in_its_commune_s_register_at_once_and_its_two_del
 def test_only_an_observation_is_anonymous_and_it_is_followed_with_its_number_and_code(complainant, temara):
     with pytest.raises(ValidationError) as refused:
         services.file_complaint(
-            by=complainant, kind="complaint", category="other", commune=temara, subject="S", text="T", anonymous=True
+            by=complainant,
+            kind="complaint",
+            category="other",
+            collectivity=temara,
+            subject="S",
+            text="T",
+            anonymous=True,
         )
     assert "anonymous" in refused.value.message_dict
     observation, code = services.file_complaint(
-        by=complainant, kind="observation", category="other", commune=temara, subject="S", text="T", anonymous=True
+        by=complainant, kind="observation", category="other", collectivity=temara, subject="S", text="T", anonymous=True
     )
     assert observation.complainant is None and len(code) == 10 and code not in observation.follow_code_hash
     assert not Notification.objects.filter(user=complainant).exists()
@@ -74,10 +80,37 @@ def test_a_request_with_bad_input_is_refused_on_its_field_and_numbers_nothing(fi
     assert not Complaint.objects.exists()
 
 
-def test_a_request_names_a_commune_not_a_province(filed, temara):
+def test_a_request_names_a_collectivity_not_an_arrondissement(filed):
+    from raqmana.territories.models import Territory
+
     with pytest.raises(ValidationError) as refused:
-        filed(commune=temara.parent)
-    assert "commune" in refused.value.message_dict
+        filed(collectivity=Territory.objects.filter(level="arrondissement").first())
+    assert "collectivity" in refused.value.message_dict
+
+
+def test_a_province_s_and_a_region_s_services_receive_and_handle_their_own_requests(filed, handler, temara):
+    from raqmana.access.roles import Role
+    from raqmana.access.tests.fixtures import holding
+
+    prefecture, region = temara.parent, temara.parent.parent
+    at_prefecture, at_region = filed(collectivity=prefecture), filed(collectivity=region)
+    assert at_prefecture.unit.name_fr == "Préfecture de Skhirate-Témara" and at_prefecture.number == 1
+    assert at_prefecture.reference == f"{prefecture.code}/{timezone.localdate().year}/1"
+    assert at_region.unit.name_ar.startswith("جهة ")
+    provincial = holding(Role.COMPLAINTS_HANDLER, "Agent préfectoral", territory=prefecture)
+    assert set(selectors.queue(provincial)) >= {at_prefecture}
+    assert at_region not in set(selectors.queue(provincial))
+    with pytest.raises(Http404):
+        selectors.complaint_for_agent(handler, at_prefecture.pk)  # the commune's handler: not the prefecture's
+    services.forward(at_prefecture, by=provincial, forwarded_to="Division des affaires rurales")
+    with pytest.raises(PermissionDenied):
+        services.forward(at_region, by=provincial, forwarded_to="X")
+
+
+def test_selectors_find_the_collectivity_from_the_complainant_s_commune(temara):
+    assert selectors.collectivity_of(temara, "commune") == temara
+    assert selectors.collectivity_of(temara, "province") == temara.parent
+    assert selectors.collectivity_of(temara, "region") == temara.parent.parent
 
 
 def test_the_commune_s_handler_forwards_and_answers_with_a_sealed_document(
@@ -185,7 +218,7 @@ def test_a_request_left_beyond_its_delays_is_escalated_to_the_supervisors_and_st
 def test_an_agent_reads_the_requests_of_their_communes_only(
     filed, complainant, skhirate, handler, skhirate_handler, governor_services
 ):
-    at_temara, at_skhirate = filed(), filed(commune=skhirate)
+    at_temara, at_skhirate = filed(), filed(collectivity=skhirate)
     assert list(selectors.queue(handler)) == [at_temara]
     assert list(selectors.queue(skhirate_handler)) == [at_skhirate]
     assert set(selectors.queue(governor_services)) == {at_temara, at_skhirate}
@@ -198,10 +231,10 @@ def test_an_agent_reads_the_requests_of_their_communes_only(
 
 
 def test_the_public_figures_count_per_commune(filed, handler, complainant, temara, skhirate):
-    answered, _, _ = filed(), filed(), filed(commune=skhirate)
+    answered, _, _ = filed(), filed(), filed(collectivity=skhirate)
     services.answer(answered, by=handler, text="Réponse", outcome="favourable")
     services.rate(answered, by=complainant, rating="satisfied")
-    rows = {row.commune_id: row for row in selectors.public_figures(timezone.localdate().year)}
+    rows = {row.collectivity_id: row for row in selectors.public_figures(timezone.localdate().year)}
     at_temara = rows[temara.pk]
     assert (at_temara.received, at_temara.answered, at_temara.favourable, at_temara.in_progress) == (2, 1, 1, 1)
     assert (at_temara.satisfied, at_temara.unsatisfied, at_temara.favourable_share) == (1, 0, 100.0)

@@ -30,6 +30,7 @@ def form_data(temara, **changes):
     return {
         "kind": "complaint",
         "commune": temara.code,
+        "level": "commune",
         "category": "roads",
         "subject": "Lampadaire éteint",
         "text": "Le lampadaire devant le n° 12 est éteint depuis un mois.",
@@ -45,6 +46,13 @@ def test_a_person_files_a_request_and_finds_it_in_their_account(complainant, tem
     assert answer.redirect_chain[-1][0] == reverse("complaints:complaint", args=[complaint.pk])
     assert complaint.reference in answer.text
     assert complaint.reference in client.get(reverse("complaints:mine")).text
+
+
+def test_a_request_against_the_province_s_services_goes_to_the_prefecture(complainant, temara):
+    client = signed_in(complainant)
+    client.post(reverse("complaints:file"), form_data(temara, level="province"))
+    complaint = Complaint.objects.get()
+    assert complaint.collectivity == temara.parent and complaint.unit.territory == temara.parent
 
 
 def test_a_refused_request_keeps_what_was_typed(complainant, temara):
@@ -126,9 +134,9 @@ def test_the_public_figures_read_in_arabic_right_to_left(filed, temara):
     page = visitor.get(reverse("complaints:figures"))
     assert page.status_code == 200 and 'dir="rtl"' in page.text
     assert temara.name_ar in page.text
-    months = visitor.get(reverse("complaints:figures"), {"commune": temara.pk})
+    months = visitor.get(reverse("complaints:figures"), {"collectivity": temara.pk})
     assert len(months.context["months"]) == 1
-    assert visitor.get(reverse("complaints:figures"), {"year": "abc", "commune": "9" * 30}).status_code == 200
+    assert visitor.get(reverse("complaints:figures"), {"year": "abc", "collectivity": "9" * 30}).status_code == 200
 
 
 def test_a_file_given_with_a_request_is_read_by_its_complainant_and_the_commune_only(

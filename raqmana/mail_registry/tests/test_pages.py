@@ -97,7 +97,12 @@ def test_a_letter_names_the_complaint_it_concerns_by_its_number(clerk, temara):
     from raqmana.complaints.services import file_complaint
 
     complaint, _code = file_complaint(
-        by=UserFactory(), kind="complaint", category="roads", commune=temara, subject="Nids-de-poule", text="Rue Atlas."
+        by=UserFactory(),
+        kind="complaint",
+        category="roads",
+        collectivity=temara,
+        subject="Nids-de-poule",
+        text="Rue Atlas.",
     )
     client = signed_in(clerk)
     letter = {"direction": "outgoing", "correspondent": "M. Alami", "subject": "Suite à votre réclamation"}

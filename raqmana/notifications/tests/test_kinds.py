@@ -59,7 +59,8 @@ PROCEDURES_EXAMPLES = {
 }
 COMPLAINT = SimpleNamespace(
     reference="04.501.01.07/2026/3",
-    commune=SimpleNamespace(name="Témara"),
+    collectivity=SimpleNamespace(name="Témara"),
+    unit=SimpleNamespace(name="Commune de Témara"),
     forwarded_to="Service de la propreté",
     inadmissible_reasons="Litige entre particuliers",
     filed_at=date(2026, 11, 2),

@@ -277,7 +277,7 @@ class Command(BaseCommand):
             by=citizen,
             kind="complaint",
             category="cleanliness",
-            commune=commune,
+            collectivity=commune,
             subject="Ordures non ramassées rue Al Massira",
             text="Les conteneurs de la rue Al Massira ne sont plus vidés depuis dix jours.",
         )
@@ -285,7 +285,7 @@ class Command(BaseCommand):
             by=citizen,
             kind="suggestion",
             category="roads",
-            commune=commune,
+            collectivity=commune,
             subject="Passage piéton devant l'école",
             text="Un passage piéton devant l'école primaire Ibn Khaldoun protégerait les enfants.",
         )
