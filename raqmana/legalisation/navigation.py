@@ -5,6 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from raqmana.kernel.navigation import Entry, declare
 
 declare(
-    Entry(_("Legalisations and certified copies"), "legalisation:mine", order=36),
+    Entry(_("My legalisations"), "legalisation:mine", order=36),
     Entry(_("Legalisation office"), "legalisation:queue", order=79),
 )

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from raqmana.accounts.middleware import awaits_second_factor
 from raqmana.territories.constants import DATA_CREDIT
 
-from .menu import links_for
+from .menu import links_for, own_affairs_of
 
 
 def platform(request):
@@ -18,6 +18,7 @@ def platform(request):
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME * 60),
         # Worked out only where a page shows the menu; a refusal of unreadable input comes before the user is known.
         "navigation": partial(links_for, user),
+        "own_affairs": partial(own_affairs_of, user),
         # Between the password and the TOTP code the header shows nobody's name, only the way out.
         "second_factor_pending": partial(awaits_second_factor, user),
     }

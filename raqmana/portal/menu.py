@@ -46,6 +46,11 @@ def links_for(user: AbstractBaseUser | AnonymousUser) -> list[Link]:
     ]
 
 
+def own_affairs_of(user: AbstractBaseUser | AnonymousUser) -> list[Link]:
+    """An agent's own affairs (their documents, dossiers, complaints...), folded under their name in the header."""
+    return [link for link in links_for(user) if link["own"]]
+
+
 def audience(entry: Entry) -> str:
     """The audience of the entry's page: the one its view declares, else the one the entry names."""
     return view_audience(entry.url_name) or entry.shown_to or ""

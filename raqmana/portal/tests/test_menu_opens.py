@@ -27,6 +27,7 @@ def place_of(role):
     return {
         PlaceKind.OFFICE: {"unit": CivilStatusOffice.objects.filter(territory=commune).first()},
         PlaceKind.COMMUNE: {"territory": commune},
+        PlaceKind.COLLECTIVITY: {"territory": commune},
         PlaceKind.PROVINCE: {"territory": commune.parent},
         PlaceKind.REGION: {"territory": commune.parent.parent},
         PlaceKind.NATIONAL: {},
