@@ -186,7 +186,7 @@ def test_a_session_keeps_its_second_factor_state_per_page(renders, committed):
     browser.post(reverse("accounts:two_factor"), {"token": code_for(device)})
     committed()
     for _ in range(2):
-        assert '<span class="who">Nadia Agent</span>' in browser.get(HOME).text
+        assert '<summary class="who">Nadia Agent</summary>' in browser.get(HOME).text
     browser.post(LOGOUT)
     signed_in_with_password("agent@commune.ma", browser)
     committed()
@@ -204,7 +204,7 @@ def test_an_authenticator_removed_ends_the_agents_kept_verified_page(renders, co
     session.save()
     committed()
     _, kept = kept_twice(browser, HOME, renders)
-    assert '<span class="who">Nadia Agent</span>' in kept.text
+    assert '<summary class="who">Nadia Agent</summary>' in kept.text
     device.delete()  # the admin removes a lost phone: no save of the account
     committed()
     page = browser.get(HOME).text

@@ -166,7 +166,7 @@ def test_the_second_factor_given_shows_the_workspace_header(renders, committed):
     client.post(reverse("accounts:two_factor"), {"token": code_for(device)})
     committed()
     for _ in range(2):
-        assert '<span class="who">Nadia Agent</span>' in client.get(HOME).text
+        assert '<summary class="who">Nadia Agent</summary>' in client.get(HOME).text
 
 
 def test_what_the_establishment_files_shows_at_once_on_a_members_home(renders, committed):

@@ -56,7 +56,11 @@ def test_a_signature_is_prepared_legalised_downloaded_and_verified_by_its_qr_cod
     agent.locator(f"a[href$='/office/{prepared.pk}/']").click()
     specimen = agent.locator(".specimen img")
     expect(specimen).to_be_visible()
-    assert specimen.evaluate("image => image.naturalWidth") > 0
+    loaded = (
+        "image => image.complete ? image.naturalWidth"
+        " : new Promise(done => image.onload = () => done(image.naturalWidth))"
+    )
+    assert specimen.evaluate(loaded) > 0
     agent.locator("input[name=completion][value=counter]").check()
     agent.locator("#id_duty_receipt").fill("ET-2026-1")
     agent.locator("form[action$='/complete/'] button").click()
