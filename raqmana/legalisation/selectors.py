@@ -93,13 +93,6 @@ def office_of(commune: Territory) -> AdministrativeUnit:
     return office
 
 
-def specimen_for_agent(user: User, request: LegalisationRequest) -> Signer | None:
-    """The specimen signature of a request's signer, for the officers who read the request (already logged)."""
-    if request.signer_id is None or not requests_visible_to(user).filter(pk=request.pk).exists():
-        return None
-    return request.signer
-
-
 @dataclass(frozen=True)
 class OfficeFigures:
     office: AdministrativeUnit

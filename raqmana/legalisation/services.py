@@ -241,14 +241,15 @@ def legalise_at_counter(
     request, pdf = _new_request(
         service=service, office=office, document=document, requester_name=requester_name, requester_card=card
     )
-    _check_receipt(request, duty_receipt)
+    receipt = _check_receipt(request, duty_receipt)
     request.signer, request.requester = signer, signer.account if signer else None
     with transaction.atomic():
         _save(request, pdf, by)
-        return _complete(request, by=by, completion=Completion.COUNTER, duty_receipt=duty_receipt)
+        return _complete(request, by=by, completion=Completion.COUNTER, duty_receipt=receipt)
 
 
 def _check_receipt(request: LegalisationRequest, duty_receipt: str) -> str:
+    """The stamp duty's receipt as it is recorded: required when duty is owed, text checked, used once."""
     receipt = str(duty_receipt or "").strip()
     if request.stamp_duty and not receipt:
         message = _("Enter the reference of the stamp duty paid (%(amount)s MAD).") % {"amount": request.stamp_duty}
@@ -269,9 +270,9 @@ def complete(
     rules.check_completion(
         request.service, completion, identity_checked=identity_checked, enrolled=request.signer_id is not None
     )
-    _check_receipt(request, duty_receipt)
+    receipt = _check_receipt(request, duty_receipt)
     with transaction.atomic():
-        return _complete(lock_request(request.pk), by=by, completion=completion, duty_receipt=duty_receipt)
+        return _complete(lock_request(request.pk), by=by, completion=completion, duty_receipt=receipt)
 
 
 def _complete(request: LegalisationRequest, *, by: User, completion: str, duty_receipt: str) -> LegalisationRequest:
@@ -279,7 +280,7 @@ def _complete(request: LegalisationRequest, *, by: User, completion: str, duty_r
     request.year = timezone.localdate().year
     request.number = next_number(LEGALISATION_REGISTER, request.office, request.year)
     request.completed_at, request.completed_by = timezone.now(), by
-    request.completion, request.duty_receipt = completion, str(duty_receipt or "").strip()
+    request.completion, request.duty_receipt = completion, duty_receipt
     # Moved first: the document certifies a completed entry. Its issue failing undoes the move and the number.
     LEGALISATION_WORKFLOW.move(request, S.COMPLETED, by=by)
     request.output = documents.issue_document(

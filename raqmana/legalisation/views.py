@@ -3,6 +3,7 @@ PDF); the office's requests waiting, each one completed or refused, the counter 
 enrolment of a signer, and the register of the year; the public figures per office. Thin: the services decide, the
 selectors read (scoped, logged); a refusal is shown beside what was typed."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -165,7 +166,7 @@ def brought(request: HttpRequest, pk: int) -> HttpResponse:
 def specimen(request: HttpRequest, pk: int) -> HttpResponse:
     """The enrolled signer's specimen signature, beside the request the officer compares it with."""
     found = selectors.request_for_agent(request.user, pk)
-    signer = selectors.specimen_for_agent(request.user, found)
+    signer = found.signer  # the request is in the officer's reach (request_for_agent)
     if signer is None:
         raise Http404(_("No such file."))
     try:
@@ -180,45 +181,53 @@ def output_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(request, selectors.request_for_agent(request.user, pk), "legalisation:handle")
 
 
+def _step(request: HttpRequest, pk: int, name: str, form: Any, act: Callable[[Any, dict], str]) -> HttpResponse:
+    """An officer's step on a request: `act(request, data)` takes it and says what was done; a refusal is shown
+    beside what was typed."""
+    found = selectors.request_for_agent(request.user, pk)
+    if form.is_valid():
+        try:
+            done = act(found, form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("legalisation:handle", found.pk)
+    return _handle_page(request, found, **{name: form})
+
+
+def _entered(done: LegalisationRequest) -> str:
+    return _("Entered in the register under number %(number)s.") % {"number": done.reference}
+
+
 @open_to(READ)
 @require_POST
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.request_for_agent(request.user, pk)
-    form = forms.CompleteForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            done = services.complete(
+    return _step(
+        request,
+        pk,
+        "complete_form",
+        forms.CompleteForm(request.POST),
+        lambda found, data: _entered(
+            services.complete(
                 found,
                 by=request.user,
                 completion=data["completion"],
                 identity_checked=data["identity_checked"],
                 duty_receipt=data["duty_receipt"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            show_refusal(form, error)
-        else:
-            messages.success(
-                request, _("Entered in the register under number %(number)s.") % {"number": done.reference}
-            )
-            return redirect("legalisation:handle", found.pk)
-    return _handle_page(request, found, complete_form=form)
+        ),
+    )
 
 
 @open_to(READ)
 @require_POST
 def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.request_for_agent(request.user, pk)
-    form = forms.RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.refuse(found, by=request.user, reason=form.cleaned_data["reason"])
-        except (ValidationError, PermissionDenied) as error:
-            show_refusal(form, error)
-        else:
-            messages.success(request, _("The request is refused; the citizen is told why."))
-            return redirect("legalisation:handle", found.pk)
-    return _handle_page(request, found, refuse_form=form)
+    def act(found: LegalisationRequest, data: dict) -> str:
+        services.refuse(found, by=request.user, reason=data["reason"])
+        return _("The request is refused; the citizen is told why.")
+
+    return _step(request, pk, "refuse_form", forms.RefuseForm(request.POST), act)
 
 
 @open_to(HANDLE)
@@ -241,9 +250,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             show_refusal(form, error)
         else:
-            messages.success(
-                request, _("Entered in the register under number %(number)s.") % {"number": done.reference}
-            )
+            messages.success(request, _entered(done))
             return redirect("legalisation:handle", done.pk)
     return render(request, "legalisation/counter.html", {"form": form})
 
